@@ -1,0 +1,198 @@
+"""The backend protocol, and the apply algorithm shared by grid-shaped backends.
+
+A backend reads tabs into ``TabGrid``s and applies a ``ChangeSet``. Backends that hold a
+whole grid in hand (memory, xlsx) implement a small ``SheetAdapter`` and get the write
+rules for free: rows found by ID, columns by header, formulas never overwritten, appends
+after the last used row, deletions last and bottom-up. A failure part-way raises before
+the backend commits, so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from ..errors import HeaderError
+from ..grid import HeaderMap, TabGrid, map_header
+from ..plan import (
+    AddColumns,
+    AddTab,
+    AppendRow,
+    ChangeSet,
+    DeleteRow,
+    SetCell,
+    SetLayout,
+    index_rows,
+)
+from ..schema import Schema, TabSchema
+from ..values import is_blank
+
+
+@dataclass
+class ApplyReport:
+    """What a backend did: counts, requests and bytes (0 for local files), what it skipped."""
+
+    cells_written: int = 0
+    rows_appended: int = 0
+    rows_deleted: int = 0
+    tabs_added: int = 0
+    columns_added: int = 0
+    layout_changes: int = 0
+    requests: int = 0
+    bytes_sent: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def wrote(self) -> bool:
+        return any(
+            (self.cells_written, self.rows_appended, self.rows_deleted, self.tabs_added,
+             self.columns_added, self.layout_changes)
+        )  # fmt: skip
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Where a workbook lives. ``CRM(backend=...)`` takes any object with these methods."""
+
+    name: str
+
+    def describe(self) -> str:
+        """A human name for the workbook, e.g. a path or a spreadsheet URL."""
+        ...
+
+    def read(
+        self, tabs: Iterable[str] | None = None, *, layout: bool = False
+    ) -> dict[str, TabGrid]:
+        """Read the named tabs (all when None) in one round trip; absent tabs are left out.
+
+        ``layout=True`` also reads frozen rows, dropdowns and number formats (slower).
+        """
+        ...
+
+    def apply(self, changes: ChangeSet, schema: Schema) -> ApplyReport:
+        """Apply all of ``changes`` or nothing."""
+        ...
+
+
+class SheetAdapter(ABC):
+    """Primitive operations on one tab of a backend that holds the whole grid."""
+
+    @abstractmethod
+    def grid(self) -> TabGrid:
+        """The tab's current content (trailing empty rows trimmed)."""
+
+    @abstractmethod
+    def write(self, row: int, col: int, value: Any, field_type: str) -> None:
+        """Set a data cell (row 0 is the first row under the header)."""
+
+    @abstractmethod
+    def write_header(self, col: int, text: str) -> None:
+        """Set a header cell."""
+
+    @abstractmethod
+    def delete_row(self, row: int) -> None:
+        """Delete a data row, shifting the rows below up."""
+
+    @abstractmethod
+    def set_layout(self, op: SetLayout, hm: HeaderMap, tab: TabSchema) -> None:
+        """Apply the parts of a layout declaration."""
+
+
+class WorkbookAdapter(ABC):
+    """Access to the tabs of a workbook held in hand."""
+
+    @abstractmethod
+    def sheet(self, name: str) -> SheetAdapter | None:
+        """The tab with this exact name, or None."""
+
+    @abstractmethod
+    def add_sheet(self, name: str, header: Sequence[str], hidden: bool) -> SheetAdapter:
+        """Create a tab with a header row."""
+
+
+def apply_changes(book: WorkbookAdapter, changes: ChangeSet, schema: Schema) -> ApplyReport:
+    """Apply a ChangeSet through adapters, following every write rule of DESIGN.md §3."""
+    report = ApplyReport()
+    ops = changes.ordered()
+    for op in ops:
+        if isinstance(op, AddTab) and book.sheet(op.tab) is None:
+            book.add_sheet(op.tab, op.header, op.hidden)
+            report.tabs_added += 1
+    for op in ops:
+        if isinstance(op, AddColumns):
+            sheet = _sheet(book, op.tab)
+            grid = sheet.grid()
+            tab = schema[op.tab]
+            present = {f.name for h in grid.header if not is_blank(h) and (f := tab.get(str(h)))}
+            names = [n for n in op.names if n not in present]
+            for offset, name in enumerate(names):
+                sheet.write_header(grid.width + offset, name)
+            report.columns_added += len(names)
+    by_tab: dict[str, list[Any]] = {}
+    for op in ops:
+        if not isinstance(op, (AddTab, AddColumns)):
+            by_tab.setdefault(op.tab, []).append(op)
+    for tab_name, tab_ops in by_tab.items():
+        _apply_tab(_sheet(book, tab_name), schema[tab_name], tab_ops, report)
+    return report
+
+
+def _sheet(book: WorkbookAdapter, name: str) -> SheetAdapter:
+    sheet = book.sheet(name)
+    if sheet is None:
+        raise HeaderError(f"tab {name!r} does not exist (run `sheetcrm init` to create it)")
+    return sheet
+
+
+def _apply_tab(sheet: SheetAdapter, tab: TabSchema, ops: list[Any], report: ApplyReport) -> None:
+    grid = sheet.grid()
+    layout_only = all(isinstance(op, SetLayout) for op in ops)
+    hm = map_header(grid, tab, allow_missing=layout_only)
+    rows = index_rows(grid, hm, tab) if not layout_only else {}
+    types = {f.name: f.type for f in tab.fields}
+    next_row = len(grid.rows)
+    doomed: list[int] = []
+    for op in ops:
+        if isinstance(op, SetLayout):
+            sheet.set_layout(op, hm, tab)
+            report.layout_changes += 1
+        elif isinstance(op, SetCell):
+            row = rows.get(op.key)
+            if row is None:
+                report.skipped.append(f"{tab.name} {op.key}: row no longer exists")
+                continue
+            col = hm.index(tab.field(op.field).name)
+            if (row, col) in grid.formulas:
+                report.skipped.append(f"{tab.name} {op.key} {op.field}: formula kept")
+                continue
+            sheet.write(row, col, op.value, types[tab.field(op.field).name])
+            report.cells_written += 1
+        elif isinstance(op, AppendRow):
+            key = op.values.get(tab.id_field)
+            if key is not None and str(key) in rows:
+                report.skipped.append(f"{tab.name} {key}: already present, not appended twice")
+                continue
+            for name, value in op.values.items():
+                if is_blank(value):
+                    continue
+                f = tab.field(name)
+                sheet.write(next_row, hm.index(f.name), value, f.type)
+                report.cells_written += 1
+            if key is not None:
+                rows[str(key)] = next_row
+            next_row += 1
+            report.rows_appended += 1
+        elif isinstance(op, DeleteRow):
+            row = rows.get(op.key)
+            if row is None:
+                report.skipped.append(f"{tab.name} {op.key}: already deleted")
+            else:
+                doomed.append(row)
+    for row in sorted(set(doomed), reverse=True):
+        sheet.delete_row(row)
+        report.rows_deleted += 1

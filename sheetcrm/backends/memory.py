@@ -1,0 +1,103 @@
+"""An in-memory workbook: the fast double for unit tests, with the full write contract.
+
+It applies a ChangeSet to a copy and swaps it in only when every operation succeeded, so
+a failure leaves the previous state intact, exactly like the file and API backends.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..grid import HeaderMap, Layout, TabGrid
+from ..plan import ChangeSet, SetLayout
+from ..schema import Schema, TabSchema
+from .base import ApplyReport, SheetAdapter, WorkbookAdapter, apply_changes
+
+
+class MemoryBackend:
+    """Tabs held as ``TabGrid`` objects; ``tabs`` may be edited directly to play teammate."""
+
+    name = "memory"
+
+    def __init__(self, tabs: Iterable[TabGrid] = ()) -> None:
+        self.tabs: dict[str, TabGrid] = {t.name: t for t in tabs}
+        self.applies = 0
+
+    def describe(self) -> str:
+        return "memory workbook"
+
+    def read(
+        self, tabs: Iterable[str] | None = None, *, layout: bool = False
+    ) -> dict[str, TabGrid]:
+        names = list(self.tabs) if tabs is None else [t for t in tabs if t in self.tabs]
+        return {n: copy.deepcopy(self.tabs[n]) for n in names}
+
+    def apply(self, changes: ChangeSet, schema: Schema) -> ApplyReport:
+        if not changes:
+            return ApplyReport()
+        work = _MemoryBook(copy.deepcopy(self.tabs))
+        report = apply_changes(work, changes, schema)
+        self.tabs = work.tabs
+        self.applies += 1
+        report.requests = 1
+        return report
+
+
+class _MemorySheet(SheetAdapter):
+    def __init__(self, grid: TabGrid) -> None:
+        self._g = grid
+
+    def grid(self) -> TabGrid:
+        g = self._g
+        while g.rows and all(v is None or v == "" for v in g.rows[-1]):
+            g.rows.pop()
+        return g
+
+    def write(self, row: int, col: int, value: Any, field_type: str) -> None:
+        rows = self._g.rows
+        while len(rows) <= row:
+            rows.append([])
+        while len(rows[row]) <= col:
+            rows[row].append(None)
+        rows[row][col] = value
+        self._g.formulas.pop((row, col), None)
+
+    def write_header(self, col: int, text: str) -> None:
+        header = self._g.header
+        while len(header) <= col:
+            header.append(None)  # type: ignore[arg-type]
+        header[col] = text
+
+    def delete_row(self, row: int) -> None:
+        del self._g.rows[row]
+        self._g.formulas = {
+            (r - (r > row), c): f for (r, c), f in self._g.formulas.items() if r != row
+        }
+
+    def set_layout(self, op: SetLayout, hm: HeaderMap, tab: TabSchema) -> None:
+        lay = self._g.layout
+        if op.frozen_rows is not None:
+            lay.frozen_rows = op.frozen_rows
+        if op.hidden is not None:
+            lay.hidden = op.hidden
+        for name, rule in op.validations:
+            if name in hm.columns:
+                lay.validations[self._g.header[hm.index(name)]] = rule
+        for name, fmt in op.number_formats:
+            if name in hm.columns:
+                lay.number_formats[self._g.header[hm.index(name)]] = fmt
+
+
+class _MemoryBook(WorkbookAdapter):
+    def __init__(self, tabs: dict[str, TabGrid]) -> None:
+        self.tabs = tabs
+
+    def sheet(self, name: str) -> SheetAdapter | None:
+        grid = self.tabs.get(name)
+        return _MemorySheet(grid) if grid is not None else None
+
+    def add_sheet(self, name: str, header: Sequence[str], hidden: bool) -> SheetAdapter:
+        self.tabs[name] = TabGrid(name, list(header), layout=Layout(hidden=hidden))
+        return _MemorySheet(self.tabs[name])

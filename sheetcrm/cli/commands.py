@@ -1,0 +1,138 @@
+"""The commands: each parses options, calls one library function and prints the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from ..crm import CRM, RunResult
+from ..demo import plan_demo
+from ..reports import render
+from ..summary import summarize
+from .options import as_of_option, backend_options, output_options, run_options
+from .output import emit
+
+
+def _report(result: RunResult, quiet: bool, done: str) -> None:
+    if result.dry_run:
+        click.echo(result.changes.render())
+        return
+    if quiet:
+        return
+    if not result.changed:
+        click.echo(f"{done}: nothing to change.")
+        return
+    counts = ", ".join(
+        f"{v} {k.replace('_', ' ')}" for k, v in result.changes.counts().items() if v
+    )
+    click.echo(f"{done}: {counts}.")
+    if result.report and result.report.skipped:
+        for line in result.report.skipped[:20]:
+            click.echo(f"  skipped: {line}")
+
+
+@click.command()
+@backend_options
+@run_options
+def init(crm: CRM, dry_run: bool, quiet: bool) -> None:
+    """Create the CRM tabs, or repair what is missing (changes nothing else)."""
+    result = crm.init(dry_run=dry_run)
+    _report(result, quiet, f"Initialised {crm.describe()}")
+
+
+@click.command()
+@backend_options
+@run_options
+@as_of_option
+@click.option("--force", is_flag=True, help="Add demo records even to a non-demo workbook.")
+def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> None:
+    """Build a realistic demo CRM (a small online shop) and print a summary of it."""
+    changes = plan_demo(crm, as_of, force=force)
+    result = crm.apply(changes, dry_run=dry_run)
+    if dry_run or quiet:
+        _report(result, quiet, "Demo")
+        return
+    _report(result, quiet, f"Demo CRM in {crm.describe()}")
+    frames = {t.name: crm.frame(t.name) for t in crm.schema.data_tabs}
+    click.echo()
+    click.echo(render("summary.txt.j2", title="Demo shop", s=summarize(frames, as_of)))
+    click.echo(f"Open {crm.describe()} in Excel or LibreOffice, or try: sheetcrm show Customers")
+
+
+@click.command()
+@backend_options
+@as_of_option
+def summary(crm: CRM, as_of: dt.date) -> None:
+    """Print the CRM's headline figures."""
+    frames = {t.name: crm.frame(t.name) for t in crm.schema.data_tabs}
+    click.echo(render("summary.txt.j2", title=crm.describe(), s=summarize(frames, as_of)))
+
+
+@click.command()
+@click.argument("tab")
+@backend_options
+@output_options
+@click.option("--formulas", is_flag=True, help="Show formulas instead of their values.")
+def show(
+    crm: CRM, tab: str, fmt: str, limit: int | None, columns: str | None, formulas: bool
+) -> None:
+    """Print TAB (e.g. Customers) as a table, CSV, JSON or NDJSON."""
+    name = crm.schema.tab(tab).name if _known(crm, tab) else tab
+    grid = crm.grid(name)
+    df = crm.frame(name, grid) if _known(crm, tab) else _raw_frame(grid)
+    if formulas:
+        for (r, c), text in grid.formulas.items():
+            header = grid.header[c] if c < len(grid.header) else None
+            key = crm.schema[name].get(str(header)) if _known(crm, tab) else None
+            column = key.name if key else str(header)
+            if column in df.columns:
+                df[column] = df[column].astype(object)
+                df.at[r, column] = text
+    if columns:
+        wanted = [c.strip() for c in columns.split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in df.columns]
+        if unknown:
+            raise click.BadParameter(f"no column {unknown[0]!r} in {name}", param_hint="--columns")
+        df = df[wanted]
+    if limit is not None:
+        df = df.head(limit)
+    formatters: dict[str, Any] = {}
+    if _known(crm, tab):
+        for f in crm.schema[name].fields:
+            formatters[f.name] = _safe_format(f.codec.format)
+    emit(df, fmt, formatters=formatters)
+
+
+def _known(crm: CRM, tab: str) -> bool:
+    try:
+        crm.schema.tab(tab)
+    except Exception:
+        return False
+    return True
+
+
+def _safe_format(fn: Any) -> Any:
+    def fmt(value: Any) -> str:
+        try:
+            return fn(value)
+        except (TypeError, ValueError):
+            return str(value)
+
+    return fmt
+
+
+def _raw_frame(grid: Any) -> Any:
+    import pandas as pd
+
+    width = grid.width
+    header = [str(h) if h else f"col{i + 1}" for i, h in enumerate(grid.header + [None] * width)]
+    return pd.DataFrame(
+        [list(r) + [None] * (width - len(r)) for r in grid.rows], columns=header[:width]
+    )
+
+
+def register(group: click.Group) -> None:
+    for command in (init, demo, show, summary):
+        group.add_command(command)

@@ -1,0 +1,82 @@
+"""Option decorators shared by every command (sqlite-utils style), and the CRM they build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..config import load_config
+from ..crm import CRM
+from ..errors import ConfigError
+
+
+def backend_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--xlsx / --sheet / --config; the command receives a ready ``crm`` argument."""
+
+    @click.option(
+        "--xlsx",
+        "xlsx_path",
+        type=click.Path(dir_okay=False),
+        help="Use a local .xlsx workbook (default: ./crm.xlsx, or sheetcrm.toml's spreadsheet).",
+    )
+    @click.option("--sheet", "sheet", metavar="ID_OR_URL", help="Use a Google Sheets spreadsheet.")
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, exists=True),
+        help="Path to sheetcrm.toml (default: ./sheetcrm.toml, or $SHEETCRM_CONFIG).",
+    )
+    @functools.wraps(fn)
+    def wrapper(
+        *args: Any, xlsx_path: str | None, sheet: str | None, config_path: str | None, **kw: Any
+    ) -> Any:
+        if xlsx_path and sheet:
+            raise click.UsageError("give either --xlsx or --sheet, not both")
+        config = load_config(config_path)
+        target = xlsx_path or sheet
+        if xlsx_path and not xlsx_path.lower().endswith(".xlsx"):
+            raise ConfigError(f"--xlsx expects a path ending in .xlsx, got {xlsx_path!r}")
+        kw["crm"] = CRM(config=config, target=target)
+        return fn(*args, **kw)
+
+    return wrapper
+
+
+def run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--dry-run and --quiet, for commands that write."""
+    fn = click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")(fn)
+    return click.option(
+        "--dry-run", is_flag=True, help="Print the planned changes and write nothing."
+    )(fn)
+
+
+def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--format / --limit / --columns, for commands that print records."""
+    fn = click.option(
+        "--columns",
+        metavar="A,B,…",
+        help="Only these columns, in this order (comma-separated).",
+    )(fn)
+    fn = click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")(fn)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json", "ndjson"]),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )(fn)
+
+
+def as_of_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--as-of DATE, so results are reproducible."""
+    return click.option(
+        "--as-of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        callback=lambda _c, _p, v: v.date() if v else dt.date.today(),
+        help="Compute as of this date (YYYY-MM-DD; default today).",
+    )(fn)

@@ -1,0 +1,159 @@
+"""Read ``sheetcrm.toml``: where the workbook lives, locale, custom fields and enum additions.
+
+Every setting has a default, so sheetcrm works with no file at all. Unknown keys are errors
+(a typo should not silently fall back to a default).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .values import FIELD_TYPES, ValueContext
+
+CONFIG_FILE = "sheetcrm.toml"
+DEFAULT_XLSX = "crm.xlsx"
+
+_TOP_KEYS = {"spreadsheet", "locale", "fields", "enums"}
+#: Tables owned by later features; accepted here and handed over as plain dicts.
+_FEATURE_TABLES = {"segments", "scoring", "rfm", "report", "smtp", "thresholds", "sync"}
+_LOCALE_KEYS = {"region", "currency", "timezone", "date_order", "language"}
+_FIELD_KEYS = {"type", "values", "required", "after"}
+
+
+@dataclass(frozen=True)
+class CustomField:
+    """A column a business adds to a sheetcrm tab through the config."""
+
+    tab: str
+    name: str
+    type: str
+    values: tuple[str, ...] = ()
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    """The parsed configuration; ``Config()`` is the all-defaults configuration."""
+
+    path: Path | None = None
+    spreadsheet: str | None = None
+    values: ValueContext = field(default_factory=ValueContext)
+    timezone: str = "UTC"
+    language: str = "en"
+    custom_fields: tuple[CustomField, ...] = ()
+    extra_enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    features: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_dir(self) -> Path:
+        """Relative paths in the config are relative to the config file's folder."""
+        return self.path.parent if self.path else Path.cwd()
+
+    def default_target(self) -> str:
+        """The spreadsheet to use when no --xlsx/--sheet option is given."""
+        if self.spreadsheet:
+            target = self.spreadsheet
+            if target.lower().endswith(".xlsx") and not Path(target).is_absolute():
+                return str(self.base_dir / target)
+            return target
+        return DEFAULT_XLSX
+
+
+def _expect(table: Any, where: str) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table, got {table!r}")
+    return table
+
+
+def _unknown(keys: set[str], allowed: set[str], where: str) -> None:
+    extra = sorted(keys - allowed)
+    if extra:
+        raise ConfigError(
+            f"{where}: unknown key {extra[0]!r} (known: {', '.join(sorted(allowed))})"
+        )
+
+
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where}: expected a list of non-empty strings, got {value!r}")
+    return tuple(v.strip() for v in value)
+
+
+def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
+    """Validate a config mapping (as read from TOML) into a ``Config``."""
+    where = str(path) if path else CONFIG_FILE
+    _unknown(set(data), _TOP_KEYS | _FEATURE_TABLES, where)
+    spreadsheet = data.get("spreadsheet")
+    if spreadsheet is not None and (not isinstance(spreadsheet, str) or not spreadsheet.strip()):
+        raise ConfigError(f"{where}: spreadsheet must be a path or a spreadsheet ID/URL")
+
+    loc = _expect(data.get("locale", {}), f"{where} [locale]")
+    _unknown(set(loc), _LOCALE_KEYS, f"{where} [locale]")
+    order = str(loc.get("date_order", "DMY")).upper()
+    if order not in ("DMY", "MDY", "YMD"):
+        raise ConfigError(f"{where} [locale] date_order: {order!r} is not DMY, MDY or YMD")
+    region = str(loc.get("region", "US")).upper()
+    import phonenumbers  # a region must be one phonenumbers knows, or every phone fails
+
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(f"{where} [locale] region: {region!r} is not a known country code")
+    ctx = ValueContext(
+        region=region, currency=str(loc.get("currency", "USD")).upper(), date_order=order
+    )
+
+    customs: list[CustomField] = []
+    for tab, table in _expect(data.get("fields", {}), f"{where} [fields]").items():
+        for name, spec in _expect(table, f"{where} [fields.{tab}]").items():
+            at = f"{where} [fields.{tab}.{name}]"
+            spec = _expect(spec, at)
+            _unknown(set(spec), _FIELD_KEYS, at)
+            kind = spec.get("type", "text")
+            if kind not in FIELD_TYPES:
+                raise ConfigError(f"{at} type: {kind!r} is not one of {', '.join(FIELD_TYPES)}")
+            values = _str_list(spec["values"], f"{at} values") if "values" in spec else ()
+            if kind == "enum" and not values:
+                raise ConfigError(f"{at}: an enum field needs 'values'")
+            customs.append(CustomField(tab, name, kind, values, bool(spec.get("required", False))))
+
+    extra: dict[str, tuple[str, ...]] = {}
+    for key, values in _expect(data.get("enums", {}), f"{where} [enums]").items():
+        if key.count(".") != 1:
+            raise ConfigError(f"{where} [enums] {key!r}: name it as Tab.field, e.g. Leads.source")
+        extra[key] = _str_list(values, f"{where} [enums] {key}")
+
+    return Config(
+        path=path,
+        spreadsheet=spreadsheet.strip() if spreadsheet else None,
+        values=ctx,
+        timezone=str(loc.get("timezone", "UTC")),
+        language=str(loc.get("language", "en")),
+        custom_fields=tuple(customs),
+        extra_enum_values=extra,
+        features={k: data[k] for k in _FEATURE_TABLES if k in data},
+    )
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load the config at ``path``, else ``./sheetcrm.toml`` if present, else defaults."""
+    if path is None:
+        env = os.environ.get("SHEETCRM_CONFIG")
+        candidate = Path(env) if env else Path.cwd() / CONFIG_FILE
+        if not candidate.exists():
+            if env:
+                raise ConfigError(f"SHEETCRM_CONFIG points to {env}, which does not exist")
+            return Config()
+        path = candidate
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {p}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML ({exc})") from None
+    return parse_config(data, p.resolve())

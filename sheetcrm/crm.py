@@ -1,0 +1,188 @@
+"""The CRM service: one object that reads the workbook, plans changes and applies them.
+
+Library first: every CLI command is a method here that a cron script can call. The backend
+is injected (``CRM(backend=MemoryBackend())``); the real one is built from the target only
+when none is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .backends import open_backend
+from .backends.base import ApplyReport, Backend
+from .config import Config
+from .errors import NotFoundError, ValueParseError
+from .grid import TabGrid, map_header
+from .plan import AddColumns, AddTab, ChangeSet, diff_layout, diff_tab
+from .schema import SCHEMA_VERSION, Schema, TabSchema, build_schema
+from .values import ValueContext
+
+
+@dataclass
+class RunResult:
+    """What a writing call planned and, unless it was a dry run, what the backend did."""
+
+    changes: ChangeSet
+    report: ApplyReport | None = None
+    dry_run: bool = False
+    issues: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+class CRM:
+    """A sheetcrm workbook on some backend."""
+
+    def __init__(
+        self,
+        backend: Backend | None = None,
+        *,
+        config: Config | None = None,
+        target: str | None = None,
+    ) -> None:
+        self.config = config or Config()
+        self.schema: Schema = build_schema(self.config)
+        self.backend: Backend = backend or open_backend(
+            target or self.config.default_target(), self.config
+        )
+
+    @property
+    def ctx(self) -> ValueContext:
+        return self.config.values
+
+    def describe(self) -> str:
+        return self.backend.describe()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read(
+        self, tabs: Iterable[str] | None = None, *, layout: bool = False
+    ) -> dict[str, TabGrid]:
+        """Read tabs in one round trip (all sheetcrm tabs when None)."""
+        names = list(tabs) if tabs is not None else list(self.schema.tabs)
+        return self.backend.read(names, layout=layout)
+
+    def grid(self, tab: str) -> TabGrid:
+        """One tab, or ``NotFoundError`` saying how to create it."""
+        name = self._tab_name(tab)
+        grids = self.backend.read([name])
+        if name not in grids:
+            raise NotFoundError(
+                f"{self.describe()} has no tab {name!r} (run `sheetcrm init` first)"
+            )
+        return grids[name]
+
+    def _tab_name(self, tab: str) -> str:
+        try:
+            return self.schema.tab(tab).name
+        except Exception:
+            return tab
+
+    def frame(self, tab: str, grid: TabGrid | None = None) -> pd.DataFrame:
+        """A tab as a typed DataFrame (schema fields first, teammates' columns after).
+
+        Cells that do not parse keep their raw value; ``frame.attrs['issues']`` lists them.
+        """
+        schema_tab = self.schema.tab(tab)
+        grid = grid or self.grid(schema_tab.name)
+        hm = map_header(grid, schema_tab, allow_missing=True)
+        issues: list[str] = []
+        columns: dict[str, list[Any]] = {}
+        for f in schema_tab.fields:
+            col = hm.columns.get(f.name)
+            values = []
+            for r, raw in enumerate(
+                grid.column(col) if col is not None else [None] * len(grid.rows)
+            ):
+                try:
+                    values.append(f.codec.parse(raw, self.ctx))
+                except ValueParseError as exc:
+                    issues.append(str(exc.located(tab=schema_tab.name, row=r + 2, column=f.name)))
+                    values.append(raw)
+            columns[f.name] = values
+        for col in hm.foreign:
+            columns[str(grid.header[col])] = list(grid.column(col))
+        df = pd.DataFrame(columns)
+        df.attrs["issues"] = issues
+        return df
+
+    # -- writing -------------------------------------------------------------------------
+
+    def apply(self, changes: ChangeSet, *, dry_run: bool = False) -> RunResult:
+        """Send a ChangeSet (nothing at all when it is empty or ``dry_run``)."""
+        if dry_run or not changes:
+            return RunResult(changes, None, dry_run)
+        return RunResult(changes, self.backend.apply(changes, self.schema))
+
+    def plan_init(self, grids: Mapping[str, TabGrid] | None = None) -> ChangeSet:
+        """Tabs, columns, layout and metadata that are missing; nothing else."""
+        grids = grids if grids is not None else self.read(layout=True)
+        changes = ChangeSet()
+        for tab in self.schema.tabs.values():
+            grid = grids.get(tab.name)
+            if grid is None:
+                changes.add(AddTab(tab.name, tuple(tab.columns), tab.hidden))
+                grid = TabGrid(tab.name, list(tab.columns))
+            else:
+                hm = map_header(grid, tab, allow_missing=True)
+                if hm.missing:
+                    changes.add(AddColumns(tab.name, hm.missing))
+            layout = diff_layout(grids.get(tab.name), tab)
+            if layout:
+                changes.add(layout)
+        meta = grids.get("_meta") or TabGrid("_meta", ["key", "value"])
+        have = {str(r[0]) for r in meta.rows if r and r[0]}
+        if "schema_version" not in have:
+            changes.extend(
+                diff_tab(
+                    TabGrid("_meta", ["key", "value"]),
+                    self.schema["_meta"],
+                    [{"key": "schema_version", "value": str(SCHEMA_VERSION)}],
+                    self.ctx,
+                ).ops
+            )
+        return changes
+
+    def init(self, *, dry_run: bool = False) -> RunResult:
+        """Create the workbook's tabs, or repair what is missing; change nothing else."""
+        return self.apply(self.plan_init(), dry_run=dry_run)
+
+    def plan_upsert(
+        self,
+        tab: str,
+        records: Iterable[Mapping[str, Any]],
+        grid: TabGrid | None = None,
+    ) -> ChangeSet:
+        """Parse ``records`` (raw values) and diff them by ID against the tab."""
+        schema_tab: TabSchema = self.schema.tab(tab)
+        grid = grid or self.grid(schema_tab.name)
+        parsed = []
+        for i, raw in enumerate(records, start=1):
+            rec = schema_tab.parse_record(raw, self.ctx, row=i)
+            if rec.get(schema_tab.id_field) is None:
+                rec[schema_tab.id_field] = schema_tab.new_id()
+            parsed.append(rec)
+        return diff_tab(grid, schema_tab, parsed, self.ctx)
+
+    def upsert(
+        self, tab: str, records: Iterable[Mapping[str, Any]], *, dry_run: bool = False
+    ) -> RunResult:
+        """Insert new records and update changed fields of existing ones, by ID."""
+        return self.apply(self.plan_upsert(tab, records), dry_run=dry_run)
+
+    def require_initialised(self, grids: Mapping[str, TabGrid]) -> None:
+        """Raise a clear error when the workbook has not been set up by ``init``."""
+        missing = [t.name for t in self.schema.data_tabs if t.name not in grids]
+        if missing:
+            raise NotFoundError(
+                f"{self.describe()} has no {missing[0]!r} tab; run `sheetcrm init` first"
+            )
+        for t in self.schema.data_tabs:
+            map_header(grids[t.name], t)

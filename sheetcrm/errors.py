@@ -1,0 +1,145 @@
+"""The one error tree of sheetcrm, and the exit code each branch maps to.
+
+Every failure a user can cause or fix is a ``SheetCRMError``; anything else is a bug and
+keeps its traceback. The CLI prints ``str(error)`` on one line and exits with
+``error.exit_code``::
+
+    SheetCRMError                      exit 3  something the user can fix
+    ├── ConfigError                    exit 7  bad sheetcrm.toml, option or credentials
+    │   └── AccessError                exit 7  not shared / no permission / bad key
+    ├── InputError                     exit 3  data that cannot be used as given
+    │   ├── ValueParseError            exit 3  one cell: tab, row, column, value
+    │   └── HeaderError                exit 3  missing / duplicated / blank header
+    ├── WorkbookError                  exit 3  the workbook cannot be read or saved
+    │   └── NotFoundError              exit 3  no such file, spreadsheet or tab
+    ├── PlanRefusedError               exit 3  e.g. too many deletions without --force
+    ├── ConflictsRecorded              exit 4  run finished; conflicts went to _conflicts
+    ├── LockedError                    exit 5  another run holds the lock
+    └── TransientError                 exit 6  worth retrying later (network, 5xx)
+        └── RateLimitedError           exit 6  quota exhausted after our own retries
+
+Exit code 0 is success, 1 an unexpected internal error, 2 a command-line usage error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_USER = 3
+EXIT_CONFLICTS = 4
+EXIT_LOCKED = 5
+EXIT_TRANSIENT = 6
+EXIT_CONFIG = 7
+
+
+class SheetCRMError(Exception):
+    """Base of every error a user can act on."""
+
+    exit_code = EXIT_USER
+
+
+class ConfigError(SheetCRMError):
+    """The configuration, an option or the credentials are wrong."""
+
+    exit_code = EXIT_CONFIG
+
+
+class AccessError(ConfigError):
+    """The backend refused us: not shared, no permission, unusable key."""
+
+
+class InputError(SheetCRMError):
+    """Data that cannot be used as given."""
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class ValueParseError(InputError):
+    """One cell could not be parsed; names where it is and what was expected."""
+
+    def __init__(
+        self,
+        expected: str,
+        value: Any,
+        *,
+        tab: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.expected = expected
+        self.value = value
+        self.tab = tab
+        self.row = row
+        self.column = column
+        super().__init__(self._message())
+
+    def where(self) -> str:
+        parts = []
+        if self.tab:
+            parts.append(self.tab)
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        return ", ".join(parts)
+
+    def _message(self) -> str:
+        where = self.where()
+        prefix = f"{where}: " if where else ""
+        return f"{prefix}{_show(self.value)} is not {self.expected}"
+
+    def located(
+        self, *, tab: str | None = None, row: int | None = None, column: str | None = None
+    ) -> ValueParseError:
+        """Return a copy with the location filled in (keeps what is already known)."""
+        return ValueParseError(
+            self.expected,
+            self.value,
+            tab=self.tab or tab,
+            row=self.row if self.row is not None else row,
+            column=self.column or column,
+        )
+
+
+class HeaderError(InputError):
+    """A sheetcrm tab's header row is missing, duplicates or leaves blank a column."""
+
+
+class WorkbookError(SheetCRMError):
+    """The workbook cannot be read or saved as a workbook."""
+
+
+class NotFoundError(WorkbookError):
+    """No such file, spreadsheet or tab."""
+
+
+class PlanRefusedError(SheetCRMError):
+    """The plan would do something destructive that needs explicit consent."""
+
+
+class ConflictsRecorded(SheetCRMError):
+    """The run finished, but teammates' edits conflicted and were recorded."""
+
+    exit_code = EXIT_CONFLICTS
+
+
+class LockedError(SheetCRMError):
+    """Another run holds the workbook's lock."""
+
+    exit_code = EXIT_LOCKED
+
+
+class TransientError(SheetCRMError):
+    """A temporary failure; running again later may succeed."""
+
+    exit_code = EXIT_TRANSIENT
+
+
+class RateLimitedError(TransientError):
+    """The API quota was exhausted even after our own backoff."""
