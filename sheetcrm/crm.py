@@ -18,7 +18,7 @@ from .backends.base import ApplyReport, Backend
 from .config import Config
 from .errors import NotFoundError, ValueParseError
 from .grid import TabGrid, map_header
-from .plan import AddColumns, AddTab, ChangeSet, diff_layout, diff_tab
+from .plan import AddColumns, AddTab, ChangeSet, diff_layout, diff_tab, index_rows
 from .schema import SCHEMA_VERSION, Schema, TabSchema, build_schema
 from .values import ValueContext
 
@@ -89,6 +89,7 @@ class CRM:
         """A tab as a typed DataFrame (schema fields first, teammates' columns after).
 
         Cells that do not parse keep their raw value; ``frame.attrs['issues']`` lists them.
+        Columns have object dtype so blanks stay ``None`` and dates stay ``datetime.date``.
         """
         schema_tab = self.schema.tab(tab)
         grid = grid or self.grid(schema_tab.name)
@@ -109,7 +110,9 @@ class CRM:
             columns[f.name] = values
         for col in hm.foreign:
             columns[str(grid.header[col])] = list(grid.column(col))
-        df = pd.DataFrame(columns)
+        # object columns keep None as None and typed values as Python objects; analysis
+        # code converts explicitly (pd.to_numeric / pd.to_datetime) where it needs to
+        df = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
         df.attrs["issues"] = issues
         return df
 
@@ -163,11 +166,14 @@ class CRM:
         """Parse ``records`` (raw values) and diff them by ID against the tab."""
         schema_tab: TabSchema = self.schema.tab(tab)
         grid = grid or self.grid(schema_tab.name)
+        existing = index_rows(grid, map_header(grid, schema_tab), schema_tab)
         parsed = []
         for i, raw in enumerate(records, start=1):
             rec = schema_tab.parse_record(raw, self.ctx, row=i)
             if rec.get(schema_tab.id_field) is None:
                 rec[schema_tab.id_field] = schema_tab.new_id()
+            if rec[schema_tab.id_field] not in existing:
+                schema_tab.check_complete(rec, row=i)
             parsed.append(rec)
         return diff_tab(grid, schema_tab, parsed, self.ctx)
 

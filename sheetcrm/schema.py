@@ -122,7 +122,11 @@ class TabSchema:
     def parse_record(
         self, raw: Mapping[str, Any], ctx: ValueContext, *, row: int | None = None
     ) -> dict[str, Any]:
-        """Parse a mapping of field → raw value; errors name this tab, the row and column."""
+        """Parse a mapping of field → raw value; errors name this tab, the row and column.
+
+        Records may be partial (an update names only what changes), but a required field
+        that is given must not be blank.
+        """
         out: dict[str, Any] = {}
         for name, value in raw.items():
             f = self.field(name)
@@ -130,12 +134,21 @@ class TabSchema:
                 out[f.name] = f.parse(value, ctx)
             except ValueParseError as exc:
                 raise exc.located(tab=self.name, row=row) from None
-        missing = [f.name for f in self.fields if f.required and out.get(f.name) is None]
-        if missing and self.id_field not in missing:
-            raise ValueParseError(
-                "a value (the field is required)", "", tab=self.name, row=row, column=missing[0]
-            )
+            if f.required and out[f.name] is None:
+                raise ValueParseError(
+                    "a value (the field is required)", value, tab=self.name, row=row,
+                    column=f.name,
+                )  # fmt: skip
         return out
+
+    def check_complete(self, record: Mapping[str, Any], *, row: int | None = None) -> None:
+        """A new record must have every required field."""
+        for f in self.fields:
+            if f.required and record.get(f.name) is None:
+                raise ValueParseError(
+                    "a value (the field is required)", record.get(f.name, ""), tab=self.name,
+                    row=row, column=f.name,
+                )  # fmt: skip
 
 
 @dataclass(frozen=True)

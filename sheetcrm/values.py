@@ -267,7 +267,7 @@ class DateTimeCodec(DateCodec):
 
 
 _CURRENCY_WORDS = re.compile(
-    r"(?i)\b(usd|eur|gbp|inr|bdt|irr|irt|aed|tk|rs\.?|toman|tomans|rial|rials)\b"
+    r"(?i)\b(?:usd|eur|gbp|inr|bdt|irr|irt|aed|tk|rs|toman|tomans|rial|rials)\b\.?"
     r"|تومان|ریال|টাকা|৳|﷼|[$€£₹¥₺₽]"
 )
 

@@ -1,0 +1,33 @@
+"""Shared fixtures: schema, value context, and a workbook factory per backend."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from sheetcrm.config import Config  # noqa: E402
+from sheetcrm.schema import build_schema  # noqa: E402
+from sheetcrm.values import ValueContext  # noqa: E402
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+AS_OF = dt.date(2026, 11, 21)
+
+
+@pytest.fixture
+def schema():
+    return build_schema()
+
+
+@pytest.fixture
+def ctx() -> ValueContext:
+    return ValueContext(region="IR", currency="IRR", date_order="DMY")
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config()
