@@ -250,7 +250,9 @@ def declared_layout(tab: TabSchema) -> Layout:
     validations: dict[str, Validation] = {}
     formats: dict[str, str] = {}
     for f in tab.fields:
-        if f.type == "enum":
+        if f.computed:  # sheetcrm writes these; a dropdown would only invite edits
+            pass
+        elif f.type == "enum":
             validations[f.name] = Validation("list", f.values)
         elif f.type == "bool":
             validations[f.name] = Validation("bool")

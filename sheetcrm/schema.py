@@ -296,7 +296,23 @@ def build_schema(config: Config | None = None) -> Schema:
             )
         f = Field(custom.name, custom.type, custom.required, False, custom.values, True)
         tabs[tab.name] = _with_fields(tab, [*tab.fields, f])
+    for tab in tabs.values():
+        for f in tab.fields:
+            if f.type == "enum":
+                _check_enum(tab.name, f)
     return Schema(tabs)
+
+
+def _check_enum(tab: str, f: Field) -> None:
+    """Enum values become a dropdown list: no commas, and at most 255 characters in all."""
+    bad = [v for v in f.values if "," in v or '"' in v]
+    if bad:
+        raise ConfigError(f"{tab}.{f.name}: enum value {bad[0]!r} may not contain , or \"")
+    if len(",".join(f.values)) > 255:
+        raise ConfigError(
+            f"{tab}.{f.name}: the enum values add up to more than 255 characters, "
+            "the most a spreadsheet dropdown list holds; shorten or drop some"
+        )
 
 
 def _data_tab(tabs: Mapping[str, TabSchema], name: str, where: str) -> TabSchema:

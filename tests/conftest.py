@@ -10,9 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sheetcrm.config import Config  # noqa: E402
-from sheetcrm.schema import build_schema  # noqa: E402
-from sheetcrm.values import ValueContext  # noqa: E402
+from sheetcrm.config import Config
+from sheetcrm.schema import build_schema
+from sheetcrm.values import ValueContext
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 AS_OF = dt.date(2026, 11, 21)

@@ -80,6 +80,8 @@ def test_custom_fields_and_enum_additions():
         ({"fields": {"Orders": {"x": {"type": "text"}}}}, "no data tab named 'Orders'"),
         ({"enums": {"source": ["x"]}}, "Tab.field"),
         ({"enums": {"Leads.name": ["x"]}}, "no enum field"),
+        ({"enums": {"Leads.source": ["a,b"]}}, "may not contain"),
+        ({"enums": {"Leads.source": [f"source{i}" for i in range(40)]}}, "255 characters"),
     ],
 )
 def test_config_errors_are_clear(data, message):

@@ -40,6 +40,7 @@ _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="305496")
 _SYSTEM_FILL = PatternFill("solid", fgColor="7F7F7F")
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_BOOL_FORMULAS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
 _WIDTHS = {"id": 21, "email": 30, "phone": 17, "date": 12, "datetime": 17, "money": 13,
            "bool": 9, "enum": 13, "integer": 10, "number": 10, "percent": 10}  # fmt: skip
 
@@ -177,6 +178,10 @@ def _read_sheet(ws: Any, layout: bool) -> TabGrid:
                 not isinstance(value, (str, int, float, bool, dt.date)) and value is not None
             ):
                 text = value if isinstance(value, str) else getattr(value, "text", str(value))
+                literal = _BOOL_FORMULAS.get(text.replace(" ", "").upper())
+                if literal is not None:  # LibreOffice saves TRUE/FALSE cells as =TRUE()
+                    values.append(literal)
+                    continue
                 if r > 0:
                     formulas[(r - 1, c)] = text if text.startswith("=") else "=" + text
                 values.append(None)
@@ -214,7 +219,7 @@ def _read_layout(ws: Worksheet, header: list[Any]) -> Layout:
                 if h:
                     lay.validations[str(h)] = rule
     for dim in ws.column_dimensions.values():
-        fmt = dim.number_format
+        fmt = (dim.number_format or "").replace("\\", "")  # LibreOffice writes yyyy\-mm\-dd
         if not fmt or fmt == "General" or not dim.min:
             continue
         for col in range(dim.min, (dim.max or dim.min) + 1):

@@ -1,0 +1,107 @@
+"""The import layering of DESIGN.md §2, checked by parsing every module's imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "sheetcrm"
+
+#: Layer of each internal module (lower number = lower layer). Unlisted modules fail.
+LAYERS = {
+    "errors": 0, "values": 1, "config": 2, "schema": 3, "grid": 4, "plan": 5,
+    "backends.base": 6, "backends.memory": 7, "backends.xlsx": 7, "backends.gsheets": 7,
+    "backends.auth": 7, "backends": 8,
+    "crm": 9, "summary": 9, "demo": 10,
+    "reports": 11, "notify": 11,
+    "cli": 12, "cli.options": 12, "cli.output": 12, "cli.commands": 12,
+}  # fmt: skip
+
+#: Third-party packages only these modules may import.
+OWNERS = {
+    "openpyxl": {"backends.xlsx"},
+    "gspread": {"backends.gsheets", "backends.auth"},
+    "google": {"backends.gsheets", "backends.auth"},
+    "jinja2": {"reports"},
+    "click": {"cli", "cli.options", "cli.output", "cli.commands"},
+}
+
+#: Services may use the backend factory and protocol, never a concrete backend.
+SERVICES = {"crm", "summary", "demo", "reports", "notify"}
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).with_suffix("")
+        parts = [p for p in rel.parts if p != "__init__"]
+        if parts and parts[0] == "emulator":
+            continue  # a separate tool with its own rules (no sheetcrm layer imports)
+        yield ".".join(parts), path
+
+
+def _imports(name: str, path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                mod = ".".join([*base, node.module] if node.module else base)
+                if node.module is None:
+                    for alias in node.names:
+                        yield "sheetcrm." + ".".join([*base, alias.name]).strip("."), node.lineno
+                    continue
+                yield "sheetcrm." + mod.strip("."), node.lineno
+            else:
+                yield node.module or "", node.lineno
+
+
+def _internal(target: str) -> str | None:
+    if target == "sheetcrm" or not target.startswith("sheetcrm."):
+        return None
+    name = target[len("sheetcrm.") :]
+    while name and name not in LAYERS:
+        name = name.rpartition(".")[0]
+    return name or target
+
+
+def test_every_module_has_a_layer():
+    missing = [name for name, _ in _modules() if name and name not in LAYERS]
+    assert not missing, f"add these modules to LAYERS: {missing}"
+
+
+def test_no_module_imports_a_higher_layer_or_a_foreign_owner():
+    problems = []
+    for name, path in _modules():
+        if not name:
+            continue
+        for target, line in _imports(name, path):
+            top = target.split(".")[0]
+            if top in OWNERS and name not in OWNERS[top]:
+                problems.append(f"{path.name}:{line} imports {target} (only {OWNERS[top]})")
+            dep = _internal(target)
+            if dep is None or dep == name:
+                continue
+            if dep not in LAYERS:
+                problems.append(f"{path.name}:{line} imports unknown module {target}")
+            elif LAYERS[dep] > LAYERS[name] and not name.startswith(dep + "."):
+                problems.append(f"{name}:{line} imports higher layer {dep}")
+            if name in SERVICES and dep.startswith("backends.") and dep != "backends.base":
+                problems.append(f"{name}:{line} imports concrete backend {dep}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_module_says_what_it_owns():
+    for _, path in _modules():
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+        assert doc and len(doc.splitlines()[0]) > 10, f"{path} needs a one-line docstring"
+
+
+def test_every_module_uses_postponed_annotations():
+    for _, path in _modules():
+        text = path.read_text(encoding="utf-8")
+        if "def " in text or "class " in text:
+            assert "from __future__ import annotations" in text, path
