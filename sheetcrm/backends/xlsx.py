@@ -41,7 +41,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="305496")
 _SYSTEM_FILL = PatternFill("solid", fgColor="7F7F7F")
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _BOOL_FORMULAS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
-_WIDTHS = {"id": 21, "email": 30, "phone": 17, "date": 12, "datetime": 17, "money": 13,
+_WIDTHS = {"id": 23, "email": 30, "phone": 17, "date": 12, "datetime": 17, "money": 13,
            "bool": 9, "enum": 13, "integer": 10, "number": 10, "percent": 10}  # fmt: skip
 
 
