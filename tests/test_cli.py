@@ -28,7 +28,7 @@ def run(tmp_path, monkeypatch):
 def test_demo_builds_crm_xlsx_and_prints_a_summary(run, tmp_path):
     out = run("demo", "--as-of", "2026-11-21").output
     assert (tmp_path / "crm.xlsx").exists()
-    assert "Demo CRM in crm.xlsx" in out
+    assert f"Demo CRM in {tmp_path.resolve() / 'crm.xlsx'}:" in out
     assert "Customers    300" in out and "Top products by revenue" in out
     again = run("demo", "--as-of", "2026-11-21").output
     assert "nothing to change" in again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import click
@@ -54,7 +55,10 @@ def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> N
     if dry_run or quiet:
         _report(result, quiet, "Demo")
         return
-    _report(result, quiet, f"Demo CRM in {crm.describe()}")
+    where = crm.describe()
+    if Path(where).exists():
+        where = str(Path(where).resolve())
+    _report(result, quiet, f"Demo CRM in {where}")
     frames = {t.name: crm.frame(t.name) for t in crm.schema.data_tabs}
     click.echo()
     click.echo(render("summary.txt.j2", title="Demo shop", s=summarize(frames, as_of)))
