@@ -321,7 +321,7 @@ def _check_enum(tab: str, f: Field) -> None:
     """Enum values become a dropdown list: no commas, and at most 255 characters in all."""
     bad = [v for v in f.values if "," in v or '"' in v]
     if bad:
-        raise ConfigError(f"{tab}.{f.name}: enum value {bad[0]!r} may not contain , or \"")
+        raise ConfigError(f'{tab}.{f.name}: enum value {bad[0]!r} may not contain , or "')
     if len(",".join(f.values)) > 255:
         raise ConfigError(
             f"{tab}.{f.name}: the enum values add up to more than 255 characters, "

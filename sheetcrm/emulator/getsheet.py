@@ -1,0 +1,183 @@
+"""``spreadsheets.get``: metadata, optional grid data for ``ranges``, and the ``fields`` mask;
+plus ``developerMetadata.get`` and ``.search``."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .cells import effective, render, to_extended
+from .decorations import lookup_metadata, validation_at
+from .model import ApiError, Sheet, Spreadsheet, bad
+
+
+def parse_mask(text: str) -> dict[str, Any]:
+    """Google's partial-response syntax: ``a,b(c,d/e),f.g`` → a nested dict (leaf = {})."""
+    tree: dict[str, Any] = {}
+    stack = [tree]
+    token = ""
+
+    def flush() -> None:
+        nonlocal token
+        if token.strip():
+            node = stack[-1]
+            for part in token.strip().replace("/", ".").split("."):
+                node = node.setdefault(part, {})
+            stack[-1].setdefault("__last__", node)
+            last[0] = node
+        token = ""
+
+    last: list[dict[str, Any]] = [tree]
+    for ch in text:
+        if ch == ",":
+            flush()
+        elif ch == "(":
+            flush()
+            stack.append(last[0])
+        elif ch == ")":
+            flush()
+            if len(stack) == 1:
+                raise bad(f"Invalid field selection {text}")
+            stack.pop()
+        else:
+            token += ch
+    flush()
+    if len(stack) != 1:
+        raise bad(f"Invalid field selection {text}")
+    _drop_marks(tree)
+    return tree
+
+
+def _drop_marks(node: dict[str, Any]) -> None:
+    node.pop("__last__", None)
+    for child in node.values():
+        _drop_marks(child)
+
+
+def apply_fields(data: Any, mask: dict[str, Any]) -> Any:
+    """Keep only the masked parts of ``data`` (lists are masked item by item)."""
+    if not mask or "*" in mask:
+        return data
+    if isinstance(data, list):
+        return [apply_fields(item, mask) for item in data]
+    if not isinstance(data, dict):
+        return data
+    return {k: apply_fields(data[k], sub) for k, sub in mask.items() if k in data}
+
+
+def _grid_data(sheet: Sheet, r0: int, r1: int, c0: int, c1: int) -> dict[str, Any]:
+    row_data = []
+    for r in range(r0, r1):
+        values = []
+        for c in range(c0, c1):
+            v = sheet.get(r, c)
+            fmt = sheet.number_format(r, c)
+            cell: dict[str, Any] = {}
+            if v is not None:
+                cell["userEnteredValue"] = to_extended(v)
+                eff = effective(v)
+                if eff is not None:
+                    cell["effectiveValue"] = to_extended(eff)
+                    cell["formattedValue"] = render(v, fmt, "FORMATTED_VALUE")
+            user_fmt = copy.deepcopy(sheet.cell_formats.get((r, c), {}))
+            for g, f in sheet.range_formats:
+                if g.contains(r, c):
+                    user_fmt.update(copy.deepcopy(f))
+            if user_fmt:
+                cell["userEnteredFormat"] = user_fmt
+            rule = validation_at(sheet, r, c)
+            if rule:
+                cell["dataValidation"] = copy.deepcopy(rule)
+            values.append(cell)
+        while values and not values[-1]:
+            values.pop()
+        row_data.append({"values": values} if values else {})
+    while row_data and not row_data[-1]:
+        row_data.pop()
+    out: dict[str, Any] = {"rowData": row_data}
+    if r0:
+        out["startRow"] = r0
+    if c0:
+        out["startColumn"] = c0
+    return out
+
+
+def sheet_json(ss: Spreadsheet, sheet: Sheet, data: list[dict[str, Any]] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"properties": copy.deepcopy(sheet.props)}
+    if data is not None:
+        out["data"] = data
+    if sheet.merges:
+        out["merges"] = [g.as_json() for g in sheet.merges]
+    if sheet.conditional_formats:
+        out["conditionalFormats"] = copy.deepcopy(sheet.conditional_formats)
+    if sheet.protected_ranges:
+        out["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
+    if sheet.basic_filter:
+        out["basicFilter"] = copy.deepcopy(sheet.basic_filter)
+    if sheet.charts:
+        out["charts"] = copy.deepcopy(sheet.charts)
+    metas = [m for m in ss.developer_metadata
+             if m["location"].get("sheetId") == sheet.id
+             or m["location"].get("dimensionRange", {}).get("sheetId", -1) == sheet.id]  # fmt: skip
+    if metas:
+        out["developerMetadata"] = copy.deepcopy(metas)
+    return out
+
+
+def spreadsheet_json(ss: Spreadsheet, params: dict[str, list[str]]) -> dict[str, Any]:
+    include = (params.get("includeGridData") or ["false"])[-1].lower() == "true"
+    ranges = params.get("ranges", [])
+    wanted: dict[int, list[dict[str, Any]]] = {}
+    for text in ranges:
+        sheet, bounds = ss.resolve(text)
+        r0, r1, c0, c1 = bounds.clip(sheet.row_count, sheet.col_count)
+        wanted.setdefault(sheet.id, []).append((r0, r1, c0, c1))  # type: ignore[arg-type]
+    mask_text = (params.get("fields") or [""])[-1]
+    grid_masked = "data" in mask_text
+    sheets = []
+    for sheet in ss.sheets:
+        if ranges and sheet.id not in wanted:
+            continue
+        data = None
+        if include or grid_masked:
+            spans = wanted.get(sheet.id) or [(0, sheet.row_count, 0, sheet.col_count)]
+            used_r, used_c = sheet.used_extent()
+            data = [
+                _grid_data(sheet, r0, min(r1, max(used_r, r0)), c0, min(c1, max(used_c, c0)))
+                for r0, r1, c0, c1 in spans  # type: ignore[misc]
+            ]
+        sheets.append(sheet_json(ss, sheet, data))
+    out: dict[str, Any] = {
+        "spreadsheetId": ss.id,
+        "properties": {"title": ss.title, "locale": "en_US", "autoRecalc": "ON_CHANGE",
+                       "timeZone": "Etc/GMT", **copy.deepcopy(ss.properties)},
+        "sheets": sheets,
+    }  # fmt: skip
+    if ss.named_ranges:
+        out["namedRanges"] = copy.deepcopy(ss.named_ranges)
+    spreadsheet_meta = [m for m in ss.developer_metadata if m["location"].get("spreadsheet")]
+    if spreadsheet_meta:
+        out["developerMetadata"] = copy.deepcopy(spreadsheet_meta)
+    out["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{ss.id}/edit"
+    if mask_text:
+        out = apply_fields(out, parse_mask(mask_text))
+    return out
+
+
+def metadata_get(ss: Spreadsheet, metadata_id: str) -> dict[str, Any]:
+    for m in ss.developer_metadata:
+        if str(m["metadataId"]) == metadata_id:
+            return copy.deepcopy(m)
+    raise ApiError(404, f"No developer metadata with ID: {metadata_id}")
+
+
+def metadata_search(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
+    matched = []
+    for f in body.get("dataFilters", []):
+        lookup = f.get("developerMetadataLookup")
+        if lookup is None:
+            raise bad("Invalid dataFilters: only developerMetadataLookup filters are emulated")
+        for m in lookup_metadata(ss, lookup):
+            matched.append({"developerMetadata": copy.deepcopy(m),
+                            "dataFilters": [copy.deepcopy(f)]})  # fmt: skip
+    return {"matchedDeveloperMetadata": matched} if matched else {}

@@ -1,0 +1,115 @@
+"""Two ways to reach the emulator: a ``requests`` adapter (in-process, no socket) and a
+loopback HTTP server. Both hand every request to the same ``Emulator``."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+from .server import Emulator
+
+#: The hosts gspread talks to; the adapter is mounted on both.
+GOOGLE_HOSTS = ("https://sheets.googleapis.com/", "https://www.googleapis.com/")
+
+
+class EmulatorAdapter(BaseAdapter):
+    """A transport adapter that answers from an ``Emulator`` instead of the network."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__()
+        self.emulator = emulator
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        body = request.body
+        if isinstance(body, str):
+            body = body.encode()
+        result = self.emulator.handle(
+            request.method or "GET", request.url or "", body, dict(request.headers)
+        )
+        if result.drop:
+            raise requests.exceptions.ConnectionError(
+                "connection reset after the request was sent (emulated)", request=request
+            )
+        response = requests.Response()
+        response.status_code = result.status
+        response._content = result.body
+        response.headers = CaseInsensitiveDict(result.headers)
+        response.url = request.url or ""
+        response.request = request
+        response.reason = "OK" if result.status < 400 else "Error"
+        response.encoding = "utf-8"
+        return response
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def mount(session: requests.Session, emulator: Emulator) -> None:
+    """Route a session's Google API traffic to ``emulator`` (gspread itself is unchanged)."""
+    adapter = EmulatorAdapter(emulator)
+    for prefix in GOOGLE_HOSTS:
+        session.mount(prefix, adapter)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: Emulator
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        url = f"http://{self.headers.get('Host', 'localhost')}{self.path}"
+        result = self.emulator.handle(self.command, url, body, dict(self.headers))
+        if result.drop:  # applied, but the client never hears back
+            self.close_connection = True
+            return
+        self.send_response(result.status)
+        for key, value in result.headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(result.body)))
+        self.end_headers()
+        self.wfile.write(result.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the emulator keeps its own counts."""
+
+
+class LoopbackServer:
+    """The emulator on 127.0.0.1 over real HTTP; ``url`` is its base address."""
+
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        handler = type("Handler", (_Handler,), {"emulator": emulator})
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.emulator = emulator
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> LoopbackServer:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> LoopbackServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
