@@ -9,6 +9,7 @@ Number formats travel separately. Parsing follows the documented ``RAW`` and
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import math
 import re
@@ -63,7 +64,7 @@ def parse_user_entered(value: Any) -> tuple[Any, NumberFormat | None]:
     if text.startswith("'"):
         return text[1:], None
     if text.startswith("=") and len(text) > 1:
-        return Formula(text), None
+        return Formula(text, constant_value(text)), None
     stripped = text.strip()
     if not stripped:
         return text if text else None, None
@@ -77,6 +78,57 @@ def parse_user_entered(value: Any) -> tuple[Any, NumberFormat | None]:
     if moment is not None:
         return moment
     return text, None
+
+
+_ARITH = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Add, ast.Sub, ast.Mult,
+          ast.Div, ast.Pow, ast.USub, ast.UAdd)  # fmt: skip
+
+
+def constant_value(formula: str) -> float | None:
+    """The value of a formula made only of numbers and + - * / ^ ( ), else None.
+
+    Sheets formulas are not evaluated in general; constant arithmetic is, so that
+    ``=1+1`` reads back as 2 the way it does from Google. Parsed with ``ast`` and a
+    whitelist of node types: nothing is ever passed to ``eval``.
+    """
+    text = formula[1:].strip().replace("^", "**")
+    if not text or len(text) > 200:
+        return None
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None
+    if not all(isinstance(node, _ARITH) for node in ast.walk(tree)):
+        return None
+    if any(isinstance(n, ast.Constant) and not isinstance(n.value, (int, float))
+           for n in ast.walk(tree)):  # fmt: skip
+        return None
+    try:
+        value = _arith(tree.body)
+    except (ZeroDivisionError, OverflowError, ValueError):
+        return None
+    return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
+
+
+def _arith(node: ast.AST) -> float:
+    if isinstance(node, ast.Constant):
+        return node.value  # type: ignore[no-any-return]
+    if isinstance(node, ast.UnaryOp):
+        v = _arith(node.operand)
+        return -v if isinstance(node.op, ast.USub) else v
+    assert isinstance(node, ast.BinOp)
+    a, b = _arith(node.left), _arith(node.right)
+    if isinstance(node.op, ast.Pow) and abs(b) > 64:
+        raise OverflowError
+    if isinstance(node.op, ast.Add):
+        return a + b
+    if isinstance(node.op, ast.Sub):
+        return a - b
+    if isinstance(node.op, ast.Mult):
+        return a * b
+    if isinstance(node.op, ast.Div):
+        return a / b
+    return float(a**b)
 
 
 def _number(text: str) -> tuple[Any, NumberFormat | None] | None:

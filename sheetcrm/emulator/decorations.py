@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .masks import apply_mask
 from .model import GridRange, Sheet, Spreadsheet, bad
-from .structure import apply_mask
 
 
 def _sheet_of(ss: Spreadsheet, rng: dict[str, Any]) -> tuple[Sheet, GridRange]:
@@ -140,8 +140,7 @@ def add_protected_range(ss: Spreadsheet, req: dict[str, Any]) -> dict[str, Any]:
         raise bad("Invalid requests[0].addProtectedRange: range must be set")
     pr.setdefault("protectedRangeId", ss.next_id())
     pr.setdefault("requestingUserCanEdit", True)
-    if not pr.get("warningOnly") and "editors" not in pr:
-        pr["editors"] = {"users": ["emulator@example.com"]}
+    pr.setdefault("editors", {"users": ["emulator@example.com"]})
     sheet.protected_ranges.append(pr)
     return {"addProtectedRange": {"protectedRange": pr}}
 
@@ -223,7 +222,12 @@ def delete_developer_metadata(ss: Spreadsheet, req: dict[str, Any]) -> dict[str,
 
 def set_basic_filter(ss: Spreadsheet, req: dict[str, Any]) -> None:
     flt = copy.deepcopy(req.get("filter", {}))
-    sheet, _ = _sheet_of(ss, flt.get("range", {}))
+    sheet, g = _sheet_of(ss, flt.get("range", {}))
+    # Google stores the filter's range with explicit bounds
+    g.r0, g.c0 = g.r0 or 0, g.c0 or 0
+    g.r1 = sheet.row_count if g.r1 is None else g.r1
+    g.c1 = sheet.col_count if g.c1 is None else g.c1
+    flt["range"] = g.as_json()
     sheet.basic_filter = flt
 
 

@@ -8,61 +8,18 @@ from typing import Any
 
 from .cells import effective, render, to_extended
 from .decorations import lookup_metadata, validation_at
+from .masks import apply_fields, parse_mask
 from .model import ApiError, Sheet, Spreadsheet, bad
 
 
-def parse_mask(text: str) -> dict[str, Any]:
-    """Google's partial-response syntax: ``a,b(c,d/e),f.g`` → a nested dict (leaf = {})."""
-    tree: dict[str, Any] = {}
-    stack = [tree]
-    token = ""
-
-    def flush() -> None:
-        nonlocal token
-        if token.strip():
-            node = stack[-1]
-            for part in token.strip().replace("/", ".").split("."):
-                node = node.setdefault(part, {})
-            stack[-1].setdefault("__last__", node)
-            last[0] = node
-        token = ""
-
-    last: list[dict[str, Any]] = [tree]
-    for ch in text:
-        if ch == ",":
-            flush()
-        elif ch == "(":
-            flush()
-            stack.append(last[0])
-        elif ch == ")":
-            flush()
-            if len(stack) == 1:
-                raise bad(f"Invalid field selection {text}")
-            stack.pop()
-        else:
-            token += ch
-    flush()
-    if len(stack) != 1:
-        raise bad(f"Invalid field selection {text}")
-    _drop_marks(tree)
-    return tree
-
-
-def _drop_marks(node: dict[str, Any]) -> None:
-    node.pop("__last__", None)
-    for child in node.values():
-        _drop_marks(child)
-
-
-def apply_fields(data: Any, mask: dict[str, Any]) -> Any:
-    """Keep only the masked parts of ``data`` (lists are masked item by item)."""
-    if not mask or "*" in mask:
-        return data
-    if isinstance(data, list):
-        return [apply_fields(item, mask) for item in data]
-    if not isinstance(data, dict):
-        return data
-    return {k: apply_fields(data[k], sub) for k, sub in mask.items() if k in data}
+def _with_color_styles(fmt: dict[str, Any]) -> dict[str, Any]:
+    """Google mirrors the old ``*Color`` fields into their ``*ColorStyle`` twins."""
+    if "backgroundColor" in fmt:
+        fmt.setdefault("backgroundColorStyle", {"rgbColor": fmt["backgroundColor"]})
+    text = fmt.get("textFormat")
+    if isinstance(text, dict) and "foregroundColor" in text:
+        text.setdefault("foregroundColorStyle", {"rgbColor": text["foregroundColor"]})
+    return fmt
 
 
 def _grid_data(sheet: Sheet, r0: int, r1: int, c0: int, c1: int) -> dict[str, Any]:
@@ -84,7 +41,9 @@ def _grid_data(sheet: Sheet, r0: int, r1: int, c0: int, c1: int) -> dict[str, An
                 if g.contains(r, c):
                     user_fmt.update(copy.deepcopy(f))
             if user_fmt:
-                cell["userEnteredFormat"] = user_fmt
+                cell["userEnteredFormat"] = _with_color_styles(user_fmt)
+            if (r, c) in sheet.notes:
+                cell["note"] = sheet.notes[(r, c)]
             rule = validation_at(sheet, r, c)
             if rule:
                 cell["dataValidation"] = copy.deepcopy(rule)
@@ -141,7 +100,7 @@ def spreadsheet_json(ss: Spreadsheet, params: dict[str, list[str]]) -> dict[str,
         data = None
         if include or grid_masked:
             spans = wanted.get(sheet.id) or [(0, sheet.row_count, 0, sheet.col_count)]
-            used_r, used_c = sheet.used_extent()
+            used_r, used_c = sheet.used_extent(decorated=True)
             data = [
                 _grid_data(sheet, r0, min(r1, max(used_r, r0)), c0, min(c1, max(used_c, c0)))
                 for r0, r1, c0, c1 in spans  # type: ignore[misc]

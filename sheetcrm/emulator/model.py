@@ -122,6 +122,7 @@ class Sheet:
     props: dict[str, Any]
     rows: list[list[Any]] = field(default_factory=list)
     cell_formats: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)
     range_formats: list[tuple[GridRange, dict[str, Any]]] = field(default_factory=list)
     validations: list[tuple[GridRange, dict[str, Any]]] = field(default_factory=list)
     conditional_formats: list[dict[str, Any]] = field(default_factory=list)
@@ -175,9 +176,15 @@ class Sheet:
                     break
         return NumberFormat(fmt.get("type", "NUMBER"), fmt.get("pattern", "")) if fmt else None
 
-    def used_extent(self) -> tuple[int, int]:
-        """(rows, columns) up to the last non-empty cell."""
+    def used_extent(self, *, decorated: bool = False) -> tuple[int, int]:
+        """(rows, columns) up to the last non-empty cell (or formatted/noted cell)."""
         last_row, last_col = 0, 0
+        if decorated:
+            for r, c in [*self.cell_formats, *self.notes]:
+                last_row, last_col = max(last_row, r + 1), max(last_col, c + 1)
+            for g, _ in self.range_formats:
+                if g.r1 is not None and g.c1 is not None:
+                    last_row, last_col = max(last_row, g.r1), max(last_col, g.c1)
         for i, row in enumerate(self.rows):
             width = len(row)
             while width and row[width - 1] is None:
@@ -215,7 +222,7 @@ class Spreadsheet:
             if title is not None and s.title.casefold() == title.casefold():
                 return s
         if sheet_id is not None:
-            raise bad(f"No grid with id: {sheet_id}")
+            raise bad(f"Invalid requests[0]: No grid with id: {sheet_id}")
         raise bad(f"Unable to parse range: {title}")
 
     def add_sheet(self, props: dict[str, Any] | None = None) -> Sheet:

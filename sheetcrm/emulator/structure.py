@@ -8,47 +8,8 @@ import functools
 from typing import Any
 
 from .cells import Formula, effective, from_extended
+from .masks import apply_mask, mask_paths
 from .model import GridRange, Sheet, Spreadsheet, bad
-
-
-def _mask_paths(fields: str) -> list[list[str]]:
-    """Split an update mask like 'gridProperties.rowCount,title' (or '/'-separated)."""
-    out, depth, cur = [], 0, ""
-    for ch in fields:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    if cur:
-        out.append(cur)
-    return [p.strip().replace("/", ".").split(".") for p in out if p.strip()]
-
-
-def apply_mask(target: dict[str, Any], source: dict[str, Any], fields: str, where: str) -> None:
-    """Copy the masked fields of ``source`` into ``target`` ('*' copies everything)."""
-    if not fields:
-        raise bad(f"Invalid {where}: At least one field must be updated, but none specified.")
-    if fields.strip() == "*":
-        for key, value in source.items():
-            target[key] = copy.deepcopy(value)
-        return
-    for path in _mask_paths(fields):
-        src: Any = source
-        dst = target
-        for key in path[:-1]:
-            src = src.get(key, {}) if isinstance(src, dict) else {}
-            dst = dst.setdefault(key, {})
-        last = path[-1]
-        if isinstance(src, dict) and last in src:
-            dst[last] = copy.deepcopy(src[last])
-        else:
-            dst.pop(last, None)
-
 
 # -- sheets ------------------------------------------------------------------------------
 
@@ -139,17 +100,35 @@ def insert_dimension(ss: Spreadsheet, sheet: Sheet, dim: str, start: int, end: i
     ss.check_cells()
     if dim == "ROWS":
         sheet.rows[start:start] = [[] for _ in range(count)] if start <= len(sheet.rows) else []
-        sheet.cell_formats = {
-            (r + count if r >= start else r, c): f for (r, c), f in sheet.cell_formats.items()
-        }
     else:
         for row in sheet.rows:
             if len(row) > start:
                 row[start:start] = [None] * count
-        sheet.cell_formats = {
-            (r, c + count if c >= start else c): f for (r, c), f in sheet.cell_formats.items()
-        }
+    _rekey_cells(sheet, dim, start, count)
     _move_anchors(ss, sheet, dim, start, count)
+
+
+def _rekey_cells(sheet: Sheet, dim: str, start: int, count: int) -> None:
+    """Move per-cell formats and notes for an insertion (count>0) or deletion (<0)."""
+    end = start - count if count < 0 else start
+    axis = 0 if dim == "ROWS" else 1
+
+    def move(key: tuple[int, int]) -> tuple[int, int] | None:
+        pos = key[axis]
+        if count < 0 and start <= pos < end:
+            return None
+        if (count > 0 and pos >= start) or (count < 0 and pos >= end):
+            pos += count
+        return (pos, key[1]) if axis == 0 else (key[0], pos)
+
+    for store in ("cell_formats", "notes"):
+        old = getattr(sheet, store)
+        new = {}
+        for key, value in old.items():
+            moved = move(key)
+            if moved is not None:
+                new[moved] = value
+        setattr(sheet, store, new)
 
 
 def delete_dimension(ss: Spreadsheet, sheet: Sheet, dim: str, start: int, end: int) -> None:
@@ -165,17 +144,10 @@ def delete_dimension(ss: Spreadsheet, sheet: Sheet, dim: str, start: int, end: i
     sheet.props["gridProperties"][key] -= count
     if dim == "ROWS":
         del sheet.rows[start:end]
-        sheet.cell_formats = {
-            (r - count if r >= end else r, c): f
-            for (r, c), f in sheet.cell_formats.items() if not start <= r < end
-        }  # fmt: skip
     else:
         for row in sheet.rows:
             del row[start:end]
-        sheet.cell_formats = {
-            (r, c - count if c >= end else c): f
-            for (r, c), f in sheet.cell_formats.items() if not start <= c < end
-        }  # fmt: skip
+    _rekey_cells(sheet, dim, start, -count)
     _move_anchors(ss, sheet, dim, start, -count)
 
 
@@ -262,7 +234,7 @@ def _bounds(sheet: Sheet, g: GridRange) -> tuple[int, int, int, int]:
 
 
 def _set_cell_data(sheet: Sheet, r: int, c: int, data: dict[str, Any], fields: str) -> None:
-    mask = {p[0] for p in _mask_paths(fields)} if fields.strip() != "*" else None
+    mask = {p[0] for p in mask_paths(fields)} if fields.strip() != "*" else None
     if mask is None or "userEnteredValue" in mask:
         sheet.set(r, c, from_extended(data.get("userEnteredValue", {})))
     if (
@@ -272,13 +244,18 @@ def _set_cell_data(sheet: Sheet, r: int, c: int, data: dict[str, Any], fields: s
     ):
         fmt = sheet.cell_formats.get((r, c), {})
         new = copy.deepcopy(fmt)
-        sub = ",".join(".".join(p[1:]) for p in _mask_paths(fields)
+        sub = ",".join(".".join(p[1:]) for p in mask_paths(fields)
                        if p[0] == "userEnteredFormat" and len(p) > 1)  # fmt: skip
         apply_mask(new, data.get("userEnteredFormat", {}), sub or "*", "updateCells")
         if new:
             sheet.cell_formats[(r, c)] = new
         else:
             sheet.cell_formats.pop((r, c), None)
+    if mask is None or "note" in mask:
+        if data.get("note"):
+            sheet.notes[(r, c)] = data["note"]
+        else:
+            sheet.notes.pop((r, c), None)
     if mask is None or "dataValidation" in mask:
         rule = data.get("dataValidation")
         g = GridRange(sheet.id, r, r + 1, c, c + 1)
@@ -321,7 +298,7 @@ def repeat_cell(ss: Spreadsheet, req: dict[str, Any]) -> None:
             "but none specified."
         )
     cell = req.get("cell", {})
-    paths = _mask_paths(fields)
+    paths = mask_paths(fields)
     if fields.strip() == "*" or any(p[0] == "userEnteredFormat" for p in paths):
         sub = ",".join(".".join(p[1:]) for p in paths if p[0] == "userEnteredFormat" and len(p) > 1)
         fmt: dict[str, Any] = {}

@@ -182,6 +182,14 @@ def append(ss: Spreadsheet, text: str, body: dict[str, Any], params: dict[str, l
         table_end += 1
     if table_end == start and bounds.start_row is None:
         table_end = used_rows  # a whole-sheet or whole-column range: after the last data
+    if table_end > start and bounds.start_col is None:
+        # Google's table is the last run of filled cells in the table's first row
+        first = sheet.rows[start] if start < len(sheet.rows) else []
+        run_start = c0
+        for i, v in enumerate(first):
+            if v is not None and (i == 0 or first[i - 1] is None):
+                run_start = i
+        c0 = run_start
     target = table_end
     need_rows = target + len(values) - sheet.row_count
     from .structure import insert_dimension
