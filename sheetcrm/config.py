@@ -18,7 +18,8 @@ from .values import FIELD_TYPES, ValueContext
 CONFIG_FILE = "sheetcrm.toml"
 DEFAULT_XLSX = "crm.xlsx"
 
-_TOP_KEYS = {"spreadsheet", "locale", "fields", "enums"}
+_TOP_KEYS = {"spreadsheet", "locale", "fields", "enums", "google"}
+_GOOGLE_KEYS = {"credentials", "endpoint"}
 #: Tables owned by later features; accepted here and handed over as plain dicts.
 _FEATURE_TABLES = {"segments", "scoring", "rfm", "report", "smtp", "thresholds", "sync"}
 _LOCALE_KEYS = {"region", "currency", "timezone", "date_order", "language"}
@@ -48,6 +49,8 @@ class Config:
     custom_fields: tuple[CustomField, ...] = ()
     extra_enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     features: dict[str, Any] = field(default_factory=dict)
+    credentials: str | None = None  # path to a service-account key or OAuth user token
+    endpoint: str | None = None  # Sheets API base URL override (an emulator)
 
     @property
     def base_dir(self) -> Path:
@@ -126,7 +129,15 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
             raise ConfigError(f"{where} [enums] {key!r}: name it as Tab.field, e.g. Leads.source")
         extra[key] = _str_list(values, f"{where} [enums] {key}")
 
+    google = _expect(data.get("google", {}), f"{where} [google]")
+    _unknown(set(google), _GOOGLE_KEYS, f"{where} [google]")
+    creds = google.get("credentials")
+    if creds is not None and path is not None and not Path(creds).is_absolute():
+        creds = str(path.parent / creds)
+
     return Config(
+        credentials=creds,
+        endpoint=google.get("endpoint"),
         path=path,
         spreadsheet=spreadsheet.strip() if spreadsheet else None,
         values=ctx,

@@ -10,7 +10,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sheetcrm"
 #: Layer of each internal module (lower number = lower layer). Unlisted modules fail.
 LAYERS = {
     "errors": 0, "values": 1, "config": 2, "schema": 3, "grid": 4, "plan": 5,
-    "backends.base": 6, "backends.memory": 7, "backends.xlsx": 7, "backends.gsheets": 7,
+    "backends.base": 6, "backends.retry": 6, "backends.sheets_requests": 6,
+    "backends.memory": 7, "backends.xlsx": 7, "backends.gsheets": 7,
     "backends.auth": 7, "backends": 8,
     "crm": 9, "summary": 9, "demo": 10,
     "reports": 11, "notify": 11,
@@ -91,6 +92,30 @@ def test_no_module_imports_a_higher_layer_or_a_foreign_owner():
                 problems.append(f"{name}:{line} imports higher layer {dep}")
             if name in SERVICES and dep.startswith("backends.") and dep != "backends.base":
                 problems.append(f"{name}:{line} imports concrete backend {dep}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_emulator_stands_alone():
+    """The emulator is a separate tool: it imports nothing of sheetcrm outside itself, and
+    nothing in sheetcrm imports it (tests and the CLI's `emulator serve` are the users)."""
+    problems = []
+    for path in sorted((PACKAGE / "emulator").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level > 1:
+                problems.append(f"{path.name}:{node.lineno} reaches outside the emulator")
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [
+                    node.module or ""]  # fmt: skip
+                if any(n.startswith(("sheetcrm.", "gspread")) and not n.startswith(
+                        "sheetcrm.emulator") for n in names):  # fmt: skip
+                    problems.append(f"{path.name}:{node.lineno} imports {names}")
+    for name, path in _modules():
+        if name.startswith("cli"):
+            continue
+        for target, line in _imports(name, path):
+            if "emulator" in target:
+                problems.append(f"{name}:{line} imports the emulator")
     assert not problems, "\n".join(problems)
 
 

@@ -61,6 +61,18 @@ def _grid_data(sheet: Sheet, r0: int, r1: int, c0: int, c1: int) -> dict[str, An
     return out
 
 
+def _extent(sheet: Sheet, r0: int, r1: int, c0: int, c1: int) -> tuple[int, int, int, int]:
+    """Shrink a requested block to what holds values, formats, notes or validation."""
+    used_r, used_c = sheet.used_extent(decorated=True)
+    end_r, end_c = max(used_r, r0), max(used_c, c0)
+    for g, _ in [*sheet.range_formats, *sheet.validations]:
+        gr1 = r1 if g.r1 is None else min(g.r1, r1)
+        gc1 = c1 if g.c1 is None else min(g.c1, c1)
+        if (g.r0 or 0) < gr1 and (g.c0 or 0) < gc1 and gr1 > r0 and gc1 > c0:
+            end_r, end_c = max(end_r, gr1), max(end_c, gc1)
+    return r0, min(r1, end_r), c0, min(c1, end_c)
+
+
 def sheet_json(ss: Spreadsheet, sheet: Sheet, data: list[dict[str, Any]] | None) -> dict[str, Any]:
     out: dict[str, Any] = {"properties": copy.deepcopy(sheet.props)}
     if data is not None:
@@ -100,11 +112,7 @@ def spreadsheet_json(ss: Spreadsheet, params: dict[str, list[str]]) -> dict[str,
         data = None
         if include or grid_masked:
             spans = wanted.get(sheet.id) or [(0, sheet.row_count, 0, sheet.col_count)]
-            used_r, used_c = sheet.used_extent(decorated=True)
-            data = [
-                _grid_data(sheet, r0, min(r1, max(used_r, r0)), c0, min(c1, max(used_c, c0)))
-                for r0, r1, c0, c1 in spans  # type: ignore[misc]
-            ]
+            data = [_grid_data(sheet, *_extent(sheet, *span)) for span in spans]
         sheets.append(sheet_json(ss, sheet, data))
     out: dict[str, Any] = {
         "spreadsheetId": ss.id,

@@ -43,9 +43,16 @@ class Harness(ABC):
     def header(self, tab: str) -> list[Any]:
         """The header row."""
 
+    @abstractmethod
+    def is_date(self, row: int, col: int, tab: str = "Customers") -> bool:
+        """Whether the cell holds a real date (not text that looks like one)."""
+
     def state(self) -> Any:
         """An opaque snapshot that compares equal when nothing changed."""
         return None
+
+    def close(self) -> None:  # noqa: B027 - most harnesses hold nothing to release
+        """Release servers or files the harness started."""
 
 
 class MemoryHarness(Harness):
@@ -98,6 +105,11 @@ class MemoryHarness(Harness):
     def header(self, tab: str) -> list[Any]:
         return list(self._grid(tab).header)
 
+    def is_date(self, row: int, col: int, tab: str = "Customers") -> bool:
+        import datetime as dt
+
+        return isinstance(self.get_cell(tab, row, col), dt.date)
+
     def state(self) -> Any:
         import copy
 
@@ -140,8 +152,118 @@ class XlsxHarness(Harness):
         wb = openpyxl.load_workbook(self.path, read_only=True)
         return [c.value for c in next(wb[tab].iter_rows(max_row=1))]
 
+    def is_date(self, row: int, col: int, tab: str = "Customers") -> bool:
+        cell = openpyxl.load_workbook(self.path)[tab].cell(row=row, column=col)
+        return cell.is_date and "yy" in cell.number_format
+
     def state(self) -> Any:
         return self.path.read_bytes() if self.path.exists() else None
 
 
-HARNESSES: dict[str, type[Harness]] = {"memory": MemoryHarness, "xlsx": XlsxHarness}
+def no_sleep(_seconds: float) -> None:
+    """Retries and throttling in tests do not wait on the wall clock."""
+
+
+def sheets_backend(emulator: Any, spreadsheet_id: str) -> Any:
+    """A Google Sheets backend on unmodified gspread, talking to ``emulator`` in-process."""
+    import gspread
+    from google.auth.credentials import AnonymousCredentials
+
+    from sheetcrm.backends.gsheets import GSheetsBackend
+    from sheetcrm.backends.retry import RetryPolicy, Throttle
+    from sheetcrm.emulator import mount
+
+    client = gspread.Client(AnonymousCredentials())
+    mount(client.http_client.session, emulator)
+    return GSheetsBackend(client, spreadsheet_id, retry=RetryPolicy(sleep=no_sleep),
+                          throttle=Throttle(sleep=no_sleep))  # fmt: skip
+
+
+def snapshot(ss: Any) -> Any:
+    """Everything a teammate could see in an emulated spreadsheet, comparable with ==."""
+    return [
+        (s.props, s.rows, s.cell_formats, [(g.as_json(), f) for g, f in s.range_formats],
+         [(g.as_json(), v) for g, v in s.validations], s.conditional_formats, s.protected_ranges)
+        for s in ss.sheets
+    ], ss.developer_metadata  # fmt: skip
+
+
+class SheetsHarness(Harness):
+    """Google Sheets through the emulator, in-process (a requests adapter, no socket)."""
+
+    name = "gsheets"
+
+    def __init__(self, tmp_path: Path) -> None:
+        from sheetcrm.emulator import Emulator
+        from sheetcrm.emulator.teammate import Teammate
+
+        self.emulator = Emulator()
+        self.ss = self.emulator.create_spreadsheet("crm")
+        self.mate = Teammate(self.emulator, self.ss.id)
+        self.backend = self._backend()
+
+    def _backend(self) -> Any:
+        return sheets_backend(self.emulator, self.ss.id)
+
+    def set_cell(self, tab: str, row: int, col: int, value: Any) -> None:
+        if isinstance(value, str) and not value.startswith("="):
+            self.mate.sheet(tab).set(row - 1, col - 1, value)  # typed as text
+        else:
+            self.mate.set(tab, row, col, value)
+
+    def get_cell(self, tab: str, row: int, col: int) -> Any:
+        return self.mate.get(tab, row, col)
+
+    def insert_row(self, tab: str, before: int) -> None:
+        self.mate.insert_rows(tab, before)
+
+    def reverse_rows(self, tab: str) -> None:
+        sheet = self.mate.sheet(tab)
+        sheet.rows[1:] = list(reversed(sheet.rows[1:]))
+
+    def header(self, tab: str) -> list[Any]:
+        header = self.mate.header(tab)
+        while header and header[-1] is None:
+            header.pop()
+        return header
+
+    def state(self) -> Any:
+        import copy
+
+        return copy.deepcopy(snapshot(self.ss))
+
+    def is_date(self, row: int, col: int, tab: str = "Customers") -> bool:
+        sheet = self.mate.sheet(tab)
+        fmt = sheet.number_format(row - 1, col - 1)
+        return isinstance(sheet.get(row - 1, col - 1), (int, float)) and bool(
+            fmt and fmt.type == "DATE"
+        )
+
+
+class SheetsHttpHarness(SheetsHarness):
+    """Google Sheets through the emulator over loopback HTTP (endpoint override)."""
+
+    name = "gsheets-http"
+
+    def _backend(self) -> Any:
+        from sheetcrm.backends.gsheets import GSheetsBackend
+        from sheetcrm.backends.retry import RetryPolicy, Throttle
+        from sheetcrm.config import Config
+        from sheetcrm.emulator import LoopbackServer
+
+        self.server = LoopbackServer(self.emulator).start()
+        backend = GSheetsBackend.open(self.ss.id, config=Config(endpoint=self.server.url))
+        backend.retry = RetryPolicy(sleep=no_sleep)
+        backend.throttle = Throttle(sleep=no_sleep)
+        return backend
+
+    def close(self) -> None:
+        self.server.stop()
+
+
+HARNESSES: dict[str, type[Harness]] = {
+    "memory": MemoryHarness,
+    "xlsx": XlsxHarness,
+    "gsheets": SheetsHarness,
+    "gsheets-http": SheetsHttpHarness,
+}

@@ -1,0 +1,170 @@
+"""Pure helpers for the Google Sheets backend: A1 ranges, RAW cell encoding, and the
+``spreadsheets.batchUpdate`` requests that realise tabs and layout. No I/O here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from typing import Any
+
+from ..grid import HeaderMap, Layout, Validation, column_letter
+from ..plan import SetLayout
+from ..values import to_serial
+
+HEADER_BG = {"red": 0.188, "green": 0.329, "blue": 0.588}
+SYSTEM_BG = {"red": 0.5, "green": 0.5, "blue": 0.5}
+TEXT_FORMATS = {"@": {"type": "TEXT"}}
+
+
+def quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def a1(title: str, row0: int, col0: int, row1: int | None = None, col1: int | None = None) -> str:
+    """0-based, end-exclusive bounds → ``'Tab'!B3:D9``."""
+    first = f"{column_letter(col0)}{row0 + 1}"
+    if row1 is None and col1 is None:
+        return f"{quote(title)}!{first}"
+    last = f"{column_letter((col1 or col0 + 1) - 1)}{row1 if row1 is not None else ''}"
+    return f"{quote(title)}!{first}:{last}"
+
+
+def encode(value: Any) -> Any:
+    """A typed value as a RAW cell: dates become serial numbers, blanks become ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        serial = to_serial(value)
+        return int(serial) if float(serial).is_integer() else serial
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, int):
+        return value
+    return str(value)
+
+
+def new_sheet_id(taken: set[int], rng: random.Random | None = None) -> int:
+    """A fresh sheetId chosen by us, so later requests in the same batch can use it."""
+    rng = rng or random.Random()
+    while True:
+        candidate = rng.randrange(1, 2**31 - 1)
+        if candidate not in taken:
+            return candidate
+
+
+def add_sheet(title: str, sheet_id: int, columns: int, hidden: bool) -> list[dict[str, Any]]:
+    """addSheet with a styled, frozen header row."""
+    props: dict[str, Any] = {
+        "sheetId": sheet_id, "title": title,
+        "gridProperties": {"rowCount": 1000, "columnCount": max(26, columns)},
+    }  # fmt: skip
+    if hidden:
+        props["hidden"] = True
+    return [{"addSheet": {"properties": props}}, header_style(sheet_id, title.startswith("_"))]
+
+
+def header_style(sheet_id: int, system: bool) -> dict[str, Any]:
+    return {"repeatCell": {
+        "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+        "cell": {"userEnteredFormat": {
+            "backgroundColor": SYSTEM_BG if system else HEADER_BG,
+            "textFormat": {"bold": True, "foregroundColor": {"red": 1, "green": 1, "blue": 1}},
+        }},
+        "fields": "userEnteredFormat(backgroundColor,textFormat)",
+    }}  # fmt: skip
+
+
+def _number_format(code: str) -> dict[str, Any]:
+    if code in TEXT_FORMATS:
+        return TEXT_FORMATS[code]
+    kind = "DATE_TIME" if "h" in code else "DATE" if "y" in code else (
+        "PERCENT" if code.endswith("%") else "NUMBER")  # fmt: skip
+    return {"type": kind, "pattern": code}
+
+
+def layout_requests(op: SetLayout, sheet_id: int, hm: HeaderMap) -> list[dict[str, Any]]:
+    """The batchUpdate requests for the parts of a layout declaration that are missing."""
+    out: list[dict[str, Any]] = []
+    props: dict[str, Any] = {"sheetId": sheet_id}
+    fields = []
+    if op.frozen_rows is not None:
+        props["gridProperties"] = {"frozenRowCount": op.frozen_rows}
+        fields.append("gridProperties.frozenRowCount")
+    if op.hidden is not None:
+        props["hidden"] = op.hidden
+        fields.append("hidden")
+    if fields:
+        out.append({"updateSheetProperties": {"properties": props, "fields": ",".join(fields)}})
+    for name, rule in op.validations:
+        if name in hm.columns:
+            out.append({"setDataValidation": {"range": _column(sheet_id, hm.index(name)),
+                                              "rule": validation_rule(rule)}})  # fmt: skip
+    for name, code in op.number_formats:
+        if name in hm.columns:
+            out.append({"repeatCell": {
+                "range": _column(sheet_id, hm.index(name)),
+                "cell": {"userEnteredFormat": {"numberFormat": _number_format(code)}},
+                "fields": "userEnteredFormat.numberFormat",
+            }})  # fmt: skip
+    return out
+
+
+def _column(sheet_id: int, col: int) -> dict[str, Any]:
+    """Every data row of one column (no end row, so inserted rows stay covered)."""
+    return {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": col,
+            "endColumnIndex": col + 1}  # fmt: skip
+
+
+def validation_rule(rule: Validation) -> dict[str, Any]:
+    if rule.kind == "bool":
+        return {"condition": {"type": "BOOLEAN"}}
+    return {
+        "condition": {"type": "ONE_OF_LIST",
+                      "values": [{"userEnteredValue": v} for v in rule.values]},
+        "strict": True,
+        "showCustomUi": True,
+        "inputMessage": "Choose one of: " + ", ".join(rule.values),
+    }  # fmt: skip
+
+
+def rule_from_json(rule: dict[str, Any]) -> Validation | None:
+    cond = rule.get("condition", {})
+    if cond.get("type") == "BOOLEAN":
+        return Validation("bool")
+    if cond.get("type") == "ONE_OF_LIST":
+        return Validation(
+            "list", tuple(v.get("userEnteredValue", "") for v in cond.get("values", []))
+        )
+    return None
+
+
+def layout_from_sheet(sheet: dict[str, Any], header: list[Any]) -> Layout:
+    """Read frozen rows, visibility, dropdowns and formats (from row 2's cells)."""
+    props = sheet.get("properties", {})
+    lay = Layout(
+        frozen_rows=props.get("gridProperties", {}).get("frozenRowCount", 0),
+        hidden=bool(props.get("hidden", False)),
+    )
+    for block in sheet.get("data", []):
+        if block.get("startRow", 0) != 1:
+            continue
+        start = block.get("startColumn", 0)
+        for row in block.get("rowData", [])[:1]:
+            for i, cell in enumerate(row.get("values", [])):
+                col = start + i
+                if col >= len(header) or not header[col]:
+                    continue
+                rule = rule_from_json(cell.get("dataValidation", {}))
+                if rule:
+                    lay.validations[str(header[col])] = rule
+                fmt = cell.get("userEnteredFormat", {}).get("numberFormat")
+                if fmt:
+                    code = "@" if fmt.get("type") == "TEXT" else fmt.get("pattern", "")
+                    if code:
+                        lay.number_formats[str(header[col])] = code
+    return lay
