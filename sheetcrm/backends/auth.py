@@ -25,10 +25,14 @@ from google.oauth2 import service_account
 from ..errors import ConfigError
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
-_SECRET = re.compile(
-    r"(Bearer\s+)[A-Za-z0-9._\-]+|(\"?(?:access_token|refresh_token|private_key|client_secret)"
-    r"\"?\s*[:=]\s*\"?)[^\",&\s]+|(-----BEGIN [A-Z ]*PRIVATE KEY-----)[^-]+",
-)
+_SECRET_KEYS = r"(?:access_token|refresh_token|id_token|private_key|client_secret|assertion)"
+_SECRETS = [
+    (re.compile(r"(Bearer\s+)\S+"), r"\1[redacted]"),
+    (re.compile(r'("' + _SECRET_KEYS + r'"\s*:\s*")[^"]*(")'), r"\1[redacted]\2"),
+    (re.compile(r"(\b" + _SECRET_KEYS + r"=)[^&\s\"']+"), r"\1[redacted]"),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+                re.S), "[redacted key]"),
+]  # fmt: skip
 
 
 class RedactingFilter(logging.Filter):
@@ -36,8 +40,9 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = _SECRET.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + "[redacted]",
-                               message)  # fmt: skip
+        redacted = message
+        for pattern, replacement in _SECRETS:
+            redacted = pattern.sub(replacement, redacted)
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True

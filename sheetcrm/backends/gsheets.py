@@ -113,9 +113,15 @@ class GSheetsBackend:
             adapter = EndpointAdapter(endpoint)
             for host in GOOGLE_HOSTS:
                 client.http_client.session.mount(host + "/", adapter)
-        return cls(client, spreadsheet_id, account=account_email(creds))
+        backend = cls(client, spreadsheet_id, account=account_email(creds))
+        backend.endpoint = endpoint
+        return backend
+
+    endpoint: str | None = None
 
     def describe(self) -> str:
+        if self.endpoint:
+            return f"spreadsheet {self.sid} at {self.endpoint}"
         return f"https://docs.google.com/spreadsheets/d/{self.sid}"
 
     # -- the request path ----------------------------------------------------------------
@@ -295,8 +301,11 @@ class GSheetsBackend:
         try:
             self._structure(ops, schema, located, report)
         except AmbiguousWrite:
-            self._metadata()  # it may have been applied: re-read and redo only what is missing
-            self._structure(ops, schema, located, report, redo=True)
+            # it may or may not have been applied: look again, redo only what is missing
+            self._metadata()
+            located = self._locate(ops, schema)
+            report.tabs_added = report.columns_added = report.layout_changes = 0
+            self._structure(ops, schema, located, report)
         self._write_values(ops, schema, located, report)
         self._delete_rows(ops, schema, report)
         report.requests = self.requests - start_requests
@@ -315,10 +324,14 @@ class GSheetsBackend:
         }
 
     def _structure(self, ops: list[Any], schema: Schema, located: dict[str, _Located],
-                   report: ApplyReport, *, redo: bool = False) -> None:  # fmt: skip
+                   report: ApplyReport) -> None:  # fmt: skip
         requests_: list[dict[str, Any]] = []
         taken = {s.sheet_id for s in self._sheets.values()}
         for op in ops:
+            loc = located.get(op.tab)
+            if isinstance(op, AddTab) and loc and not loc.grid.header and not loc.grid.rows:
+                loc.grid.header = list(op.header)  # created, but its header never written
+                loc.new = True
             if isinstance(op, AddTab) and op.tab not in self._sheets:
                 sheet_id = rq.new_sheet_id(taken)
                 taken.add(sheet_id)

@@ -138,5 +138,7 @@ def _raw_frame(grid: Any) -> Any:
 
 
 def register(group: click.Group) -> None:
-    for command in (init, demo, show, summary):
+    from .emulator_cmd import emulator
+
+    for command in (init, demo, show, summary, emulator):
         group.add_command(command)

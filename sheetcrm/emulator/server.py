@@ -87,6 +87,8 @@ class Stats:
     requests: Counter[str] = field(default_factory=Counter)
     bytes_in: Counter[str] = field(default_factory=Counter)
     bytes_out: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
+    errors: list[tuple[str, int, str]] = field(default_factory=list)  # method, status, message
 
     @property
     def total(self) -> int:
@@ -110,6 +112,8 @@ class Stats:
         self.requests.clear()
         self.bytes_in.clear()
         self.bytes_out.clear()
+        self.statuses.clear()
+        self.errors.clear()
 
 
 class Emulator:
@@ -203,12 +207,15 @@ class Emulator:
                     self.touch(sid)
             except ContractError as exc:
                 status, payload = 400, ApiError(400, str(exc)).body()
+                self.stats.errors.append((method_id, 400, str(exc)))
             except ApiError as exc:
                 status, payload = exc.code, exc.body()
+                self.stats.errors.append((method_id, exc.code, exc.message))
             data = b"" if payload is None else (
                 payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             )  # fmt: skip
             self.stats.bytes_out[method_id] += len(data)
+            self.stats.statuses[status] += 1
             out_headers = {"Content-Type": "application/json; charset=UTF-8"}
             if fault and fault.retry_after is not None:
                 out_headers["Retry-After"] = str(int(fault.retry_after))

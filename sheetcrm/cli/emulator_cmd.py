@@ -1,0 +1,45 @@
+"""``sheetcrm emulator serve``: the Sheets API emulator on loopback HTTP, for trying the
+Google Sheets backend offline (``SHEETCRM_API_ENDPOINT=<url> sheetcrm init --sheet <id>``)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def emulator() -> None:
+    """A local, in-memory Google Sheets API for offline use and tests."""
+
+
+@emulator.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0 picks a free one).")  # fmt: skip
+@click.option("--spreadsheets", "count", default=1, show_default=True,
+              type=click.IntRange(0, 100),
+              help="Blank spreadsheets to create at start.")  # fmt: skip
+@click.option("--quota", type=click.IntRange(min=1), help="Writes per minute per user (429 above).")
+def serve(host: str, port: int, count: int, quota: int | None) -> None:
+    """Serve the emulator until stopped (Ctrl-C); prints its URL and spreadsheet IDs."""
+    try:
+        from ..emulator import Emulator, LoopbackServer
+        from ..emulator.discovery import document
+    except ImportError as exc:  # pragma: no cover - requests ships with gspread
+        raise click.ClickException(str(exc)) from None
+    document()  # fail now, not on the first request, if the discovery document is missing
+    emu = Emulator()
+    emu.write_quota = quota
+    ids = [emu.create_spreadsheet(f"Spreadsheet {i + 1}").id for i in range(count)]
+    server = LoopbackServer(emu, host, port)
+    click.echo(f"Sheets API emulator listening on {server.url}")
+    for sid in ids:
+        click.echo(f"spreadsheet: {sid}")
+    click.echo(
+        f"try: SHEETCRM_API_ENDPOINT={server.url} sheetcrm demo --sheet {ids[0] if ids else 'ID'}"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.httpd.server_close()
