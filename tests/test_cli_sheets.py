@@ -43,7 +43,7 @@ def test_init_and_demo_on_google_sheets(served):
                              "--limit", "2"))  # fmt: skip
     assert records[0]["customer_id"].startswith("C-") and records[0]["phone"].startswith("+")
     url = f"https://docs.google.com/spreadsheets/d/{sheet.id}/edit#gid=0"
-    assert "Customers" in run("show", "Customers", "--sheet", url, "--limit", "1")
+    assert "customer_id" in run("show", "Customers", "--sheet", url, "--limit", "1")
 
 
 def test_errors_are_one_line_with_exit_codes(served):
