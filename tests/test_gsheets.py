@@ -7,12 +7,12 @@ import json
 import logging
 import os
 import random
+from collections import Counter
 
 import pytest
 from contract.harness import no_sleep, sheets_backend
 
 from sheetcrm.backends.auth import RedactingFilter, load_credentials, write_private
-from sheetcrm.backends.gsheets import GSheetsBackend
 from sheetcrm.backends.retry import RemoteFailure, RetryPolicy
 from sheetcrm.crm import CRM
 from sheetcrm.emulator import Emulator
@@ -47,7 +47,7 @@ def fill(emu, ss, crm, n):
     """Put n customers straight into the emulated sheet (a fast, realistic fixture)."""
     sheet = next(s for s in ss.sheets if s.title == "Customers")
     header = crm.schema["Customers"].columns
-    sheet.props["gridProperties"]["rowCount"] = n + 100
+    sheet.props["gridProperties"]["rowCount"] = n + 1  # full: appends must grow the grid
     for i in range(n):
         row = [None] * len(header)
         row[0], row[1] = f"C-{i:06d}", f"Customer {i}"
@@ -56,32 +56,40 @@ def fill(emu, ss, crm, n):
         sheet.rows.append(row)
 
 
-@pytest.mark.parametrize("rows", [1_000, 50_000])
-def test_request_budget_does_not_grow_with_rows(emu, ss, crm, rows):
+def _budget(rows: int) -> tuple[Counter[str], Counter[str]]:
+    """Requests per method for a fresh read and a 1%-changed, 0.5%-new sync of ``rows``."""
+    emu = Emulator()
+    ss = emu.create_spreadsheet("crm")
+    crm = CRM(backend=sheets_backend(emu, ss.id))
+    crm.init()
     fill(emu, ss, crm, rows)
-    backend = crm.backend
-    fresh = CRM(backend=GSheetsBackend(backend.client, ss.id, retry=backend.retry,
-                                       throttle=backend.throttle))  # fmt: skip
+    fresh = CRM(backend=sheets_backend(emu, ss.id))
     emu.stats.reset()
-    fresh.read()
-    assert emu.stats.total == 2  # one values.batchGet + one spreadsheets.get
-    assert emu.stats.requests["sheets.spreadsheets.values.batchGet"] == 1
+    grid = fresh.read()["Customers"]
+    read = Counter(emu.stats.requests)
     emu.stats.reset()
     changes = fresh.plan_upsert("Customers", [
         {"customer_id": f"C-{i:06d}", "city": "Shiraz"} for i in range(0, rows, 100)
-    ] + [{"name": f"New {i}"} for i in range(rows // 200)])  # fmt: skip
+    ] + [{"name": f"New {i}"} for i in range(rows // 200)], grid=grid)  # fmt: skip
     report = fresh.apply(changes).report
-    # locate (batchGet) + one values.batchUpdate (+ a spreadsheets.get inside plan_upsert's
-    # grid read, + appendDimension when the grid needs rows)
-    assert emu.stats.writes <= 2
-    assert emu.stats.requests["sheets.spreadsheets.values.batchUpdate"] == 1
     assert report.cells_written == rows // 100 + rows // 200 * 2
+    sync = Counter(emu.stats.requests)
     emu.stats.reset()
-    again = CRM(backend=fresh.backend).plan_upsert("Customers", [
+    again = CRM(backend=fresh.backend)
+    assert not again.plan_upsert("Customers", [
         {"customer_id": f"C-{i:06d}", "city": "Shiraz"} for i in range(0, rows, 100)])  # fmt: skip
-    assert not again
-    CRM(backend=fresh.backend).apply(again)
     assert emu.stats.writes == 0
+    return read, sync
+
+
+def test_request_budget_does_not_grow_with_rows():
+    small, large = _budget(1_000), _budget(50_000)
+    assert small == large
+    read, sync = small
+    assert read == {"sheets.spreadsheets.values.batchGet": 1, "sheets.spreadsheets.get": 1}
+    assert sync == {"sheets.spreadsheets.values.batchGet": 1,  # find rows by ID
+                    "sheets.spreadsheets.batchUpdate": 1,  # grow the grid for the new rows
+                    "sheets.spreadsheets.values.batchUpdate": 1}  # fmt: skip
 
 
 def test_no_change_rerun_sends_no_writes(emu, ss, crm):

@@ -294,9 +294,10 @@ class GSheetsBackend:
         if not changes:
             return report
         start_requests, start_bytes = self.requests, self.bytes_sent
-        if not self._known:
-            self._metadata()
         ops = changes.ordered()
+        if not self._known and any(isinstance(op, AddTab) and op.tab not in self._sheets
+                                   for op in ops):  # fmt: skip
+            self._metadata()  # new tabs: learn every existing name and sheet id first
         located = self._locate(ops, schema)
         try:
             self._structure(ops, schema, located, report)

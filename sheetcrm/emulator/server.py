@@ -172,6 +172,10 @@ class Emulator:
         """Apply the next matching request, then lose its response (a timeout)."""
         self.faults.append(Fault(match, 200, times, None, True))
 
+    def enable_quota(self, per_minute: int = 60) -> None:
+        """Answer 429 above ``per_minute`` write requests per user (Google's default)."""
+        self.write_quota = per_minute
+
     def on_request(self, hook: Callable[[RequestEvent], None]) -> None:
         """Call ``hook`` before each request (e.g. to act as a teammate)."""
         self._hooks.append(hook)
