@@ -282,6 +282,9 @@ BASE_TABS: tuple[TabSchema, ...] = (
         _f("conflict_id", "id"), _f("at", "datetime"), _f("tab"), _f("record_id", "id"),
         _f("field"), _f("sheet_value"), _f("source_value"), _f("resolution"),
     ), system=True, hidden=True),
+    TabSchema("_sync", "S", (
+        _f("key", "id"), _f("fields"), _f("at", "datetime"),
+    ), system=True, hidden=True),
     TabSchema("_quarantine", "Q", (
         _f("quarantine_id", "id"), _f("at", "datetime"), _f("source"), _f("row", "integer"),
         _f("column"), _f("value"), _f("reason"), _f("raw"),

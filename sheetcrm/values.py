@@ -41,6 +41,14 @@ _DIGITS = {
 }
 _DIGIT_TABLE = str.maketrans(_DIGITS)
 
+#: First characters that make a spreadsheet treat typed text as a formula.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def looks_like_formula(text: str) -> bool:
+    """True for text a spreadsheet would run as a formula if it were typed in."""
+    return text.startswith(FORMULA_LEADS) or text.lstrip(" \u00a0").startswith("=")
+
 
 def to_ascii_digits(text: str) -> str:
     """Replace native-script digits and separators with their ASCII equivalents."""

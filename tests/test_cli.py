@@ -49,7 +49,7 @@ def test_demo_refuses_to_pollute_a_real_crm(run, tmp_path):
 
 def test_init_dry_run_writes_nothing(run, tmp_path):
     out = run("init", "--dry-run").output
-    assert out.startswith("Plan: 9 tabs added")
+    assert out.startswith("Plan: 10 tabs added")
     assert not (tmp_path / "crm.xlsx").exists()
     run("init", "--xlsx", "books/shop.xlsx")
     assert (tmp_path / "books" / "shop.xlsx").exists()

@@ -30,7 +30,7 @@ def run(*args, code=0):
 
 def test_init_and_demo_on_google_sheets(served):
     emu, sheet = served
-    assert "9 tabs added" in run("init", "--sheet", sheet.id)
+    assert "10 tabs added" in run("init", "--sheet", sheet.id)
     out = run("demo", "--sheet", sheet.id, "--as-of", "2026-11-21")
     assert "Customers    300" in out
     assert "nothing to change" in run("demo", "--sheet", sheet.id, "--as-of", "2026-11-21")

@@ -174,7 +174,7 @@ def test_dropped_response_while_creating_tabs_does_not_create_twice(emu):
     emu.drop_response("spreadsheets.batchUpdate")
     crm.init()
     titles = [s.title for s in ss.sheets]
-    assert len(titles) == len(set(titles)) == 10  # Sheet1 + 9 sheetcrm tabs, each once
+    assert len(titles) == len(set(titles)) == 11  # Sheet1 + 10 sheetcrm tabs, each once
     assert not crm.init().changed
 
 

@@ -13,10 +13,13 @@ LAYERS = {
     "backends.base": 6, "backends.retry": 6, "backends.sheets_requests": 6,
     "backends.memory": 7, "backends.xlsx": 7, "backends.gsheets": 7,
     "backends.auth": 7, "backends": 8,
-    "crm": 9, "summary": 9, "demo": 10,
-    "reports": 11, "notify": 11,
-    "emulator": 11,  # a standalone tool (see test_the_emulator_stands_alone); the CLI serves it
-    "cli": 12, "cli.options": 12, "cli.output": 12, "cli.commands": 12, "cli.emulator_cmd": 12,
+    "sources": 2, "mapping": 4, "syncstate": 5, "lock": 1,
+    "crm": 9, "summary": 9, "merge": 9, "safety": 10, "intake": 10, "transactions": 11,
+    "importer": 12, "export": 10, "demo": 10,
+    "reports": 13, "notify": 13,
+    "emulator": 13,  # a standalone tool (see test_the_emulator_stands_alone); the CLI serves it
+    "cli": 14, "cli.options": 14, "cli.output": 14, "cli.commands": 14, "cli.emulator_cmd": 14,
+    "cli.data_cmds": 14,
 }  # fmt: skip
 
 #: Third-party packages only these modules may import.
@@ -25,11 +28,29 @@ OWNERS = {
     "gspread": {"backends.gsheets", "backends.auth"},
     "google": {"backends.gsheets", "backends.auth"},
     "jinja2": {"reports"},
-    "click": {"cli", "cli.options", "cli.output", "cli.commands", "cli.emulator_cmd"},
+    "click": {
+        "cli",
+        "cli.options",
+        "cli.output",
+        "cli.commands",
+        "cli.emulator_cmd",
+        "cli.data_cmds",
+    },
 }
 
 #: Services may use the backend factory and protocol, never a concrete backend.
-SERVICES = {"crm", "summary", "demo", "reports", "notify"}
+SERVICES = {
+    "crm",
+    "summary",
+    "demo",
+    "reports",
+    "notify",
+    "merge",
+    "safety",
+    "importer",
+    "transactions",
+    "export",
+}
 
 
 def _modules():

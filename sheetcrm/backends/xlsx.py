@@ -32,6 +32,7 @@ from ..errors import ValueParseError, WorkbookError
 from ..grid import NUMBER_FORMATS, HeaderMap, Layout, TabGrid, Validation
 from ..plan import ChangeSet, SetLayout
 from ..schema import Field, Schema, TabSchema
+from ..values import looks_like_formula
 from .base import ApplyReport, SheetAdapter, WorkbookAdapter, apply_changes
 
 MAX_ROW = 1_048_576
@@ -39,7 +40,6 @@ MAX_CELL_TEXT = 32_767
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="305496")
 _SYSTEM_FILL = PatternFill("solid", fgColor="7F7F7F")
-_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _BOOL_FORMULAS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
 _WIDTHS = {"id": 23, "email": 30, "phone": 17, "date": 12, "datetime": 17, "money": 13,
            "bool": 9, "enum": 13, "integer": 10, "number": 10, "percent": 10}  # fmt: skip
@@ -47,7 +47,7 @@ _WIDTHS = {"id": 23, "email": 30, "phone": 17, "date": 12, "datetime": 17, "mone
 
 def needs_quote_prefix(text: str) -> bool:
     """True for text a spreadsheet would otherwise treat as a formula when edited."""
-    return text.startswith(_FORMULA_LEADS) or text.lstrip(" \u00a0").startswith("=")
+    return looks_like_formula(text)
 
 
 class XlsxBackend:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..errors import EXIT_INTERNAL, SheetCRMError
+from ..errors import EXIT_CONFLICTS, EXIT_INTERNAL, SheetCRMError
 from .commands import register
 
 
@@ -20,7 +20,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SheetCRMError as exc:
-            click.echo(f"sheetcrm: error: {exc}", err=True)
+            label = "" if exc.exit_code == EXIT_CONFLICTS else "error: "
+            click.echo(f"sheetcrm: {label}{exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("sheetcrm: interrupted", err=True)

@@ -138,7 +138,8 @@ def _raw_frame(grid: Any) -> Any:
 
 
 def register(group: click.Group) -> None:
+    from .data_cmds import export, import_, restore
     from .emulator_cmd import emulator
 
-    for command in (init, demo, show, summary, emulator):
+    for command in (init, demo, show, summary, import_, export, restore, emulator):
         group.add_command(command)

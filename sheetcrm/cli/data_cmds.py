@@ -1,0 +1,107 @@
+"""``import``, ``export`` and ``restore``: moving records in and out without losing any."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..crm import CRM
+from ..errors import ConflictsRecorded
+from ..export import export_tab
+from ..importer import ImportResult, import_file, import_from_tab
+from ..mapping import PRESETS, parse_overrides
+from ..safety import restore as restore_snapshot
+from .options import backend_options, run_options
+
+
+def _print(result: ImportResult, quiet: bool) -> None:
+    if result.dry_run:
+        click.echo(result.changes.render())
+    if quiet and not result.dry_run:
+        return
+    verb = "Would import" if result.dry_run else "Imported"
+    click.echo(f"{verb} {result.source} into {result.tab} — {result.counts.line()}")
+    for tab, summary in result.also.items():
+        click.echo(f"  {tab}: {summary}")
+    if result.ignored_columns:
+        click.echo("  ignored columns: " + ", ".join(result.ignored_columns))
+    for q in result.quarantine[:5]:
+        click.echo(f"  quarantined row {q.row}, column {q.column!r}: {q.value!r} ({q.reason})")
+    if len(result.quarantine) > 5:
+        click.echo(f"  … {len(result.quarantine) - 5} more in the _quarantine tab")
+    if result.snapshot:
+        click.echo(f"  snapshot before the change: {result.snapshot}")
+    if result.report and result.report.skipped:
+        for line in result.report.skipped[:10]:
+            click.echo(f"  skipped: {line}")
+
+
+@click.command("import")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@backend_options
+@run_options
+@click.option("--tab", help="Tab to import into (Customers, Leads, …); presets choose one.")
+@click.option("--preset", type=click.Choice(sorted(PRESETS)), help="A known export layout.")
+@click.option("--map", "mapping", multiple=True, metavar="SRC=FIELD",
+              help="Map an input column to a field; repeatable.")  # fmt: skip
+@click.option("--from-tab", metavar="TAB",
+              help="Import a tab of the same workbook (e.g. 'Form Responses 1').")  # fmt: skip
+@click.option("--on-conflict", type=click.Choice(["sheet", "source"]), default="sheet",
+              show_default=True,
+              help="Whose value wins when both sides changed a field.")  # fmt: skip
+@click.option("--force", is_flag=True, help="Allow deleting or blanking many rows.")
+def import_(crm: CRM, file: str | None, dry_run: bool, quiet: bool, tab: str | None,
+            preset: str | None, mapping: tuple[str, ...], from_tab: str | None,
+            on_conflict: str, force: bool) -> None:  # fmt: skip
+    """Import FILE (CSV, TSV, XLSX, JSON, NDJSON) into a tab: upsert, dedupe, merge.
+
+    Every row is created, updated, merged, skipped (duplicate, unchanged or empty) or
+    quarantined in _quarantine with the reason; the counts add up. Exit code 4 when a
+    teammate's edit conflicted with the file (recorded in _conflicts).
+    """
+    if bool(file) == bool(from_tab):
+        raise click.UsageError("give a FILE or --from-tab TAB (one of them)")
+    options = dict(tab=tab, preset=preset, overrides=parse_overrides(mapping),
+                   on_conflict=on_conflict, dry_run=dry_run, force=force,
+                   command="import " + (file or f"--from-tab {from_tab}"))  # fmt: skip
+    if from_tab:
+        result = import_from_tab(crm, from_tab, **options)
+    else:
+        result = import_file(crm, file, **options)  # type: ignore[arg-type]
+    _print(result, quiet)
+    if result.conflicts and not dry_run:
+        kept = "the sheet's" if on_conflict == "sheet" else "the file's"
+        raise ConflictsRecorded(
+            f"{len(result.conflicts)} conflicts with teammates' edits ({kept} value kept); "
+            "see the _conflicts tab"
+        )
+
+
+@click.command()
+@click.argument("tab")
+@backend_options
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default="csv",
+              show_default=True)  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output; required for xlsx).")  # fmt: skip
+def export(crm: CRM, tab: str, fmt: str, output: Path | None) -> None:
+    """Export TAB as CSV (formula-looking text escaped), JSON or XLSX."""
+    text = export_tab(crm, tab, fmt, output)
+    if text is not None:
+        click.echo(text, nl=False)
+
+
+@click.command()
+@click.argument("snapshot", type=click.Path(dir_okay=False, exists=True))
+@backend_options
+@run_options
+def restore(crm: CRM, snapshot: str, dry_run: bool, quiet: bool) -> None:
+    """Put back the records saved in SNAPSHOT (written before a destructive change)."""
+    result = restore_snapshot(crm, snapshot, dry_run=dry_run)
+    if dry_run:
+        click.echo(result.changes.render())
+    elif not quiet:
+        counts = result.changes.counts()
+        click.echo(f"Restored from {snapshot}: {counts['cells_changed']} cells, "
+                   f"{counts['rows_appended']} rows re-added.")  # fmt: skip
