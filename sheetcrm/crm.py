@@ -20,7 +20,7 @@ from .errors import NotFoundError, ValueParseError
 from .grid import TabGrid, map_header
 from .plan import AddColumns, AddTab, ChangeSet, diff_layout, diff_tab, index_rows
 from .schema import SCHEMA_VERSION, Schema, TabSchema, build_schema
-from .values import ValueContext
+from .values import ValueContext, is_blank
 
 
 @dataclass
@@ -89,6 +89,7 @@ class CRM:
         """A tab as a typed DataFrame (schema fields first, teammates' columns after).
 
         Cells that do not parse keep their raw value; ``frame.attrs['issues']`` lists them.
+        Rows that are entirely empty are left out.
         Columns have object dtype so blanks stay ``None`` and dates stay ``datetime.date``.
         """
         schema_tab = self.schema.tab(tab)
@@ -113,6 +114,9 @@ class CRM:
         # object columns keep None as None and typed values as Python objects; analysis
         # code converts explicitly (pd.to_numeric / pd.to_datetime) where it needs to
         df = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
+        filled = [any(not is_blank(v) for v in row) for row in grid.rows]
+        if not all(filled):  # rows a teammate left empty are not records
+            df = df[pd.Series(filled, dtype=bool).values].reset_index(drop=True)
         df.attrs["issues"] = issues
         return df
 

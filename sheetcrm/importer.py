@@ -16,7 +16,14 @@ from typing import Any
 
 from .crm import CRM
 from .errors import ConfigError, InputError
-from .intake import Counts, ImportResult, finish, plan_records, preset_named
+from .intake import (
+    Counts,
+    ImportResult,
+    finish,
+    plan_records,
+    preset_named,
+    record_late_conflicts,
+)
 from .lock import lease
 from .safety import guard
 from .sources import SourceTable, read_source, table_from_grid
@@ -69,6 +76,7 @@ def import_table(
         result.snapshot = guard(crm, result.changes, result.grids, force=force, dry_run=dry_run)
         if not dry_run and result.changes:
             result.report = crm.backend.apply(result.changes, crm.schema)
+            record_late_conflicts(crm, result)
         result.dry_run = dry_run
         return result
 

@@ -25,7 +25,7 @@ from .errors import ConfigError, InputError, ValueParseError
 from .grid import TabGrid, map_header
 from .mapping import PRESETS, VIRTUAL, Preset, map_columns, stable_id
 from .merge import Conflict, group_records, merge_groups, require_tab
-from .plan import AppendRow, ChangeSet
+from .plan import AppendRow, ChangeSet, SetCell
 from .schema import TabSchema, new_id
 from .sources import SourceRow, SourceTable
 from .syncstate import SyncState
@@ -179,7 +179,7 @@ def tally(result: ImportResult, merged: Any, table: SourceTable) -> None:
 def finish(crm: CRM, result: ImportResult, command: str) -> None:
     """Add quarantine, conflict and audit rows (audit only when something else changes)."""
     grids = result.grids
-    existing = {n: _ids(grids.get(n), crm.schema[n]) for n in ("_quarantine", "_conflicts")}
+    existing = {"_quarantine": _ids(grids.get("_quarantine"), crm.schema["_quarantine"])}
     now = dt.datetime.now().replace(microsecond=0)
     for q in result.quarantine:
         qid = stable_id("Q", q.source, q.row, json.dumps(q.raw, default=str, sort_keys=True))
@@ -189,15 +189,7 @@ def finish(crm: CRM, result: ImportResult, command: str) -> None:
                 "quarantine_id": qid, "at": now, "source": q.source, "row": q.row,
                 "column": q.column, "value": _text(q.value), "reason": q.reason,
                 "raw": json.dumps(q.raw, default=str, ensure_ascii=False)[:2000]}))  # fmt: skip
-    for x in result.conflicts:
-        xid = stable_id("X", x.tab, x.record_id, x.field, _text(x.sheet_value),
-                        _text(x.source_value))  # fmt: skip
-        if xid not in existing["_conflicts"]:
-            existing["_conflicts"].add(xid)
-            result.changes.add(AppendRow("_conflicts", {
-                "conflict_id": xid, "at": now, "tab": x.tab, "record_id": x.record_id,
-                "field": x.field, "sheet_value": _text(x.sheet_value),
-                "source_value": _text(x.source_value), "resolution": x.resolution}))  # fmt: skip
+    conflict_rows(result, now, crm.schema["_conflicts"])
     if result.changes:
         summary = {
             "source": result.source, "tab": result.tab, **asdict(result.counts),
@@ -210,7 +202,48 @@ def finish(crm: CRM, result: ImportResult, command: str) -> None:
             "command": command, "summary": text}))  # fmt: skip
 
 
+def conflict_rows(result: ImportResult, now: dt.datetime, tab: TabSchema) -> None:
+    """Append each conflict to ``_conflicts`` once (stable IDs make re-runs add nothing)."""
+    existing = _ids(result.grids.get("_conflicts"), tab)
+    for x in result.conflicts:
+        xid = stable_id("X", x.tab, x.record_id, x.field, _text(x.sheet_value),
+                        _text(x.source_value))  # fmt: skip
+        if xid not in existing:
+            existing.add(xid)
+            result.changes.add(AppendRow("_conflicts", {
+                "conflict_id": xid, "at": now, "tab": x.tab, "record_id": x.record_id,
+                "field": x.field, "sheet_value": _text(x.sheet_value),
+                "source_value": _text(x.source_value), "resolution": x.resolution}))  # fmt: skip
+
+
+def record_late_conflicts(crm: CRM, result: ImportResult) -> None:
+    """Edits a teammate made between our read and our write: their value stayed; record
+    each as a conflict (one small extra write, only when it happens)."""
+    report = result.report
+    if report is None or not report.changed_meanwhile:
+        return
+    planned = {(op.tab, op.key, op.field): op.value for op in result.changes.ops
+               if isinstance(op, SetCell)}  # fmt: skip
+    reason = "sheet value kept (edited during the import)"
+    late = [
+        Conflict(tab, key, name, current, planned.get((tab, key, name)), reason)
+        for tab, key, name, current in report.changed_meanwhile
+    ]
+    if not late:
+        return
+    result.conflicts += late
+    extra = ImportResult(result.source, result.tab, result.counts, ChangeSet(), conflicts=late,
+                         grids=result.grids)  # fmt: skip
+    conflict_rows(extra, _timestamp(), crm.schema["_conflicts"])
+    crm.backend.apply(extra.changes, crm.schema)
+
+
+def _timestamp() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
 def _ids(grid: TabGrid | None, tab: TabSchema) -> set[str]:
+    """The IDs already in a system tab."""
     if grid is None:
         return set()
     col = map_header(grid, tab, allow_missing=True).columns.get(tab.id_field)

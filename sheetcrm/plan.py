@@ -19,6 +19,15 @@ from .schema import TabSchema
 from .values import ValueContext, is_blank, values_equal
 
 
+class _Any:
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+#: ``SetCell.old`` when the edit does not depend on what the cell holds.
+ANY: Any = _Any()
+
+
 @dataclass(frozen=True)
 class AddTab:
     """Create a tab with a header row (hidden for system tabs)."""
@@ -49,13 +58,18 @@ class SetLayout:
 
 @dataclass(frozen=True)
 class SetCell:
-    """Change one field of the record with ID ``key``."""
+    """Change one field of the record with ID ``key``.
+
+    ``old`` is the cell's value when the change was planned; a backend skips the edit if
+    the cell holds something else by the time it writes (a teammate edited it meanwhile).
+    Leave it as ``ANY`` to write whatever the cell holds.
+    """
 
     tab: str
     key: str
     field: str
     value: Any
-    old: Any = None
+    old: Any = ANY
 
 
 @dataclass(frozen=True)
@@ -151,6 +165,8 @@ class ChangeSet:
 
 
 def _short(value: Any) -> str:
+    if value is ANY:
+        return "…"
     text = repr(value.isoformat() if hasattr(value, "isoformat") else value)
     return text if len(text) <= 40 else text[:37] + "…'"
 

@@ -39,6 +39,7 @@ CHANNELS = (
 ENUM_SYNONYMS: dict[str, str] = {
     "web": "website", "site": "website", "ig": "instagram", "insta": "instagram",
     "fb": "facebook", "meta": "facebook", "ref": "referral", "word of mouth": "referral",
+    "friend": "referral", "a friend": "referral", "friends": "referral", "referred": "referral",
     "affiliates": "affiliate", "fair": "exhibition", "trade show": "exhibition",
     "expo": "exhibition", "ad": "ads", "paid": "ads", "google ads": "google_ads",
     "adwords": "google_ads", "yt": "youtube", "phone": "call", "e-mail": "email",

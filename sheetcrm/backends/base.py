@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 from ..errors import HeaderError
 from ..grid import HeaderMap, TabGrid, map_header
 from ..plan import (
+    ANY,
     AddColumns,
     AddTab,
     AppendRow,
@@ -27,7 +28,7 @@ from ..plan import (
     index_rows,
 )
 from ..schema import Schema, TabSchema
-from ..values import is_blank
+from ..values import is_blank, values_equal
 
 
 @dataclass
@@ -43,6 +44,7 @@ class ApplyReport:
     requests: int = 0
     bytes_sent: int = 0
     skipped: list[str] = field(default_factory=list)
+    changed_meanwhile: list[tuple[str, str, str, Any]] = field(default_factory=list)
 
     @property
     def wrote(self) -> bool:
@@ -142,6 +144,15 @@ def apply_changes(book: WorkbookAdapter, changes: ChangeSet, schema: Schema) -> 
     return report
 
 
+def changed_meanwhile(op: SetCell, current: Any, report: ApplyReport) -> bool:
+    """True (and noted) when a teammate changed the cell since the edit was planned."""
+    if op.old is ANY or values_equal(current, op.old) or values_equal(current, op.value):
+        return False
+    report.skipped.append(f"{op.tab} {op.key} {op.field}: changed by someone else meanwhile")
+    report.changed_meanwhile.append((op.tab, op.key, op.field, current))
+    return True
+
+
 def _sheet(book: WorkbookAdapter, name: str) -> SheetAdapter:
     sheet = book.sheet(name)
     if sheet is None:
@@ -169,6 +180,8 @@ def _apply_tab(sheet: SheetAdapter, tab: TabSchema, ops: list[Any], report: Appl
             col = hm.index(tab.field(op.field).name)
             if (row, col) in grid.formulas:
                 report.skipped.append(f"{tab.name} {op.key} {op.field}: formula kept")
+                continue
+            if changed_meanwhile(op, grid.cell(row, col), report):
                 continue
             sheet.write(row, col, op.value, types[tab.field(op.field).name])
             report.cells_written += 1

@@ -43,7 +43,7 @@ from ..schema import Schema, TabSchema
 from ..values import is_blank
 from . import sheets_requests as rq
 from .auth import account_email, install_redaction, load_credentials
-from .base import ApplyReport
+from .base import ApplyReport, changed_meanwhile
 from .retry import AmbiguousWrite, RemoteFailure, RetryPolicy, Throttle
 
 MAX_BODY = 2_000_000  # bytes per request, kept under Google's ~2 MB recommendation
@@ -416,6 +416,8 @@ class GSheetsBackend:
                 is_text = (_header_at(grid, col), current) in literals
                 if isinstance(current, str) and current.startswith("=") and not is_text:
                     report.skipped.append(f"{tab} {op.key} {op.field}: formula kept")
+                    continue
+                if changed_meanwhile(op, current, report):
                     continue
                 out.append({"range": rq.a1(tab, row + 1, col), "values": [[rq.encode(op.value)]]})
                 report.cells_written += 1

@@ -75,13 +75,18 @@ class Teammate:
     def rename_header(self, tab: str, old: str, new: str) -> None:
         self.set(tab, 1, self.column_of(tab, old), new)
 
-    def before(self, match: str, action: Callable[[], None], *, times: int = 1) -> None:
+    def before(self, match: str, action: Callable[[], None], *, times: int = 1,
+               skip: int = 0) -> None:  # fmt: skip
         """Run ``action`` just before the next ``times`` requests whose method id contains
-        ``match`` (e.g. 'values.batchUpdate')."""
-        left = [times]
+        ``match`` (e.g. 'values.batchUpdate'), after letting ``skip`` of them pass."""
+        left, passed = [times], [skip]
 
         def hook(event: RequestEvent) -> None:
-            if left[0] > 0 and match in event.method_id:
+            if match not in event.method_id:
+                return
+            if passed[0] > 0:
+                passed[0] -= 1
+            elif left[0] > 0:
                 left[0] -= 1
                 action()
 
