@@ -25,7 +25,7 @@ from .intake import (
     record_late_conflicts,
 )
 from .lock import lease
-from .safety import guard
+from .safety import claim_writer, guard
 from .sources import SourceTable, read_source, table_from_grid
 from .transactions import plan_transactions
 
@@ -73,6 +73,7 @@ def import_table(
     def run() -> ImportResult:
         result = plan(crm, table, schema_tab, chosen, overrides or {}, on_conflict)
         finish(crm, result, command)
+        claim_writer(crm, result.changes, result.grids, command)
         result.snapshot = guard(crm, result.changes, result.grids, force=force, dry_run=dry_run)
         if not dry_run and result.changes:
             result.report = crm.backend.apply(result.changes, crm.schema)

@@ -31,7 +31,7 @@ from .sources import SourceRow, SourceTable
 from .syncstate import SyncState
 from .values import is_blank
 
-SYSTEM_TABS = ("_sync", "_quarantine", "_conflicts")
+SYSTEM_TABS = ("_sync", "_quarantine", "_conflicts", "_meta")
 
 
 @dataclass

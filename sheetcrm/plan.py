@@ -29,6 +29,16 @@ ANY: Any = _Any()
 
 
 @dataclass(frozen=True)
+class Expect:
+    """Write nothing at all unless this field still holds ``value`` (optimistic locking)."""
+
+    tab: str
+    key: str
+    field: str
+    value: Any
+
+
+@dataclass(frozen=True)
 class AddTab:
     """Create a tab with a header row (hidden for system tabs)."""
 
@@ -88,8 +98,9 @@ class DeleteRow:
     key: str
 
 
-Op = AddTab | AddColumns | SetLayout | SetCell | AppendRow | DeleteRow
-_ORDER = {AddTab: 0, AddColumns: 1, SetLayout: 2, SetCell: 3, AppendRow: 4, DeleteRow: 5}
+Op = Expect | AddTab | AddColumns | SetLayout | SetCell | AppendRow | DeleteRow
+_ORDER = {Expect: -1, AddTab: 0, AddColumns: 1, SetLayout: 2, SetCell: 3, AppendRow: 4,
+          DeleteRow: 5}  # fmt: skip
 
 
 @dataclass
@@ -110,7 +121,7 @@ class ChangeSet:
         return sorted(self.ops, key=lambda op: _ORDER[type(op)])
 
     def __bool__(self) -> bool:
-        return bool(self.ops)
+        return any(not isinstance(op, Expect) for op in self.ops)
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -172,6 +183,8 @@ def _short(value: Any) -> str:
 
 
 def _describe(op: Op) -> str:
+    if isinstance(op, Expect):
+        return f"? only if {op.key} {op.field} is still {_short(op.value)}"
     if isinstance(op, AddTab):
         return f"+ tab ({len(op.header)} columns{', hidden' if op.hidden else ''})"
     if isinstance(op, AddColumns):

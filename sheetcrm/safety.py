@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import re
+import socket
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,7 +17,7 @@ from .crm import CRM, RunResult
 from .errors import InputError, PlanRefusedError
 from .grid import TabGrid
 from .lock import lease
-from .plan import ChangeSet, DeleteRow, SetCell, diff_tab
+from .plan import AppendRow, ChangeSet, DeleteRow, Expect, SetCell, diff_tab
 from .values import is_blank
 
 MAX_DESTRUCTIVE = 0.10  # share of a tab's rows a run may delete or blank without --force
@@ -41,6 +42,27 @@ def check(changes: ChangeSet, grids: Mapping[str, TabGrid], *, force: bool) -> N
                 f"{tab}: this would delete or blank {len(keys)} of {total} rows (more than "
                 f"{MAX_DESTRUCTIVE:.0%}); look at it with --dry-run, then re-run with --force"
             )
+
+
+def claim_writer(crm: CRM, changes: ChangeSet, grids: Mapping[str, TabGrid], command: str) -> None:
+    """Mark this run as the workbook's last writer, but only if nobody else wrote since we
+    read (optimistic locking: a concurrent run's write makes ours stop, writing nothing)."""
+    if not changes:
+        return
+    tab = crm.schema["_meta"]
+    grid = grids.get("_meta")
+    current = None
+    if grid is not None:
+        for row in grid.rows:
+            if row and row[0] == "writer":
+                current = row[1] if len(row) > 1 else None
+    me = (f"{command} · {socket.gethostname()} pid {os.getpid()} · "
+          f"{dt.datetime.now().isoformat(timespec='seconds')}")  # fmt: skip
+    changes.add(Expect(tab.name, "writer", "value", current))
+    if current is None and not any(r and r[0] == "writer" for r in (grid.rows if grid else [])):
+        changes.add(AppendRow(tab.name, {"key": "writer", "value": me}))
+    else:
+        changes.add(SetCell(tab.name, "writer", "value", me, current))
 
 
 def snapshot_dir() -> Path:

@@ -245,3 +245,22 @@ def test_conflicting_edit_keeps_the_sheet_and_records_it(harness, crm, tmp_path)
                          on_conflict="source")  # fmt: skip
     assert forced.conflicts[0].resolution == "source value kept"
     assert crm.frame("Customers").iloc[0]["city"] == "Tabriz"
+
+
+def test_a_run_stops_if_another_machine_wrote_since_it_read(harness, crm, tmp_path, monkeypatch):
+    import_file(crm, write(tmp_path, "v1.csv", "name,email\nA,a@example.com\n"), tab="Customers")
+    meta = [r for r in range(2, 6) if harness.get_cell("_meta", r, 1) == "writer"][0]
+    original = crm.backend.apply
+
+    def another_machine_writes_first(changes, schema):
+        harness.set_cell("_meta", meta, 2, "import on laptop-2")  # their run got in first
+        monkeypatch.setattr(crm.backend, "apply", original)
+        return original(changes, schema)
+
+    monkeypatch.setattr(crm.backend, "apply", another_machine_writes_first)
+    before = list(crm.frame("Customers")["email"])
+    with pytest.raises(LockedError, match="wrote to the workbook after this run read it"):
+        import_file(crm, write(tmp_path, "v2.csv", "name,email\nB,b@example.com\n"),
+                    tab="Customers")  # fmt: skip
+    assert list(crm.frame("Customers")["email"]) == before  # nothing of ours was written
+    assert import_file(crm, tmp_path / "v2.csv", tab="Customers").counts.created == 1

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import HeaderError
+from ..errors import HeaderError, LockedError
 from ..grid import HeaderMap, TabGrid, map_header
 from ..plan import (
     ANY,
@@ -23,6 +23,7 @@ from ..plan import (
     AppendRow,
     ChangeSet,
     DeleteRow,
+    Expect,
     SetCell,
     SetLayout,
     index_rows,
@@ -122,6 +123,10 @@ def apply_changes(book: WorkbookAdapter, changes: ChangeSet, schema: Schema) -> 
     report = ApplyReport()
     ops = changes.ordered()
     for op in ops:
+        if isinstance(op, Expect):
+            sheet = book.sheet(op.tab)
+            check_expectation(op, sheet.grid() if sheet else None, schema)
+    for op in ops:
         if isinstance(op, AddTab) and book.sheet(op.tab) is None:
             book.add_sheet(op.tab, op.header, op.hidden)
             report.tabs_added += 1
@@ -137,11 +142,27 @@ def apply_changes(book: WorkbookAdapter, changes: ChangeSet, schema: Schema) -> 
             report.columns_added += len(names)
     by_tab: dict[str, list[Any]] = {}
     for op in ops:
-        if not isinstance(op, (AddTab, AddColumns)):
+        if not isinstance(op, (Expect, AddTab, AddColumns)):
             by_tab.setdefault(op.tab, []).append(op)
     for tab_name, tab_ops in by_tab.items():
         _apply_tab(_sheet(book, tab_name), schema[tab_name], tab_ops, report)
     return report
+
+
+def check_expectation(op: Expect, grid: TabGrid | None, schema: Schema) -> None:
+    """Raise ``LockedError`` when another run wrote the guarded field since we read it."""
+    current = None
+    if grid is not None:
+        tab = schema[op.tab]
+        hm = map_header(grid, tab, allow_missing=True)
+        if tab.id_field in hm.columns and op.field in hm.columns:
+            row = index_rows(grid, hm, tab).get(op.key)
+            current = grid.cell(row, hm.index(op.field)) if row is not None else None
+    if not values_equal(current, op.value):
+        raise LockedError(
+            f"locked: another run ({current}) wrote to the workbook after this run read it; "
+            "nothing was written — run again"
+        )
 
 
 def changed_meanwhile(op: SetCell, current: Any, report: ApplyReport) -> bool:

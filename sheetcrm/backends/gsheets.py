@@ -35,6 +35,7 @@ from ..plan import (
     AppendRow,
     ChangeSet,
     DeleteRow,
+    Expect,
     SetCell,
     SetLayout,
     index_rows,
@@ -43,7 +44,7 @@ from ..schema import Schema, TabSchema
 from ..values import is_blank
 from . import sheets_requests as rq
 from .auth import account_email, install_redaction, load_credentials
-from .base import ApplyReport, changed_meanwhile
+from .base import ApplyReport, changed_meanwhile, check_expectation
 from .retry import AmbiguousWrite, RemoteFailure, RetryPolicy, Throttle
 
 MAX_BODY = 2_000_000  # bytes per request, kept under Google's ~2 MB recommendation
@@ -299,6 +300,9 @@ class GSheetsBackend:
                                    for op in ops):  # fmt: skip
             self._metadata()  # new tabs: learn every existing name and sheet id first
         located = self._locate(ops, schema)
+        for op in ops:
+            if isinstance(op, Expect):
+                check_expectation(op, located[op.tab].grid if op.tab in located else None, schema)
         try:
             self._structure(ops, schema, located, report)
         except AmbiguousWrite:
