@@ -249,7 +249,7 @@ def test_conflicting_edit_keeps_the_sheet_and_records_it(harness, crm, tmp_path)
 
 def test_a_run_stops_if_another_machine_wrote_since_it_read(harness, crm, tmp_path, monkeypatch):
     import_file(crm, write(tmp_path, "v1.csv", "name,email\nA,a@example.com\n"), tab="Customers")
-    meta = [r for r in range(2, 6) if harness.get_cell("_meta", r, 1) == "writer"][0]
+    meta = next(r for r in range(2, 6) if harness.get_cell("_meta", r, 1) == "writer")
     original = crm.backend.apply
 
     def another_machine_writes_first(changes, schema):
