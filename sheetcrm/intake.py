@@ -1,13 +1,6 @@
-"""The shared machinery of imports: counting rows, parsing and quarantining them, and
-the quarantine, conflict and audit rows a run adds.
-
-Every input row ends up created, updated, merged into another row, skipped as an exact
-duplicate or as already up to date, skipped because it is empty, or quarantined in the
-``_quarantine`` tab with its row number, column, value and what was expected. The counts
-add up to the number of input rows. Conflicts with teammates' edits go to ``_conflicts``;
-every run that writes appends one line to ``_audit``. A run with nothing to change writes
-nothing at all.
-"""
+"""The shared machinery of imports: mapping and parsing rows, quarantining the bad ones,
+counting where each row went, and the quarantine, conflict and audit rows a run adds
+(each with a stable ID, so a repeated run adds none). ``importer`` puts it together."""
 
 from __future__ import annotations
 
