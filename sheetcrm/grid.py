@@ -43,6 +43,8 @@ class Layout:
     hidden: bool = False
     validations: dict[str, Validation] = field(default_factory=dict)  # header → rule
     number_formats: dict[str, str] = field(default_factory=dict)  # header → format code
+    styles: set[str] = field(default_factory=set)  # signatures of conditional formats
+    protections: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
 
 @dataclass

@@ -67,6 +67,57 @@ class SetLayout:
 
 
 @dataclass(frozen=True)
+class StyleRule:
+    """A conditional format over columns [first_col, last_col) of every data row: a formula
+    (relative to row 2) with a fill and font colour, or a colour scale over numbers."""
+
+    name: str
+    kind: str  # "formula" or "scale"
+    first_col: int
+    last_col: int
+    formula: str = ""
+    fill: str | None = None
+    font: str | None = None
+    points: tuple[tuple[float, str], ...] = ()
+
+    @property
+    def signature(self) -> str:
+        """What identifies the rule in a workbook (its name is not stored there)."""
+        if self.kind == "scale":
+            body = ";".join(f"{v:g}={c}" for v, c in self.points)
+        else:
+            body = f"{self.formula}|{self.fill or ''}|{self.font or ''}"
+        return f"{self.kind}:{self.first_col}-{self.last_col}:{body}"
+
+
+@dataclass(frozen=True)
+class SetStyles:
+    """Add conditional formats and remove ours that are no longer wanted (by signature)."""
+
+    tab: str
+    install: tuple[StyleRule, ...] = ()
+    drop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Protect:
+    """Warning-only protection ("you are editing a computed column") for columns
+    [first_col, last_col), or the whole tab when they are None; replaces the protection
+    with the same description."""
+
+    tab: str
+    description: str
+    first_col: int | None = None
+    last_col: int | None = None
+
+
+@dataclass(frozen=True)
+class Unprotect:
+    tab: str
+    description: str
+
+
+@dataclass(frozen=True)
 class SetCell:
     """Change one field of the record with ID ``key``.
 
@@ -98,9 +149,12 @@ class DeleteRow:
     key: str
 
 
-Op = Expect | AddTab | AddColumns | SetLayout | SetCell | AppendRow | DeleteRow
-_ORDER = {Expect: -1, AddTab: 0, AddColumns: 1, SetLayout: 2, SetCell: 3, AppendRow: 4,
-          DeleteRow: 5}  # fmt: skip
+Op = (
+    Expect | AddTab | AddColumns | SetLayout | SetStyles | Protect | Unprotect | SetCell
+    | AppendRow | DeleteRow
+)  # fmt: skip
+_ORDER = {Expect: -1, AddTab: 0, AddColumns: 1, SetLayout: 2, Unprotect: 3, SetStyles: 4,
+          Protect: 5, SetCell: 6, AppendRow: 7, DeleteRow: 8}  # fmt: skip
 
 
 @dataclass
@@ -134,7 +188,7 @@ class ChangeSet:
         return {
             "tabs_added": c["AddTab"],
             "columns_added": sum(len(op.names) for op in self.ops if isinstance(op, AddColumns)),
-            "layout_changes": c["SetLayout"],
+            "layout_changes": c["SetLayout"] + c["SetStyles"] + c["Protect"] + c["Unprotect"],
             "cells_changed": c["SetCell"],
             "rows_appended": c["AppendRow"],
             "rows_deleted": c["DeleteRow"],
@@ -200,6 +254,13 @@ def _describe(op: Op) -> str:
         if op.number_formats:
             parts.append("formats on " + ", ".join(name for name, _ in op.number_formats))
         return "~ layout: " + "; ".join(parts)
+    if isinstance(op, SetStyles):
+        names = ", ".join(r.name for r in op.install)
+        return f"~ colours: +{len(op.install)} ({names}) -{len(op.drop)}"
+    if isinstance(op, Protect):
+        return f"~ protect (warning only): {op.description}"
+    if isinstance(op, Unprotect):
+        return f"~ unprotect: {op.description}"
     if isinstance(op, SetCell):
         return f"~ {op.key} {op.field}: {_short(op.old)} → {_short(op.value)}"
     if isinstance(op, AppendRow):

@@ -24,8 +24,11 @@ from ..plan import (
     ChangeSet,
     DeleteRow,
     Expect,
+    Protect,
     SetCell,
     SetLayout,
+    SetStyles,
+    Unprotect,
     index_rows,
 )
 from ..schema import Schema, TabSchema
@@ -105,6 +108,14 @@ class SheetAdapter(ABC):
     def set_layout(self, op: SetLayout, hm: HeaderMap, tab: TabSchema) -> None:
         """Apply the parts of a layout declaration."""
 
+    @abstractmethod
+    def set_styles(self, op: SetStyles) -> None:
+        """Remove the dropped conditional formats, then add the new ones."""
+
+    @abstractmethod
+    def protect(self, op: Protect | Unprotect) -> None:
+        """Add (or replace) or remove a warning-only protection."""
+
 
 class WorkbookAdapter(ABC):
     """Access to the tabs of a workbook held in hand."""
@@ -183,7 +194,7 @@ def _sheet(book: WorkbookAdapter, name: str) -> SheetAdapter:
 
 def _apply_tab(sheet: SheetAdapter, tab: TabSchema, ops: list[Any], report: ApplyReport) -> None:
     grid = sheet.grid()
-    layout_only = all(isinstance(op, SetLayout) for op in ops)
+    layout_only = all(isinstance(op, (SetLayout, SetStyles, Protect, Unprotect)) for op in ops)
     hm = map_header(grid, tab, allow_missing=layout_only)
     rows = index_rows(grid, hm, tab) if not layout_only else {}
     types = {f.name: f.type for f in tab.fields}
@@ -192,6 +203,12 @@ def _apply_tab(sheet: SheetAdapter, tab: TabSchema, ops: list[Any], report: Appl
     for op in ops:
         if isinstance(op, SetLayout):
             sheet.set_layout(op, hm, tab)
+            report.layout_changes += 1
+        elif isinstance(op, SetStyles):
+            sheet.set_styles(op)
+            report.layout_changes += 1
+        elif isinstance(op, (Protect, Unprotect)):
+            sheet.protect(op)
             report.layout_changes += 1
         elif isinstance(op, SetCell):
             row = rows.get(op.key)

@@ -36,8 +36,11 @@ from ..plan import (
     ChangeSet,
     DeleteRow,
     Expect,
+    Protect,
     SetCell,
     SetLayout,
+    SetStyles,
+    Unprotect,
     index_rows,
 )
 from ..schema import Schema, TabSchema
@@ -102,6 +105,8 @@ class GSheetsBackend:
         self._known = False  # whether _sheets lists every tab of the spreadsheet
         self._last_rows: dict[str, int] = {}
         self._literals: dict[str, set[tuple[str, str]]] = {}  # (header, text) of literal "=…"
+        self._style_index: dict[str, dict[str, int]] = {}  # tab → signature → rule index
+        self._protection_ids: dict[str, dict[str, int]] = {}  # tab → description → id
 
     @classmethod
     def open(cls, spreadsheet_id: str, *, config: Any = None) -> GSheetsBackend:
@@ -252,10 +257,12 @@ class GSheetsBackend:
             candidates[name] = cells
             ranges += _runs(name, cells)
         cell_fields = "userEnteredValue.formulaValue"
+        extra = ""
         if layout:
             cell_fields += ",dataValidation,userEnteredFormat.numberFormat"
+            extra = "conditionalFormats,protectedRanges(protectedRangeId,description,range),"
         mask = (
-            "sheets(properties(sheetId,title,hidden,gridProperties),"
+            f"sheets(properties(sheetId,title,hidden,gridProperties),{extra}"
             f"data(startRow,startColumn,rowData.values({cell_fields})))"
         )
         data = self._request(
@@ -287,6 +294,15 @@ class GSheetsBackend:
             self._literals[grid.name] = literals
             grid.layout = rq.layout_from_sheet(sheet, grid.header) if layout else grid.layout
             grid.layout.hidden = bool(props.get("hidden", False))
+            if layout:
+                rules = sheet.get("conditionalFormats", [])
+                self._style_index[grid.name] = {
+                    rq.style_signature(r): i for i, r in enumerate(rules)
+                }
+                self._protection_ids[grid.name] = {
+                    pr.get("description", ""): pr["protectedRangeId"]
+                    for pr in sheet.get("protectedRanges", []) if "protectedRangeId" in pr
+                }  # fmt: skip
 
     # -- writing -------------------------------------------------------------------------
 
@@ -372,11 +388,31 @@ class GSheetsBackend:
                 hm = map_header(loc.grid, schema[op.tab], allow_missing=True)
                 requests_ += rq.layout_requests(op, self._sheets[op.tab].sheet_id, hm)
                 report.layout_changes += 1
+            elif isinstance(op, (SetStyles, Protect, Unprotect)):
+                requests_ += self._style_requests(op)
+                report.layout_changes += 1
         if requests_:
             for chunk in _chunks(requests_, lambda r: len(json.dumps(r))):
                 self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.sid,
                               body={"requests": chunk}, idempotent=False, write=True,
                               step="creating tabs and applying layout")  # fmt: skip
+
+    def _style_requests(self, op: SetStyles | Protect | Unprotect) -> list[dict[str, Any]]:
+        sheet_id = self._sheets[op.tab].sheet_id
+        out: list[dict[str, Any]] = []
+        if isinstance(op, SetStyles):
+            index = self._style_index.get(op.tab, {})
+            for i in sorted((index[s] for s in op.drop if s in index), reverse=True):
+                out.append({"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": i}})
+            self._style_index.pop(op.tab, None)  # indexes shift: read them again next time
+            out += [rq.style_request(rule, sheet_id) for rule in op.install]
+            return out
+        known = self._protection_ids.get(op.tab, {})
+        if op.description in known:
+            out.append({"deleteProtectedRange": {"protectedRangeId": known.pop(op.description)}})
+        if isinstance(op, Protect):
+            out.append(rq.protect_request(sheet_id, op.description, op.first_col, op.last_col))
+        return out
 
     def _write_values(self, ops: list[Any], schema: Schema, located: dict[str, _Located],
                       report: ApplyReport) -> None:  # fmt: skip

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..grid import HeaderMap, Layout, TabGrid
-from ..plan import ChangeSet, SetLayout
+from ..plan import ChangeSet, Protect, SetLayout, SetStyles, Unprotect
 from ..schema import Schema, TabSchema
 from .base import ApplyReport, SheetAdapter, WorkbookAdapter, apply_changes
 
@@ -88,6 +88,16 @@ class _MemorySheet(SheetAdapter):
         for name, fmt in op.number_formats:
             if name in hm.columns:
                 lay.number_formats[self._g.header[hm.index(name)]] = fmt
+
+    def set_styles(self, op: SetStyles) -> None:
+        self._g.layout.styles -= set(op.drop)
+        self._g.layout.styles |= {r.signature for r in op.install}
+
+    def protect(self, op: Protect | Unprotect) -> None:
+        if isinstance(op, Unprotect):
+            self._g.layout.protections.pop(op.description, None)
+        else:
+            self._g.layout.protections[op.description] = (op.first_col, op.last_col)
 
 
 class _MemoryBook(WorkbookAdapter):

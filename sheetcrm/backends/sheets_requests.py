@@ -9,7 +9,7 @@ import random
 from typing import Any
 
 from ..grid import HeaderMap, Layout, Validation, column_letter
-from ..plan import SetLayout
+from ..plan import SetLayout, StyleRule
 from ..values import to_serial
 
 HEADER_BG = {"red": 0.188, "green": 0.329, "blue": 0.588}
@@ -132,6 +132,66 @@ def validation_rule(rule: Validation) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def color(hex_color: str) -> dict[str, float]:
+    value = int(hex_color.lstrip("#"), 16)
+    parts = ((value >> 16) & 255, (value >> 8) & 255, value & 255)
+    return {k: round(v / 255, 4) for k, v in zip(("red", "green", "blue"), parts, strict=True)}
+
+
+def hex_of(rgb: dict[str, Any] | None) -> str | None:
+    if not rgb:
+        return None
+    parts = [round(float(rgb.get(k, 0)) * 255) for k in ("red", "green", "blue")]
+    return "#" + "".join(f"{p:02X}" for p in parts)
+
+
+def style_request(rule: StyleRule, sheet_id: int) -> dict[str, Any]:
+    """addConditionalFormatRule for a StyleRule over whole columns from row 2."""
+    rng = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": rule.first_col,
+           "endColumnIndex": max(rule.last_col, rule.first_col + 1)}  # fmt: skip
+    if rule.kind == "scale":
+        names = ("minpoint", "midpoint", "maxpoint")
+        body: dict[str, Any] = {"gradientRule": {
+            name: {"color": color(c), "type": "NUMBER", "value": f"{v:g}"}
+            for name, (v, c) in zip(names, rule.points, strict=True)}}  # fmt: skip
+    else:
+        fmt: dict[str, Any] = {}
+        if rule.fill:
+            fmt["backgroundColor"] = color(rule.fill)
+        if rule.font:
+            fmt["textFormat"] = {"foregroundColor": color(rule.font)}
+        body = {"booleanRule": {"condition": {"type": "CUSTOM_FORMULA", "values": [
+            {"userEnteredValue": rule.formula}]}, "format": fmt}}  # fmt: skip
+    return {"addConditionalFormatRule": {"rule": {"ranges": [rng], **body}, "index": 0}}
+
+
+def style_signature(rule: dict[str, Any]) -> str:
+    """The StyleRule.signature of a conditional format read from the API."""
+    rng = (rule.get("ranges") or [{}])[0]
+    cols = f"{rng.get('startColumnIndex', 0)}-{rng.get('endColumnIndex', '')}"
+    if "gradientRule" in rule:
+        g = rule["gradientRule"]
+        points = [g.get(k, {}) for k in ("minpoint", "midpoint", "maxpoint") if k in g]
+        body = ";".join(f"{float(p.get('value', 0)):g}={hex_of(p.get('color'))}" for p in points)
+        return f"scale:{cols}:{body}"
+    boolean = rule.get("booleanRule", {})
+    values = boolean.get("condition", {}).get("values", [{}])
+    text = values[0].get("userEnteredValue", "") if values else ""
+    fmt = boolean.get("format", {})
+    fill = hex_of(fmt.get("backgroundColor"))
+    font = hex_of(fmt.get("textFormat", {}).get("foregroundColor"))
+    return f"formula:{cols}:{text}|{fill or ''}|{font or ''}"
+
+
+def protect_request(sheet_id: int, description: str, first: int | None,
+                    last: int | None) -> dict[str, Any]:  # fmt: skip
+    rng: dict[str, Any] = {"sheetId": sheet_id}
+    if first is not None:
+        rng |= {"startRowIndex": 1, "startColumnIndex": first, "endColumnIndex": last}
+    return {"addProtectedRange": {"protectedRange": {
+        "range": rng, "description": description, "warningOnly": True}}}  # fmt: skip
+
+
 def rule_from_json(rule: dict[str, Any]) -> Validation | None:
     cond = rule.get("condition", {})
     if cond.get("type") == "BOOLEAN":
@@ -150,6 +210,11 @@ def layout_from_sheet(sheet: dict[str, Any], header: list[Any]) -> Layout:
         frozen_rows=props.get("gridProperties", {}).get("frozenRowCount", 0),
         hidden=bool(props.get("hidden", False)),
     )
+    lay.styles = {style_signature(r) for r in sheet.get("conditionalFormats", [])}
+    for pr in sheet.get("protectedRanges", []):
+        rng = pr.get("range", {})
+        span = (rng.get("startColumnIndex"), rng.get("endColumnIndex"))
+        lay.protections[pr.get("description", "")] = span
     for block in sheet.get("data", []):
         if block.get("startRow", 0) != 1:
             continue

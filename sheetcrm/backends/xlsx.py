@@ -21,6 +21,8 @@ from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -30,12 +32,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import ValueParseError, WorkbookError
 from ..grid import NUMBER_FORMATS, HeaderMap, Layout, TabGrid, Validation
-from ..plan import ChangeSet, SetLayout
+from ..plan import ChangeSet, Protect, SetLayout, SetStyles, StyleRule, Unprotect
 from ..schema import Field, Schema, TabSchema
 from ..values import looks_like_formula
 from .base import ApplyReport, SheetAdapter, WorkbookAdapter, apply_changes
 
 MAX_ROW = 1_048_576
+PROMPT_TITLE = "Computed by sheetcrm"
 MAX_CELL_TEXT = 32_767
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="305496")
@@ -209,7 +212,14 @@ def _read_layout(ws: Worksheet, header: list[Any]) -> Layout:
     lay = Layout(hidden=ws.sheet_state != "visible")
     if ws.freeze_panes:
         lay.frozen_rows = CellRange(ws.freeze_panes).min_row - 1
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            lay.styles.add(_rule_signature(cf.sqref, rule))
     for dv in ws.data_validations.dataValidation:
+        if dv.promptTitle == PROMPT_TITLE and dv.prompt:
+            rng = next(iter(dv.sqref.ranges))
+            lay.protections[dv.prompt] = (rng.min_col - 1, rng.max_col)
+            continue
         if dv.type != "list" or not dv.formula1:
             continue
         rule = _rule_from_formula(dv.formula1)
@@ -227,6 +237,39 @@ def _read_layout(ws: Worksheet, header: list[Any]) -> Layout:
             if h:
                 lay.number_formats[str(h)] = fmt
     return lay
+
+
+def _hex(color: Any) -> str | None:
+    rgb = getattr(color, "rgb", None)
+    return "#" + rgb[-6:].upper() if isinstance(rgb, str) and len(rgb) >= 6 else None
+
+
+def _rule_signature(sqref: Any, rule: Any) -> str:
+    """The ``StyleRule.signature`` of a conditional format read from a workbook."""
+    rng = next(iter(sqref.ranges)) if hasattr(sqref, "ranges") else CellRange(str(sqref))
+    cols = f"{rng.min_col - 1}-{rng.max_col}"
+    if rule.type == "colorScale" and rule.colorScale is not None:
+        values = [float(c.val) for c in rule.colorScale.cfvo]
+        colors = [_hex(c) for c in rule.colorScale.color]
+        body = ";".join(f"{v:g}={c}" for v, c in zip(values, colors, strict=False))
+        return f"scale:{cols}:{body}"
+    dxf = rule.dxf
+    fill = _hex(dxf.fill.fgColor) if dxf is not None and dxf.fill is not None else None
+    font = _hex(dxf.font.color) if dxf is not None and dxf.font is not None else None
+    text = "=" + (rule.formula[0] if rule.formula else "")
+    return f"formula:{cols}:{text}|{fill or ''}|{font or ''}"
+
+
+def _openpyxl_rule(rule: StyleRule) -> Any:
+    if rule.kind == "scale":
+        (v0, c0), (v1, c1), (v2, c2) = rule.points
+        return ColorScaleRule(start_type="num", start_value=v0, start_color=c0[1:],
+                              mid_type="num", mid_value=v1, mid_color=c1[1:],
+                              end_type="num", end_value=v2, end_color=c2[1:])  # fmt: skip
+    fill = PatternFill(start_color=rule.fill[1:], end_color=rule.fill[1:], fill_type="solid") \
+        if rule.fill else None  # fmt: skip
+    font = Font(color=rule.font[1:]) if rule.font else None
+    return FormulaRule(formula=[rule.formula.lstrip("=")], fill=fill, font=font)
 
 
 def _rule_from_formula(formula: str) -> Validation:
@@ -288,6 +331,35 @@ class _XlsxSheet(SheetAdapter):
     def delete_row(self, row: int) -> None:
         self.ws.delete_rows(row + 2)
         self._grid = None
+
+    def set_styles(self, op: SetStyles) -> None:
+        ws = self.ws
+        if op.drop:
+            kept = ConditionalFormattingList()
+            for cf in ws.conditional_formatting:
+                for rule in cf.rules:
+                    if _rule_signature(cf.sqref, rule) not in op.drop:
+                        kept.add(str(cf.sqref), rule)
+            ws.conditional_formatting = kept
+        for rule in op.install:
+            first = get_column_letter(rule.first_col + 1)
+            last = get_column_letter(max(rule.last_col, rule.first_col + 1))
+            ws.conditional_formatting.add(f"{first}2:{last}{MAX_ROW}", _openpyxl_rule(rule))
+
+    def protect(self, op: Protect | Unprotect) -> None:
+        """xlsx has no warning-only protection: a prompt on the cells says they are computed
+        (shown by Excel and LibreOffice when a cell is selected); nothing is locked."""
+        ws = self.ws
+        ws.data_validations.dataValidation = [
+            dv for dv in ws.data_validations.dataValidation
+            if not (dv.promptTitle == PROMPT_TITLE and dv.prompt == op.description)
+        ]  # fmt: skip
+        if isinstance(op, Protect) and op.first_col is not None:
+            first = get_column_letter(op.first_col + 1)
+            last = get_column_letter(max(op.last_col or 0, op.first_col + 1))
+            ws.add_data_validation(DataValidation(
+                showInputMessage=True, promptTitle=PROMPT_TITLE, prompt=op.description,
+                sqref=f"{first}2:{last}{MAX_ROW}"))  # fmt: skip
 
     def set_layout(self, op: SetLayout, hm: HeaderMap, tab: TabSchema) -> None:
         ws = self.ws

@@ -140,6 +140,8 @@ def _raw_frame(grid: Any) -> Any:
 def register(group: click.Group) -> None:
     from .data_cmds import export, import_, restore
     from .emulator_cmd import emulator
+    from .insight_cmds import explain, refresh, segments
 
-    for command in (init, demo, show, summary, import_, export, restore, emulator):
+    for command in (init, demo, show, summary, import_, export, restore, refresh, segments,
+                    explain, emulator):  # fmt: skip
         group.add_command(command)

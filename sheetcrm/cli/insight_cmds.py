@@ -1,0 +1,65 @@
+"""``refresh``, ``segments`` and ``explain``: the computed side of the CRM."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from ..crm import CRM
+from ..refresh import compute, segment_counts
+from ..refresh import explain as explain_lead
+from ..refresh import refresh as refresh_crm
+from .options import as_of_option, backend_options, run_options
+
+
+@click.command()
+@backend_options
+@run_options
+@as_of_option
+def refresh(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date) -> None:
+    """Recompute computed columns, segments, RFM, scores, colours and the dashboard."""
+    result = refresh_crm(crm, as_of, dry_run=dry_run)
+    if dry_run:
+        click.echo(result.changes.render())
+        return
+    if quiet:
+        return
+    if not result.changes:
+        click.echo(f"Refreshed {crm.describe()} as of {as_of}: nothing to change.")
+        return
+    counts = ", ".join(
+        f"{v} {k.replace('_', ' ')}" for k, v in result.changes.counts().items() if v
+    )
+    click.echo(f"Refreshed {crm.describe()} as of {as_of}: {counts}.")
+    for line in (result.report.skipped if result.report else [])[:10]:
+        click.echo(f"  skipped: {line}")
+
+
+@click.command()
+@backend_options
+@as_of_option
+def segments(crm: CRM, as_of: dt.date) -> None:
+    """Print how many customers are in each segment and RFM segment."""
+    grids = crm.read(["Customers", "Leads", "Interactions", "Campaigns", "Tasks"])
+    counts = segment_counts(compute(crm, grids, as_of))
+    click.echo(f"Segments as of {as_of}:")
+    for name, n in counts["segment"].items():
+        click.echo(f"  {name:<20} {n:>7,}")
+    click.echo("RFM segments:")
+    for name, n in sorted(counts["rfm_segment"].items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {name:<20} {n:>7,}")
+
+
+@click.command()
+@click.argument("lead_id")
+@backend_options
+@as_of_option
+def explain(crm: CRM, lead_id: str, as_of: dt.date) -> None:
+    """Show how a lead's score (0–100) is made up."""
+    score, reasons = explain_lead(crm, lead_id, as_of)
+    click.echo(f"{lead_id}: score {score}")
+    for label, points in reasons:
+        click.echo(f"  {points:>+6g}  {label}")
+    if not reasons:
+        click.echo("  (nothing scores: no source, interest, contacts or campaign)")
