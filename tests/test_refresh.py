@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from contract.harness import HARNESSES
+
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.config import Config, parse_config
 from sheetcrm.crm import CRM
