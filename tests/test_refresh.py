@@ -43,8 +43,8 @@ def independent_rfm() -> pd.DataFrame:
     lines = lines[lines["CustomerID"] != ""].copy()
     lines["value"] = lines["Quantity"].astype(int) * lines["UnitPrice"].astype(float)
     lines["day"] = pd.to_datetime(lines["InvoiceDate"]).dt.normalize()
-    invoices = lines.groupby(["CustomerID", "InvoiceNo"]).agg(value=("value", "sum"),
-                                                             day=("day", "min")).reset_index()  # fmt: skip
+    by_invoice = lines.groupby(["CustomerID", "InvoiceNo"])
+    invoices = by_invoice.agg(value=("value", "sum"), day=("day", "min")).reset_index()
     invoices["purchase"] = ~invoices["InvoiceNo"].str.startswith("C") & (invoices["value"] >= 0)
     out = pd.DataFrame({
         "monetary": invoices.groupby("CustomerID")["value"].sum().round(2),
@@ -193,8 +193,8 @@ def test_colours_and_protection_are_installed_once(kind, tmp_path, monkeypatch):
     assert len(grids["Leads"].layout.styles) == 3
     assert len(grids["Customers"].layout.styles) == 3
     assert any(s.startswith("scale:") for s in grids["Leads"].layout.styles)
-    assert set(grids["Customers"].layout.protections) >= {"sheetcrm computes total_spent",
-                                                          "sheetcrm computes rfm_segment"}  # fmt: skip
+    protected = set(grids["Customers"].layout.protections)
+    assert {"sheetcrm computes total_spent", "sheetcrm computes rfm_segment"} <= protected
     before = harness.state()
     assert not refresh(crm, DEMO_DAY).changes
     assert harness.state() == before
