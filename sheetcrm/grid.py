@@ -45,6 +45,7 @@ class Layout:
     number_formats: dict[str, str] = field(default_factory=dict)  # header → format code
     styles: set[str] = field(default_factory=set)  # signatures of conditional formats
     protections: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+    charts: set[str] = field(default_factory=set)  # keys of the charts on the tab
 
 
 @dataclass

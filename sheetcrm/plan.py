@@ -118,6 +118,64 @@ class Unprotect:
 
 
 @dataclass(frozen=True)
+class CellFormula:
+    """A formula for a generated cell, and the value to show where the function does not
+    exist (e.g. Google's SPARKLINE in Excel or LibreOffice)."""
+
+    text: str
+    fallback: Any = None
+
+
+@dataclass(frozen=True)
+class PutCells:
+    """Write cells of a generated tab by position (row 0 is the first row); None clears."""
+
+    tab: str
+    cells: tuple[tuple[int, int, Any], ...]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native chart drawn from ranges of its own tab (0-based, end-exclusive rows)."""
+
+    title: str
+    kind: str  # "line", "pie" or "bar"
+    anchor: tuple[int, int]  # row, col of the top-left corner
+    domain: tuple[int, int, int]  # col, first row, end row
+    series: tuple[tuple[int, int, int], ...]  # (col, first row, end row) per series
+    size: tuple[int, int] = (480, 288)  # pixels
+
+    @property
+    def key(self) -> str:
+        """A stable id for the chart (also its Google Sheets chartId)."""
+        import hashlib
+
+        raw = repr((self.title, self.kind, self.anchor, self.domain, self.series, self.size))
+        return str(int(hashlib.sha1(raw.encode()).hexdigest()[:7], 16))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"title": self.title, "kind": self.kind, "anchor": list(self.anchor),
+                "domain": list(self.domain), "series": [list(s) for s in self.series],
+                "size": list(self.size)}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ChartSpec:
+        series = tuple(tuple(s) for s in data["series"])
+        size = tuple(data.get("size", (480, 288)))
+        return cls(data["title"], data["kind"], tuple(data["anchor"]), tuple(data["domain"]),
+                   series, size)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SetCharts:
+    """Add these charts and remove ours that are no longer declared (by key)."""
+
+    tab: str
+    install: tuple[ChartSpec, ...] = ()
+    drop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SetCell:
     """Change one field of the record with ID ``key``.
 
@@ -151,10 +209,12 @@ class DeleteRow:
 
 Op = (
     Expect | AddTab | AddColumns | SetLayout | SetStyles | Protect | Unprotect | SetCell
-    | AppendRow | DeleteRow
+    | AppendRow | DeleteRow | PutCells | SetCharts
 )  # fmt: skip
-_ORDER = {Expect: -1, AddTab: 0, AddColumns: 1, SetLayout: 2, Unprotect: 3, SetStyles: 4,
-          Protect: 5, SetCell: 6, AppendRow: 7, DeleteRow: 8}  # fmt: skip
+_ORDER = {
+    Expect: -1, AddTab: 0, AddColumns: 1, SetLayout: 2, Unprotect: 3, SetStyles: 4, Protect: 5,
+    SetCell: 6, AppendRow: 7, PutCells: 7, SetCharts: 8, DeleteRow: 9,
+}  # fmt: skip
 
 
 @dataclass
@@ -192,6 +252,10 @@ class ChangeSet:
             "cells_changed": c["SetCell"],
             "rows_appended": c["AppendRow"],
             "rows_deleted": c["DeleteRow"],
+            "generated_cells": sum(len(op.cells) for op in self.ops if isinstance(op, PutCells)),
+            "charts_changed": sum(
+                len(op.install) + len(op.drop) for op in self.ops if isinstance(op, SetCharts)
+            ),
         }
 
     def check_deletions(
@@ -261,6 +325,10 @@ def _describe(op: Op) -> str:
         return f"~ protect (warning only): {op.description}"
     if isinstance(op, Unprotect):
         return f"~ unprotect: {op.description}"
+    if isinstance(op, PutCells):
+        return f"~ {len(op.cells)} generated cells"
+    if isinstance(op, SetCharts):
+        return f"~ charts: +{len(op.install)} -{len(op.drop)}"
     if isinstance(op, SetCell):
         return f"~ {op.key} {op.field}: {_short(op.old)} → {_short(op.value)}"
     if isinstance(op, AppendRow):

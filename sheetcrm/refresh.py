@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .crm import CRM
+from .dashboard import GENERATED, plan_dashboard
 from .errors import InputError
 from .grid import TabGrid
 from .lock import lease
@@ -115,11 +116,12 @@ def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) ->
     as_of = as_of or dt.date.today()
 
     def run() -> RefreshResult:
-        names = [*DATA_TABS, "_meta"]
+        names = [*DATA_TABS, "_meta", *GENERATED]
         grids = crm.read(names, layout=True)
         ins = compute(crm, grids, as_of)
         changes = plan_computed(crm, grids, ins)
         changes.extend(plan_styles(crm, grids, ins).ops)
+        changes.extend(plan_dashboard(crm, grids, ins).ops)
         result = RefreshResult(ins, changes, dry_run=dry_run, counts=segment_counts(ins))
         if not dry_run and changes:
             claim_writer(crm, changes, grids, "refresh")

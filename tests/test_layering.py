@@ -14,7 +14,7 @@ LAYERS = {
     "backends.memory": 7, "backends.xlsx": 7, "backends.gsheets": 7,
     "backends.auth": 7, "backends": 8,
     "sources": 2, "mapping": 4, "syncstate": 5, "lock": 1,
-    "metrics": 1, "rules": 4, "styles": 10, "refresh": 11,
+    "metrics": 1, "rules": 4, "styles": 10, "dashboard": 10, "refresh": 11,
     "crm": 9, "summary": 9, "merge": 9, "safety": 10, "intake": 10, "transactions": 11,
     "importer": 12, "export": 10, "demo": 10,
     "reports": 13, "notify": 13,

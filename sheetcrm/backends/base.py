@@ -25,7 +25,9 @@ from ..plan import (
     DeleteRow,
     Expect,
     Protect,
+    PutCells,
     SetCell,
+    SetCharts,
     SetLayout,
     SetStyles,
     Unprotect,
@@ -116,6 +118,13 @@ class SheetAdapter(ABC):
     def protect(self, op: Protect | Unprotect) -> None:
         """Add (or replace) or remove a warning-only protection."""
 
+    @abstractmethod
+    def put(self, row: int, col: int, value: Any) -> None:
+        """Set a cell of a generated tab by absolute position (row 0 is the first row)."""
+
+    def set_charts(self, op: SetCharts) -> None:  # noqa: B027 - optional
+        """Add and remove charts (backends that rebuild charts from ``_meta`` ignore it)."""
+
 
 class WorkbookAdapter(ABC):
     """Access to the tabs of a workbook held in hand."""
@@ -156,8 +165,28 @@ def apply_changes(book: WorkbookAdapter, changes: ChangeSet, schema: Schema) -> 
         if not isinstance(op, (Expect, AddTab, AddColumns)):
             by_tab.setdefault(op.tab, []).append(op)
     for tab_name, tab_ops in by_tab.items():
-        _apply_tab(_sheet(book, tab_name), schema[tab_name], tab_ops, report)
+        if tab_name in schema.tabs:
+            _apply_tab(_sheet(book, tab_name), schema[tab_name], tab_ops, report)
+        else:
+            _apply_generated(_sheet(book, tab_name), tab_ops, report)
     return report
+
+
+def _apply_generated(sheet: SheetAdapter, ops: list[Any], report: ApplyReport) -> None:
+    """A tab sheetcrm generates (Dashboard, summaries): cells by position, charts, protection."""
+    for op in ops:
+        if isinstance(op, PutCells):
+            for row, col, value in op.cells:
+                sheet.put(row, col, value)
+            report.cells_written += len(op.cells)
+        elif isinstance(op, SetCharts):
+            sheet.set_charts(op)
+            report.layout_changes += 1
+        elif isinstance(op, (Protect, Unprotect)):
+            sheet.protect(op)
+            report.layout_changes += 1
+        else:
+            raise TypeError(f"{type(op).__name__} does not apply to generated tab {op.tab!r}")
 
 
 def check_expectation(op: Expect, grid: TabGrid | None, schema: Schema) -> None:

@@ -33,11 +33,14 @@ from ..plan import (
     AddColumns,
     AddTab,
     AppendRow,
+    CellFormula,
     ChangeSet,
     DeleteRow,
     Expect,
     Protect,
+    PutCells,
     SetCell,
+    SetCharts,
     SetLayout,
     SetStyles,
     Unprotect,
@@ -260,7 +263,8 @@ class GSheetsBackend:
         extra = ""
         if layout:
             cell_fields += ",dataValidation,userEnteredFormat.numberFormat"
-            extra = "conditionalFormats,protectedRanges(protectedRangeId,description,range),"
+            extra = ("conditionalFormats,protectedRanges(protectedRangeId,description,range),"
+                     "charts(chartId),")  # fmt: skip
         mask = (
             f"sheets(properties(sheetId,title,hidden,gridProperties),{extra}"
             f"data(startRow,startColumn,rowData.values({cell_fields})))"
@@ -334,8 +338,9 @@ class GSheetsBackend:
         return report
 
     def _locate(self, ops: list[Any], schema: Schema) -> dict[str, _Located]:
-        """Every touched tab as it is now, in one request, so rows are found by ID."""
-        tabs = list(dict.fromkeys(op.tab for op in ops if op.tab in self._sheets))
+        """Every touched data tab as it is now, in one request, so rows are found by ID."""
+        tabs = list(dict.fromkeys(op.tab for op in ops
+                                  if op.tab in self._sheets and op.tab in schema.tabs))  # fmt: skip
         if not tabs:
             return {}
         blocks = self._batch_get([rq.quote(t) for t in tabs], "finding rows by ID before writing")
@@ -369,6 +374,16 @@ class GSheetsBackend:
                 loc.new_headers += [(loc.grid.width + i, n) for i, n in enumerate(names)]
                 loc.grid.header += [None] * (loc.grid.width - len(loc.grid.header)) + names
                 report.columns_added += len(names)
+        for op in ops:
+            if isinstance(op, PutCells):
+                requests_ += self._grow_for(op)
+                requests_ += [rq.formula_request(self._sheets[op.tab].sheet_id, r, c, v.text)
+                              for r, c, v in op.cells if isinstance(v, CellFormula)]  # fmt: skip
+            elif isinstance(op, SetCharts):
+                sheet_id = self._sheets[op.tab].sheet_id
+                requests_ += [{"deleteEmbeddedObject": {"objectId": int(k)}} for k in op.drop]
+                requests_ += [rq.chart_request(spec, sheet_id) for spec in op.install]
+                report.layout_changes += 1
         for tab, loc in located.items():
             sheet = self._sheets[tab]
             need_cols = loc.grid.width - sheet.cols
@@ -397,6 +412,22 @@ class GSheetsBackend:
                               body={"requests": chunk}, idempotent=False, write=True,
                               step="creating tabs and applying layout")  # fmt: skip
 
+    def _grow_for(self, op: PutCells) -> list[dict[str, Any]]:
+        """appendDimension so a generated tab is big enough for its cells."""
+        sheet = self._sheets[op.tab]
+        out = []
+        rows = max((r for r, _, _ in op.cells), default=0) + 1 - sheet.rows
+        cols = max((c for _, c, _ in op.cells), default=0) + 1 - sheet.cols
+        for dim, need in (("ROWS", rows), ("COLUMNS", cols)):
+            if need > 0:
+                out.append({"appendDimension": {"sheetId": sheet.sheet_id, "dimension": dim,
+                                                "length": need}})  # fmt: skip
+                if dim == "ROWS":
+                    sheet.rows += need
+                else:
+                    sheet.cols += need
+        return out
+
     def _style_requests(self, op: SetStyles | Protect | Unprotect) -> list[dict[str, Any]]:
         sheet_id = self._sheets[op.tab].sheet_id
         out: list[dict[str, Any]] = []
@@ -418,8 +449,12 @@ class GSheetsBackend:
                       report: ApplyReport) -> None:  # fmt: skip
         data: list[dict[str, Any]] = []
         for op in ops:
-            if isinstance(op, AddTab) and located[op.tab].new:
+            if isinstance(op, AddTab) and op.header and located[op.tab].new:
                 data.append({"range": rq.a1(op.tab, 0, 0), "values": [list(op.header)]})
+            elif isinstance(op, PutCells):
+                plain = [(r, c, v) for r, c, v in op.cells if not isinstance(v, CellFormula)]
+                data += rq.row_runs(op.tab, plain)
+                report.cells_written += len(op.cells)
         for tab, loc in located.items():
             for col, name in loc.new_headers:
                 data.append({"range": rq.a1(tab, 0, col), "values": [[name]]})

@@ -11,7 +11,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..grid import HeaderMap, Layout, TabGrid
-from ..plan import ChangeSet, Protect, SetLayout, SetStyles, Unprotect
+from ..plan import (
+    CellFormula,
+    ChangeSet,
+    Protect,
+    SetCharts,
+    SetLayout,
+    SetStyles,
+    Unprotect,
+)
 from ..schema import Schema, TabSchema
 from .base import ApplyReport, SheetAdapter, WorkbookAdapter, apply_changes
 
@@ -92,6 +100,20 @@ class _MemorySheet(SheetAdapter):
     def set_styles(self, op: SetStyles) -> None:
         self._g.layout.styles -= set(op.drop)
         self._g.layout.styles |= {r.signature for r in op.install}
+
+    def put(self, row: int, col: int, value: Any) -> None:
+        if row == 0:
+            self.write_header(col, value)
+            return
+        if isinstance(value, CellFormula):
+            self.write(row - 1, col, value.fallback, "text")
+            self._g.formulas[(row - 1, col)] = value.text
+        else:
+            self.write(row - 1, col, value, "text")
+
+    def set_charts(self, op: SetCharts) -> None:
+        self._g.layout.charts -= set(op.drop)
+        self._g.layout.charts |= {c.key for c in op.install}
 
     def protect(self, op: Protect | Unprotect) -> None:
         if isinstance(op, Unprotect):

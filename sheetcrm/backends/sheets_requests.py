@@ -9,7 +9,7 @@ import random
 from typing import Any
 
 from ..grid import HeaderMap, Layout, Validation, column_letter
-from ..plan import SetLayout, StyleRule
+from ..plan import ChartSpec, SetLayout, StyleRule
 from ..values import to_serial
 
 HEADER_BG = {"red": 0.188, "green": 0.329, "blue": 0.588}
@@ -183,6 +183,29 @@ def style_signature(rule: dict[str, Any]) -> str:
     return f"formula:{cols}:{text}|{fill or ''}|{font or ''}"
 
 
+def row_runs(tab: str, cells: list[tuple[int, int, Any]]) -> list[dict[str, Any]]:
+    """ValueRanges for positioned cells: one per run of neighbouring cells in a row."""
+    out: list[dict[str, Any]] = []
+    for r, c, v in sorted(cells, key=lambda t: (t[0], t[1])):
+        last = out[-1] if out else None
+        if last and last["_row"] == r and last["_end"] == c:
+            last["values"][0].append(encode(v))
+            last["_end"] += 1
+        else:
+            out.append({"_row": r, "_start": c, "_end": c + 1, "values": [[encode(v)]]})
+    return [{"range": a1(tab, run["_row"], run["_start"], run["_row"] + 1, run["_end"]),
+             "values": run["values"]} for run in out]  # fmt: skip
+
+
+def formula_request(sheet_id: int, row: int, col: int, text: str) -> dict[str, Any]:
+    """updateCells writing one formula (values go RAW elsewhere; formulas must not)."""
+    return {"updateCells": {
+        "range": {"sheetId": sheet_id, "startRowIndex": row, "endRowIndex": row + 1,
+                  "startColumnIndex": col, "endColumnIndex": col + 1},
+        "rows": [{"values": [{"userEnteredValue": {"formulaValue": text}}]}],
+        "fields": "userEnteredValue"}}  # fmt: skip
+
+
 def protect_request(sheet_id: int, description: str, first: int | None,
                     last: int | None) -> dict[str, Any]:  # fmt: skip
     rng: dict[str, Any] = {"sheetId": sheet_id}
@@ -190,6 +213,34 @@ def protect_request(sheet_id: int, description: str, first: int | None,
         rng |= {"startRowIndex": 1, "startColumnIndex": first, "endColumnIndex": last}
     return {"addProtectedRange": {"protectedRange": {
         "range": rng, "description": description, "warningOnly": True}}}  # fmt: skip
+
+
+def _source(sheet_id: int, col: int, r0: int, r1: int) -> dict[str, Any]:
+    return {"sourceRange": {"sources": [{"sheetId": sheet_id, "startRowIndex": r0,
+                                         "endRowIndex": r1, "startColumnIndex": col,
+                                         "endColumnIndex": col + 1}]}}  # fmt: skip
+
+
+def chart_request(spec: ChartSpec, sheet_id: int) -> dict[str, Any]:
+    """addChart for a declared chart; its chartId is the declaration's stable key."""
+    col, r0, r1 = spec.domain
+    if spec.kind == "pie":
+        body: dict[str, Any] = {"pieChart": {
+            "legendPosition": "RIGHT_LEGEND", "domain": _source(sheet_id, col, r0, r1),
+            "series": _source(sheet_id, *spec.series[0])}}  # fmt: skip
+    else:
+        body = {"basicChart": {
+            "chartType": "LINE" if spec.kind == "line" else "COLUMN",
+            "legendPosition": "NO_LEGEND", "headerCount": 0,
+            "domains": [{"domain": _source(sheet_id, col, r0, r1)}],
+            "series": [{"series": _source(sheet_id, *s), "targetAxis": "LEFT_AXIS"}
+                       for s in spec.series]}}  # fmt: skip
+    position = {"overlayPosition": {
+        "anchorCell": {"sheetId": sheet_id, "rowIndex": spec.anchor[0],
+                       "columnIndex": spec.anchor[1]},
+        "widthPixels": spec.size[0], "heightPixels": spec.size[1]}}  # fmt: skip
+    return {"addChart": {"chart": {"chartId": int(spec.key), "position": position,
+                                   "spec": {"title": spec.title, **body}}}}  # fmt: skip
 
 
 def rule_from_json(rule: dict[str, Any]) -> Validation | None:
@@ -211,6 +262,7 @@ def layout_from_sheet(sheet: dict[str, Any], header: list[Any]) -> Layout:
         hidden=bool(props.get("hidden", False)),
     )
     lay.styles = {style_signature(r) for r in sheet.get("conditionalFormats", [])}
+    lay.charts = {str(c["chartId"]) for c in sheet.get("charts", []) if "chartId" in c}
     for pr in sheet.get("protectedRanges", []):
         rng = pr.get("range", {})
         span = (rng.get("startColumnIndex"), rng.get("endColumnIndex"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import math
 import os
 import tempfile
@@ -32,7 +33,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import ValueParseError, WorkbookError
 from ..grid import NUMBER_FORMATS, HeaderMap, Layout, TabGrid, Validation
-from ..plan import ChangeSet, Protect, SetLayout, SetStyles, StyleRule, Unprotect
+from ..plan import (
+    CellFormula,
+    ChangeSet,
+    ChartSpec,
+    Protect,
+    SetLayout,
+    SetStyles,
+    StyleRule,
+    Unprotect,
+)
 from ..schema import Field, Schema, TabSchema
 from ..values import looks_like_formula
 from .base import ApplyReport, SheetAdapter, WorkbookAdapter, apply_changes
@@ -87,6 +97,10 @@ class XlsxBackend:
         try:
             names = wb.sheetnames if tabs is None else [t for t in tabs if t in wb.sheetnames]
             grids = {n: _read_sheet(wb[n], layout) for n in names}
+            if layout:
+                for tab, specs in _declared_charts(wb).items():
+                    if tab in grids:
+                        grids[tab].layout.charts = {c.key for c in specs}
         finally:
             if not layout:
                 wb.close()
@@ -121,6 +135,7 @@ class XlsxBackend:
             wb = openpyxl.Workbook()
             wb.remove(wb.active)
         report = apply_changes(_XlsxBook(wb, schema), changes, schema)
+        _draw_charts(wb)
         _ensure_visible_active(wb)
         self._save(wb)
         report.requests = 1
@@ -151,6 +166,51 @@ class XlsxBackend:
                 os.unlink(tmp)
             raise
         self.saves += 1
+
+
+def _declared_charts(wb: openpyxl.Workbook) -> dict[str, list[ChartSpec]]:
+    """Charts declared in ``_meta`` (``charts:<Tab>`` → JSON list of ChartSpec)."""
+    if "_meta" not in wb.sheetnames:
+        return {}
+    out: dict[str, list[ChartSpec]] = {}
+    for key, value in wb["_meta"].iter_rows(min_row=2, max_col=2, values_only=True):
+        if isinstance(key, str) and key.startswith("charts:") and value:
+            try:
+                out[key[7:]] = [ChartSpec.from_json(d) for d in json.loads(value)]
+            except (ValueError, KeyError, TypeError):
+                continue  # a hand-edited declaration: draw nothing rather than fail the save
+    return out
+
+
+def _draw_charts(wb: openpyxl.Workbook) -> None:
+    """openpyxl drops charts when it loads a file, so every save draws them again from
+    their declaration in ``_meta`` — never from a previous run's memory."""
+    for tab, specs in _declared_charts(wb).items():
+        if tab not in wb.sheetnames:
+            continue
+        ws = wb[tab]
+        ws._charts = []
+        for spec in specs:
+            ws.add_chart(
+                _chart(ws, spec), f"{get_column_letter(spec.anchor[1] + 1)}{spec.anchor[0] + 1}"
+            )
+
+
+def _chart(ws: Worksheet, spec: ChartSpec) -> Any:
+    from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+
+    col, r0, r1 = spec.domain
+    chart = {"line": LineChart, "pie": PieChart, "bar": BarChart}[spec.kind]()
+    chart.title = spec.title
+    chart.width, chart.height = spec.size[0] / 37.8, spec.size[1] / 37.8  # px → cm
+    for scol, s0, s1 in spec.series:
+        chart.add_data(
+            Reference(ws, min_col=scol + 1, min_row=s0 + 1, max_row=s1), titles_from_data=False
+        )
+    chart.set_categories(Reference(ws, min_col=col + 1, min_row=r0 + 1, max_row=r1))
+    if spec.kind != "pie":
+        chart.legend = None
+    return chart
 
 
 def _umask() -> int:
@@ -218,7 +278,8 @@ def _read_layout(ws: Worksheet, header: list[Any]) -> Layout:
     for dv in ws.data_validations.dataValidation:
         if dv.promptTitle == PROMPT_TITLE and dv.prompt:
             rng = next(iter(dv.sqref.ranges))
-            lay.protections[dv.prompt] = (rng.min_col - 1, rng.max_col)
+            whole = rng.min_row == rng.max_row == 1
+            lay.protections[dv.prompt] = (None, None) if whole else (rng.min_col - 1, rng.max_col)
             continue
         if dv.type != "list" or not dv.formula1:
             continue
@@ -346,6 +407,20 @@ class _XlsxSheet(SheetAdapter):
             last = get_column_letter(max(rule.last_col, rule.first_col + 1))
             ws.conditional_formatting.add(f"{first}2:{last}{MAX_ROW}", _openpyxl_rule(rule))
 
+    def put(self, row: int, col: int, value: Any) -> None:
+        """Generated cells; a formula Excel/LibreOffice lack (SPARKLINE) gets its fallback."""
+        if isinstance(value, CellFormula):
+            value = value.fallback
+        cell = self.ws.cell(row=row + 1, column=col + 1)
+        _set_cell(cell, value, "text", (self.ws.title, row + 1, get_column_letter(col + 1)))
+        if isinstance(value, float):
+            cell.number_format = "#,##0.00"
+        elif isinstance(value, int) and not isinstance(value, bool):
+            cell.number_format = "#,##0"
+        if row == 0 and col < 2:
+            cell.font = Font(bold=True, size=14 if col == 0 else 11)
+        self._grid = None
+
     def protect(self, op: Protect | Unprotect) -> None:
         """xlsx has no warning-only protection: a prompt on the cells says they are computed
         (shown by Excel and LibreOffice when a cell is selected); nothing is locked."""
@@ -354,12 +429,16 @@ class _XlsxSheet(SheetAdapter):
             dv for dv in ws.data_validations.dataValidation
             if not (dv.promptTitle == PROMPT_TITLE and dv.prompt == op.description)
         ]  # fmt: skip
-        if isinstance(op, Protect) and op.first_col is not None:
-            first = get_column_letter(op.first_col + 1)
-            last = get_column_letter(max(op.last_col or 0, op.first_col + 1))
+        if isinstance(op, Protect):
+            if op.first_col is None:
+                sqref = "A1"  # a whole generated tab: the note sits on its title cell
+            else:
+                first = get_column_letter(op.first_col + 1)
+                last = get_column_letter(max(op.last_col or 0, op.first_col + 1))
+                sqref = f"{first}2:{last}{MAX_ROW}"
             ws.add_data_validation(DataValidation(
                 showInputMessage=True, promptTitle=PROMPT_TITLE, prompt=op.description,
-                sqref=f"{first}2:{last}{MAX_ROW}"))  # fmt: skip
+                sqref=sqref))  # fmt: skip
 
     def set_layout(self, op: SetLayout, hm: HeaderMap, tab: TabSchema) -> None:
         ws = self.ws
@@ -475,6 +554,10 @@ class _XlsxBook(WorkbookAdapter):
             _style_header(cell, system=name.startswith("_"))
             f = tab.get(text) if tab else None
             ws.column_dimensions[get_column_letter(i + 1)].width = column_width(text, f)
+        if tab is None:  # a generated tab: room for labels and figures
+            ws.column_dimensions["A"].width = 34
+            for i in range(2, 12):
+                ws.column_dimensions[get_column_letter(i)].width = 16
         if hidden:
             ws.sheet_state = "hidden"
         return self.sheet(name)  # type: ignore[return-value]
