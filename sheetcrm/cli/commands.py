@@ -10,6 +10,7 @@ import click
 
 from ..crm import CRM, RunResult
 from ..demo import plan_demo
+from ..refresh import refresh as refresh_crm
 from ..reports import render
 from ..summary import summarize
 from .options import as_of_option, backend_options, output_options, run_options
@@ -54,11 +55,16 @@ def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> N
     result = crm.apply(changes, dry_run=dry_run)
     if dry_run or quiet:
         _report(result, quiet, "Demo")
+        if not dry_run:
+            refresh_crm(crm, as_of)
         return
+    refreshed = refresh_crm(crm, as_of)
     where = crm.describe()
     if Path(where).exists():
         where = str(Path(where).resolve())
     _report(result, quiet, f"Demo CRM in {where}")
+    if refreshed.changes:
+        click.echo("Computed columns, segments, colours and the Dashboard tab refreshed.")
     frames = {t.name: crm.frame(t.name) for t in crm.schema.data_tabs}
     click.echo()
     click.echo(render("summary.txt.j2", title="Demo shop", s=summarize(frames, as_of)))
