@@ -189,14 +189,18 @@ CHANNEL_OF_SOURCE = {"instagram": "instagram", "facebook": "facebook", "ads": "g
 
 
 def attribute_leads(leads: pd.DataFrame, campaigns: pd.DataFrame) -> pd.Series:
-    """Campaign of each lead: its campaign_id, else the one campaign whose channel matches
-    the lead's source and whose dates include the lead's contact date."""
+    """Campaign of each lead: its campaign_id; else the campaign whose referral code it
+    quotes; else the one campaign whose channel matches the lead's source and whose dates
+    include the lead's contact date."""
     out = {}
     spans = []
+    codes = {}
     for c in campaigns.to_dict("records"):
         spans.append(
             (c.get("campaign_id"), c.get("channel"), c.get("start_date"), c.get("end_date"))
         )
+        if c.get("referral_code"):
+            codes[str(c["referral_code"]).strip().casefold()] = c.get("campaign_id")
     known = {s[0] for s in spans}
     for lead in leads.to_dict("records"):
         lid, cid = lead.get("lead_id"), lead.get("campaign_id")
@@ -204,6 +208,10 @@ def attribute_leads(leads: pd.DataFrame, campaigns: pd.DataFrame) -> pd.Series:
             continue
         if cid in known:
             out[lid] = cid
+            continue
+        code = str(lead.get("referral_code") or "").strip().casefold()
+        if code in codes:
+            out[lid] = codes[code]
             continue
         channel = CHANNEL_OF_SOURCE.get(lead.get("source") or "")
         day = lead.get("contact_date")

@@ -43,6 +43,7 @@ class Insights:
     tasks: pd.DataFrame
     segments: list[Rule]
     evaluations: dict[str, Evaluation]
+    links: dict[str, str] = field(default_factory=dict)  # converted lead → its customer
 
 
 @dataclass
@@ -88,11 +89,16 @@ def compute(crm: CRM, grids: dict[str, TabGrid], as_of: dt.date) -> Insights:
     rules = segment_rules(crm.config.features.get("segments"), crm.schema["Customers"])
     segment, evaluations = assign_segments(rules, customers, as_of)
     customers["segment"] = segment
+    links = _links(customers, frames["Leads"])
+    if links:  # a converted lead's customer counts for its campaign from this refresh on
+        leads = frames["Leads"]
+        leads.loc[leads["lead_id"].isin(links), "customer_id"] = leads["lead_id"].map(links)
     return Insights(
         as_of=as_of, frames=frames, customers=customers,
         leads=lead_metrics(frames["Leads"], frames["Interactions"], as_of, weights(crm)),
         campaigns=campaign_metrics(frames["Campaigns"], frames["Leads"], frames["Interactions"]),
         tasks=task_metrics(frames["Tasks"], as_of), segments=rules, evaluations=evaluations,
+        links=links,
     )  # fmt: skip
 
 
@@ -107,8 +113,35 @@ def plan_computed(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> ChangeS
     for tab, frame in sources.items():
         schema_tab = crm.schema[tab]
         records = as_records(frame[[c for c in computed[tab] if c in frame]], schema_tab.id_field)
+        if tab == "Leads":  # fill (never replace) the customer of a converted lead
+            for rec in records:
+                if rec["lead_id"] in ins.links:
+                    rec["customer_id"] = ins.links[rec["lead_id"]]
         changes.extend(diff_tab(grids[tab], schema_tab, records, crm.ctx).ops)
     return changes
+
+
+def _links(
+    customers: pd.DataFrame, leads: pd.DataFrame, *, only_blank: bool = True
+) -> dict[str, str]:
+    """Converted leads without a customer_id: the customer with the same e-mail or phone."""
+    by_key: dict[tuple[str, str], str] = {}
+    for cid, row in customers.iterrows():
+        for name in ("email", "phone"):
+            if row.get(name):
+                by_key.setdefault((name, str(row[name]).casefold()), str(cid))
+    links = {}
+    for lead in leads.to_dict("records"):
+        if lead.get("status") != "converted" or not lead.get("lead_id"):
+            continue
+        if lead.get("customer_id"):
+            continue
+        for name in ("email", "phone"):
+            found = by_key.get((name, str(lead.get(name) or "").casefold()))
+            if lead.get(name) and found:
+                links[lead["lead_id"]] = found
+                break
+    return links
 
 
 def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) -> RefreshResult:

@@ -241,7 +241,7 @@ BASE_TABS: tuple[TabSchema, ...] = (
     TabSchema("Leads", "L", (
         _f("lead_id", "id"), _f("name", required=True), _f("email", "email"),
         _f("phone", "phone"), _f("company"),
-        _f("source", "enum", values=SOURCES), _f("campaign_id", "id"),
+        _f("source", "enum", values=SOURCES), _f("campaign_id", "id"), _f("referral_code"),
         _f("interest", "enum", values=("low", "medium", "high")), _f("contact_date", "date"),
         _f("status", "enum", values=("new", "contacted", "qualified", "converted", "lost")),
         _f("next_action"), _f("next_action_date", "date"), _f("owner"),

@@ -198,3 +198,41 @@ def test_colours_and_protection_are_installed_once(kind, tmp_path, monkeypatch):
     before = harness.state()
     assert not refresh(crm, DEMO_DAY).changes
     assert harness.state() == before
+
+
+def test_converted_leads_link_to_their_customer_and_referral_codes_attribute(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    crm = CRM(backend=MemoryBackend())
+    crm.init()
+    crm.upsert("Customers", [{"customer_id": "C-1", "name": "Ana", "email": "ana@example.com"}])
+    crm.upsert("Campaigns", [{"campaign_id": "K-1", "name": "Friends", "referral_code": "FRIEND10",
+                              "budget": 100}])  # fmt: skip
+    crm.upsert("Leads", [
+        {"lead_id": "L-1", "name": "Ana", "email": "ANA@example.com", "status": "converted",
+         "referral_code": "friend10"},
+        {"lead_id": "L-2", "name": "Bo", "email": "bo@example.com", "status": "new"}])  # fmt: skip
+    crm.upsert("Interactions", [{"interaction_id": "I-1", "date": "2026-11-01", "type": "purchase",
+                                 "customer_id": "C-1", "amount": 150}])  # fmt: skip
+    refresh(crm, DEMO_DAY)
+    leads = crm.frame("Leads").set_index("lead_id")
+    assert leads.loc["L-1", "customer_id"] == "C-1" and leads.loc["L-2", "customer_id"] is None
+    camp = crm.frame("Campaigns").iloc[0]
+    assert (camp["leads"], camp["customers"], camp["revenue"], camp["roi"]) == (1, 1, 150.0, 0.5)
+
+
+def test_cli_segments_and_explain(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sheetcrm.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo", "-q", "--as-of", "2026-11-21"]).exit_code == 0
+    out = runner.invoke(cli, ["segments", "--as-of", "2026-11-21"]).output
+    assert out.startswith("Segments as of 2026-11-21:") and "RFM segments:" in out
+    lead = CRM(backend=HARNESSES["xlsx"](tmp_path).backend).frame("Leads").iloc[0]["lead_id"]
+    out = runner.invoke(cli, ["explain", lead, "--as-of", "2026-11-21"]).output
+    assert out.startswith(f"{lead}: score ") and "source:" in out
+    bad = runner.invoke(cli, ["explain", "L-NOPE"])
+    assert bad.exit_code == 3 and "no lead with ID 'L-NOPE'" in bad.output
