@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sheetcrm"
 LAYERS = {
     "errors": 0, "values": 1, "config": 2, "schema": 3, "grid": 4, "plan": 5,
     "backends.base": 6, "backends.retry": 6, "backends.sheets_requests": 6,
-    "backends.memory": 7, "backends.xlsx": 7, "backends.gsheets": 7,
+    "backends.memory": 7, "backends.endpoint": 6, "backends.xlsx": 7, "backends.gsheets": 7,
     "backends.auth": 7, "backends": 8,
     "sources": 2, "mapping": 4, "syncstate": 5, "lock": 1,
     "metrics": 1, "rules": 4, "styles": 10, "dashboard": 10, "refresh": 11,

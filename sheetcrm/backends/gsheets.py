@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,6 @@ from gspread.urls import (
     SPREADSHEET_VALUES_BATCH_UPDATE_URL,
     SPREADSHEET_VALUES_BATCH_URL,
 )
-from requests.adapters import HTTPAdapter
 
 from ..errors import AccessError, NotFoundError, WorkbookError
 from ..grid import TabGrid, header_key, map_header
@@ -51,26 +50,10 @@ from ..values import is_blank
 from . import sheets_requests as rq
 from .auth import account_email, install_redaction, load_credentials
 from .base import ApplyReport, changed_meanwhile, check_expectation
+from .endpoint import mount_endpoint
 from .retry import AmbiguousWrite, RemoteFailure, RetryPolicy, Throttle
 
-MAX_BODY = 2_000_000  # bytes per request, kept under Google's ~2 MB recommendation
-GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 _SPREADSHEET_ID_OK = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
-
-
-class EndpointAdapter(HTTPAdapter):
-    """Send Google API traffic to another base URL (an emulator) without touching gspread."""
-
-    def __init__(self, endpoint: str) -> None:
-        super().__init__()
-        self.endpoint = endpoint.rstrip("/")
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        for host in GOOGLE_HOSTS:
-            if request.url and request.url.startswith(host):
-                request.url = self.endpoint + request.url[len(host) :]
-                break
-        return super().send(request, **kwargs)
 
 
 @dataclass
@@ -119,9 +102,7 @@ class GSheetsBackend:
         install_redaction()
         client = gspread.Client(auth=creds)
         if endpoint:
-            adapter = EndpointAdapter(endpoint)
-            for host in GOOGLE_HOSTS:
-                client.http_client.session.mount(host + "/", adapter)
+            mount_endpoint(client.http_client.session, endpoint)
         backend = cls(client, spreadsheet_id, account=account_email(creds))
         backend.endpoint = endpoint
         return backend
@@ -258,7 +239,7 @@ class GSheetsBackend:
             cells = [(r, c) for r, row in enumerate(grid.rows) for c, v in enumerate(row)
                      if isinstance(v, str) and v.startswith("=")]  # fmt: skip
             candidates[name] = cells
-            ranges += _runs(name, cells)
+            ranges += rq.runs(name, cells)
         cell_fields = "userEnteredValue.formulaValue"
         extra = ""
         if layout:
@@ -407,7 +388,7 @@ class GSheetsBackend:
                 requests_ += self._style_requests(op)
                 report.layout_changes += 1
         if requests_:
-            for chunk in _chunks(requests_, lambda r: len(json.dumps(r))):
+            for chunk in rq.chunks(requests_, lambda r: len(json.dumps(r))):
                 self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.sid,
                               body={"requests": chunk}, idempotent=False, write=True,
                               step="creating tabs and applying layout")  # fmt: skip
@@ -453,7 +434,7 @@ class GSheetsBackend:
                 data.append({"range": rq.a1(op.tab, 0, 0), "values": [list(op.header)]})
             elif isinstance(op, PutCells):
                 plain = [(r, c, v) for r, c, v in op.cells if not isinstance(v, CellFormula)]
-                data += rq.row_runs(op.tab, plain)
+                data += rq.rowrq.runs(op.tab, plain)
                 report.cells_written += len(op.cells)
         for tab, loc in located.items():
             for col, name in loc.new_headers:
@@ -466,7 +447,7 @@ class GSheetsBackend:
             data += self._cell_writes(tab, schema[tab], located[tab], tab_ops, report)
         if not data:
             return
-        for chunk in _chunks(data, lambda d: len(json.dumps(d))):
+        for chunk in rq.chunks(data, lambda d: len(json.dumps(d))):
             self._request("post", SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.sid,
                           body={"valueInputOption": "RAW", "data": chunk},
                           idempotent=True, write=True, step="writing cell values")  # fmt: skip
@@ -554,38 +535,3 @@ class _Located:
 
 def _header_at(grid: TabGrid, col: int) -> str:
     return header_key(grid.header[col]) if col < len(grid.header) else ""
-
-
-def _runs(tab: str, cells: list[tuple[int, int]]) -> list[str]:
-    """Contiguous runs of cells per column as A1 ranges (data row r is sheet row r+2)."""
-    out: list[str] = []
-    by_col: dict[int, list[int]] = {}
-    for r, c in cells:
-        by_col.setdefault(c, []).append(r)
-    for col, rows in sorted(by_col.items()):
-        rows.sort()
-        start = prev = rows[0]
-        for r in [*rows[1:], None]:
-            if r is not None and r == prev + 1:
-                prev = r
-                continue
-            out.append(rq.a1(tab, start + 1, col, prev + 2, col + 1))
-            if r is not None:
-                start = prev = r
-    if len(out) > 60:  # keep the URL short: ask for whole columns instead
-        out = [rq.a1(tab, 1, col, None, col + 1) for col in sorted(by_col)]
-    return out
-
-
-def _chunks(items: list[Any], size: Callable[[Any], int]) -> list[list[Any]]:
-    """Split a request's items so each request body stays under MAX_BODY bytes."""
-    out: list[list[Any]] = [[]]
-    total = 0
-    for item in items:
-        n = size(item)
-        if out[-1] and total + n > MAX_BODY:
-            out.append([])
-            total = 0
-        out[-1].append(item)
-        total += n
-    return out

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Callable
 from typing import Any
 
 from ..grid import HeaderMap, Layout, Validation, column_letter
 from ..plan import ChartSpec, SetLayout, StyleRule
 from ..values import to_serial
 
+MAX_BODY = 2_000_000  # bytes per request, kept under Google's ~2 MB recommendation
 HEADER_BG = {"red": 0.188, "green": 0.329, "blue": 0.588}
 SYSTEM_BG = {"red": 0.5, "green": 0.5, "blue": 0.5}
 TEXT_FORMATS = {"@": {"type": "TEXT"}}
@@ -285,3 +287,38 @@ def layout_from_sheet(sheet: dict[str, Any], header: list[Any]) -> Layout:
                     if code:
                         lay.number_formats[str(header[col])] = code
     return lay
+
+
+def runs(tab: str, cells: list[tuple[int, int]]) -> list[str]:
+    """Contiguous runs of cells per column as A1 ranges (data row r is sheet row r+2)."""
+    out: list[str] = []
+    by_col: dict[int, list[int]] = {}
+    for r, c in cells:
+        by_col.setdefault(c, []).append(r)
+    for col, rows in sorted(by_col.items()):
+        rows.sort()
+        start = prev = rows[0]
+        for r in [*rows[1:], None]:
+            if r is not None and r == prev + 1:
+                prev = r
+                continue
+            out.append(a1(tab, start + 1, col, prev + 2, col + 1))
+            if r is not None:
+                start = prev = r
+    if len(out) > 60:  # keep the URL short: ask for whole columns instead
+        out = [a1(tab, 1, col, None, col + 1) for col in sorted(by_col)]
+    return out
+
+
+def chunks(items: list[Any], size: Callable[[Any], int]) -> list[list[Any]]:
+    """Split a request's items so each request body stays under MAX_BODY bytes."""
+    out: list[list[Any]] = [[]]
+    total = 0
+    for item in items:
+        n = size(item)
+        if out[-1] and total + n > MAX_BODY:
+            out.append([])
+            total = 0
+        out[-1].append(item)
+        total += n
+    return out

@@ -1,0 +1,32 @@
+"""Send Google API traffic somewhere else (an emulator) without touching gspread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
+
+
+class EndpointAdapter(HTTPAdapter):
+    """Send Google API traffic to another base URL (an emulator) without touching gspread."""
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__()
+        self.endpoint = endpoint.rstrip("/")
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        for host in GOOGLE_HOSTS:
+            if request.url and request.url.startswith(host):
+                request.url = self.endpoint + request.url[len(host) :]
+                break
+        return super().send(request, **kwargs)
+
+
+def mount_endpoint(session: requests.Session, endpoint: str) -> None:
+    """Route a session's Google API requests to ``endpoint`` (e.g. http://127.0.0.1:8765)."""
+    adapter = EndpointAdapter(endpoint)
+    for host in GOOGLE_HOSTS:
+        session.mount(host + "/", adapter)
