@@ -434,7 +434,7 @@ class GSheetsBackend:
                 data.append({"range": rq.a1(op.tab, 0, 0), "values": [list(op.header)]})
             elif isinstance(op, PutCells):
                 plain = [(r, c, v) for r, c, v in op.cells if not isinstance(v, CellFormula)]
-                data += rq.rowrq.runs(op.tab, plain)
+                data += rq.row_runs(op.tab, plain)
                 report.cells_written += len(op.cells)
         for tab, loc in located.items():
             for col, name in loc.new_headers:
