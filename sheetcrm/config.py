@@ -21,7 +21,7 @@ DEFAULT_XLSX = "crm.xlsx"
 _TOP_KEYS = {"spreadsheet", "locale", "fields", "enums", "google"}
 _GOOGLE_KEYS = {"credentials", "endpoint"}
 #: Tables owned by later features; accepted here and handed over as plain dicts.
-_FEATURE_TABLES = {"segments", "scoring", "rfm", "report", "smtp", "thresholds", "sync"}
+_FEATURE_TABLES = {"segments", "scoring", "report", "smtp", "team"}
 _LOCALE_KEYS = {"region", "currency", "timezone", "date_order", "language"}
 _FIELD_KEYS = {"type", "values", "required", "after"}
 

@@ -63,11 +63,12 @@ class CRM:
     # -- reading -------------------------------------------------------------------------
 
     def read(
-        self, tabs: Iterable[str] | None = None, *, layout: bool = False
+        self, tabs: Iterable[str] | None = None, *, layout: bool = False, values_only: bool = False
     ) -> dict[str, TabGrid]:
-        """Read tabs in one round trip (all sheetcrm tabs when None)."""
+        """Read tabs in one round trip (all sheetcrm tabs when None). ``values_only`` is
+        for readers that never write: on Sheets, one request with formulas computed."""
         names = list(tabs) if tabs is not None else list(self.schema.tabs)
-        return self.backend.read(names, layout=layout)
+        return self.backend.read(names, layout=layout, values_only=values_only)
 
     def grid(self, tab: str) -> TabGrid:
         """One tab, or ``NotFoundError`` saying how to create it."""

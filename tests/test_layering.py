@@ -14,13 +14,14 @@ LAYERS = {
     "backends.memory": 7, "backends.endpoint": 6, "backends.xlsx": 7, "backends.gsheets": 7,
     "backends.auth": 7, "backends": 8,
     "sources": 2, "mapping": 4, "syncstate": 5, "lock": 1,
-    "metrics": 1, "rules": 4, "styles": 10, "dashboard": 10, "refresh": 11,
+    "metrics": 1, "rules": 4, "report_data": 9, "charts": 10,
+    "reporting": 14, "reminders": 14, "styles": 10, "dashboard": 10, "refresh": 11,
     "crm": 9, "summary": 9, "merge": 9, "safety": 10, "intake": 10, "transactions": 11,
     "importer": 12, "export": 10, "demo": 10,
     "reports": 13, "notify": 13,
     "emulator": 13,  # a standalone tool (see test_the_emulator_stands_alone); the CLI serves it
-    "cli": 14, "cli.options": 14, "cli.output": 14, "cli.commands": 14, "cli.emulator_cmd": 14,
-    "cli.data_cmds": 14, "cli.insight_cmds": 14,
+    "cli": 15, "cli.options": 15, "cli.output": 15, "cli.commands": 15, "cli.emulator_cmd": 15,
+    "cli.data_cmds": 15, "cli.insight_cmds": 15, "cli.report_cmds": 15,
 }  # fmt: skip
 
 #: Third-party packages only these modules may import.
@@ -29,6 +30,9 @@ OWNERS = {
     "gspread": {"backends.gsheets", "backends.auth"},
     "google": {"backends.gsheets", "backends.auth"},
     "jinja2": {"reports"},
+    "matplotlib": {"charts"},
+    "weasyprint": {"reports"},
+    "babel": {"reports"},
     "click": {"cli", "cli.*"},
 }
 

@@ -74,7 +74,7 @@ class Backend(Protocol):
         ...
 
     def read(
-        self, tabs: Iterable[str] | None = None, *, layout: bool = False
+        self, tabs: Iterable[str] | None = None, *, layout: bool = False, values_only: bool = False
     ) -> dict[str, TabGrid]:
         """Read the named tabs (all when None) in one round trip; absent tabs are left out.
 

@@ -181,18 +181,46 @@ class GSheetsBackend:
             props["sheetId"], props["title"], grid.get("rowCount", 0), grid.get("columnCount", 0)
         )
 
-    def _batch_get(self, ranges: list[str], step: str) -> list[dict[str, Any]]:
+    def _batch_get(
+        self, ranges: list[str], step: str, render: str = "FORMULA"
+    ) -> list[dict[str, Any]]:
+        if not ranges:
+            return []
         data = self._request(
             "get", SPREADSHEET_VALUES_BATCH_URL % self.sid,
-            params={"ranges": ranges, "valueRenderOption": "FORMULA",
+            params={"ranges": ranges, "valueRenderOption": render,
                     "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"},
             idempotent=True, write=False, step=step,
         )  # fmt: skip
         return list(data.get("valueRanges", []))
 
     def read(
-        self, tabs: Iterable[str] | None = None, *, layout: bool = False
+        self, tabs: Iterable[str] | None = None, *, layout: bool = False, values_only: bool = False
     ) -> dict[str, TabGrid]:
+        """``values_only``: one request with formulas' computed values, for readers that
+        never write (reports, reminders); otherwise formulas are read as formulas."""
+        if values_only and not layout:
+            return self._read_values(tabs)
+        return self._read_for_writing(tabs, layout=layout)
+
+    def _read_values(self, tabs: Iterable[str] | None) -> dict[str, TabGrid]:
+        if tabs is None:
+            self._metadata()
+        names = list(self._sheets) if tabs is None else list(tabs)
+        if self._known:
+            names = [n for n in names if n in self._sheets]
+        render = "UNFORMATTED_VALUE"
+        try:
+            blocks = self._batch_get([rq.quote(n) for n in names], "reading the tabs", render)
+        except WorkbookError as exc:
+            if "Unable to parse range" not in str(exc):
+                raise
+            self._metadata()
+            names = [n for n in names if n in self._sheets]
+            blocks = self._batch_get([rq.quote(n) for n in names], "reading the tabs", render)
+        return {n: self._grid(n, vr.get("values", [])) for n, vr in zip(names, blocks, strict=True)}
+
+    def _read_for_writing(self, tabs: Iterable[str] | None, *, layout: bool) -> dict[str, TabGrid]:
         if tabs is None:
             self._metadata()
             names = list(self._sheets)

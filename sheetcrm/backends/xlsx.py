@@ -89,7 +89,7 @@ class XlsxBackend:
             raise WorkbookError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
 
     def read(
-        self, tabs: Iterable[str] | None = None, *, layout: bool = False
+        self, tabs: Iterable[str] | None = None, *, layout: bool = False, values_only: bool = False
     ) -> dict[str, TabGrid]:
         if not self.path.exists():
             return {}

@@ -147,7 +147,8 @@ def register(group: click.Group) -> None:
     from .data_cmds import export, import_, restore
     from .emulator_cmd import emulator
     from .insight_cmds import explain, refresh, segments
+    from .report_cmds import remind, report
 
     for command in (init, demo, show, summary, import_, export, restore, refresh, segments,
-                    explain, emulator):  # fmt: skip
+                    explain, report, remind, emulator):  # fmt: skip
         group.add_command(command)

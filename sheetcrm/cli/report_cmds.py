@@ -1,0 +1,71 @@
+"""``report`` and ``remind``: the weekly report and the follow-up reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ..crm import CRM
+from ..reminders import remind as remind_crm
+from ..reporting import make_report
+from .options import as_of_option, backend_options
+
+
+@click.command()
+@backend_options
+@as_of_option
+@click.option("--template", help="Template name (from [report] templates or the built-ins).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "txt", "pdf"]), default="html",
+              show_default=True)  # fmt: skip
+@click.option("--period", default="month", show_default=True,
+              help="week, month, quarter (ending on --as-of) or YYYY-MM-DD..YYYY-MM-DD.")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report here (default: standard output).")  # fmt: skip
+@click.option("--email", "emails", multiple=True, metavar="ADDR",
+              help="E-mail the report (HTML + text) to ADDR; repeatable.")  # fmt: skip
+@click.option("--title", help="The report's title.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+def report(crm: CRM, as_of: dt.date, template: str | None, fmt: str, period: str,
+           output: Path | None, emails: tuple[str, ...], title: str | None,
+           quiet: bool) -> None:  # fmt: skip
+    """Render a report (HTML with charts, Markdown, plain text or PDF) and send it."""
+    if fmt == "pdf" and output is None and not emails:
+        raise click.UsageError("a PDF report needs -o FILE.pdf (or --email)")
+    result = make_report(crm, as_of=as_of, period=period, fmt=fmt, template=template,
+                         output=output, emails=emails, title=title)  # fmt: skip
+    if output is None and not emails and isinstance(result.content, str):
+        click.echo(result.content, nl=False)
+    elif not quiet:
+        if result.path:
+            click.echo(f"Wrote {result.path}")
+        if result.delivery:
+            d = result.delivery
+            click.echo(f"E-mailed {len(d.sent)}; already sent earlier: {len(d.already_sent)}")
+
+
+@click.command()
+@backend_options
+@as_of_option
+@click.option("--email", is_flag=True, help="E-mail each person their digest ([team] addresses).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the re-engagement list (mail-merge ready) to this CSV file.")  # fmt: skip
+@click.option("--drafts", "drafts_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write a personal re-engagement draft per customer into this folder.")  # fmt: skip
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+def remind(crm: CRM, as_of: dt.date, email: bool, csv_path: Path | None,
+           drafts_dir: Path | None, quiet: bool) -> None:  # fmt: skip
+    """Digest per person of overdue and upcoming follow-ups; win-back list of inactive
+    customers (opted-out customers are never included)."""
+    result = remind_crm(crm, as_of=as_of, email=email, csv_path=csv_path, drafts_dir=drafts_dir)
+    if not quiet:
+        click.echo(result.text, nl=False)
+        if result.csv_path:
+            click.echo(f"Re-engagement list: {result.csv_path} ({len(result.reengage)} customers)")
+        if result.drafts:
+            click.echo(f"Drafts: {len(result.drafts)} in {drafts_dir}")
+        if result.delivery:
+            click.echo(f"E-mailed {len(result.delivery.sent)} digest(s)")
+        for person in result.unknown_people:
+            click.echo(f"  no e-mail for {person!r}: add it to [team] in sheetcrm.toml")
