@@ -6,7 +6,11 @@ anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -17,20 +21,41 @@ from .commands import register
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        started = time.monotonic()
+        command = ctx.protected_args[0] if ctx.protected_args else None
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except SheetCRMError as exc:
             label = "" if exc.exit_code == EXIT_CONFLICTS else "error: "
             click.echo(f"sheetcrm: {label}{exc}", err=True)
+            _log(ctx, "failed", command, started, exit=exc.exit_code, error=str(exc))
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("sheetcrm: interrupted", err=True)
             ctx.exit(130)
+        _log(ctx, "done", command, started, exit=0)
+        return result
+
+
+def _log(
+    ctx: click.Context, event: str, command: str | None, started: float, **fields: Any
+) -> None:
+    """One JSON line on stderr per run (with --log-json), for cron and log collectors."""
+    if not (ctx.obj or {}).get("log_json"):
+        return
+    record = {"event": event, "command": command, "argv": sys.argv[1:],
+              "seconds": round(time.monotonic() - started, 3),
+              "at": datetime.now(UTC).isoformat(timespec="seconds"), **fields}  # fmt: skip
+    click.echo(json.dumps(record, ensure_ascii=False), err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sheetcrm")
-def cli() -> None:
+@click.option("--log-json", is_flag=True, help="Log each run as one JSON line on stderr.")
+@click.option("--quiet", "-q", "quiet_all", is_flag=True,
+              help="Print nothing but errors (for cron); works with every command.")  # fmt: skip
+@click.pass_context
+def cli(ctx: click.Context, log_json: bool, quiet_all: bool) -> None:
     """sheetcrm: a spreadsheet (Google Sheets or a local .xlsx) as a small-business CRM.
 
     \b
@@ -38,6 +63,12 @@ def cli() -> None:
     4 conflicts recorded, 5 locked by another run, 6 temporary failure (retry),
     7 configuration or credentials.
     """
+    ctx.obj = {"log_json": log_json, "quiet": quiet_all}
+    if quiet_all:
+        devnull = open(os.devnull, "w")  # noqa: SIM115 - closed when the command ends
+        ctx.call_on_close(devnull.close)
+        ctx.call_on_close(lambda: setattr(sys, "stdout", sys.__stdout__))
+        sys.stdout = devnull
 
 
 register(cli)

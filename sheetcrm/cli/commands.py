@@ -11,6 +11,7 @@ import click
 from ..crm import CRM, RunResult
 from ..demo import plan_demo
 from ..refresh import refresh as refresh_crm
+from ..reporting import make_report
 from ..reports import render
 from ..summary import summarize
 from .options import as_of_option, backend_options, output_options, run_options
@@ -50,13 +51,16 @@ def init(crm: CRM, dry_run: bool, quiet: bool) -> None:
 @as_of_option
 @click.option("--force", is_flag=True, help="Add demo records even to a non-demo workbook.")
 def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> None:
-    """Build a realistic demo CRM (a small online shop) and print a summary of it."""
+    """Build a realistic demo CRM (a small online shop), refresh it, write crm-report.html
+    next to it and print a summary."""
     changes = plan_demo(crm, as_of, force=force)
     result = crm.apply(changes, dry_run=dry_run)
     if dry_run or quiet:
         _report(result, quiet, "Demo")
         if not dry_run:
             refresh_crm(crm, as_of)
+            folder = Path(crm.describe()).parent if Path(crm.describe()).exists() else Path.cwd()
+            make_report(crm, as_of=as_of, output=folder / "crm-report.html", title="Demo shop")
         return
     refreshed = refresh_crm(crm, as_of)
     where = crm.describe()
@@ -65,6 +69,9 @@ def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> N
     _report(result, quiet, f"Demo CRM in {where}")
     if refreshed.changes:
         click.echo("Computed columns, segments, colours and the Dashboard tab refreshed.")
+    folder = Path(where).parent if Path(where).exists() else Path.cwd()
+    report = make_report(crm, as_of=as_of, output=folder / "crm-report.html", title="Demo shop")
+    click.echo(f"Report: {report.path} (open it in a browser)")
     frames = {t.name: crm.frame(t.name) for t in crm.schema.data_tabs}
     click.echo()
     click.echo(render("summary.txt.j2", title="Demo shop", s=summarize(frames, as_of)))

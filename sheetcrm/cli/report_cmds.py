@@ -20,7 +20,7 @@ from .options import as_of_option, backend_options
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "txt", "pdf"]), default="html",
               show_default=True)  # fmt: skip
 @click.option("--period", default="month", show_default=True,
-              help="week, month, quarter (ending on --as-of) or YYYY-MM-DD..YYYY-MM-DD.")  # fmt: skip
+              help="week, month, quarter (to --as-of) or YYYY-MM-DD..YYYY-MM-DD.")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report here (default: standard output).")  # fmt: skip
 @click.option("--email", "emails", multiple=True, metavar="ADDR",
@@ -52,7 +52,7 @@ def report(crm: CRM, as_of: dt.date, template: str | None, fmt: str, period: str
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the re-engagement list (mail-merge ready) to this CSV file.")  # fmt: skip
 @click.option("--drafts", "drafts_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write a personal re-engagement draft per customer into this folder.")  # fmt: skip
+              help="Write a personal win-back draft per customer into this folder.")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 def remind(crm: CRM, as_of: dt.date, email: bool, csv_path: Path | None,
            drafts_dir: Path | None, quiet: bool) -> None:  # fmt: skip
