@@ -142,3 +142,22 @@ def test_import_usage_errors(run, tmp_path):
     assert "say which tab" in run("import", str(tmp_path / "x.csv"), code=7).output
     assert "--map 'x'" in run("import", str(tmp_path / "x.csv"), "--tab", "Leads",
                               "--map", "x", code=7).output  # fmt: skip
+
+
+def test_global_quiet_and_json_logs(run, tmp_path):
+    result = run("--quiet", "--log-json", "init")
+    import json as _json
+
+    lines = [line for line in result.output.splitlines() if line.startswith("{")]
+    assert _json.loads(lines[-1])["event"] == "done"
+    assert _json.loads(lines[-1])["command"] == "init"
+    assert "Initialised" not in result.output
+    failed = run("--log-json", "show", "Orders", code=3)
+    record = _json.loads(failed.output.splitlines()[-1])
+    assert record["event"] == "failed" and record["exit"] == 3 and "Orders" in record["error"]
+
+
+def test_demo_writes_the_report(run, tmp_path):
+    run("demo", "-q", "--as-of", "2026-11-21")
+    html = (tmp_path / "crm-report.html").read_text(encoding="utf-8")
+    assert "Demo shop" in html and html.count("data:image/png;base64,") == 3

@@ -22,28 +22,25 @@ from .commands import register
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         started = time.monotonic()
-        command = ctx.protected_args[0] if ctx.protected_args else None
         try:
             result = super().invoke(ctx)
         except SheetCRMError as exc:
             label = "" if exc.exit_code == EXIT_CONFLICTS else "error: "
             click.echo(f"sheetcrm: {label}{exc}", err=True)
-            _log(ctx, "failed", command, started, exit=exc.exit_code, error=str(exc))
+            _log(ctx, "failed", started, exit=exc.exit_code, error=str(exc))
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("sheetcrm: interrupted", err=True)
             ctx.exit(130)
-        _log(ctx, "done", command, started, exit=0)
+        _log(ctx, "done", started, exit=0)
         return result
 
 
-def _log(
-    ctx: click.Context, event: str, command: str | None, started: float, **fields: Any
-) -> None:
+def _log(ctx: click.Context, event: str, started: float, **fields: Any) -> None:
     """One JSON line on stderr per run (with --log-json), for cron and log collectors."""
     if not (ctx.obj or {}).get("log_json"):
         return
-    record = {"event": event, "command": command, "argv": sys.argv[1:],
+    record = {"event": event, "command": ctx.invoked_subcommand, "argv": sys.argv[1:],
               "seconds": round(time.monotonic() - started, 3),
               "at": datetime.now(UTC).isoformat(timespec="seconds"), **fields}  # fmt: skip
     click.echo(json.dumps(record, ensure_ascii=False), err=True)
