@@ -368,7 +368,7 @@ class GSheetsBackend:
                 loc.grid.header = list(op.header)  # created, but its header never written
                 loc.new = True
             if isinstance(op, AddTab) and op.tab not in self._sheets:
-                sheet_id = rq.new_sheet_id(taken)
+                sheet_id = rq.new_sheet_id(op.tab, taken)
                 taken.add(sheet_id)
                 requests_ += rq.add_sheet(op.tab, sheet_id, len(op.header), op.hidden)
                 self._sheets[op.tab] = _Sheet(sheet_id, op.tab, 1000, max(26, len(op.header)))

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
-import random
 from collections.abc import Callable
 from typing import Any
 
@@ -50,13 +50,14 @@ def encode(value: Any) -> Any:
     return str(value)
 
 
-def new_sheet_id(taken: set[int], rng: random.Random | None = None) -> int:
-    """A fresh sheetId chosen by us, so later requests in the same batch can use it."""
-    rng = rng or random.Random()
-    while True:
-        candidate = rng.randrange(1, 2**31 - 1)
-        if candidate not in taken:
-            return candidate
+def new_sheet_id(title: str, taken: set[int]) -> int:
+    """A sheetId chosen by us (so later requests in the same batch can use it): derived from
+    the tab's name, so runs are reproducible, and always ten digits."""
+    digest = int(hashlib.sha1(title.encode()).hexdigest()[:8], 16)
+    candidate = 1_000_000_000 + digest % 1_000_000_000
+    while candidate in taken:
+        candidate = 1_000_000_000 + (candidate + 1) % 1_000_000_000
+    return candidate
 
 
 def add_sheet(title: str, sheet_id: int, columns: int, hidden: bool) -> list[dict[str, Any]]:
