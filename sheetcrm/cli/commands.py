@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..crm import CRM, RunResult
+from ..crm import CRM
 from ..demo import plan_demo
 from ..refresh import refresh as refresh_crm
 from ..reporting import make_report
@@ -16,24 +16,7 @@ from ..reports import render
 from ..summary import summarize
 from .options import as_of_option, backend_options, output_options, run_options
 from .output import emit
-
-
-def _report(result: RunResult, quiet: bool, done: str) -> None:
-    if result.dry_run:
-        click.echo(result.changes.render())
-        return
-    if quiet:
-        return
-    if not result.changed:
-        click.echo(f"{done}: nothing to change.")
-        return
-    counts = ", ".join(
-        f"{v} {k.replace('_', ' ')}" for k, v in result.changes.counts().items() if v
-    )
-    click.echo(f"{done}: {counts}.")
-    if result.report and result.report.skipped:
-        for line in result.report.skipped[:20]:
-            click.echo(f"  skipped: {line}")
+from .output import report_run as _report
 
 
 @click.command()

@@ -11,6 +11,7 @@ from ..refresh import compute, segment_counts
 from ..refresh import explain as explain_lead
 from ..refresh import refresh as refresh_crm
 from .options import as_of_option, backend_options, run_options
+from .output import report_run
 
 
 @click.command()
@@ -20,20 +21,7 @@ from .options import as_of_option, backend_options, run_options
 def refresh(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date) -> None:
     """Recompute computed columns, segments, RFM, scores, colours and the dashboard."""
     result = refresh_crm(crm, as_of, dry_run=dry_run)
-    if dry_run:
-        click.echo(result.changes.render())
-        return
-    if quiet:
-        return
-    if not result.changes:
-        click.echo(f"Refreshed {crm.describe()} as of {as_of}: nothing to change.")
-        return
-    counts = ", ".join(
-        f"{v} {k.replace('_', ' ')}" for k, v in result.changes.counts().items() if v
-    )
-    click.echo(f"Refreshed {crm.describe()} as of {as_of}: {counts}.")
-    for line in (result.report.skipped if result.report else [])[:10]:
-        click.echo(f"  skipped: {line}")
+    report_run(result, quiet, f"Refreshed {crm.describe()} as of {as_of}")
 
 
 @click.command()

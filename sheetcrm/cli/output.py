@@ -56,6 +56,25 @@ def emit(df: pd.DataFrame, fmt: str, *, formatters: dict[str, Any] | None = None
     click.echo(text.to_string(index=False, max_colwidth=40))
 
 
+def report_run(result: Any, quiet: bool, done: str) -> None:
+    """What a writing command did: the plan for --dry-run, else one line of counts."""
+    if result.dry_run:
+        click.echo(result.changes.render())
+        return
+    if quiet:
+        return
+    if not result.changes:
+        click.echo(f"{done}: nothing to change.")
+        return
+    counts = ", ".join(
+        f"{v} {k.replace('_', ' ')}" for k, v in result.changes.counts().items() if v
+    )
+    click.echo(f"{done}: {counts}.")
+    report = getattr(result, "report", None)
+    for line in (report.skipped if report else [])[:10]:
+        click.echo(f"  skipped: {line}")
+
+
 def _plain(value: Any) -> str:
     if is_blank(value):
         return ""
