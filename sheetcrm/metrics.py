@@ -298,7 +298,7 @@ def task_metrics(tasks: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 def as_records(frame: pd.DataFrame, id_field: str) -> list[dict[str, Any]]:
     """Frame rows as records for ``diff_tab`` (NaN/NaT become None, numpy → Python)."""
     out = []
-    for rid, row in frame.iterrows():
+    for rid, row in zip(frame.index, frame.to_dict("records"), strict=True):
         rec = {id_field: rid}
         rec.update({k: _blank_none(v) for k, v in row.items()})
         out.append(rec)

@@ -392,6 +392,8 @@ def diff_tab(
                     out.notes.append(f"{tab.name} {key} {name}: kept the formula in the cell")
                 continue
             raw = grid.cell(row, col)
+            if values_equal(raw, value):
+                continue  # already there as typed: no need to parse it
             try:
                 current = tab.field(name).parse(raw, ctx)
             except InputError:

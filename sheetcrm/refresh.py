@@ -126,10 +126,11 @@ def _links(
 ) -> dict[str, str]:
     """Converted leads without a customer_id: the customer with the same e-mail or phone."""
     by_key: dict[tuple[str, str], str] = {}
-    for cid, row in customers.iterrows():
-        for name in ("email", "phone"):
-            if row.get(name):
-                by_key.setdefault((name, str(row[name]).casefold()), str(cid))
+    for cid, email, phone in zip(customers.index, customers["email"], customers["phone"],
+                                 strict=True):  # fmt: skip
+        for name, value in (("email", email), ("phone", phone)):
+            if value:
+                by_key.setdefault((name, str(value).casefold()), str(cid))
     links = {}
     for lead in leads.to_dict("records"):
         if lead.get("status") != "converted" or not lead.get("lead_id"):

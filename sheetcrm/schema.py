@@ -99,6 +99,7 @@ class TabSchema:
 
     def __post_init__(self) -> None:
         self._index.update({normalize_token(f.name): f for f in self.fields})
+        self._index.update({f.name: f for f in self.fields})  # exact names: no folding needed
 
     @property
     def id_field(self) -> str:
@@ -110,7 +111,8 @@ class TabSchema:
 
     def get(self, name: str) -> Field | None:
         """The field a header names (case, spaces and '_'/'-' ignored), or None."""
-        return self._index.get(normalize_token(name))
+        found = self._index.get(name)
+        return found if found is not None else self._index.get(normalize_token(name))
 
     def field(self, name: str) -> Field:
         found = self.get(name)
