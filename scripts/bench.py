@@ -524,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="customers per run, e.g. 1000,10000")  # fmt: skip
     parser.add_argument("--transport", choices=["inproc", "http", "both"], default=None)
     parser.add_argument("--no-memory", action="store_true", help="skip the traced memory runs")
+    parser.add_argument("--memory-up-to", type=int, default=10_000,
+                        help="trace peak memory up to this many customers (tracing is slow)")  # fmt: skip
     parser.add_argument("--scale", type=int, default=None,
                         help="customers for the 10M-cell scenario (0 to skip)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -539,7 +541,8 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             if transport == "http" and n > 10_000:
                 continue  # loopback HTTP at 100k measures the socket, not the approaches
-            results += run_size(n, transport, memory=not args.no_memory, log=log)
+            traced = not args.no_memory and n <= args.memory_up_to
+            results += run_size(n, transport, memory=traced, log=log)
     if scale_n:
         results += scale(scale_n, log)
     checks = targets(results, sizes)
