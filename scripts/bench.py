@@ -525,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--transport", choices=["inproc", "http", "both"], default=None)
     parser.add_argument("--no-memory", action="store_true", help="skip the traced memory runs")
     parser.add_argument("--memory-up-to", type=int, default=10_000,
-                        help="trace peak memory up to this many customers (tracing is slow)")  # fmt: skip
+                        help="trace peak memory up to this many customers")  # fmt: skip
     parser.add_argument("--scale", type=int, default=None,
                         help="customers for the 10M-cell scenario (0 to skip)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results here")
