@@ -487,6 +487,7 @@ class GSheetsBackend:
         rows = index_rows(grid, hm, schema_tab)
         literals = self._literals.get(tab, {})
         out: list[dict[str, Any]] = []
+        edits: list[tuple[int, int, Any]] = []
         next_row = len(grid.rows)
         appended: list[list[Any]] = []
         for op in ops:
@@ -503,7 +504,7 @@ class GSheetsBackend:
                     continue
                 if changed_meanwhile(op, current, report):
                     continue
-                out.append({"range": rq.a1(tab, row + 1, col), "values": [[rq.encode(op.value)]]})
+                edits.append((row + 1, col, op.value))
                 report.cells_written += 1
             else:
                 key = op.values.get(schema_tab.id_field)
@@ -520,6 +521,7 @@ class GSheetsBackend:
                 if key is not None:
                     rows[str(key)] = next_row + len(appended) - 1
                 report.rows_appended += 1
+        out += rq.row_runs(tab, edits)
         if appended:
             width = max(len(line) for line in appended)
             out.append({"range": rq.a1(tab, next_row + 1, 0, next_row + 1 + len(appended), width),

@@ -187,17 +187,29 @@ def style_signature(rule: dict[str, Any]) -> str:
 
 
 def row_runs(tab: str, cells: list[tuple[int, int, Any]]) -> list[dict[str, Any]]:
-    """ValueRanges for positioned cells: one per run of neighbouring cells in a row."""
-    out: list[dict[str, Any]] = []
+    """ValueRanges for positioned cells (0-based sheet rows and columns): neighbours in a
+    row share a range, and rows whose runs span the same columns stack into one block —
+    so rewriting whole columns costs a few ranges, not one per cell."""
+    runs: list[dict[str, Any]] = []
     for r, c, v in sorted(cells, key=lambda t: (t[0], t[1])):
-        last = out[-1] if out else None
-        if last and last["_row"] == r and last["_end"] == c:
-            last["values"][0].append(encode(v))
-            last["_end"] += 1
+        last = runs[-1] if runs else None
+        if last and last["row"] == r and last["end"] == c:
+            last["values"].append(encode(v))
+            last["end"] += 1
         else:
-            out.append({"_row": r, "_start": c, "_end": c + 1, "values": [[encode(v)]]})
-    return [{"range": a1(tab, run["_row"], run["_start"], run["_row"] + 1, run["_end"]),
-             "values": run["values"]} for run in out]  # fmt: skip
+            runs.append({"row": r, "start": c, "end": c + 1, "values": [encode(v)]})
+    blocks: list[dict[str, Any]] = []
+    for run in runs:
+        top = blocks[-1] if blocks else None
+        if (top and top["end_row"] == run["row"] and top["start"] == run["start"]
+                and top["end"] == run["end"]):  # fmt: skip
+            top["values"].append(run["values"])
+            top["end_row"] += 1
+        else:
+            blocks.append({"row": run["row"], "end_row": run["row"] + 1, "start": run["start"],
+                           "end": run["end"], "values": [run["values"]]})  # fmt: skip
+    return [{"range": a1(tab, b["row"], b["start"], b["end_row"], b["end"]), "values": b["values"]}
+            for b in blocks]  # fmt: skip
 
 
 def formula_request(sheet_id: int, row: int, col: int, text: str) -> dict[str, Any]:
