@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InputError, PlanRefusedError
+from .errors import InputError
 from .grid import NUMBER_FORMATS, HeaderMap, Layout, TabGrid, Validation, header_key, map_header
 from .schema import TabSchema
 from .values import ValueContext, is_blank, values_equal
@@ -257,19 +257,6 @@ class ChangeSet:
                 len(op.install) + len(op.drop) for op in self.ops if isinstance(op, SetCharts)
             ),
         }
-
-    def check_deletions(
-        self, existing: Mapping[str, int], *, max_fraction: float = 0.1, force: bool = False
-    ) -> None:
-        """Refuse to delete more than ``max_fraction`` of a tab's rows unless forced."""
-        per_tab = Counter(op.tab for op in self.ops if isinstance(op, DeleteRow))
-        for tab, n in per_tab.items():
-            total = max(existing.get(tab, 0), 1)
-            if n / total > max_fraction and not force:
-                raise PlanRefusedError(
-                    f"{tab}: this would delete {n} of {total} rows "
-                    f"(more than {max_fraction:.0%}); re-run with --force if that is intended"
-                )
 
     def render(self, limit: int = 40) -> str:
         """A readable listing for --dry-run: one line per operation, grouped by tab."""

@@ -74,12 +74,28 @@ def test_order_puts_deletions_last():
         "AddTab", "SetCell", "AppendRow", "DeleteRow"]  # fmt: skip
 
 
-def test_deletion_guard():
-    cs = ChangeSet([DeleteRow("Customers", str(i)) for i in range(3)])
-    with pytest.raises(PlanRefusedError, match="delete 3 of 10 rows"):
-        cs.check_deletions({"Customers": 10})
-    cs.check_deletions({"Customers": 10}, force=True)
-    cs.check_deletions({"Customers": 100})
+def test_deletion_guard(tmp_path, monkeypatch, schema):
+    from sheetcrm.backends.memory import MemoryBackend
+    from sheetcrm.crm import CRM
+    from sheetcrm.safety import check, restore, write_snapshot
+
+    g = grid(schema, [{"customer_id": f"C-{i}", "name": f"N{i}"} for i in range(10)])
+    cs = ChangeSet([DeleteRow("Customers", f"C-{i}") for i in range(3)])
+    with pytest.raises(PlanRefusedError, match="delete or blank 3 of 10 rows"):
+        check(cs, {"Customers": g}, force=False)
+    check(cs, {"Customers": g}, force=True)
+    blanking = ChangeSet([SetCell("Customers", "C-1", "name", None, "N1")])
+    check(blanking, {"Customers": g}, force=False)  # one row of ten is fine
+    monkeypatch.setenv("SHEETCRM_SNAPSHOTS", str(tmp_path))
+    crm = CRM(backend=MemoryBackend([g]))
+    path = write_snapshot(crm, {"Customers": g}, ["Customers"])
+    crm.backend.tabs["Customers"].rows = crm.backend.tabs["Customers"].rows[5:]
+    crm.backend.tabs["Customers"].rows[0][1] = "changed"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    restore(crm, path)
+    df = crm.frame("Customers").set_index("customer_id")
+    assert sorted(df.index) == sorted(f"C-{i}" for i in range(10))
+    assert df.loc["C-5", "name"] == "N5"
 
 
 def test_render_is_readable():
