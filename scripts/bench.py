@@ -499,7 +499,7 @@ def targets(results: list[Result], sizes: list[int]) -> list[tuple[str, bool, st
 def table(results: list[Result]) -> str:
     lines = [
         "| scenario | rows | transport | approach | requests | MB sent | MB received | "
-        "seconds | peak MB | vs sheetcrm |",
+        "seconds | peak MB | sheetcrm ÷ this |",
         "|---|---:|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
