@@ -26,3 +26,11 @@ def test_ci_runs_the_readme_commands():
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
     assert "pip install -q ." in ci and "sheetcrm demo" in ci
     assert "pip install -q -e '.[test]'" in ci and "\npytest" in ci
+
+
+def test_the_library_example_runs():
+    code = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    frame = scope["crm"].frame("Customers")
+    assert frame.iloc[0]["phone"] == "+989123456789"
