@@ -7,7 +7,6 @@ when none is given.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,13 +21,6 @@ from .grid import TabGrid, map_header
 from .plan import AddColumns, AddTab, ChangeSet, diff_layout, diff_tab, index_rows
 from .schema import SCHEMA_VERSION, Schema, TabSchema, build_schema
 from .values import ValueContext, is_blank
-
-#: Values sheetcrm itself stores in canonical form; reading them back needs no parsing.
-_TRUSTED = {
-    "email": re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$"),
-    "phone": re.compile(r"^\+[1-9]\d{6,14}$"),
-    "id": re.compile(r"^[A-Za-z0-9][\w.\-/#]*$"),
-}
 
 
 @dataclass
@@ -109,12 +101,8 @@ class CRM:
         for f in schema_tab.fields:
             col = hm.columns.get(f.name)
             values = []
-            fast = _TRUSTED.get(f.type)
             cells = grid.column(col) if col is not None else [None] * len(grid.rows)
             for r, raw in enumerate(cells):
-                if fast is not None and isinstance(raw, str) and fast.match(raw):
-                    values.append(raw)  # already stored in canonical form: skip the codec
-                    continue
                 try:
                     values.append(f.codec.parse(raw, self.ctx))
                 except ValueParseError as exc:

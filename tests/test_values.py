@@ -220,3 +220,48 @@ def test_values_equal_like_a_spreadsheet():
     assert not values_equal(True, 1)
     assert not values_equal("1", 1)
     assert not values_equal(None, 0)
+
+
+def _random_address(rng):
+    """Addresses near the edge of the canonical shortcut: odd characters, dots, long labels,
+    IDNA labels and the special-use top-level domains the validator refuses."""
+    atoms = ["a", "z9", "x_y", "%", "+tag", "-", "o'k", "é", "A", "1"]
+    local = ".".join(rng.choice(atoms) for _ in range(rng.randint(1, 3)))
+    if rng.random() < 0.1:
+        local = local.replace(".", "..", 1) if "." in local else local + "."
+    labels = ["b", "ex-ample", "xn--bcher-kva", "-bad", "a" * rng.choice([1, 63, 64]), "9"]
+    domain = ".".join(rng.choice(labels) for _ in range(rng.randint(1, 3)))
+    tld = rng.choice(["com", "io", "test", "local", "onion", "c", "ORG", "x" * 64])
+    return f"{local}@{domain}.{tld}"
+
+
+def test_email_shortcut_agrees_with_the_validator(monkeypatch):
+    import random
+
+    from sheetcrm.values import EmailCodec
+
+    rng = random.Random(7)
+    codec = EmailCodec()
+    candidates = [_random_address(rng) for _ in range(10000)]
+    fast = [a for a in candidates if codec._is_canonical(a)]
+    assert len(fast) > 300  # the shortcut is actually exercised
+
+    def full(text):
+        monkeypatch.setattr(EmailCodec, "_is_canonical", lambda self, t: False)
+        try:
+            return codec.parse(text)
+        except ValueParseError:
+            return "refused"
+        finally:
+            monkeypatch.undo()
+
+    for address in fast:
+        assert full(address) == address, address
+    for address in ("x@foo.test", "a..b@x.com", "u@xn--bcher-kva.com", "A@b.com"):
+        assert not codec._is_canonical(address)
+
+
+def test_id_shortcut_leaves_native_digits_to_the_codec():
+    assert parse("id", "C-0042") == "C-0042"
+    assert parse("id", "C۱۲") == "C12"  # a teammate's Persian digits still normalise
+    assert parse("id", " C12 ") == "C12"
