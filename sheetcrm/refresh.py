@@ -121,9 +121,7 @@ def plan_computed(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> ChangeS
     return changes
 
 
-def _links(
-    customers: pd.DataFrame, leads: pd.DataFrame, *, only_blank: bool = True
-) -> dict[str, str]:
+def _links(customers: pd.DataFrame, leads: pd.DataFrame) -> dict[str, str]:
     """Converted leads without a customer_id: the customer with the same e-mail or phone."""
     by_key: dict[tuple[str, str], str] = {}
     for cid, email, phone in zip(customers.index, customers["email"], customers["phone"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from ..errors import HeaderError, LockedError
@@ -51,16 +51,6 @@ class ApplyReport:
     bytes_sent: int = 0
     skipped: list[str] = field(default_factory=list)
     changed_meanwhile: list[tuple[str, str, str, Any]] = field(default_factory=list)
-
-    @property
-    def wrote(self) -> bool:
-        return any(
-            (self.cells_written, self.rows_appended, self.rows_deleted, self.tabs_added,
-             self.columns_added, self.layout_changes)
-        )  # fmt: skip
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @runtime_checkable

@@ -194,11 +194,6 @@ class Sheet:
                 last_col = max(last_col, width)
         return last_row, last_col
 
-    def anchored(self) -> list[GridRange]:
-        """Every range that must move with inserted/deleted rows and columns."""
-        out = [r for r, _ in self.range_formats] + [r for r, _ in self.validations] + self.merges
-        return out
-
 
 @dataclass
 class Spreadsheet:

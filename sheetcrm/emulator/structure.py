@@ -7,7 +7,7 @@ import copy
 import functools
 from typing import Any
 
-from .cells import Formula, effective, from_extended
+from .cells import effective, from_extended
 from .masks import apply_mask, mask_paths
 from .model import GridRange, Sheet, Spreadsheet, bad
 
@@ -350,7 +350,3 @@ def sort_range(ss: Spreadsheet, req: dict[str, Any]) -> None:
     for i, values in enumerate(block):
         for j, v in enumerate(values):
             sheet.set(r0 + i, c0 + j, v)
-
-
-def is_formula(value: Any) -> bool:
-    return isinstance(value, Formula)

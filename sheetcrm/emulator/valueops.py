@@ -8,8 +8,6 @@ from .a1 import Bounds, format_range
 from .cells import parse_user_entered, render
 from .model import Sheet, Spreadsheet, bad
 
-RENDER = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
-
 
 def _one(params: dict[str, list[str]], name: str, default: str) -> str:
     values = params.get(name)
