@@ -35,12 +35,12 @@ from google.auth.credentials import AnonymousCredentials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sheetcrm.backends.gsheets import GSheetsBackend
-from sheetcrm.backends.retry import RetryPolicy, Throttle
+from sheetcrm.backends.gsheets.backend import GSheetsBackend
+from sheetcrm.backends.gsheets.retry import RetryPolicy, Throttle
 from sheetcrm.config import Config
 from sheetcrm.crm import CRM
 from sheetcrm.emulator import Emulator, LoopbackServer, mount
-from sheetcrm.refresh import refresh
+from sheetcrm.workbook.refresh import refresh
 
 AS_OF = dt.date(2026, 11, 21)
 TABS = ("Customers", "Leads", "Interactions", "Campaigns", "Tasks")
@@ -59,40 +59,91 @@ def dataset(n: int, seed: int = 1) -> dict[str, list[dict[str, Any]]]:
     rng = random.Random(seed)
     start = dt.date(2025, 1, 1)
     cities = ["Tehran", "Dhaka", "London", "Shiraz", "Kolkata", "Leeds"]
-    customers = [{"customer_id": f"C-{i:07d}", "name": f"Customer {i}",
-                  "email": f"c{i}@example.com", "phone": f"+4474{i:08d}",
-                  "city": rng.choice(cities), "country": "United Kingdom",
-                  "first_contact": start + dt.timedelta(days=rng.randrange(600)),
-                  "lead_source": rng.choice(["website", "instagram", "referral", "ads"]),
-                  "status": "active"} for i in range(n)]  # fmt: skip
-    campaigns = [{"campaign_id": f"K-{i:03d}", "name": f"Campaign {i}", "channel": "instagram",
-                  "budget": 500.0, "impressions": 10000, "clicks": 300, "conversions": 12}
-                 for i in range(10)]  # fmt: skip
-    leads = [{"lead_id": f"L-{i:07d}", "name": f"Lead {i}", "email": f"l{i}@example.com",
-              "source": rng.choice(["website", "instagram", "referral"]),
-              "campaign_id": f"K-{i % 10:03d}", "interest": rng.choice(["low", "high"]),
-              "contact_date": start + dt.timedelta(days=rng.randrange(680)),
-              "status": rng.choice(["new", "contacted", "converted"]), "value": 100.0}
-             for i in range(n // 2)]  # fmt: skip
-    acts = [{"interaction_id": f"I-{i:08d}",
-             "date": dt.datetime(2025, 1, 1) + dt.timedelta(hours=rng.randrange(16000)),
-             "type": "purchase", "customer_id": f"C-{rng.randrange(n):07d}",
-             "amount": round(rng.uniform(5, 200), 2), "product": f"Product {rng.randrange(50)}",
-             "quantity": 1} for i in range(2 * n)]  # fmt: skip
-    tasks = [{"task_id": f"T-{i:07d}", "title": f"Task {i}", "assignee": "Maryam",
-              "due_date": AS_OF + dt.timedelta(days=rng.randrange(-20, 20)), "status": "todo"}
-             for i in range(max(n // 10, 1))]  # fmt: skip
-    return {"Customers": customers, "Leads": leads, "Interactions": acts,
-            "Campaigns": campaigns, "Tasks": tasks}  # fmt: skip
+    customers = [
+        {
+            "customer_id": f"C-{i:07d}",
+            "name": f"Customer {i}",
+            "email": f"c{i}@example.com",
+            "phone": f"+4474{i:08d}",
+            "city": rng.choice(cities),
+            "country": "United Kingdom",
+            "first_contact": start + dt.timedelta(days=rng.randrange(600)),
+            "lead_source": rng.choice(["website", "instagram", "referral", "ads"]),
+            "status": "active",
+        }
+        for i in range(n)
+    ]
+    campaigns = [
+        {
+            "campaign_id": f"K-{i:03d}",
+            "name": f"Campaign {i}",
+            "channel": "instagram",
+            "budget": 500.0,
+            "impressions": 10000,
+            "clicks": 300,
+            "conversions": 12,
+        }
+        for i in range(10)
+    ]
+    leads = [
+        {
+            "lead_id": f"L-{i:07d}",
+            "name": f"Lead {i}",
+            "email": f"l{i}@example.com",
+            "source": rng.choice(["website", "instagram", "referral"]),
+            "campaign_id": f"K-{i % 10:03d}",
+            "interest": rng.choice(["low", "high"]),
+            "contact_date": start + dt.timedelta(days=rng.randrange(680)),
+            "status": rng.choice(["new", "contacted", "converted"]),
+            "value": 100.0,
+        }
+        for i in range(n // 2)
+    ]
+    acts = [
+        {
+            "interaction_id": f"I-{i:08d}",
+            "date": dt.datetime(2025, 1, 1) + dt.timedelta(hours=rng.randrange(16000)),
+            "type": "purchase",
+            "customer_id": f"C-{rng.randrange(n):07d}",
+            "amount": round(rng.uniform(5, 200), 2),
+            "product": f"Product {rng.randrange(50)}",
+            "quantity": 1,
+        }
+        for i in range(2 * n)
+    ]
+    tasks = [
+        {
+            "task_id": f"T-{i:07d}",
+            "title": f"Task {i}",
+            "assignee": "Maryam",
+            "due_date": AS_OF + dt.timedelta(days=rng.randrange(-20, 20)),
+            "status": "todo",
+        }
+        for i in range(max(n // 10, 1))
+    ]
+    return {
+        "Customers": customers,
+        "Leads": leads,
+        "Interactions": acts,
+        "Campaigns": campaigns,
+        "Tasks": tasks,
+    }
 
 
 def changed(data: dict[str, list[dict[str, Any]]]) -> tuple[list[dict], list[dict]]:
     """1% of customers with a new city, and 0.5% new customers."""
     n = len(data["Customers"])
-    edits = [{"customer_id": c["customer_id"], "city": "Isfahan"}
-             for c in data["Customers"][:: 100]]  # fmt: skip
-    new = [{"customer_id": f"C-N{i:06d}", "name": f"New {i}", "email": f"new{i}@example.com",
-            "city": "Sylhet", "status": "prospect"} for i in range(max(n // 200, 1))]  # fmt: skip
+    edits = [{"customer_id": c["customer_id"], "city": "Isfahan"} for c in data["Customers"][::100]]
+    new = [
+        {
+            "customer_id": f"C-N{i:06d}",
+            "name": f"New {i}",
+            "email": f"new{i}@example.com",
+            "city": "Sylhet",
+            "status": "prospect",
+        }
+        for i in range(max(n // 200, 1))
+    ]
     return edits, new
 
 
@@ -130,7 +181,7 @@ class World:
     def client(self) -> gspread.Client:
         client = gspread.Client(AnonymousCredentials())
         if self.server:
-            from sheetcrm.backends.endpoint import mount_endpoint
+            from sheetcrm.backends.gsheets.endpoint import mount_endpoint
 
             mount_endpoint(client.http_client.session, self.server.url)
         else:
@@ -138,8 +189,12 @@ class World:
         return client
 
     def crm(self, sid: str) -> CRM:
-        backend = GSheetsBackend(self.client(), sid, retry=RetryPolicy(sleep=no_sleep),
-                                 throttle=Throttle(per_minute=10**9, sleep=no_sleep))  # fmt: skip
+        backend = GSheetsBackend(
+            self.client(),
+            sid,
+            retry=RetryPolicy(sleep=no_sleep),
+            throttle=Throttle(per_minute=10**9, sleep=no_sleep),
+        )
         return CRM(backend=backend, config=Config())
 
     def fresh(self) -> str:
@@ -160,8 +215,14 @@ def measure(world: World, fn: Callable[[], Any], *, memory: bool) -> tuple[dict[
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
     s = world.emu.stats
-    return {"requests": s.total, "writes": s.writes, "sent": s.sent, "received": s.received,
-            "seconds": round(seconds, 3), "peak_mb": peak}, value  # fmt: skip
+    return {
+        "requests": s.total,
+        "writes": s.writes,
+        "sent": s.sent,
+        "received": s.received,
+        "seconds": round(seconds, 3),
+        "peak_mb": peak,
+    }, value
 
 
 # -- the approaches ------------------------------------------------------------------------
@@ -171,7 +232,7 @@ def load_sheetcrm(world: World, sid: str, data: dict[str, list[dict]]) -> None:
     crm = world.crm(sid)
     grids = crm.read(layout=True)
     changes = crm.plan_init(grids)
-    from sheetcrm.grid import TabGrid
+    from sheetcrm.model.grid import TabGrid
 
     for tab in TABS:
         grid = grids.get(tab) or TabGrid(tab, crm.schema[tab].columns)
@@ -180,7 +241,7 @@ def load_sheetcrm(world: World, sid: str, data: dict[str, list[dict]]) -> None:
 
 
 def header(tab: str) -> list[str]:
-    from sheetcrm.schema import build_schema
+    from sheetcrm.model.schema import build_schema
 
     return build_schema()[tab].columns
 
@@ -200,8 +261,11 @@ def prepare_tabs(sh: gspread.Spreadsheet, data: dict[str, list[dict]]) -> None:
     """Tabs sized for the data, with a header row (what every baseline starts from)."""
     first = sh.sheet1
     for i, tab in enumerate(TABS):
-        ws = first if i == 0 else sh.add_worksheet(tab, rows=len(data[tab]) + 10,
-                                                  cols=len(header(tab)))  # fmt: skip
+        ws = (
+            first
+            if i == 0
+            else sh.add_worksheet(tab, rows=len(data[tab]) + 10, cols=len(header(tab)))
+        )
         if i == 0:
             ws.update_title(tab)
             ws.resize(len(data[tab]) + 10, len(header(tab)))
@@ -211,8 +275,12 @@ def prepare_tabs(sh: gspread.Spreadsheet, data: dict[str, list[dict]]) -> None:
 def load_batch(world: World, sid: str, data: dict[str, list[dict]]) -> None:
     sh = world.client().open_by_key(sid)
     prepare_tabs(sh, data)
-    sh.values_batch_update({"valueInputOption": "RAW", "data": [
-        {"range": f"'{tab}'!A1", "values": rows_of(tab, data[tab])} for tab in TABS]})  # fmt: skip
+    sh.values_batch_update(
+        {
+            "valueInputOption": "RAW",
+            "data": [{"range": f"'{tab}'!A1", "values": rows_of(tab, data[tab])} for tab in TABS],
+        }
+    )
 
 
 def load_dataframe(world: World, sid: str, data: dict[str, list[dict]]) -> None:
@@ -222,8 +290,9 @@ def load_dataframe(world: World, sid: str, data: dict[str, list[dict]]) -> None:
     sh = world.client().open_by_key(sid)
     prepare_tabs(sh, data)
     for tab in TABS:
-        frame = pd.DataFrame([[_cell(r.get(c)) for c in header(tab)] for r in data[tab]],
-                             columns=header(tab))  # fmt: skip
+        frame = pd.DataFrame(
+            [[_cell(r.get(c)) for c in header(tab)] for r in data[tab]], columns=header(tab)
+        )
         set_with_dataframe(sh.worksheet(tab), frame, resize=True)
 
 
@@ -269,8 +338,9 @@ def sync_batch(world: World, sid: str, edits: list[dict], new: list[dict]) -> No
     ws = sh.worksheet("Customers")
     if len(values) > ws.row_count:
         ws.add_rows(len(values) - ws.row_count)
-    sh.values_batch_update({"valueInputOption": "RAW", "data": [
-        {"range": "'Customers'!A1", "values": values}]})  # fmt: skip
+    sh.values_batch_update(
+        {"valueInputOption": "RAW", "data": [{"range": "'Customers'!A1", "values": values}]}
+    )
 
 
 def sync_naive(world: World, sid: str, edits: list[dict], new: list[dict]) -> None:
@@ -307,8 +377,9 @@ def read_batch(world: World, sid: str) -> Any:
     for tab, block in zip(TABS, blocks, strict=True):
         values = block.get("values", [[]])
         width = len(values[0])
-        out[tab] = pd.DataFrame([r + [None] * (width - len(r)) for r in values[1:]],
-                                columns=values[0])  # fmt: skip
+        out[tab] = pd.DataFrame(
+            [r + [None] * (width - len(r)) for r in values[1:]], columns=values[0]
+        )
     return out
 
 
@@ -320,7 +391,7 @@ def refresh_dataframe(world: World, sid: str) -> None:
     """The usual way: read the tab, compute the same columns in pandas, write it all back."""
     from gspread_dataframe import get_as_dataframe, set_with_dataframe
 
-    from sheetcrm.metrics import customer_metrics
+    from sheetcrm.analytics.metrics import customer_metrics
 
     sh = world.client().open_by_key(sid)
     frames = read_sheetcrm(world, sid)
@@ -333,17 +404,30 @@ def refresh_dataframe(world: World, sid: str) -> None:
 
 
 SCENARIOS: dict[str, dict[str, Callable[..., Any]]] = {
-    "initial load": {"sheetcrm": load_sheetcrm, "naive": load_naive,
-                     "dataframe": load_dataframe, "batch": load_batch},
-    "incremental sync (1% changed, 0.5% new)": {"sheetcrm": sync_sheetcrm, "naive": sync_naive,
-                                                "dataframe": sync_dataframe, "batch": sync_batch},
-    "no-change re-run": {"sheetcrm": lambda w, s, e, n: sync_sheetcrm(w, s, e, []),
-                         "dataframe": lambda w, s, e, n: sync_dataframe(w, s, [], []),
-                         "batch": lambda w, s, e, n: sync_batch(w, s, [], [])},
+    "initial load": {
+        "sheetcrm": load_sheetcrm,
+        "naive": load_naive,
+        "dataframe": load_dataframe,
+        "batch": load_batch,
+    },
+    "incremental sync (1% changed, 0.5% new)": {
+        "sheetcrm": sync_sheetcrm,
+        "naive": sync_naive,
+        "dataframe": sync_dataframe,
+        "batch": sync_batch,
+    },
+    "no-change re-run": {
+        "sheetcrm": lambda w, s, e, n: sync_sheetcrm(w, s, e, []),
+        "dataframe": lambda w, s, e, n: sync_dataframe(w, s, [], []),
+        "batch": lambda w, s, e, n: sync_batch(w, s, [], []),
+    },
     "refresh": {"sheetcrm": refresh_sheetcrm, "dataframe": refresh_dataframe},
-    "full read into DataFrames": {"sheetcrm": read_sheetcrm, "dataframe": read_dataframe,
-                                  "batch": read_batch},
-}  # fmt: skip
+    "full read into DataFrames": {
+        "sheetcrm": read_sheetcrm,
+        "dataframe": read_dataframe,
+        "batch": read_batch,
+    },
+}
 
 
 def run_size(n: int, transport: str, *, memory: bool, log: Callable[[str], None]) -> list[Result]:
@@ -356,8 +440,16 @@ def run_size(n: int, transport: str, *, memory: bool, log: Callable[[str], None]
         for approach in ("sheetcrm", "naive", "dataframe", "batch"):
             if approach == "naive" and n > NAIVE_LIMIT:
                 rows = sum(len(v) for v in data.values())
-                out.append(Result("initial load", n, transport, "naive", requests=rows,
-                                  note=f"not run: one request per row ({rows:,})"))  # fmt: skip
+                out.append(
+                    Result(
+                        "initial load",
+                        n,
+                        transport,
+                        "naive",
+                        requests=rows,
+                        note=f"not run: one request per row ({rows:,})",
+                    )
+                )
                 continue
             sid = world.fresh()
             for scenario, approaches in SCENARIOS.items():
@@ -373,17 +465,24 @@ def run_size(n: int, transport: str, *, memory: bool, log: Callable[[str], None]
                 if memory and scenario.startswith(("incremental", "no-change")):
                     snapshot = _copy_sheet(world, sid)
                 stats, _ = measure(world, call, memory=False)
-                result = Result(scenario, n, transport, approach, **{k: v for k, v in stats.items()
-                                                                   if k != "peak_mb"})  # fmt: skip
+                result = Result(
+                    scenario,
+                    n,
+                    transport,
+                    approach,
+                    **{k: v for k, v in stats.items() if k != "peak_mb"},
+                )
                 if memory and scenario != "initial load":
                     if scenario.startswith(("incremental", "no-change")):
                         world.emu.spreadsheets[sid] = snapshot
                     mem, _ = measure(world, call, memory=True)
                     result.peak_mb = round(mem["peak_mb"], 1)
                 out.append(result)
-                log(f"  {n:>7,} {transport:<6} {approach:<10} {scenario:<42} "
+                log(
+                    f"  {n:>7,} {transport:<6} {approach:<10} {scenario:<42} "
                     f"{result.requests:>6} req {result.sent / 1e6:>8.2f} MB sent "
-                    f"{result.seconds:>8.2f} s")  # fmt: skip
+                    f"{result.seconds:>8.2f} s"
+                )
     finally:
         world.close()
     return out
@@ -401,7 +500,7 @@ def _copy_sheet(world: World, sid: str) -> Any:
 def fill_directly(world: World, sid: str, data: dict[str, list[dict]]) -> None:
     """Put the data straight into the emulator's grids (loading 10M cells over the API is
     not what this scenario measures)."""
-    from sheetcrm.backends.sheets_requests import encode
+    from sheetcrm.backends.gsheets.requests import encode
 
     crm = world.crm(sid)
     crm.init()
@@ -411,8 +510,9 @@ def fill_directly(world: World, sid: str, data: dict[str, list[dict]]) -> None:
         sheet = ss.sheet(title=tab)
         sheet.props["gridProperties"]["rowCount"] = len(data[tab]) + 1
         sheet.props["gridProperties"]["columnCount"] = len(cols)
-        sheet.rows = [list(cols)] + [[encode(r.get(c)) if r.get(c) is not None else None
-                                      for c in cols] for r in data[tab]]  # fmt: skip
+        sheet.rows = [list(cols)] + [
+            [encode(r.get(c)) if r.get(c) is not None else None for c in cols] for r in data[tab]
+        ]
     total = sum(s.row_count * s.col_count for s in ss.sheets)
     world.extra_cells = total  # type: ignore[attr-defined]
 
@@ -430,31 +530,44 @@ def scale(n: int, log: Callable[[str], None]) -> list[Result]:
     log(f"  scale: {cells:,} cells in the workbook")
     edits, new = changed(data)
     out = []
-    for name, call in (("read", lambda: read_sheetcrm(world, sid)),
-                       ("incremental sync (1% changed, 0.5% new)",
-                        lambda: sync_sheetcrm(world, sid, edits, new)),
-                       ("refresh", lambda: refresh_sheetcrm(world, sid))):  # fmt: skip
+    for name, call in (
+        ("read", lambda: read_sheetcrm(world, sid)),
+        ("incremental sync (1% changed, 0.5% new)", lambda: sync_sheetcrm(world, sid, edits, new)),
+        ("refresh", lambda: refresh_sheetcrm(world, sid)),
+    ):
         stats, _ = measure(world, call, memory=False)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB
-        result = Result(f"10M cells: {name}", n, "inproc", "sheetcrm",
-                        **{k: v for k, v in stats.items() if k != "peak_mb"})  # fmt: skip
+        result = Result(
+            f"10M cells: {name}",
+            n,
+            "inproc",
+            "sheetcrm",
+            **{k: v for k, v in stats.items() if k != "peak_mb"},
+        )
         result.peak_mb = round(peak, 1)
         result.extra["cells"] = cells
         result.note = "peak = whole process (sheetcrm + the in-process emulator)"
         out.append(result)
-        log(f"  scale {name:<42} {result.requests:>4} req {result.seconds:>8.1f} s "
-            f"peak {peak:,.0f} MB")  # fmt: skip
+        log(
+            f"  scale {name:<42} {result.requests:>4} req {result.seconds:>8.1f} s "
+            f"peak {peak:,.0f} MB"
+        )
     return out
 
 
 # -- targets and reporting -----------------------------------------------------------------
 
 
-def find(results: list[Result], scenario: str, approach: str, size: int,
-         transport: str = "inproc") -> Result | None:  # fmt: skip
+def find(
+    results: list[Result], scenario: str, approach: str, size: int, transport: str = "inproc"
+) -> Result | None:
     for r in results:
-        if (r.scenario.startswith(scenario) and r.approach == approach and r.size == size
-                and r.transport == transport):  # fmt: skip
+        if (
+            r.scenario.startswith(scenario)
+            and r.approach == approach
+            and r.size == size
+            and r.transport == transport
+        ):
             return r
     return None
 
@@ -473,26 +586,37 @@ def targets(results: list[Result], sizes: list[int]) -> list[tuple[str, bool, st
     writes = {n: r.writes for n, r in rerun.items() if r}
     out.append(("no-change re-run: 0 writes", all(v == 0 for v in writes.values()), str(writes)))
     for n in sizes:
-        ours, theirs = find(results, "incremental", "sheetcrm", n), find(
-            results, "incremental", "dataframe", n)  # fmt: skip
+        ours, theirs = (
+            find(results, "incremental", "sheetcrm", n),
+            find(results, "incremental", "dataframe", n),
+        )
         if ours and theirs and theirs.sent:
             ratio = ours.sent / theirs.sent
-            out.append((f"sync bytes ≤ 5% of gspread-dataframe ({n:,})", ratio <= 0.05,
-                        f"{ratio:.2%}"))  # fmt: skip
+            out.append(
+                (f"sync bytes ≤ 5% of gspread-dataframe ({n:,})", ratio <= 0.05, f"{ratio:.2%}")
+            )
     big = max(sizes)
     if big >= 100_000:
         for scenario, limit in (("incremental", 0.5), ("full read", 1.0)):
-            ours, theirs = find(results, scenario, "sheetcrm", big), find(
-                results, scenario, "dataframe", big)  # fmt: skip
+            ours, theirs = (
+                find(results, scenario, "sheetcrm", big),
+                find(results, scenario, "dataframe", big),
+            )
             if ours and theirs and theirs.seconds:
                 ratio = ours.seconds / theirs.seconds
-                out.append((f"{scenario} time ≤ {limit}× gspread-dataframe ({big:,})",
-                            ratio <= limit, f"{ratio:.2f}×"))  # fmt: skip
+                out.append(
+                    (
+                        f"{scenario} time ≤ {limit}× gspread-dataframe ({big:,})",
+                        ratio <= limit,
+                        f"{ratio:.2f}×",
+                    )
+                )
     scaled = [r for r in results if r.scenario.startswith("10M")]
     if scaled:
         peak = max(r.peak_mb or 0 for r in scaled)
-        out.append(("10M cells: completes, peak memory < 4 GB", peak < 4096,
-                    f"peak {peak:,.0f} MB"))  # fmt: skip
+        out.append(
+            ("10M cells: completes, peak memory < 4 GB", peak < 4096, f"peak {peak:,.0f} MB")
+        )
     return out
 
 
@@ -511,28 +635,40 @@ def table(results: list[Result]) -> str:
                 parts.append(f"bytes {ours.sent / r.sent:.1%}")
             ratio = ", ".join(parts)
         peak = f"{r.peak_mb:,.0f}" if r.peak_mb is not None else ""
-        lines.append(f"| {r.scenario} | {r.size:,} | {r.transport} | {r.approach} | "
-                     f"{r.requests:,} | {r.sent / 1e6:.2f} | {r.received / 1e6:.2f} | "
-                     f"{r.seconds:.2f} | {peak} | {ratio or r.note} |")  # fmt: skip
+        lines.append(
+            f"| {r.scenario} | {r.size:,} | {r.transport} | {r.approach} | "
+            f"{r.requests:,} | {r.sent / 1e6:.2f} | {r.received / 1e6:.2f} | "
+            f"{r.seconds:.2f} | {peak} | {ratio or r.note} |"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1k customers, in-process only")
-    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")],
-                        help="customers per run, e.g. 1000,10000")  # fmt: skip
+    parser.add_argument(
+        "--sizes",
+        type=lambda s: [int(x) for x in s.split(",")],
+        help="customers per run, e.g. 1000,10000",
+    )
     parser.add_argument("--transport", choices=["inproc", "http", "both"], default=None)
     parser.add_argument("--no-memory", action="store_true", help="skip the traced memory runs")
-    parser.add_argument("--memory-up-to", type=int, default=10_000,
-                        help="trace peak memory up to this many customers")  # fmt: skip
-    parser.add_argument("--scale", type=int, default=None,
-                        help="customers for the 10M-cell scenario (0 to skip)")  # fmt: skip
+    parser.add_argument(
+        "--memory-up-to",
+        type=int,
+        default=10_000,
+        help="trace peak memory up to this many customers",
+    )
+    parser.add_argument(
+        "--scale", type=int, default=None, help="customers for the 10M-cell scenario (0 to skip)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([1_000] if args.quick else [1_000, 10_000, 100_000])
-    transports = {"both": ["inproc", "http"], None: ["inproc"] if args.quick else
-                  ["inproc", "http"]}.get(args.transport, [args.transport])  # fmt: skip
+    transports = {
+        "both": ["inproc", "http"],
+        None: ["inproc"] if args.quick else ["inproc", "http"],
+    }.get(args.transport, [args.transport])
     scale_n = args.scale if args.scale is not None else (0 if args.quick else 150_000)
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     started = time.perf_counter()
@@ -553,10 +689,18 @@ def main(argv: list[str] | None = None) -> int:
     for name, ok, detail in checks:
         print(f"{'PASS' if ok else 'MISS'}  {name}: {detail}")
     if args.json:
-        args.json.write_text(json.dumps({
-            "machine": machine, "results": [asdict(r) for r in results],
-            "targets": [{"target": n, "pass": ok, "detail": d} for n, ok, d in checks],
-        }, indent=2, default=str), encoding="utf-8")  # fmt: skip
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine,
+                    "results": [asdict(r) for r in results],
+                    "targets": [{"target": n, "pass": ok, "detail": d} for n, ok, d in checks],
+                },
+                indent=2,
+                default=str,
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

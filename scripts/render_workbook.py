@@ -22,10 +22,21 @@ def render(workbook: Path, outdir: Path, pages: int = 3) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-             "--convert-to", "pdf", "--outdir", str(outdir), str(workbook)],
-            check=True, capture_output=True, timeout=300,
-        )  # fmt: skip
+            [
+                "soffice",
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{profile}",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                str(workbook),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     pdf = outdir / (workbook.stem + ".pdf")
     prefix = str(outdir / workbook.stem)
     subprocess.run(

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .values import FIELD_TYPES, ValueContext
+from sheetcrm.errors import ConfigError
+from sheetcrm.model.schema import CustomField, Schema, build_schema
+from sheetcrm.model.values import FIELD_TYPES, ValueContext
 
 CONFIG_FILE = "sheetcrm.toml"
 DEFAULT_XLSX = "crm.xlsx"
@@ -24,17 +25,6 @@ _GOOGLE_KEYS = {"credentials", "endpoint"}
 _FEATURE_TABLES = {"segments", "scoring", "report", "smtp", "team"}
 _LOCALE_KEYS = {"region", "currency", "timezone", "date_order", "language"}
 _FIELD_KEYS = {"type", "values", "required", "after"}
-
-
-@dataclass(frozen=True)
-class CustomField:
-    """A column a business adds to a sheetcrm tab through the config."""
-
-    tab: str
-    name: str
-    type: str
-    values: tuple[str, ...] = ()
-    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +46,10 @@ class Config:
     def base_dir(self) -> Path:
         """Relative paths in the config are relative to the config file's folder."""
         return self.path.parent if self.path else Path.cwd()
+
+    def schema(self) -> Schema:
+        """The workbook schema this configuration describes (base tabs + custom fields)."""
+        return build_schema(self.custom_fields, self.extra_enum_values)
 
     def default_target(self) -> str:
         """The spreadsheet to use when no --xlsx/--sheet option is given."""

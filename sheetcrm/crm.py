@@ -7,20 +7,21 @@ when none is given.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from .backends import open_backend
-from .backends.base import ApplyReport, Backend
-from .config import Config
-from .errors import NotFoundError, ValueParseError
-from .grid import TabGrid, map_header
-from .plan import AddColumns, AddTab, ChangeSet, diff_layout, diff_tab, index_rows
-from .schema import SCHEMA_VERSION, Schema, TabSchema, build_schema
-from .values import ValueContext, is_blank
+from sheetcrm.backends import open_backend
+from sheetcrm.backends.base import ApplyReport, Backend
+from sheetcrm.config import Config, load_config
+from sheetcrm.errors import NotFoundError, ValueParseError
+from sheetcrm.model.changes import AddColumns, AddTab, ChangeSet, diff_layout, diff_tab, index_rows
+from sheetcrm.model.grid import TabGrid, map_header
+from sheetcrm.model.schema import SCHEMA_VERSION, Schema, TabSchema
+from sheetcrm.model.values import ValueContext, is_blank
 
 
 @dataclass
@@ -48,7 +49,7 @@ class CRM:
         target: str | None = None,
     ) -> None:
         self.config = config or Config()
-        self.schema: Schema = build_schema(self.config)
+        self.schema: Schema = self.config.schema()
         self.backend: Backend = backend or open_backend(
             target or self.config.default_target(), self.config
         )
@@ -196,3 +197,17 @@ class CRM:
             )
         for t in self.schema.data_tabs:
             map_header(grids[t.name], t)
+
+
+def open_crm(
+    target: str | None = None,
+    *,
+    config: Config | str | os.PathLike[str] | None = None,
+    backend: Backend | None = None,
+) -> CRM:
+    """The CRM at ``target`` (an .xlsx path or a Google Sheets ID/URL), configured by
+    ``config`` (a ``Config``, or the path of a ``sheetcrm.toml``; by default the one found
+    from the current folder, else all defaults)."""
+    if not isinstance(config, Config):
+        config = load_config(config)
+    return CRM(backend, config=config, target=target)

@@ -13,13 +13,13 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import PlanRefusedError
-from .grid import TabGrid
-from .plan import ChangeSet, diff_tab
-from .schema import new_id
+from sheetcrm.errors import PlanRefusedError
+from sheetcrm.model.changes import ChangeSet, diff_tab
+from sheetcrm.model.grid import TabGrid
+from sheetcrm.model.schema import new_id
 
 if TYPE_CHECKING:
-    from .crm import CRM
+    from sheetcrm.crm import CRM
 
 TEAM = ("Maryam", "Arif", "Sophie", "Reza")
 PRODUCTS = {
@@ -92,14 +92,36 @@ _ENGLISH_LAST = [
     "Haddad",
 ]
 _PERSIAN = (
-    "سارا محمدی", "علی رضایی", "مریم حسینی", "رضا احمدی", "زهرا کریمی", "محمد موسوی",
-    "فاطمه جعفری", "امیر صادقی", "نگار رحیمی", "حسین قاسمی", "لیلا نوری", "بهرام کاظمی",
-    "نیلوفر تهرانی", "کاوه شریفی", "شیرین اکبری",
-)  # fmt: skip
+    "سارا محمدی",
+    "علی رضایی",
+    "مریم حسینی",
+    "رضا احمدی",
+    "زهرا کریمی",
+    "محمد موسوی",
+    "فاطمه جعفری",
+    "امیر صادقی",
+    "نگار رحیمی",
+    "حسین قاسمی",
+    "لیلا نوری",
+    "بهرام کاظمی",
+    "نیلوفر تهرانی",
+    "کاوه شریفی",
+    "شیرین اکبری",
+)
 _BENGALI = (
-    "রাহুল দাস", "ফাতেমা খাতুন", "তানভীর আহমেদ", "নুসরাত জাহান", "সাকিব হাসান", "মিতা রায়",
-    "আরিফ হোসেন", "শর্মিলা বসু", "রবিউল ইসলাম", "সুমাইয়া আক্তার", "অনিক চৌধুরী", "পপি সরকার",
-)  # fmt: skip
+    "রাহুল দাস",
+    "ফাতেমা খাতুন",
+    "তানভীর আহমেদ",
+    "নুসরাত জাহান",
+    "সাকিব হাসান",
+    "মিতা রায়",
+    "আরিফ হোসেন",
+    "শর্মিলা বসু",
+    "রবিউল ইসলাম",
+    "সুমাইয়া আক্তার",
+    "অনিক চৌধুরী",
+    "পপি সরকার",
+)
 _PLACES = {
     "en": [
         ("United Kingdom", "London", "+44 7400 "),
@@ -295,8 +317,14 @@ def _leads(
     today: dt.date,
 ) -> list[dict[str, Any]]:
     by_channel = {c["channel"]: c for c in campaigns}
-    channel_of = {"instagram": "instagram", "facebook": "facebook", "affiliate": "affiliate",
-                  "referral": "referral", "ads": "google_ads", "website": "blog"}  # fmt: skip
+    channel_of = {
+        "instagram": "instagram",
+        "facebook": "facebook",
+        "affiliate": "affiliate",
+        "referral": "referral",
+        "ads": "google_ads",
+        "website": "blog",
+    }
     out = []
     converted_pool = [p for p in people if p["status"] != "prospect"]
     for i in range(len(people) // 2):
@@ -344,9 +372,16 @@ def _tasks(
     leads: list[dict[str, Any]],
     today: dt.date,
 ) -> list[dict[str, Any]]:
-    titles = ("Follow up on quote", "Ship replacement scarf", "Call about wholesale order",
-              "Send Nowruz catalogue", "Reply to Instagram DM", "Update price list",
-              "ফলো-আপ কল করুন", "ارسال نمونه چای")  # fmt: skip
+    titles = (
+        "Follow up on quote",
+        "Ship replacement scarf",
+        "Call about wholesale order",
+        "Send Nowruz catalogue",
+        "Reply to Instagram DM",
+        "Update price list",
+        "ফলো-আপ কল করুন",
+        "ارسال نمونه چای",
+    )
     out = []
     for _ in range(60):
         related = rng.choice((rng.choice(people)["customer_id"], rng.choice(leads)["lead_id"]))

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import LockedError
+from sheetcrm.errors import LockedError
 
 DEFAULT_LEASE = 15 * 60  # seconds
 
@@ -59,13 +59,19 @@ def _stale(info: dict[str, Any] | None, now: float) -> bool:
 
 
 @contextlib.contextmanager
-def lease(target: str, command: str, *, seconds: float = DEFAULT_LEASE,
-          path: Path | None = None) -> Iterator[Path]:  # fmt: skip
+def lease(
+    target: str, command: str, *, seconds: float = DEFAULT_LEASE, path: Path | None = None
+) -> Iterator[Path]:
     """Hold the workbook's lease for the duration of the block, or raise ``LockedError``."""
     path = path or lock_path_for(target)
     path.parent.mkdir(parents=True, exist_ok=True)
-    me = {"host": socket.gethostname(), "pid": os.getpid(), "command": command,
-          "since": time.time(), "expires": time.time() + seconds}  # fmt: skip
+    me = {
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "command": command,
+        "since": time.time(),
+        "expires": time.time() + seconds,
+    }
     for _ in range(2):
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)

@@ -11,8 +11,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from sheetcrm.config import Config
-from sheetcrm.schema import build_schema
-from sheetcrm.values import ValueContext
+from sheetcrm.model.schema import build_schema
+from sheetcrm.model.values import ValueContext
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 AS_OF = dt.date(2026, 11, 21)

@@ -44,8 +44,9 @@ def test_budgets_hold_and_do_not_grow(bench, results):
 
 def test_accounting_is_deterministic(bench, results):
     again = bench.run_size(200, "inproc", memory=False, log=lambda _: None)
-    first = [(r.scenario, r.approach, r.requests, r.writes, r.sent) for r in results
-             if r.size == 200]  # fmt: skip
+    first = [
+        (r.scenario, r.approach, r.requests, r.writes, r.sent) for r in results if r.size == 200
+    ]
     assert first == [(r.scenario, r.approach, r.requests, r.writes, r.sent) for r in again]
 
 
@@ -62,8 +63,22 @@ def test_the_baselines_really_ran(bench, results):
 
 def test_quick_mode_runs_and_prints_targets(bench, capsys, tmp_path):
     out = tmp_path / "bench.json"
-    assert bench.main(["--sizes", "150", "--transport", "http", "--no-memory", "--scale", "0",
-                       "--json", str(out)]) == 0  # fmt: skip
+    assert (
+        bench.main(
+            [
+                "--sizes",
+                "150",
+                "--transport",
+                "http",
+                "--no-memory",
+                "--scale",
+                "0",
+                "--json",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "PASS  read ≤ 2 requests" in printed and "| scenario |" in printed
     import json

@@ -111,16 +111,20 @@ def test_import_export_and_exit_codes(run, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     run("init", "-q")
     people = tmp_path / "people.csv"
-    people.write_text("Name,Email,City,Colour\nSara,sara@example.com,Tehran,red\n"
-                      "Bob,bob@,London,\n,,,\n", encoding="utf-8")  # fmt: skip
+    people.write_text(
+        "Name,Email,City,Colour\nSara,sara@example.com,Tehran,red\nBob,bob@,London,\n,,,\n",
+        encoding="utf-8",
+    )
     out = run("import", str(people), "--tab", "Customers", "--dry-run").output
     assert out.startswith("Plan: ") and "Would import people.csv into Customers" in out
     out = run("import", str(people), "--tab", "Customers").output
     assert "3 rows: 1 created, 1 empty, 1 quarantined" in out
     assert "ignored columns: Colour" in out
     assert "quarantined row 3, column 'Email': 'bob@'" in out
-    assert "3 rows: 1 unchanged, 1 empty, 1 quarantined" in run(
-        "import", str(people), "--tab", "Customers").output  # fmt: skip
+    assert (
+        "3 rows: 1 unchanged, 1 empty, 1 quarantined"
+        in run("import", str(people), "--tab", "Customers").output
+    )
     exported = run("export", "Customers", "--format", "csv").output
     assert exported.splitlines()[1].split(",")[1:3] == ["Sara", "sara@example.com"]
     rid = exported.splitlines()[1].split(",")[0]
@@ -128,7 +132,8 @@ def test_import_export_and_exit_codes(run, tmp_path, monkeypatch):
     from sheetcrm.crm import CRM
 
     CRM(backend=XlsxBackend(tmp_path / "crm.xlsx")).upsert(
-        "Customers", [{"customer_id": rid, "city": "Isfahan"}])  # fmt: skip
+        "Customers", [{"customer_id": rid, "city": "Isfahan"}]
+    )
     people.write_text("Name,Email,City\nSara,sara@example.com,Shiraz\n", encoding="utf-8")
     result = run("import", str(people), "--tab", "Customers", code=4)
     assert "sheetcrm: 1 conflicts with teammates' edits" in result.output
@@ -140,8 +145,10 @@ def test_import_usage_errors(run, tmp_path):
     assert "FILE or --from-tab" in run("import", code=2).output
     (tmp_path / "x.csv").write_text("a,b\n1,2\n")
     assert "say which tab" in run("import", str(tmp_path / "x.csv"), code=7).output
-    assert "--map 'x'" in run("import", str(tmp_path / "x.csv"), "--tab", "Leads",
-                              "--map", "x", code=7).output  # fmt: skip
+    assert (
+        "--map 'x'"
+        in run("import", str(tmp_path / "x.csv"), "--tab", "Leads", "--map", "x", code=7).output
+    )
 
 
 def test_global_quiet_and_json_logs(run, tmp_path):

@@ -40,8 +40,9 @@ def test_init_and_demo_on_google_sheets(served):
         ("sheets.spreadsheets.values.batchGet", 400, "Unable to parse range: 'Customers'"),
         ("sheets.spreadsheets.values.batchGet", 400, "Unable to parse range: 'Dashboard'"),
     ]
-    records = json.loads(run("show", "Customers", "--sheet", sheet.id, "--format", "json",
-                             "--limit", "2"))  # fmt: skip
+    records = json.loads(
+        run("show", "Customers", "--sheet", sheet.id, "--format", "json", "--limit", "2")
+    )
     assert records[0]["customer_id"].startswith("C-") and records[0]["phone"].startswith("+")
     url = f"https://docs.google.com/spreadsheets/d/{sheet.id}/edit#gid=0"
     assert "customer_id" in run("show", "Customers", "--sheet", url, "--limit", "1")
@@ -58,7 +59,7 @@ def test_errors_are_one_line_with_exit_codes(served):
 
 def test_rate_limited_run_exits_6(served, monkeypatch):
     emu, sheet = served
-    import sheetcrm.backends.retry as retry
+    import sheetcrm.backends.gsheets.retry as retry
 
     monkeypatch.setattr(retry.time, "sleep", lambda s: None)
     emu.fail("spreadsheets.batchUpdate", 429, times=50)

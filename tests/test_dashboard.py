@@ -16,11 +16,11 @@ from contract.harness import HARNESSES, sheets_backend
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.backends.xlsx import XlsxBackend
 from sheetcrm.crm import CRM
-from sheetcrm.dashboard import GENERATED, spark
 from sheetcrm.demo import plan_demo
 from sheetcrm.emulator import Emulator
-from sheetcrm.importer import import_file
-from sheetcrm.refresh import refresh
+from sheetcrm.ingest.importer import import_file
+from sheetcrm.workbook.dashboard import GENERATED, spark
+from sheetcrm.workbook.refresh import refresh
 
 DAY = dt.date(2026, 11, 21)
 RETAIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail_sample.csv"
@@ -116,7 +116,8 @@ def test_regenerating_changes_nothing_and_never_touches_teammate_tabs(tmp_path):
     assert harness.state() == before
     later = refresh(crm, DAY + dt.timedelta(days=40))  # a new month: the figures move
     assert later.changes and openpyxl.load_workbook(harness.path)["My notes"]["A1"].value == (
-        "=SUM(1,2)")  # fmt: skip
+        "=SUM(1,2)"
+    )
 
 
 def chart_parts(path):
@@ -141,14 +142,21 @@ def test_dashboard_state_through_the_sheets_api(tmp_path):
     emu = Emulator()
     ss = emu.create_spreadsheet("crm")
     crm = demo_crm(sheets_backend(emu, ss.id))
-    meta = emu.handle("GET", f"https://sheets.googleapis.com/v4/spreadsheets/{ss.id}?fields="
-                      "sheets(properties.title,charts(chartId,spec.title),conditionalFormats,"
-                      "protectedRanges(description,warningOnly))", None)  # fmt: skip
+    meta = emu.handle(
+        "GET",
+        f"https://sheets.googleapis.com/v4/spreadsheets/{ss.id}?fields="
+        "sheets(properties.title,charts(chartId,spec.title),conditionalFormats,"
+        "protectedRanges(description,warningOnly))",
+        None,
+    )
     import json
 
     sheets = {s["properties"]["title"]: s for s in json.loads(meta.body)["sheets"]}
     assert {c["spec"]["title"] for c in sheets["Dashboard"]["charts"]} == {
-        "Revenue by month", "Leads by source", "Campaign ROI (%)"}  # fmt: skip
+        "Revenue by month",
+        "Leads by source",
+        "Campaign ROI (%)",
+    }
     assert len(sheets["Leads"]["conditionalFormats"]) == 3
     assert any("gradientRule" in r for r in sheets["Leads"]["conditionalFormats"])
     assert all(p["warningOnly"] for s in sheets.values() for p in s.get("protectedRanges", []))
@@ -172,10 +180,21 @@ def test_libreoffice_renders_the_dashboard(tmp_path):
     path = tmp_path / "crm.xlsx"
     demo_crm(XlsxBackend(path))
     subprocess.run(
-        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/p",
-         "--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), str(path)],
-        check=True, capture_output=True, timeout=240,
-    )  # fmt: skip
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/p",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path / "lo"),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     import openpyxl
 
     resaved = tmp_path / "lo" / "crm.xlsx"

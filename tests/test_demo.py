@@ -8,7 +8,7 @@ import re
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.crm import CRM
 from sheetcrm.demo import build_demo, plan_demo
-from sheetcrm.summary import summarize
+from sheetcrm.outputs.summary import summarize
 
 AS_OF = dt.date(2026, 11, 21)
 
@@ -26,8 +26,9 @@ def test_every_record_parses_and_links(schema):
     customers = {c["customer_id"] for c in data.tabs["Customers"]}
     campaigns = {c["campaign_id"] for c in data.tabs["Campaigns"]}
     assert all(i["customer_id"] in customers for i in data.tabs["Interactions"])
-    assert all(not lead["campaign_id"] or lead["campaign_id"] in campaigns
-               for lead in data.tabs["Leads"])  # fmt: skip
+    assert all(
+        not lead["campaign_id"] or lead["campaign_id"] in campaigns for lead in data.tabs["Leads"]
+    )
     converted = [lead for lead in data.tabs["Leads"] if lead["status"] == "converted"]
     assert converted and all(lead["customer_id"] in customers for lead in converted)
 

@@ -12,8 +12,8 @@ from collections import Counter
 import pytest
 from contract.harness import no_sleep, sheets_backend
 
-from sheetcrm.backends.auth import RedactingFilter, load_credentials, write_private
-from sheetcrm.backends.retry import RemoteFailure, RetryPolicy
+from sheetcrm.backends.gsheets.auth import RedactingFilter, load_credentials, write_private
+from sheetcrm.backends.gsheets.retry import RemoteFailure, RetryPolicy
 from sheetcrm.crm import CRM
 from sheetcrm.emulator import Emulator
 from sheetcrm.emulator.teammate import Teammate
@@ -68,16 +68,20 @@ def _budget(rows: int) -> tuple[Counter[str], Counter[str]]:
     grid = fresh.read()["Customers"]
     read = Counter(emu.stats.requests)
     emu.stats.reset()
-    changes = fresh.plan_upsert("Customers", [
-        {"customer_id": f"C-{i:06d}", "city": "Shiraz"} for i in range(0, rows, 100)
-    ] + [{"name": f"New {i}"} for i in range(rows // 200)], grid=grid)  # fmt: skip
+    changes = fresh.plan_upsert(
+        "Customers",
+        [{"customer_id": f"C-{i:06d}", "city": "Shiraz"} for i in range(0, rows, 100)]
+        + [{"name": f"New {i}"} for i in range(rows // 200)],
+        grid=grid,
+    )
     report = fresh.apply(changes).report
     assert report.cells_written == rows // 100 + rows // 200 * 2
     sync = Counter(emu.stats.requests)
     emu.stats.reset()
     again = CRM(backend=fresh.backend)
-    assert not again.plan_upsert("Customers", [
-        {"customer_id": f"C-{i:06d}", "city": "Shiraz"} for i in range(0, rows, 100)])  # fmt: skip
+    assert not again.plan_upsert(
+        "Customers", [{"customer_id": f"C-{i:06d}", "city": "Shiraz"} for i in range(0, rows, 100)]
+    )
     assert emu.stats.writes == 0
     return read, sync
 
@@ -87,9 +91,11 @@ def test_request_budget_does_not_grow_with_rows():
     assert small == large
     read, sync = small
     assert read == {"sheets.spreadsheets.values.batchGet": 1, "sheets.spreadsheets.get": 1}
-    assert sync == {"sheets.spreadsheets.values.batchGet": 1,  # find rows by ID
-                    "sheets.spreadsheets.batchUpdate": 1,  # grow the grid for the new rows
-                    "sheets.spreadsheets.values.batchUpdate": 1}  # fmt: skip
+    assert sync == {
+        "sheets.spreadsheets.values.batchGet": 1,  # find rows by ID
+        "sheets.spreadsheets.batchUpdate": 1,  # grow the grid for the new rows
+        "sheets.spreadsheets.values.batchUpdate": 1,
+    }
 
 
 def test_no_change_rerun_sends_no_writes(emu, ss, crm):
@@ -105,8 +111,17 @@ def test_no_change_rerun_sends_no_writes(emu, ss, crm):
 
 
 def test_text_is_written_raw(emu, ss, crm):
-    crm.upsert("Customers", [{"customer_id": "C-1", "name": "=IMPORTXML(\"http://x\",\"//a\")",
-                              "phone": "+44 7400 123456", "notes": "00123"}])  # fmt: skip
+    crm.upsert(
+        "Customers",
+        [
+            {
+                "customer_id": "C-1",
+                "name": '=IMPORTXML("http://x","//a")',
+                "phone": "+44 7400 123456",
+                "notes": "00123",
+            }
+        ],
+    )
     mate = Teammate(emu, ss.id)
     col = mate.column_of("Customers", "name")
     assert mate.sheet("Customers").get(1, col - 1) == '=IMPORTXML("http://x","//a")'  # a str
@@ -142,8 +157,12 @@ def test_backoff_is_full_jitter_and_bounded():
 
 def test_deadline_stops_retrying():
     now = [0.0]
-    policy = RetryPolicy(sleep=lambda s: now.__setitem__(0, now[0] + s), clock=lambda: now[0],
-                         deadline=5, attempts=100)  # fmt: skip
+    policy = RetryPolicy(
+        sleep=lambda s: now.__setitem__(0, now[0] + s),
+        clock=lambda: now[0],
+        deadline=5,
+        attempts=100,
+    )
 
     def busy():
         raise RemoteFailure("quota", status=429, retry_after=2)
@@ -163,8 +182,9 @@ def test_rate_limit_exhausted_is_a_clear_error(emu, ss, crm):
 
 def test_dropped_response_after_a_write_makes_no_duplicates(emu, ss, crm):
     emu.drop_response("values.batchUpdate")
-    crm.upsert("Customers", [{"customer_id": "C-1", "name": "A"}, {"customer_id": "C-2",
-                                                                   "name": "B"}])  # fmt: skip
+    crm.upsert(
+        "Customers", [{"customer_id": "C-1", "name": "A"}, {"customer_id": "C-2", "name": "B"}]
+    )
     assert list(crm.frame("Customers")["customer_id"]) == ["C-1", "C-2"]
 
 
@@ -190,12 +210,18 @@ def test_failed_write_half_way_then_rerun_converges(emu, ss, crm):
 
 
 def test_teammate_edits_between_read_and_write(emu, ss, crm):
-    crm.upsert("Customers", [{"customer_id": f"C-{i}", "name": f"N{i}", "city": "X"}
-                             for i in range(5)])  # fmt: skip
+    crm.upsert(
+        "Customers", [{"customer_id": f"C-{i}", "name": f"N{i}", "city": "X"} for i in range(5)]
+    )
     mate = Teammate(emu, ss.id)
-    changes = crm.plan_upsert("Customers", [
-        {"customer_id": "C-3", "city": "Shiraz"}, {"customer_id": "C-1", "company": "Acme"},
-        {"customer_id": "C-9", "name": "New"}])  # fmt: skip
+    changes = crm.plan_upsert(
+        "Customers",
+        [
+            {"customer_id": "C-3", "city": "Shiraz"},
+            {"customer_id": "C-1", "company": "Acme"},
+            {"customer_id": "C-9", "name": "New"},
+        ],
+    )
     # meanwhile, in the browser:
     mate.sort("Customers", 1, descending=True)
     mate.insert_rows("Customers", 2, 2)

@@ -11,11 +11,11 @@ from contract.harness import HARNESSES
 from sheetcrm.config import Config
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError, InputError, LockedError
-from sheetcrm.export import export_tab
-from sheetcrm.importer import import_file, import_from_tab
+from sheetcrm.ingest.export import export_tab
+from sheetcrm.ingest.importer import import_file, import_from_tab
 from sheetcrm.lock import lease
-from sheetcrm.plan import AddTab, AppendRow, ChangeSet
-from sheetcrm.values import ValueContext
+from sheetcrm.model.changes import AddTab, AppendRow, ChangeSet
+from sheetcrm.model.values import ValueContext
 
 MESSY = (
     "Full Name;E-mail;Mobile;City;Signup Date;Favourite colour;notes\n"
@@ -107,8 +107,9 @@ def test_second_import_writes_nothing(harness, crm, tmp_path):
     assert writes(harness) == before  # no write request / the file was not re-saved
 
 
-@pytest.mark.parametrize(("encoding", "sep"), [("utf-8-sig", ","), ("utf-16", "\t"),
-                                               ("utf-8", "|")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("encoding", "sep"), [("utf-8-sig", ","), ("utf-16", "\t"), ("utf-8", "|")]
+)
 def test_encodings_and_delimiters(crm, tmp_path, encoding, sep):
     text = MESSY.replace(";", sep)
     result = import_file(crm, write(tmp_path, "p.csv", text, encoding), tab="Customers")
@@ -131,8 +132,10 @@ def test_unreadable_files_fail_before_writing(harness, crm, tmp_path):
 
 
 def test_json_ndjson_and_xlsx_inputs(crm, tmp_path):
-    people = [{"Name": "Nima", "Email": "nima@example.com", "Phone": "09121111111"},
-              {"Name": "Zara", "Email": "zara@example.com", "tags": ["a", "b"]}]  # fmt: skip
+    people = [
+        {"Name": "Nima", "Email": "nima@example.com", "Phone": "09121111111"},
+        {"Name": "Zara", "Email": "zara@example.com", "tags": ["a", "b"]},
+    ]
     r1 = import_file(crm, write(tmp_path, "p.json", json.dumps(people)), tab="Leads")
     assert r1.counts.created == 2
     lines = "\n".join(json.dumps(p) for p in people) + "\n"
@@ -147,15 +150,25 @@ def test_map_and_presets(crm, tmp_path):
     csv = "Customer,Electronic mail\nKaveh,kaveh@example.com\n"
     with pytest.raises(InputError, match="none of its columns"):
         import_file(crm, write(tmp_path, "a.csv", csv), tab="Customers")
-    result = import_file(crm, write(tmp_path, "a.csv", csv), tab="Customers",
-                         overrides={"Customer": "name", "Electronic mail": "email"})  # fmt: skip
+    result = import_file(
+        crm,
+        write(tmp_path, "a.csv", csv),
+        tab="Customers",
+        overrides={"Customer": "name", "Electronic mail": "email"},
+    )
     assert result.counts.created == 1
     with pytest.raises(ConfigError, match="no field 'mail'"):
-        import_file(crm, write(tmp_path, "a.csv", csv), tab="Customers",
-                    overrides={"Electronic mail": "mail"})  # fmt: skip
-    chimp = ("Email Address,First Name,Last Name,UNSUB_TIME,OPTIN_TIME\n"
-             "leila@example.com,Leila,Noori,,2024-02-01 10:00:00\n"
-             "omid@example.com,Omid,,2024-05-05 09:00:00,2024-01-01 10:00:00\n")  # fmt: skip
+        import_file(
+            crm,
+            write(tmp_path, "a.csv", csv),
+            tab="Customers",
+            overrides={"Electronic mail": "mail"},
+        )
+    chimp = (
+        "Email Address,First Name,Last Name,UNSUB_TIME,OPTIN_TIME\n"
+        "leila@example.com,Leila,Noori,,2024-02-01 10:00:00\n"
+        "omid@example.com,Omid,,2024-05-05 09:00:00,2024-01-01 10:00:00\n"
+    )
     result = import_file(crm, write(tmp_path, "chimp.csv", chimp), preset="mailchimp")
     assert result.tab == "Customers" and result.counts.created == 2
     df = crm.frame("Customers").set_index("email")
@@ -166,12 +179,18 @@ def test_map_and_presets(crm, tmp_path):
 
 def test_google_form_responses_tab(harness, crm):
     header = ("Timestamp", "Email Address", "Your name", "How did you hear about us?", "Message")
-    responses = [["2026-11-01 10:00:00", "a@example.com", "Ana", "Instagram", "hi"],
-                 ["2026-11-02 11:30:00", "b@example.com", "Ben", "a friend", ""],
-                 ["2026-11-03 09:15:00", "c@example.com", "Cy", "TV", ""]]  # fmt: skip
-    crm.backend.apply(ChangeSet([AddTab("Form Responses 1", header)] + [
-        AppendRow("Form Responses 1", dict(zip(header, r, strict=True))) for r in responses
-    ]), _lenient(crm, header))  # fmt: skip
+    responses = [
+        ["2026-11-01 10:00:00", "a@example.com", "Ana", "Instagram", "hi"],
+        ["2026-11-02 11:30:00", "b@example.com", "Ben", "a friend", ""],
+        ["2026-11-03 09:15:00", "c@example.com", "Cy", "TV", ""],
+    ]
+    crm.backend.apply(
+        ChangeSet(
+            [AddTab("Form Responses 1", header)]
+            + [AppendRow("Form Responses 1", dict(zip(header, r, strict=True))) for r in responses]
+        ),
+        _lenient(crm, header),
+    )
     first = import_from_tab(crm, "Form Responses 1")
     assert first.tab == "Leads" and first.counts.created == 2 and first.counts.quarantined == 1
     q = first.quarantine[0]
@@ -185,7 +204,7 @@ def test_google_form_responses_tab(harness, crm):
 
 def _lenient(crm, header):
     """The schema plus a teammate's tab (so the test can create it through a backend)."""
-    from sheetcrm.schema import Field, Schema, TabSchema
+    from sheetcrm.model.schema import Field, Schema, TabSchema
 
     tabs = dict(crm.schema.tabs)
     tabs["Form Responses 1"] = TabSchema("Form Responses 1", "F", tuple(Field(h) for h in header))
@@ -198,8 +217,10 @@ def test_export_csv_escapes_and_round_trips(crm, tmp_path):
     assert "'=HYPERLINK(" in text and "\n'=" not in text.replace(",'=", "")
     out = tmp_path / "export.csv"
     out.write_text(text, encoding="utf-8")
-    fresh = CRM(backend=HARNESSES["memory"](tmp_path).backend,
-                config=Config(values=ValueContext(region="IR")))  # fmt: skip
+    fresh = CRM(
+        backend=HARNESSES["memory"](tmp_path).backend,
+        config=Config(values=ValueContext(region="IR")),
+    )
     fresh.init()
     again = import_file(fresh, out, tab="Customers")
     assert again.counts.created == 4 and again.counts.quarantined == 0
@@ -234,15 +255,15 @@ def test_conflicting_edit_keeps_the_sheet_and_records_it(harness, crm, tmp_path)
     v2 = "name,email,city,phone\nSara,sara@example.com,Shiraz,09121234567\n"
     result = import_file(crm, write(tmp_path, "v2.csv", v2), tab="Customers")
     assert [(c.field, c.sheet_value, c.source_value) for c in result.conflicts] == [
-        ("city", "Isfahan", "Shiraz")]  # fmt: skip
+        ("city", "Isfahan", "Shiraz")
+    ]
     row = crm.frame("Customers").iloc[0]
     assert row["city"] == "Isfahan" and row["phone"] == "+989129999999"  # both edits kept
     assert list(crm.frame("_conflicts")["field"]) == ["city"]
     again = import_file(crm, write(tmp_path, "v2.csv", v2), tab="Customers")
     assert not again.conflicts and not again.changes  # the file did not change since
     v3 = v2.replace("Shiraz", "Tabriz")
-    forced = import_file(crm, write(tmp_path, "v3.csv", v3), tab="Customers",
-                         on_conflict="source")  # fmt: skip
+    forced = import_file(crm, write(tmp_path, "v3.csv", v3), tab="Customers", on_conflict="source")
     assert forced.conflicts[0].resolution == "source value kept"
     assert crm.frame("Customers").iloc[0]["city"] == "Tabriz"
 
@@ -260,7 +281,8 @@ def test_a_run_stops_if_another_machine_wrote_since_it_read(harness, crm, tmp_pa
     monkeypatch.setattr(crm.backend, "apply", another_machine_writes_first)
     before = list(crm.frame("Customers")["email"])
     with pytest.raises(LockedError, match="wrote to the workbook after this run read it"):
-        import_file(crm, write(tmp_path, "v2.csv", "name,email\nB,b@example.com\n"),
-                    tab="Customers")  # fmt: skip
+        import_file(
+            crm, write(tmp_path, "v2.csv", "name,email\nB,b@example.com\n"), tab="Customers"
+        )
     assert list(crm.frame("Customers")["email"]) == before  # nothing of ours was written
     assert import_file(crm, tmp_path / "v2.csv", tab="Customers").counts.created == 1

@@ -10,20 +10,22 @@ import pandas as pd
 import pytest
 from contract.harness import sheets_backend
 
-from sheetcrm.backends.retry import RetryPolicy
+from sheetcrm.backends.gsheets.retry import RetryPolicy
 from sheetcrm.config import Config
 from sheetcrm.crm import CRM
 from sheetcrm.emulator import Emulator
 from sheetcrm.emulator.teammate import Teammate
 from sheetcrm.errors import TransientError
-from sheetcrm.importer import import_file
-from sheetcrm.values import ValueContext
+from sheetcrm.ingest.importer import import_file
+from sheetcrm.model.values import ValueContext
 
 RETAIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail_sample.csv"
-V1 = ("name,email,phone,city,company\n"
-      "Sara,sara@example.com,09121234567,Tehran,\n"
-      "Rahul,rahul@example.com,+8801712345678,Dhaka,\n"
-      "Ana,ana@example.com,,Lisbon,\n")  # fmt: skip
+V1 = (
+    "name,email,phone,city,company\n"
+    "Sara,sara@example.com,09121234567,Tehran,\n"
+    "Rahul,rahul@example.com,+8801712345678,Dhaka,\n"
+    "Ana,ana@example.com,,Lisbon,\n"
+)
 V2 = V1.replace("Tehran", "Shiraz").replace("Dhaka,", "Dhaka,Dhaka Crafts") + (
     "Omid,omid@example.com,,Tabriz,\n"
 )
@@ -91,7 +93,8 @@ def test_teammates_work_between_the_imports_read_and_write(tmp_path, monkeypatch
     assert df.loc["ana@example.com", "Tea"] == "Green"
     ana = row_of(mate, "Customers", ids["ana@example.com"])
     assert mate.get("Customers", ana, mate.column_of("Customers", "company")) == (
-        '=CONCAT("Ana ","Co")')  # fmt: skip
+        '=CONCAT("Ana ","Co")'
+    )
     assert len(df) == 4 and df["customer_id"].is_unique
 
 

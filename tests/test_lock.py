@@ -47,12 +47,16 @@ def test_a_killed_run_leaves_no_stale_lock(tmp_path):
 def test_an_expired_lease_from_another_host_is_taken_over(tmp_path):
     target = str(tmp_path / "crm.xlsx")
     path = lock_path_for(target)
-    path.write_text(json.dumps({"host": "laptop-2", "pid": 1, "command": "import",
-                                "expires": time.time() - 1}))  # fmt: skip
+    path.write_text(
+        json.dumps({"host": "laptop-2", "pid": 1, "command": "import", "expires": time.time() - 1})
+    )
     with lease(target, "refresh"):
         assert json.loads(path.read_text())["host"] == socket.gethostname()
-    path.write_text(json.dumps({"host": "laptop-2", "pid": 1, "command": "import",
-                                "expires": time.time() + 600}))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {"host": "laptop-2", "pid": 1, "command": "import", "expires": time.time() + 600}
+        )
+    )
     with pytest.raises(LockedError, match="laptop-2"), lease(target, "refresh"):
         pass
     os.unlink(path)

@@ -7,8 +7,7 @@ import datetime as dt
 import pytest
 
 from sheetcrm.errors import InputError, PlanRefusedError
-from sheetcrm.grid import TabGrid
-from sheetcrm.plan import (
+from sheetcrm.model.changes import (
     AddTab,
     AppendRow,
     ChangeSet,
@@ -17,7 +16,8 @@ from sheetcrm.plan import (
     diff_layout,
     diff_tab,
 )
-from sheetcrm.values import ValueContext
+from sheetcrm.model.grid import TabGrid
+from sheetcrm.model.values import ValueContext
 
 CTX = ValueContext()
 
@@ -25,22 +25,42 @@ CTX = ValueContext()
 def grid(schema, rows):
     tab = schema["Customers"]
     header = tab.columns
-    return TabGrid("Customers", list(header), [
-        [r.get(c) for c in header] for r in rows])  # fmt: skip
+    return TabGrid("Customers", list(header), [[r.get(c) for c in header] for r in rows])
 
 
 def test_only_changed_cells_are_edited(schema):
-    g = grid(schema, [{"customer_id": "C-1", "name": "A", "city": "Tehran",
-                       "first_contact": dt.date(2025, 1, 1)}])  # fmt: skip
-    cs = diff_tab(g, schema["Customers"], [{"customer_id": "C-1", "name": "A", "city": "Shiraz",
-                                           "first_contact": dt.date(2025, 1, 1)}], CTX)  # fmt: skip
+    g = grid(
+        schema,
+        [
+            {
+                "customer_id": "C-1",
+                "name": "A",
+                "city": "Tehran",
+                "first_contact": dt.date(2025, 1, 1),
+            }
+        ],
+    )
+    cs = diff_tab(
+        g,
+        schema["Customers"],
+        [
+            {
+                "customer_id": "C-1",
+                "name": "A",
+                "city": "Shiraz",
+                "first_contact": dt.date(2025, 1, 1),
+            }
+        ],
+        CTX,
+    )
     assert cs.ops == [SetCell("Customers", "C-1", "city", "Shiraz", "Tehran")]
 
 
 def test_teammate_typed_text_date_equals_real_date(schema):
     g = grid(schema, [{"customer_id": "C-1", "name": "A", "first_contact": "01/02/2025"}])
-    cs = diff_tab(g, schema["Customers"],
-                  [{"customer_id": "C-1", "first_contact": dt.date(2025, 2, 1)}], CTX)  # fmt: skip
+    cs = diff_tab(
+        g, schema["Customers"], [{"customer_id": "C-1", "first_contact": dt.date(2025, 2, 1)}], CTX
+    )
     assert not cs
 
 
@@ -68,16 +88,26 @@ def test_duplicate_ids_in_the_sheet_are_an_error(schema):
 
 
 def test_order_puts_deletions_last():
-    cs = ChangeSet([DeleteRow("T", "1"), SetCell("T", "2", "f", 1), AddTab("T", ("a",)),
-                    AppendRow("T", {"a": 1})])  # fmt: skip
+    cs = ChangeSet(
+        [
+            DeleteRow("T", "1"),
+            SetCell("T", "2", "f", 1),
+            AddTab("T", ("a",)),
+            AppendRow("T", {"a": 1}),
+        ]
+    )
     assert [type(op).__name__ for op in cs.ordered()] == [
-        "AddTab", "SetCell", "AppendRow", "DeleteRow"]  # fmt: skip
+        "AddTab",
+        "SetCell",
+        "AppendRow",
+        "DeleteRow",
+    ]
 
 
 def test_deletion_guard(tmp_path, monkeypatch, schema):
     from sheetcrm.backends.memory import MemoryBackend
     from sheetcrm.crm import CRM
-    from sheetcrm.safety import check, restore, write_snapshot
+    from sheetcrm.run import check, restore, write_snapshot
 
     g = grid(schema, [{"customer_id": f"C-{i}", "name": f"N{i}"} for i in range(10)])
     cs = ChangeSet([DeleteRow("Customers", f"C-{i}") for i in range(3)])
@@ -99,8 +129,12 @@ def test_deletion_guard(tmp_path, monkeypatch, schema):
 
 
 def test_render_is_readable():
-    cs = ChangeSet([SetCell("Customers", "C-1", "city", "Shiraz", "Tehran"),
-                    AppendRow("Leads", {"lead_id": "L-1", "name": "سارا"})])  # fmt: skip
+    cs = ChangeSet(
+        [
+            SetCell("Customers", "C-1", "city", "Shiraz", "Tehran"),
+            AppendRow("Leads", {"lead_id": "L-1", "name": "سارا"}),
+        ]
+    )
     text = cs.render()
     assert text.splitlines()[0] == "Plan: 1 cells changed, 1 rows appended"
     assert "~ C-1 city: 'Tehran' → 'Shiraz'" in text

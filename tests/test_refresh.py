@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 from contract.harness import HARNESSES
 
+from sheetcrm.analytics.metrics import RFM_TABLE, campaign_metrics, quintile
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.config import Config, parse_config
 from sheetcrm.crm import CRM
 from sheetcrm.demo import plan_demo
 from sheetcrm.errors import ConfigError, InputError
-from sheetcrm.importer import import_file
-from sheetcrm.metrics import RFM_TABLE, campaign_metrics, quintile
-from sheetcrm.refresh import compute, explain, refresh
+from sheetcrm.ingest.importer import import_file
+from sheetcrm.workbook.refresh import compute, explain, refresh
 
 RETAIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail_sample.csv"
 AS_OF = dt.date(2011, 12, 10)
@@ -46,11 +46,13 @@ def independent_rfm() -> pd.DataFrame:
     by_invoice = lines.groupby(["CustomerID", "InvoiceNo"])
     invoices = by_invoice.agg(value=("value", "sum"), day=("day", "min")).reset_index()
     invoices["purchase"] = ~invoices["InvoiceNo"].str.startswith("C") & (invoices["value"] >= 0)
-    out = pd.DataFrame({
-        "monetary": invoices.groupby("CustomerID")["value"].sum().round(2),
-        "frequency": invoices[invoices["purchase"]].groupby("CustomerID").size(),
-        "last": invoices[invoices["purchase"]].groupby("CustomerID")["day"].max(),
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "monetary": invoices.groupby("CustomerID")["value"].sum().round(2),
+            "frequency": invoices[invoices["purchase"]].groupby("CustomerID").size(),
+            "last": invoices[invoices["purchase"]].groupby("CustomerID")["day"].max(),
+        }
+    )
     out["frequency"] = out["frequency"].fillna(0).astype(int)
     out["recency"] = (pd.Timestamp(AS_OF) - out["last"]).dt.days
     return out
@@ -65,8 +67,9 @@ def test_rfm_inputs_equal_an_independent_computation(retail_crm):
     assert (got["orders"].astype(int).values == want["frequency"].values).all()
     assert np.allclose(got["total_spent"].astype(float), want["monetary"], atol=0.005)
     buyers = want["frequency"] > 0
-    assert (got.loc[buyers, "recency_days"].astype(int).values
-            == want.loc[buyers, "recency"].values).all()  # fmt: skip
+    assert (
+        got.loc[buyers, "recency_days"].astype(int).values == want.loc[buyers, "recency"].values
+    ).all()
     assert got.loc[~buyers, "recency_days"].isna().all()
 
 
@@ -90,8 +93,9 @@ def test_segments_follow_the_default_rules(retail_crm):
     assert (c.loc[vip, "total_spent"].astype(float) >= spent.quantile(0.9)).all()
     assert ((spent >= spent.quantile(0.9)) & (spent > 0)).sum() == vip.sum()
     inactive = c["segment"] == "inactive"
-    assert ((pd.Timestamp(AS_OF) - pd.to_datetime(c.loc[inactive, "last_contact"])).dt.days
-            > 180).all()  # fmt: skip
+    assert (
+        (pd.Timestamp(AS_OF) - pd.to_datetime(c.loc[inactive, "last_contact"])).dt.days > 180
+    ).all()
     assert set(c["segment"]) <= {"VIP", "inactive", "new", "regular"}
 
 
@@ -125,12 +129,26 @@ def test_demo_dashboard_inputs(tmp_path, monkeypatch):
 
 
 def test_campaign_ratios_never_divide_by_zero():
-    campaigns = pd.DataFrame([
-        {"campaign_id": "K-1", "impressions": 0, "clicks": 0, "conversions": 0, "budget": 0},
-        {"campaign_id": "K-2", "impressions": None, "clicks": None, "conversions": None,
-         "budget": None},
-        {"campaign_id": "K-3", "impressions": 1000, "clicks": 50, "conversions": 5, "budget": 100},
-    ], dtype=object)  # fmt: skip
+    campaigns = pd.DataFrame(
+        [
+            {"campaign_id": "K-1", "impressions": 0, "clicks": 0, "conversions": 0, "budget": 0},
+            {
+                "campaign_id": "K-2",
+                "impressions": None,
+                "clicks": None,
+                "conversions": None,
+                "budget": None,
+            },
+            {
+                "campaign_id": "K-3",
+                "impressions": 1000,
+                "clicks": 50,
+                "conversions": 5,
+                "budget": 100,
+            },
+        ],
+        dtype=object,
+    )
     leads = pd.DataFrame(columns=["lead_id", "campaign_id", "status", "customer_id"])
     acts = pd.DataFrame(columns=["customer_id", "type", "amount", "date"])
     out = campaign_metrics(campaigns, leads, acts)
@@ -143,18 +161,26 @@ def test_campaign_ratios_never_divide_by_zero():
 @pytest.mark.parametrize(
     ("segments", "message"),
     [
-        ([{"name": "X", "when": [{"field": "colour", "op": "==", "value": 1}]}],
-         "no field 'colour'"),
-        ([{"name": "X", "when": [{"field": "total_spent", "op": "~", "value": 1}]}],
-         "unknown operator '~'"),
-        ([{"name": "X", "when": [{"field": "total_spent", "op": ">", "value": "lots"}]}],
-         "needs a number"),
-        ([{"name": "X", "when": [{"field": "city", "op": "within days", "value": 3}]}],
-         "needs a date field"),
+        (
+            [{"name": "X", "when": [{"field": "colour", "op": "==", "value": 1}]}],
+            "no field 'colour'",
+        ),
+        (
+            [{"name": "X", "when": [{"field": "total_spent", "op": "~", "value": 1}]}],
+            "unknown operator '~'",
+        ),
+        (
+            [{"name": "X", "when": [{"field": "total_spent", "op": ">", "value": "lots"}]}],
+            "needs a number",
+        ),
+        (
+            [{"name": "X", "when": [{"field": "city", "op": "within days", "value": 3}]}],
+            "needs a date field",
+        ),
         ([{"name": "X", "color": "gold"}], "is not a colour"),
         ([{"when": []}], "needs a name"),
     ],
-)  # fmt: skip
+)
 def test_bad_rules_are_clear_errors(segments, message):
     config = parse_config({"segments": segments})
     crm = CRM(backend=MemoryBackend(), config=config)
@@ -205,14 +231,35 @@ def test_converted_leads_link_to_their_customer_and_referral_codes_attribute(tmp
     crm = CRM(backend=MemoryBackend())
     crm.init()
     crm.upsert("Customers", [{"customer_id": "C-1", "name": "Ana", "email": "ana@example.com"}])
-    crm.upsert("Campaigns", [{"campaign_id": "K-1", "name": "Friends", "referral_code": "FRIEND10",
-                              "budget": 100}])  # fmt: skip
-    crm.upsert("Leads", [
-        {"lead_id": "L-1", "name": "Ana", "email": "ANA@example.com", "status": "converted",
-         "referral_code": "friend10"},
-        {"lead_id": "L-2", "name": "Bo", "email": "bo@example.com", "status": "new"}])  # fmt: skip
-    crm.upsert("Interactions", [{"interaction_id": "I-1", "date": "2026-11-01", "type": "purchase",
-                                 "customer_id": "C-1", "amount": 150}])  # fmt: skip
+    crm.upsert(
+        "Campaigns",
+        [{"campaign_id": "K-1", "name": "Friends", "referral_code": "FRIEND10", "budget": 100}],
+    )
+    crm.upsert(
+        "Leads",
+        [
+            {
+                "lead_id": "L-1",
+                "name": "Ana",
+                "email": "ANA@example.com",
+                "status": "converted",
+                "referral_code": "friend10",
+            },
+            {"lead_id": "L-2", "name": "Bo", "email": "bo@example.com", "status": "new"},
+        ],
+    )
+    crm.upsert(
+        "Interactions",
+        [
+            {
+                "interaction_id": "I-1",
+                "date": "2026-11-01",
+                "type": "purchase",
+                "customer_id": "C-1",
+                "amount": 150,
+            }
+        ],
+    )
     refresh(crm, DEMO_DAY)
     leads = crm.frame("Leads").set_index("lead_id")
     assert leads.loc["L-1", "customer_id"] == "C-1" and leads.loc["L-2", "customer_id"] is None

@@ -19,10 +19,10 @@ from sheetcrm.crm import CRM
 from sheetcrm.demo import plan_demo
 from sheetcrm.emulator import Emulator
 from sheetcrm.errors import ConfigError, InputError, TransientError
-from sheetcrm.notify import Email, SmtpSettings, send
-from sheetcrm.refresh import refresh
-from sheetcrm.reminders import remind
-from sheetcrm.reporting import make_report
+from sheetcrm.outputs.mail import Email, SmtpSettings, send
+from sheetcrm.outputs.reminders import remind
+from sheetcrm.outputs.report import make_report
+from sheetcrm.workbook.refresh import refresh
 
 DAY = dt.date(2026, 11, 21)
 
@@ -91,8 +91,17 @@ class Mailbox:
         return self.controller.port
 
     def smtp_config(self, **extra) -> Config:
-        return parse_config({"smtp": {"host": "127.0.0.1", "port": self.port, "security": "none",
-                                      "from": "Shop <shop@example.com>"}, **extra})  # fmt: skip
+        return parse_config(
+            {
+                "smtp": {
+                    "host": "127.0.0.1",
+                    "port": self.port,
+                    "security": "none",
+                    "from": "Shop <shop@example.com>",
+                },
+                **extra,
+            }
+        )
 
 
 @pytest.mark.parametrize("fmt", ["html", "md", "txt"])
@@ -126,15 +135,19 @@ def test_locale_formatting_and_user_templates(tmp_path):
         '{% extends "default:report.html" %}{% block header %}'
         "<h1>Our shop {{ data.kpis[0].value|money }}</h1>{% endblock %}",
         encoding="utf-8",
-    )  # fmt: skip
-    config = parse_config({"locale": {"currency": "INR", "language": "en_IN"},
-                           "report": {"templates": str(tmp_path / "tpl")}})  # fmt: skip
+    )
+    config = parse_config(
+        {
+            "locale": {"currency": "INR", "language": "en_IN"},
+            "report": {"templates": str(tmp_path / "tpl")},
+        }
+    )
     crm = demo(config)
     html = make_report(crm, as_of=DAY, template="mine.html", period="quarter").content
     assert "<h1>Our shop ₹" in html and "Top customers in the period" in html
     big = make_report(crm, as_of=DAY, fmt="txt", period="2025-01-01..2026-11-21").content
     assert "₹" in big
-    from sheetcrm.reports import environment
+    from sheetcrm.outputs.templates import environment
 
     env = environment(language="en_IN", currency="INR")
     assert env.filters["money"](12345678.5) == "₹1,23,45,678.50"
@@ -146,16 +159,27 @@ def test_locale_formatting_and_user_templates(tmp_path):
 def test_html_is_escaped(tmp_path):
     crm = demo()
     crm.upsert("Customers", [{"customer_id": "C-X", "name": "<script>alert(1)</script>"}])
-    crm.upsert("Interactions", [{"interaction_id": "I-X", "date": "2026-11-20", "type": "purchase",
-                                 "customer_id": "C-X", "amount": 5000}])  # fmt: skip
+    crm.upsert(
+        "Interactions",
+        [
+            {
+                "interaction_id": "I-X",
+                "date": "2026-11-20",
+                "type": "purchase",
+                "customer_id": "C-X",
+                "amount": 5000,
+            }
+        ],
+    )
     html = make_report(crm, as_of=DAY).content
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
 
 
 def test_report_and_digest_emails_arrive():
     with Mailbox() as box:
-        crm = demo(box.smtp_config(team={"Maryam": "maryam@example.com",
-                                         "Arif": "arif@example.com"}))  # fmt: skip
+        crm = demo(
+            box.smtp_config(team={"Maryam": "maryam@example.com", "Arif": "arif@example.com"})
+        )
         result = make_report(crm, as_of=DAY, emails=("boss@example.com", "client@example.org"))
         assert result.delivery.sent == ["boss@example.com", "client@example.org"]
         (to, msg) = box.messages[0]
@@ -205,8 +229,10 @@ def test_opted_out_customers_never_get_anything(tmp_path):
     customers = crm.frame("Customers")
     out = set(customers.loc[customers["opt_out"] == True, "email"])  # noqa: E712
     assert out  # the demo has some
-    crm.upsert("Customers", [{"customer_id": cid, "segment": "inactive"} for cid in
-                             customers["customer_id"]])  # fmt: skip
+    crm.upsert(
+        "Customers",
+        [{"customer_id": cid, "segment": "inactive"} for cid in customers["customer_id"]],
+    )
     result = remind(crm, as_of=DAY, csv_path=tmp_path / "winback.csv", drafts_dir=tmp_path / "d")
     listed = {r["email"] for r in result.reengage}
     assert listed and not listed & out
@@ -218,7 +244,7 @@ def test_opted_out_customers_never_get_anything(tmp_path):
 
 def test_smtp_settings_errors(tmp_path, monkeypatch):
     from sheetcrm.config import load_config
-    from sheetcrm.notify import smtp_settings
+    from sheetcrm.outputs.mail import smtp_settings
 
     with pytest.raises(ConfigError, match="no SMTP server"):
         smtp_settings(Config())
@@ -257,8 +283,7 @@ def test_pdf_renders_to_png_pages(tmp_path):
     out = tmp_path / "report.pdf"
     make_report(crm, as_of=DAY, fmt="pdf", output=out)
     assert out.read_bytes().startswith(b"%PDF")
-    subprocess.run(["pdftoppm", "-png", "-r", "40", str(out), str(tmp_path / "page")],
-                   check=True)  # fmt: skip
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(out), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) >= 2 and all(p.stat().st_size > 5_000 for p in pages)
 
@@ -269,12 +294,26 @@ def test_chromium_screenshot_of_the_html_report(tmp_path):
     page = tmp_path / "report.html"
     make_report(crm, as_of=DAY, output=page)
     shot = tmp_path / "shot.png"
-    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1100,1600",
-                    f"--screenshot={shot}", page.as_uri()],
-                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1100,1600",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     from PIL import Image
 
     image = Image.open(shot).convert("RGB")

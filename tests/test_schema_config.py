@@ -8,8 +8,8 @@ import pytest
 
 from sheetcrm.config import Config, load_config, parse_config
 from sheetcrm.errors import ConfigError, ValueParseError
-from sheetcrm.schema import build_schema, new_id
-from sheetcrm.values import ValueContext
+from sheetcrm.model.schema import new_id
+from sheetcrm.model.values import ValueContext
 
 
 def test_every_tab_starts_with_its_id_column(schema):
@@ -20,7 +20,12 @@ def test_every_tab_starts_with_its_id_column(schema):
 
 def test_five_data_tabs_and_hidden_system_tabs(schema):
     assert [t.name for t in schema.data_tabs] == [
-        "Customers", "Leads", "Interactions", "Campaigns", "Tasks"]  # fmt: skip
+        "Customers",
+        "Leads",
+        "Interactions",
+        "Campaigns",
+        "Tasks",
+    ]
     assert all(t.hidden for t in schema.system_tabs)
 
 
@@ -61,7 +66,7 @@ def test_custom_fields_and_enum_additions():
             "enums": {"Leads.source": ["tiktok"]},
         }
     )
-    schema = build_schema(config)
+    schema = config.schema()
     assert schema["Customers"].columns[-1] == "loyalty"
     assert schema["Customers"].field("loyalty").parse("Gold", config.values) == "gold"
     assert "tiktok" in schema["Leads"].field("source").values
@@ -87,7 +92,7 @@ def test_custom_fields_and_enum_additions():
 )
 def test_config_errors_are_clear(data, message):
     with pytest.raises(ConfigError, match=message):
-        build_schema(parse_config(data))
+        parse_config(data).schema()
 
 
 def test_load_config_from_file(tmp_path, monkeypatch):

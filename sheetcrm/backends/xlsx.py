@@ -31,9 +31,9 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import ValueParseError, WorkbookError
-from ..grid import NUMBER_FORMATS, HeaderMap, Layout, TabGrid, Validation
-from ..plan import (
+from sheetcrm.backends.base import ApplyReport, SheetAdapter, WorkbookAdapter, apply_changes
+from sheetcrm.errors import ValueParseError, WorkbookError
+from sheetcrm.model.changes import (
     CellFormula,
     ChangeSet,
     ChartSpec,
@@ -43,9 +43,9 @@ from ..plan import (
     StyleRule,
     Unprotect,
 )
-from ..schema import Field, Schema, TabSchema
-from ..values import looks_like_formula
-from .base import ApplyReport, SheetAdapter, WorkbookAdapter, apply_changes
+from sheetcrm.model.grid import NUMBER_FORMATS, HeaderMap, Layout, TabGrid, Validation
+from sheetcrm.model.schema import Field, Schema, TabSchema
+from sheetcrm.model.values import looks_like_formula
 
 MAX_ROW = 1_048_576
 PROMPT_TITLE = "Computed by sheetcrm"
@@ -54,8 +54,19 @@ _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="305496")
 _SYSTEM_FILL = PatternFill("solid", fgColor="7F7F7F")
 _BOOL_FORMULAS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
-_WIDTHS = {"id": 23, "email": 30, "phone": 17, "date": 12, "datetime": 17, "money": 13,
-           "bool": 9, "enum": 13, "integer": 10, "number": 10, "percent": 10}  # fmt: skip
+_WIDTHS = {
+    "id": 23,
+    "email": 30,
+    "phone": 17,
+    "date": 12,
+    "datetime": 17,
+    "money": 13,
+    "bool": 9,
+    "enum": 13,
+    "integer": 10,
+    "number": 10,
+    "percent": 10,
+}
 
 
 def needs_quote_prefix(text: str) -> bool:
@@ -324,11 +335,22 @@ def _rule_signature(sqref: Any, rule: Any) -> str:
 def _openpyxl_rule(rule: StyleRule) -> Any:
     if rule.kind == "scale":
         (v0, c0), (v1, c1), (v2, c2) = rule.points
-        return ColorScaleRule(start_type="num", start_value=v0, start_color=c0[1:],
-                              mid_type="num", mid_value=v1, mid_color=c1[1:],
-                              end_type="num", end_value=v2, end_color=c2[1:])  # fmt: skip
-    fill = PatternFill(start_color=rule.fill[1:], end_color=rule.fill[1:], fill_type="solid") \
-        if rule.fill else None  # fmt: skip
+        return ColorScaleRule(
+            start_type="num",
+            start_value=v0,
+            start_color=c0[1:],
+            mid_type="num",
+            mid_value=v1,
+            mid_color=c1[1:],
+            end_type="num",
+            end_value=v2,
+            end_color=c2[1:],
+        )
+    fill = (
+        PatternFill(start_color=rule.fill[1:], end_color=rule.fill[1:], fill_type="solid")
+        if rule.fill
+        else None
+    )
     font = Font(color=rule.font[1:]) if rule.font else None
     return FormulaRule(formula=[rule.formula.lstrip("=")], fill=fill, font=font)
 
@@ -426,9 +448,10 @@ class _XlsxSheet(SheetAdapter):
         (shown by Excel and LibreOffice when a cell is selected); nothing is locked."""
         ws = self.ws
         ws.data_validations.dataValidation = [
-            dv for dv in ws.data_validations.dataValidation
+            dv
+            for dv in ws.data_validations.dataValidation
             if not (dv.promptTitle == PROMPT_TITLE and dv.prompt == op.description)
-        ]  # fmt: skip
+        ]
         if isinstance(op, Protect):
             if op.first_col is None:
                 sqref = "A1"  # a whole generated tab: the note sits on its title cell
@@ -436,9 +459,14 @@ class _XlsxSheet(SheetAdapter):
                 first = get_column_letter(op.first_col + 1)
                 last = get_column_letter(max(op.last_col or 0, op.first_col + 1))
                 sqref = f"{first}2:{last}{MAX_ROW}"
-            ws.add_data_validation(DataValidation(
-                showInputMessage=True, promptTitle=PROMPT_TITLE, prompt=op.description,
-                sqref=sqref))  # fmt: skip
+            ws.add_data_validation(
+                DataValidation(
+                    showInputMessage=True,
+                    promptTitle=PROMPT_TITLE,
+                    prompt=op.description,
+                    sqref=sqref,
+                )
+            )
 
     def set_layout(self, op: SetLayout, hm: HeaderMap, tab: TabSchema) -> None:
         ws = self.ws
@@ -508,9 +536,12 @@ def _set_cell(cell: Any, value: Any, field_type: str, where: tuple[str, int, str
         text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
         if len(text) > MAX_CELL_TEXT:
             raise ValueParseError(
-                f"text of at most {MAX_CELL_TEXT} characters", text[:40] + "…",
-                tab=where[0], row=where[1], column=where[2],
-            )  # fmt: skip
+                f"text of at most {MAX_CELL_TEXT} characters",
+                text[:40] + "…",
+                tab=where[0],
+                row=where[1],
+                column=where[2],
+            )
         cell.value = text
         cell.data_type = "s"  # never a formula, whatever the first character
         cell.quotePrefix = needs_quote_prefix(text)

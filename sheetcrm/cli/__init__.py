@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from ..errors import EXIT_CONFLICTS, EXIT_INTERNAL, SheetCRMError
-from .commands import register
+from sheetcrm.cli.commands import register
+from sheetcrm.errors import EXIT_CONFLICTS, EXIT_INTERNAL, SheetCRMError
 
 
 class _Group(click.Group):
@@ -40,17 +40,27 @@ def _log(ctx: click.Context, event: str, started: float, **fields: Any) -> None:
     """One JSON line on stderr per run (with --log-json), for cron and log collectors."""
     if not (ctx.obj or {}).get("log_json"):
         return
-    record = {"event": event, "command": ctx.invoked_subcommand, "argv": sys.argv[1:],
-              "seconds": round(time.monotonic() - started, 3),
-              "at": datetime.now(UTC).isoformat(timespec="seconds"), **fields}  # fmt: skip
+    record = {
+        "event": event,
+        "command": ctx.invoked_subcommand,
+        "argv": sys.argv[1:],
+        "seconds": round(time.monotonic() - started, 3),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **fields,
+    }
     click.echo(json.dumps(record, ensure_ascii=False), err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sheetcrm")
 @click.option("--log-json", is_flag=True, help="Log each run as one JSON line on stderr.")
-@click.option("--quiet", "-q", "quiet_all", is_flag=True,
-              help="Print nothing but errors (for cron); works with every command.")  # fmt: skip
+@click.option(
+    "--quiet",
+    "-q",
+    "quiet_all",
+    is_flag=True,
+    help="Print nothing but errors (for cron); works with every command.",
+)
 @click.pass_context
 def cli(ctx: click.Context, log_json: bool, quiet_all: bool) -> None:
     """sheetcrm: a spreadsheet (Google Sheets or a local .xlsx) as a small-business CRM.

@@ -8,15 +8,15 @@ from typing import Any
 
 import click
 
-from ..crm import CRM
-from ..demo import plan_demo
-from ..refresh import refresh as refresh_crm
-from ..reporting import make_report
-from ..reports import render
-from ..summary import summarize
-from .options import as_of_option, backend_options, output_options, run_options
-from .output import emit
-from .output import report_run as _report
+from sheetcrm.cli.options import as_of_option, backend_options, output_options, run_options
+from sheetcrm.cli.output import emit
+from sheetcrm.cli.output import report_run as _report
+from sheetcrm.crm import CRM
+from sheetcrm.demo import plan_demo
+from sheetcrm.outputs.report import make_report
+from sheetcrm.outputs.summary import summarize
+from sheetcrm.outputs.templates import render
+from sheetcrm.workbook.refresh import refresh as refresh_crm
 
 
 @click.command()
@@ -134,11 +134,24 @@ def _raw_frame(grid: Any) -> Any:
 
 
 def register(group: click.Group) -> None:
-    from .data_cmds import export, import_, restore
-    from .emulator_cmd import emulator
-    from .insight_cmds import explain, refresh, segments
-    from .report_cmds import remind, report
+    from sheetcrm.cli.data_cmds import export, import_, restore
+    from sheetcrm.cli.emulator_cmd import emulator
+    from sheetcrm.cli.insight_cmds import explain, refresh, segments
+    from sheetcrm.cli.report_cmds import remind, report
 
-    for command in (init, demo, show, summary, import_, export, restore, refresh, segments,
-                    explain, report, remind, emulator):  # fmt: skip
+    for command in (
+        init,
+        demo,
+        show,
+        summary,
+        import_,
+        export,
+        restore,
+        refresh,
+        segments,
+        explain,
+        report,
+        remind,
+        emulator,
+    ):
         group.add_command(command)

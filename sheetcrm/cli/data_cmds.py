@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from ..crm import CRM
-from ..errors import ConflictsRecorded
-from ..export import export_tab
-from ..importer import ImportResult, import_file, import_from_tab
-from ..mapping import PRESETS, parse_overrides
-from ..safety import restore as restore_snapshot
-from .options import backend_options, run_options
+from sheetcrm.cli.options import backend_options, run_options
+from sheetcrm.crm import CRM
+from sheetcrm.errors import ConflictsRecorded
+from sheetcrm.ingest.export import export_tab
+from sheetcrm.ingest.importer import ImportResult, import_file, import_from_tab
+from sheetcrm.ingest.mapping import PRESETS, parse_overrides
+from sheetcrm.run import restore as restore_snapshot
 
 
 def _print(result: ImportResult, quiet: bool) -> None:
@@ -43,17 +43,36 @@ def _print(result: ImportResult, quiet: bool) -> None:
 @run_options
 @click.option("--tab", help="Tab to import into (Customers, Leads, …); presets choose one.")
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), help="A known export layout.")
-@click.option("--map", "mapping", multiple=True, metavar="SRC=FIELD",
-              help="Map an input column to a field; repeatable.")  # fmt: skip
-@click.option("--from-tab", metavar="TAB",
-              help="Import a tab of the same workbook (e.g. 'Form Responses 1').")  # fmt: skip
-@click.option("--on-conflict", type=click.Choice(["sheet", "source"]), default="sheet",
-              show_default=True,
-              help="Whose value wins when both sides changed a field.")  # fmt: skip
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="SRC=FIELD",
+    help="Map an input column to a field; repeatable.",
+)
+@click.option(
+    "--from-tab", metavar="TAB", help="Import a tab of the same workbook (e.g. 'Form Responses 1')."
+)
+@click.option(
+    "--on-conflict",
+    type=click.Choice(["sheet", "source"]),
+    default="sheet",
+    show_default=True,
+    help="Whose value wins when both sides changed a field.",
+)
 @click.option("--force", is_flag=True, help="Allow deleting or blanking many rows.")
-def import_(crm: CRM, file: str | None, dry_run: bool, quiet: bool, tab: str | None,
-            preset: str | None, mapping: tuple[str, ...], from_tab: str | None,
-            on_conflict: str, force: bool) -> None:  # fmt: skip
+def import_(
+    crm: CRM,
+    file: str | None,
+    dry_run: bool,
+    quiet: bool,
+    tab: str | None,
+    preset: str | None,
+    mapping: tuple[str, ...],
+    from_tab: str | None,
+    on_conflict: str,
+    force: bool,
+) -> None:
     """Import FILE (CSV, TSV, XLSX, JSON, NDJSON) into a tab: upsert, dedupe, merge.
 
     Every row is created, updated, merged, skipped (duplicate, unchanged or empty) or
@@ -62,9 +81,15 @@ def import_(crm: CRM, file: str | None, dry_run: bool, quiet: bool, tab: str | N
     """
     if bool(file) == bool(from_tab):
         raise click.UsageError("give a FILE or --from-tab TAB (one of them)")
-    options = dict(tab=tab, preset=preset, overrides=parse_overrides(mapping),
-                   on_conflict=on_conflict, dry_run=dry_run, force=force,
-                   command="import " + (file or f"--from-tab {from_tab}"))  # fmt: skip
+    options = dict(
+        tab=tab,
+        preset=preset,
+        overrides=parse_overrides(mapping),
+        on_conflict=on_conflict,
+        dry_run=dry_run,
+        force=force,
+        command="import " + (file or f"--from-tab {from_tab}"),
+    )
     if from_tab:
         result = import_from_tab(crm, from_tab, **options)
     else:
@@ -81,10 +106,15 @@ def import_(crm: CRM, file: str | None, dry_run: bool, quiet: bool, tab: str | N
 @click.command()
 @click.argument("tab")
 @backend_options
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default="csv",
-              show_default=True)  # fmt: skip
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (default: standard output; required for xlsx).")  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default="csv", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output; required for xlsx).",
+)
 def export(crm: CRM, tab: str, fmt: str, output: Path | None) -> None:
     """Export TAB as CSV (formula-looking text escaped), JSON or XLSX."""
     text = export_tab(crm, tab, fmt, output)
@@ -103,5 +133,7 @@ def restore(crm: CRM, snapshot: str, dry_run: bool, quiet: bool) -> None:
         click.echo(result.changes.render())
     elif not quiet:
         counts = result.changes.counts()
-        click.echo(f"Restored from {snapshot}: {counts['cells_changed']} cells, "
-                   f"{counts['rows_appended']} rows re-added.")  # fmt: skip
+        click.echo(
+            f"Restored from {snapshot}: {counts['cells_changed']} cells, "
+            f"{counts['rows_appended']} rows re-added."
+        )

@@ -13,17 +13,27 @@ def emulator() -> None:
 
 @emulator.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
-              help="Port (0 picks a free one).")  # fmt: skip
-@click.option("--spreadsheets", "count", default=1, show_default=True,
-              type=click.IntRange(0, 100),
-              help="Blank spreadsheets to create at start.")  # fmt: skip
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0 picks a free one).",
+)
+@click.option(
+    "--spreadsheets",
+    "count",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 100),
+    help="Blank spreadsheets to create at start.",
+)
 @click.option("--quota", type=click.IntRange(min=1), help="Writes per minute per user (429 above).")
 def serve(host: str, port: int, count: int, quota: int | None) -> None:
     """Serve the emulator until stopped (Ctrl-C); prints its URL and spreadsheet IDs."""
     try:
-        from ..emulator import Emulator, LoopbackServer
-        from ..emulator.discovery import document
+        from sheetcrm.emulator import Emulator, LoopbackServer
+        from sheetcrm.emulator.discovery import document
     except ImportError as exc:  # pragma: no cover - requests ships with gspread
         raise click.ClickException(str(exc)) from None
     document()  # fail now, not on the first request, if the discovery document is missing

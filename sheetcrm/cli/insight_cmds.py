@@ -6,12 +6,12 @@ import datetime as dt
 
 import click
 
-from ..crm import CRM
-from ..refresh import compute, segment_counts
-from ..refresh import explain as explain_lead
-from ..refresh import refresh as refresh_crm
-from .options import as_of_option, backend_options, run_options
-from .output import report_run
+from sheetcrm.cli.options import as_of_option, backend_options, run_options
+from sheetcrm.cli.output import report_run
+from sheetcrm.crm import CRM
+from sheetcrm.workbook.refresh import compute, segment_counts
+from sheetcrm.workbook.refresh import explain as explain_lead
+from sheetcrm.workbook.refresh import refresh as refresh_crm
 
 
 @click.command()

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from ..config import load_config
-from ..crm import CRM
-from ..errors import ConfigError
+from sheetcrm.config import load_config
+from sheetcrm.crm import CRM
+from sheetcrm.errors import ConfigError
 
 
 def backend_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,7 +12,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from ..values import is_blank
+from sheetcrm.model.values import is_blank
 
 
 def _jsonable(value: Any) -> Any:

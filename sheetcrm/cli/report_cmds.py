@@ -7,34 +7,68 @@ from pathlib import Path
 
 import click
 
-from ..crm import CRM
-from ..reminders import remind as remind_crm
-from ..reporting import make_report
-from .options import as_of_option, backend_options
+from sheetcrm.cli.options import as_of_option, backend_options
+from sheetcrm.crm import CRM
+from sheetcrm.outputs.reminders import remind as remind_crm
+from sheetcrm.outputs.report import make_report
 
 
 @click.command()
 @backend_options
 @as_of_option
 @click.option("--template", help="Template name (from [report] templates or the built-ins).")
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "txt", "pdf"]), default="html",
-              show_default=True)  # fmt: skip
-@click.option("--period", default="month", show_default=True,
-              help="week, month, quarter (to --as-of) or YYYY-MM-DD..YYYY-MM-DD.")  # fmt: skip
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report here (default: standard output).")  # fmt: skip
-@click.option("--email", "emails", multiple=True, metavar="ADDR",
-              help="E-mail the report (HTML + text) to ADDR; repeatable.")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md", "txt", "pdf"]),
+    default="html",
+    show_default=True,
+)
+@click.option(
+    "--period",
+    default="month",
+    show_default=True,
+    help="week, month, quarter (to --as-of) or YYYY-MM-DD..YYYY-MM-DD.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here (default: standard output).",
+)
+@click.option(
+    "--email",
+    "emails",
+    multiple=True,
+    metavar="ADDR",
+    help="E-mail the report (HTML + text) to ADDR; repeatable.",
+)
 @click.option("--title", help="The report's title.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
-def report(crm: CRM, as_of: dt.date, template: str | None, fmt: str, period: str,
-           output: Path | None, emails: tuple[str, ...], title: str | None,
-           quiet: bool) -> None:  # fmt: skip
+def report(
+    crm: CRM,
+    as_of: dt.date,
+    template: str | None,
+    fmt: str,
+    period: str,
+    output: Path | None,
+    emails: tuple[str, ...],
+    title: str | None,
+    quiet: bool,
+) -> None:
     """Render a report (HTML with charts, Markdown, plain text or PDF) and send it."""
     if fmt == "pdf" and output is None and not emails:
         raise click.UsageError("a PDF report needs -o FILE.pdf (or --email)")
-    result = make_report(crm, as_of=as_of, period=period, fmt=fmt, template=template,
-                         output=output, emails=emails, title=title)  # fmt: skip
+    result = make_report(
+        crm,
+        as_of=as_of,
+        period=period,
+        fmt=fmt,
+        template=template,
+        output=output,
+        emails=emails,
+        title=title,
+    )
     if output is None and not emails and isinstance(result.content, str):
         click.echo(result.content, nl=False)
     elif not quiet:
@@ -49,13 +83,27 @@ def report(crm: CRM, as_of: dt.date, template: str | None, fmt: str, period: str
 @backend_options
 @as_of_option
 @click.option("--email", is_flag=True, help="E-mail each person their digest ([team] addresses).")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the re-engagement list (mail-merge ready) to this CSV file.")  # fmt: skip
-@click.option("--drafts", "drafts_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write a personal win-back draft per customer into this folder.")  # fmt: skip
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the re-engagement list (mail-merge ready) to this CSV file.",
+)
+@click.option(
+    "--drafts",
+    "drafts_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write a personal win-back draft per customer into this folder.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
-def remind(crm: CRM, as_of: dt.date, email: bool, csv_path: Path | None,
-           drafts_dir: Path | None, quiet: bool) -> None:  # fmt: skip
+def remind(
+    crm: CRM,
+    as_of: dt.date,
+    email: bool,
+    csv_path: Path | None,
+    drafts_dir: Path | None,
+    quiet: bool,
+) -> None:
     """Digest per person of overdue and upcoming follow-ups; win-back list of inactive
     customers (opted-out customers are never included)."""
     result = remind_crm(crm, as_of=as_of, email=email, csv_path=csv_path, drafts_dir=drafts_dir)

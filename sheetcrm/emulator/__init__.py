@@ -12,5 +12,14 @@ from .model import ApiError, Spreadsheet
 from .server import Emulator, Fault, RequestEvent, Stats
 from .transport import EmulatorAdapter, LoopbackServer, mount
 
-__all__ = ["ApiError", "Emulator", "EmulatorAdapter", "Fault", "LoopbackServer", "RequestEvent",
-           "Spreadsheet", "Stats", "mount"]  # fmt: skip
+__all__ = [
+    "ApiError",
+    "Emulator",
+    "EmulatorAdapter",
+    "Fault",
+    "LoopbackServer",
+    "RequestEvent",
+    "Spreadsheet",
+    "Stats",
+    "mount",
+]

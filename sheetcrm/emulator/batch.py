@@ -44,11 +44,24 @@ HANDLERS: dict[str, Handler] = {
     "deleteNamedRange": d.delete_named_range,
 }
 #: Requests that only change presentation the emulator does not model (widths, borders…).
-ACCEPTED_NO_OP = {"updateDimensionProperties", "autoResizeDimensions", "updateBorders",
-                  "updateEmbeddedObjectPosition", "addBanding", "deleteBanding"}  # fmt: skip
+ACCEPTED_NO_OP = {
+    "updateDimensionProperties",
+    "autoResizeDimensions",
+    "updateBorders",
+    "updateEmbeddedObjectPosition",
+    "addBanding",
+    "deleteBanding",
+}
 #: Requests that move or rewrite cell values (the rows need a snapshot for rollback).
-TOUCHES_ROWS = {"insertDimension", "deleteDimension", "updateCells", "repeatCell", "sortRange",
-                "updateSheetProperties", "deleteSheet"}  # fmt: skip
+TOUCHES_ROWS = {
+    "insertDimension",
+    "deleteDimension",
+    "updateCells",
+    "repeatCell",
+    "sortRange",
+    "updateSheetProperties",
+    "deleteSheet",
+}
 
 
 def _snapshot(ss: Spreadsheet, rows: bool) -> Any:

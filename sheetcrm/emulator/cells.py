@@ -80,8 +80,19 @@ def parse_user_entered(value: Any) -> tuple[Any, NumberFormat | None]:
     return text, None
 
 
-_ARITH = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Add, ast.Sub, ast.Mult,
-          ast.Div, ast.Pow, ast.USub, ast.UAdd)  # fmt: skip
+_ARITH = (
+    ast.Expression,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Constant,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.Pow,
+    ast.USub,
+    ast.UAdd,
+)
 
 
 def constant_value(formula: str) -> float | None:
@@ -100,8 +111,10 @@ def constant_value(formula: str) -> float | None:
         return None
     if not all(isinstance(node, _ARITH) for node in ast.walk(tree)):
         return None
-    if any(isinstance(n, ast.Constant) and not isinstance(n.value, (int, float))
-           for n in ast.walk(tree)):  # fmt: skip
+    if any(
+        isinstance(n, ast.Constant) and not isinstance(n.value, (int, float))
+        for n in ast.walk(tree)
+    ):
         return None
     try:
         value = _arith(tree.body)
@@ -268,9 +281,15 @@ def _general(value: float) -> str:
 
 
 _TOKENS = [
-    ("yyyy", "%Y"), ("yy", "%y"), ("mmmm", "%B"), ("mmm", "%b"), ("dddd", "%A"),
-    ("ddd", "%a"), ("hh", "%H"), ("ss", "%S"),
-]  # fmt: skip
+    ("yyyy", "%Y"),
+    ("yy", "%y"),
+    ("mmmm", "%B"),
+    ("mmm", "%b"),
+    ("dddd", "%A"),
+    ("ddd", "%a"),
+    ("hh", "%H"),
+    ("ss", "%S"),
+]
 
 
 def _date_pattern(moment: dt.datetime, pattern: str) -> str:

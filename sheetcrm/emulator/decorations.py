@@ -75,9 +75,14 @@ def update_conditional_format_rule(ss: Spreadsheet, req: dict[str, Any]) -> dict
     if "newIndex" in req:
         rule = sheet.conditional_formats.pop(index)
         sheet.conditional_formats.insert(req["newIndex"], rule)
-    return {"updateConditionalFormatRule": {"oldIndex": index, "oldRule": old,
-                                            "newIndex": req.get("newIndex", index),
-                                            "newRule": req.get("rule", old)}}  # fmt: skip
+    return {
+        "updateConditionalFormatRule": {
+            "oldIndex": index,
+            "oldRule": old,
+            "newIndex": req.get("newIndex", index),
+            "newRule": req.get("rule", old),
+        }
+    }
 
 
 def delete_conditional_format_rule(ss: Spreadsheet, req: dict[str, Any]) -> dict[str, Any]:
@@ -174,8 +179,10 @@ def create_developer_metadata(ss: Spreadsheet, req: dict[str, Any]) -> dict[str,
         meta["location"] = {"locationType": "SHEET", "sheetId": loc["sheetId"]}
     elif "dimensionRange" in loc:
         ss.sheet(sheet_id=loc["dimensionRange"].get("sheetId", 0))
-        meta["location"] = {"locationType": loc["dimensionRange"].get("dimension", "ROWS"),
-                            "dimensionRange": loc["dimensionRange"]}  # fmt: skip
+        meta["location"] = {
+            "locationType": loc["dimensionRange"].get("dimension", "ROWS"),
+            "dimensionRange": loc["dimensionRange"],
+        }
     else:
         meta["location"] = {"locationType": "SPREADSHEET", "spreadsheet": True}
     meta.setdefault("metadataId", ss.next_id())
@@ -208,8 +215,12 @@ def update_developer_metadata(ss: Spreadsheet, req: dict[str, Any]) -> dict[str,
     for f in req.get("dataFilters", []):
         found += lookup_metadata(ss, f.get("developerMetadataLookup", {}))
     for m in found:
-        apply_mask(m, req.get("developerMetadata", {}), req.get("fields", ""),
-                   "requests[0].updateDeveloperMetadata")  # fmt: skip
+        apply_mask(
+            m,
+            req.get("developerMetadata", {}),
+            req.get("fields", ""),
+            "requests[0].updateDeveloperMetadata",
+        )
     return {"updateDeveloperMetadata": {"developerMetadata": found}}
 
 

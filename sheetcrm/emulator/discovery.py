@@ -20,15 +20,27 @@ ONEOFS: dict[str, tuple[tuple[str, ...] | None, bool]] = {
     "Request": (None, True),  # None: every property belongs to the group
     "ExtendedValue": (None, False),
     "DataFilter": (("developerMetadataLookup", "a1Range", "gridRange"), False),
-    "ChartSpec": (("basicChart", "pieChart", "bubbleChart", "candlestickChart", "orgChart",
-                   "histogramChart", "waterfallChart", "treemapChart", "scorecardChart"), False),
+    "ChartSpec": (
+        (
+            "basicChart",
+            "pieChart",
+            "bubbleChart",
+            "candlestickChart",
+            "orgChart",
+            "histogramChart",
+            "waterfallChart",
+            "treemapChart",
+            "scorecardChart",
+        ),
+        False,
+    ),
     "EmbeddedObjectPosition": (("sheetId", "overlayPosition", "newSheet"), False),
     "ConditionalFormatRule": (("booleanRule", "gradientRule"), False),
     "ColorStyle": (("rgbColor", "themeColor"), False),
     "DeveloperMetadataLocation": (("spreadsheet", "sheetId", "dimensionRange"), False),
     "PasteDataRequest": (("delimiter", "html"), False),
     "FindReplaceRequest": (("range", "sheetId", "allSheets"), False),
-}  # fmt: skip
+}
 
 INT32 = (-(2**31), 2**31 - 1)
 
@@ -140,9 +152,12 @@ def methods() -> dict[str, Method]:
         for m in node.get("methods", {}).values():
             params = {k: v for k, v in m.get("parameters", {}).items() if v["location"] == "query"}
             out[m["id"]] = Method(
-                m["id"], m["httpMethod"], m.get("flatPath", m["path"]),
-                m.get("request", {}).get("$ref"), common | params,
-            )  # fmt: skip
+                m["id"],
+                m["httpMethod"],
+                m.get("flatPath", m["path"]),
+                m.get("request", {}).get("$ref"),
+                common | params,
+            )
         for child in node.get("resources", {}).values():
             walk(child)
 

@@ -26,8 +26,13 @@ def _now() -> str:
 
 def file_json(emu: Emulator, file_id: str, fields: str | None) -> dict[str, Any]:
     meta = emu.files[file_id]
-    full = {"kind": "drive#file", "id": file_id, "name": emu.spreadsheets[file_id].title,
-            "mimeType": SHEET_MIME, **meta}  # fmt: skip
+    full = {
+        "kind": "drive#file",
+        "id": file_id,
+        "name": emu.spreadsheets[file_id].title,
+        "mimeType": SHEET_MIME,
+        **meta,
+    }
     if not fields:
         return {k: full[k] for k in ("kind", "id", "name", "mimeType")}
     wanted = [f.strip() for f in re.sub(r"files\((.*)\)", r"\1", fields).split(",")]
@@ -56,14 +61,18 @@ def _matches(emu: Emulator, file_id: str, query: str) -> bool:
     return True
 
 
-def handle(emu: Emulator, method: str, parts: list[str], params: dict[str, list[str]],
-           body: dict[str, Any]) -> tuple[int, Any]:  # fmt: skip
+def handle(
+    emu: Emulator, method: str, parts: list[str], params: dict[str, list[str]], body: dict[str, Any]
+) -> tuple[int, Any]:
     fields = (params.get("fields") or [None])[-1]
     if not parts:
         if method == "GET":
             query = (params.get("q") or [""])[-1]
-            files = [file_json(emu, fid, fields or "id,name,mimeType,kind")
-                     for fid in emu.files if _matches(emu, fid, query)]  # fmt: skip
+            files = [
+                file_json(emu, fid, fields or "id,name,mimeType,kind")
+                for fid in emu.files
+                if _matches(emu, fid, query)
+            ]
             return 200, {"kind": "drive#fileList", "incompleteSearch": False, "files": files}
         if method == "POST":
             if body.get("mimeType") != SHEET_MIME:
@@ -100,9 +109,13 @@ def handle(emu: Emulator, method: str, parts: list[str], params: dict[str, list[
         if method == "GET":
             return 200, {"kind": "drive#permissionList", "permissions": copy.deepcopy(perms)}
         if method == "POST":
-            perm = {"kind": "drive#permission", "id": str(len(perms) + 1),
-                    "type": body.get("type"), "role": body.get("role"),
-                    "emailAddress": body.get("emailAddress")}  # fmt: skip
+            perm = {
+                "kind": "drive#permission",
+                "id": str(len(perms) + 1),
+                "type": body.get("type"),
+                "role": body.get("role"),
+                "emailAddress": body.get("emailAddress"),
+            }
             perms.append(perm)
             return 200, perm
     if rest == ["export"] and method == "GET":
@@ -113,8 +126,13 @@ def handle(emu: Emulator, method: str, parts: list[str], params: dict[str, list[
 
 
 def _owner() -> dict[str, Any]:
-    return {"kind": "drive#permission", "id": "0", "type": "user", "role": "owner",
-            "emailAddress": "emulator@example.com"}  # fmt: skip
+    return {
+        "kind": "drive#permission",
+        "id": "0",
+        "type": "user",
+        "role": "owner",
+        "emailAddress": "emulator@example.com",
+    }
 
 
 def _export_csv(emu: Emulator, file_id: str) -> bytes:
@@ -124,6 +142,7 @@ def _export_csv(emu: Emulator, file_id: str) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     for r, row in enumerate(sheet.rows):
-        writer.writerow([render(v, sheet.number_format(r, c), "FORMATTED_VALUE")
-                         for c, v in enumerate(row)])  # fmt: skip
+        writer.writerow(
+            [render(v, sheet.number_format(r, c), "FORMATTED_VALUE") for c, v in enumerate(row)]
+        )
     return buf.getvalue().encode()

@@ -87,9 +87,12 @@ def sheet_json(ss: Spreadsheet, sheet: Sheet, data: list[dict[str, Any]] | None)
         out["basicFilter"] = copy.deepcopy(sheet.basic_filter)
     if sheet.charts:
         out["charts"] = copy.deepcopy(sheet.charts)
-    metas = [m for m in ss.developer_metadata
-             if m["location"].get("sheetId") == sheet.id
-             or m["location"].get("dimensionRange", {}).get("sheetId", -1) == sheet.id]  # fmt: skip
+    metas = [
+        m
+        for m in ss.developer_metadata
+        if m["location"].get("sheetId") == sheet.id
+        or m["location"].get("dimensionRange", {}).get("sheetId", -1) == sheet.id
+    ]
     if metas:
         out["developerMetadata"] = copy.deepcopy(metas)
     return out
@@ -116,10 +119,15 @@ def spreadsheet_json(ss: Spreadsheet, params: dict[str, list[str]]) -> dict[str,
         sheets.append(sheet_json(ss, sheet, data))
     out: dict[str, Any] = {
         "spreadsheetId": ss.id,
-        "properties": {"title": ss.title, "locale": "en_US", "autoRecalc": "ON_CHANGE",
-                       "timeZone": "Etc/GMT", **copy.deepcopy(ss.properties)},
+        "properties": {
+            "title": ss.title,
+            "locale": "en_US",
+            "autoRecalc": "ON_CHANGE",
+            "timeZone": "Etc/GMT",
+            **copy.deepcopy(ss.properties),
+        },
         "sheets": sheets,
-    }  # fmt: skip
+    }
     if ss.named_ranges:
         out["namedRanges"] = copy.deepcopy(ss.named_ranges)
     spreadsheet_meta = [m for m in ss.developer_metadata if m["location"].get("spreadsheet")]
@@ -145,6 +153,7 @@ def metadata_search(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
         if lookup is None:
             raise bad("Invalid dataFilters: only developerMetadataLookup filters are emulated")
         for m in lookup_metadata(ss, lookup):
-            matched.append({"developerMetadata": copy.deepcopy(m),
-                            "dataFilters": [copy.deepcopy(f)]})  # fmt: skip
+            matched.append(
+                {"developerMetadata": copy.deepcopy(m), "dataFilters": [copy.deepcopy(f)]}
+            )
     return {"matchedDeveloperMetadata": matched} if matched else {}

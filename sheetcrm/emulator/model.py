@@ -26,9 +26,14 @@ class ApiError(Exception):
     """An error response in Google's envelope."""
 
     STATUS: ClassVar[dict[int, str]] = {
-        400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 409: "ABORTED",
-        429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE",
-    }  # fmt: skip
+        400: "INVALID_ARGUMENT",
+        403: "PERMISSION_DENIED",
+        404: "NOT_FOUND",
+        409: "ABORTED",
+        429: "RESOURCE_EXHAUSTED",
+        500: "INTERNAL",
+        503: "UNAVAILABLE",
+    }
 
     def __init__(self, code: int, message: str, status: str | None = None) -> None:
         super().__init__(message)
@@ -40,10 +45,12 @@ class ApiError(Exception):
         err: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
         if self.code == 400 and self.message.startswith("Invalid"):
             field_name = self.message.split("'")[1] if "'" in self.message else ""
-            err["details"] = [{
-                "@type": "type.googleapis.com/google.rpc.BadRequest",
-                "fieldViolations": [{"field": field_name, "description": self.message}],
-            }]  # fmt: skip
+            err["details"] = [
+                {
+                    "@type": "type.googleapis.com/google.rpc.BadRequest",
+                    "fieldViolations": [{"field": field_name, "description": self.message}],
+                }
+            ]
         return {"error": err}
 
 
@@ -64,14 +71,21 @@ class GridRange:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GridRange:
         return cls(
-            int(data.get("sheetId", 0)), data.get("startRowIndex"), data.get("endRowIndex"),
-            data.get("startColumnIndex"), data.get("endColumnIndex"),
-        )  # fmt: skip
+            int(data.get("sheetId", 0)),
+            data.get("startRowIndex"),
+            data.get("endRowIndex"),
+            data.get("startColumnIndex"),
+            data.get("endColumnIndex"),
+        )
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"sheetId": self.sheet_id}
-        for key, v in (("startRowIndex", self.r0), ("endRowIndex", self.r1),
-                       ("startColumnIndex", self.c0), ("endColumnIndex", self.c1)):  # fmt: skip
+        for key, v in (
+            ("startRowIndex", self.r0),
+            ("endRowIndex", self.r1),
+            ("startColumnIndex", self.c0),
+            ("endColumnIndex", self.c1),
+        ):
             if v is not None:
                 out[key] = v
         return out
@@ -236,8 +250,13 @@ class Spreadsheet:
         grid = {"rowCount": DEFAULT_ROWS, "columnCount": DEFAULT_COLS}
         grid.update(props.get("gridProperties", {}))
         index = props.get("index", len(self.sheets))
-        full = {"sheetId": sheet_id, "title": title, "index": index, "sheetType": "GRID",
-                "gridProperties": grid}  # fmt: skip
+        full = {
+            "sheetId": sheet_id,
+            "title": title,
+            "index": index,
+            "sheetType": "GRID",
+            "gridProperties": grid,
+        }
         for key in ("hidden", "tabColor", "tabColorStyle", "rightToLeft"):
             if key in props:
                 full[key] = props[key]

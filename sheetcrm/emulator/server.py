@@ -24,11 +24,14 @@ from .discovery import ContractError, check_query, methods, validate_body
 from .model import ApiError, Spreadsheet, bad, new_spreadsheet_id
 
 WRITE_METHODS = {
-    "sheets.spreadsheets.create", "sheets.spreadsheets.batchUpdate",
-    "sheets.spreadsheets.values.update", "sheets.spreadsheets.values.batchUpdate",
-    "sheets.spreadsheets.values.append", "sheets.spreadsheets.values.clear",
+    "sheets.spreadsheets.create",
+    "sheets.spreadsheets.batchUpdate",
+    "sheets.spreadsheets.values.update",
+    "sheets.spreadsheets.values.batchUpdate",
+    "sheets.spreadsheets.values.append",
+    "sheets.spreadsheets.values.clear",
     "sheets.spreadsheets.values.batchClear",
-}  # fmt: skip
+}
 
 _SS = r"^/v4/spreadsheets/(?P<id>[^/:]+)"
 ROUTES: list[tuple[str, re.Pattern[str], str]] = [
@@ -38,16 +41,25 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(_SS + r"/values:batchGet$"), "sheets.spreadsheets.values.batchGet"),
     ("POST", re.compile(_SS + r"/values:batchUpdate$"), "sheets.spreadsheets.values.batchUpdate"),
     ("POST", re.compile(_SS + r"/values:batchClear$"), "sheets.spreadsheets.values.batchClear"),
-    ("POST", re.compile(_SS + r"/values/(?P<range>.+):append$"),
-     "sheets.spreadsheets.values.append"),
+    (
+        "POST",
+        re.compile(_SS + r"/values/(?P<range>.+):append$"),
+        "sheets.spreadsheets.values.append",
+    ),
     ("POST", re.compile(_SS + r"/values/(?P<range>.+):clear$"), "sheets.spreadsheets.values.clear"),
     ("GET", re.compile(_SS + r"/values/(?P<range>.+)$"), "sheets.spreadsheets.values.get"),
     ("PUT", re.compile(_SS + r"/values/(?P<range>.+)$"), "sheets.spreadsheets.values.update"),
-    ("GET", re.compile(_SS + r"/developerMetadata/(?P<mid>\d+)$"),
-     "sheets.spreadsheets.developerMetadata.get"),
-    ("POST", re.compile(_SS + r"/developerMetadata:search$"),
-     "sheets.spreadsheets.developerMetadata.search"),
-]  # fmt: skip
+    (
+        "GET",
+        re.compile(_SS + r"/developerMetadata/(?P<mid>\d+)$"),
+        "sheets.spreadsheets.developerMetadata.get",
+    ),
+    (
+        "POST",
+        re.compile(_SS + r"/developerMetadata:search$"),
+        "sheets.spreadsheets.developerMetadata.search",
+    ),
+]
 
 
 @dataclass
@@ -162,8 +174,15 @@ class Emulator:
         if sid in self.denied:
             raise ApiError(403, "The caller does not have permission")
 
-    def fail(self, match: str, status: int = 500, *, times: int = 1,
-             retry_after: float | None = None, message: str = "") -> None:  # fmt: skip
+    def fail(
+        self,
+        match: str,
+        status: int = 500,
+        *,
+        times: int = 1,
+        retry_after: float | None = None,
+        message: str = "",
+    ) -> None:
         """Script ``times`` failures with ``status`` for requests whose method id contains
         ``match`` (e.g. 'values.batchUpdate')."""
         self.faults.append(Fault(match, status, times, retry_after, False, message))
@@ -185,8 +204,9 @@ class Emulator:
 
     # -- the request path ----------------------------------------------------------------
 
-    def handle(self, http_method: str, url: str, body: bytes | None,
-               headers: dict[str, str] | None = None) -> Response:  # fmt: skip
+    def handle(
+        self, http_method: str, url: str, body: bytes | None, headers: dict[str, str] | None = None
+    ) -> Response:
         with self._lock:
             parts = urlsplit(url)
             path = unquote(parts.path) if "/values/" not in parts.path else parts.path
@@ -205,8 +225,9 @@ class Emulator:
                 if fault and not fault.drop:
                     raise ApiError(fault.status, fault.message or _fault_message(fault.status))
                 self._check_quota(method_id, headers or {})
-                status, payload = self._dispatch(http_method.upper(), path, method_id, match,
-                                                 params, body)  # fmt: skip
+                status, payload = self._dispatch(
+                    http_method.upper(), path, method_id, match, params, body
+                )
                 if sid and method_id in WRITE_METHODS:
                     self.touch(sid)
             except ContractError as exc:
@@ -215,9 +236,11 @@ class Emulator:
             except ApiError as exc:
                 status, payload = exc.code, exc.body()
                 self.stats.errors.append((method_id, exc.code, exc.message))
-            data = b"" if payload is None else (
-                payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-            )  # fmt: skip
+            data = (
+                b""
+                if payload is None
+                else (payload if isinstance(payload, bytes) else json.dumps(payload).encode())
+            )
             self.stats.bytes_out[method_id] += len(data)
             self.stats.statuses[status] += 1
             out_headers = {"Content-Type": "application/json; charset=UTF-8"}
@@ -259,8 +282,15 @@ class Emulator:
             )
         window.append(now)
 
-    def _dispatch(self, verb: str, path: str, method_id: str, match: dict[str, str] | None,
-                  params: dict[str, list[str]], raw: bytes | None) -> tuple[int, Any]:  # fmt: skip
+    def _dispatch(
+        self,
+        verb: str,
+        path: str,
+        method_id: str,
+        match: dict[str, str] | None,
+        params: dict[str, list[str]],
+        raw: bytes | None,
+    ) -> tuple[int, Any]:
         body = json.loads(raw) if raw else {}
         if method_id.startswith("drive."):
             parts = [unquote(p) for p in path.split("/")[4:] if p]
@@ -293,11 +323,13 @@ class Emulator:
             "sheets.spreadsheets.values.append": lambda: valueops.append(ss, rng, body, params),
             "sheets.spreadsheets.values.clear": lambda: valueops.clear(ss, rng),
             "sheets.spreadsheets.values.batchClear": lambda: valueops.batch_clear(ss, body),
-            "sheets.spreadsheets.developerMetadata.get":
-                lambda: getsheet.metadata_get(ss, match["mid"]),
-            "sheets.spreadsheets.developerMetadata.search":
-                lambda: getsheet.metadata_search(ss, body),
-        }  # fmt: skip
+            "sheets.spreadsheets.developerMetadata.get": lambda: getsheet.metadata_get(
+                ss, match["mid"]
+            ),
+            "sheets.spreadsheets.developerMetadata.search": lambda: getsheet.metadata_search(
+                ss, body
+            ),
+        }
         return 200, handlers[method_id]()
 
     def _create(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -79,8 +79,12 @@ def _truncate(sheet: Sheet, rows: int, cols: int) -> None:
 
 def update_spreadsheet_properties(ss: Spreadsheet, req: dict[str, Any]) -> None:
     props = {"title": ss.title, **ss.properties}
-    apply_mask(props, req.get("properties", {}), req.get("fields", ""),
-               "requests[0].updateSpreadsheetProperties")  # fmt: skip
+    apply_mask(
+        props,
+        req.get("properties", {}),
+        req.get("fields", ""),
+        "requests[0].updateSpreadsheetProperties",
+    )
     ss.title = props.pop("title", ss.title)
     ss.properties = props
 
@@ -244,8 +248,11 @@ def _set_cell_data(sheet: Sheet, r: int, c: int, data: dict[str, Any], fields: s
     ):
         fmt = sheet.cell_formats.get((r, c), {})
         new = copy.deepcopy(fmt)
-        sub = ",".join(".".join(p[1:]) for p in mask_paths(fields)
-                       if p[0] == "userEnteredFormat" and len(p) > 1)  # fmt: skip
+        sub = ",".join(
+            ".".join(p[1:])
+            for p in mask_paths(fields)
+            if p[0] == "userEnteredFormat" and len(p) > 1
+        )
         apply_mask(new, data.get("userEnteredFormat", {}), sub or "*", "updateCells")
         if new:
             sheet.cell_formats[(r, c)] = new
@@ -330,8 +337,10 @@ def sort_range(ss: Spreadsheet, req: dict[str, Any]) -> None:
     sheet = ss.sheet(sheet_id=g.sheet_id)
     r0, r1, c0, c1 = _bounds(sheet, g)
     r1 = min(r1, len(sheet.rows))
-    block = [list(sheet.rows[r][c0:c1]) + [None] * (c1 - c0 - len(sheet.rows[r][c0:c1]))
-             for r in range(r0, r1)]  # fmt: skip
+    block = [
+        list(sheet.rows[r][c0:c1]) + [None] * (c1 - c0 - len(sheet.rows[r][c0:c1]))
+        for r in range(r0, r1)
+    ]
     specs = req.get("sortSpecs", [])
 
     def compare(a: list[Any], b: list[Any]) -> int:

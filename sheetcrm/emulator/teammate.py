@@ -56,8 +56,9 @@ class Teammate:
         """Sort the data rows (row 1 stays) by one column."""
         sheet = self.sheet(tab)
         body = sheet.rows[1:]
-        body.sort(key=lambda r: _sort_key(r[col - 1] if col - 1 < len(r) else None),
-                  reverse=descending)  # fmt: skip
+        body.sort(
+            key=lambda r: _sort_key(r[col - 1] if col - 1 < len(r) else None), reverse=descending
+        )
         sheet.rows[1:] = body
 
     def add_column(self, tab: str, title: str, at: int | None = None) -> int:
@@ -75,8 +76,9 @@ class Teammate:
     def rename_header(self, tab: str, old: str, new: str) -> None:
         self.set(tab, 1, self.column_of(tab, old), new)
 
-    def before(self, match: str, action: Callable[[], None], *, times: int = 1,
-               skip: int = 0) -> None:  # fmt: skip
+    def before(
+        self, match: str, action: Callable[[], None], *, times: int = 1, skip: int = 0
+    ) -> None:
         """Run ``action`` just before the next ``times`` requests whose method id contains
         ``match`` (e.g. 'values.batchUpdate'), after letting ``skip`` of them pass."""
         left, passed = [times], [skip]

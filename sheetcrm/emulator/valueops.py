@@ -119,8 +119,10 @@ def _update_one(ss: Spreadsheet, vr: dict[str, Any], text: str, option: str) -> 
     if height and width:
         out.update(
             updatedRange=format_range(sheet.title, r0, r0 + height, c0, c0 + width),
-            updatedRows=height, updatedColumns=width, updatedCells=cells,
-        )  # fmt: skip
+            updatedRows=height,
+            updatedColumns=width,
+            updatedCells=cells,
+        )
     return out
 
 
@@ -208,8 +210,10 @@ def append(ss: Spreadsheet, text: str, body: dict[str, Any], params: dict[str, l
     if values:
         out["updates"] |= {
             "updatedRange": format_range(sheet.title, target, target + len(values), c0, c0 + width),
-            "updatedRows": len(values), "updatedColumns": width, "updatedCells": cells,
-        }  # fmt: skip
+            "updatedRows": len(values),
+            "updatedColumns": width,
+            "updatedCells": cells,
+        }
     return out
 
 

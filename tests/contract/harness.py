@@ -14,7 +14,7 @@ import openpyxl
 
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.backends.xlsx import XlsxBackend
-from sheetcrm.grid import TabGrid
+from sheetcrm.model.grid import TabGrid
 
 
 class Harness(ABC):
@@ -169,23 +169,31 @@ def sheets_backend(emulator: Any, spreadsheet_id: str) -> Any:
     import gspread
     from google.auth.credentials import AnonymousCredentials
 
-    from sheetcrm.backends.gsheets import GSheetsBackend
-    from sheetcrm.backends.retry import RetryPolicy, Throttle
+    from sheetcrm.backends.gsheets.backend import GSheetsBackend
+    from sheetcrm.backends.gsheets.retry import RetryPolicy, Throttle
     from sheetcrm.emulator import mount
 
     client = gspread.Client(AnonymousCredentials())
     mount(client.http_client.session, emulator)
-    return GSheetsBackend(client, spreadsheet_id, retry=RetryPolicy(sleep=no_sleep),
-                          throttle=Throttle(sleep=no_sleep))  # fmt: skip
+    return GSheetsBackend(
+        client, spreadsheet_id, retry=RetryPolicy(sleep=no_sleep), throttle=Throttle(sleep=no_sleep)
+    )
 
 
 def snapshot(ss: Any) -> Any:
     """Everything a teammate could see in an emulated spreadsheet, comparable with ==."""
     return [
-        (s.props, s.rows, s.cell_formats, [(g.as_json(), f) for g, f in s.range_formats],
-         [(g.as_json(), v) for g, v in s.validations], s.conditional_formats, s.protected_ranges)
+        (
+            s.props,
+            s.rows,
+            s.cell_formats,
+            [(g.as_json(), f) for g, f in s.range_formats],
+            [(g.as_json(), v) for g, v in s.validations],
+            s.conditional_formats,
+            s.protected_ranges,
+        )
         for s in ss.sheets
-    ], ss.developer_metadata  # fmt: skip
+    ], ss.developer_metadata
 
 
 class SheetsHarness(Harness):
@@ -246,8 +254,8 @@ class SheetsHttpHarness(SheetsHarness):
     name = "gsheets-http"
 
     def _backend(self) -> Any:
-        from sheetcrm.backends.gsheets import GSheetsBackend
-        from sheetcrm.backends.retry import RetryPolicy, Throttle
+        from sheetcrm.backends.gsheets.backend import GSheetsBackend
+        from sheetcrm.backends.gsheets.retry import RetryPolicy, Throttle
         from sheetcrm.config import Config
         from sheetcrm.emulator import LoopbackServer
 

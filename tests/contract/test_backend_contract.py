@@ -10,8 +10,8 @@ from contract.harness import HARNESSES, Harness
 from sheetcrm.config import Config
 from sheetcrm.crm import CRM
 from sheetcrm.errors import HeaderError, InputError
-from sheetcrm.plan import ChangeSet, DeleteRow, SetCell
-from sheetcrm.values import ValueContext
+from sheetcrm.model.changes import ChangeSet, DeleteRow, SetCell
+from sheetcrm.model.values import ValueContext
 
 
 @pytest.fixture(params=sorted(HARNESSES))
@@ -51,9 +51,18 @@ def test_init_twice_writes_nothing(harness, crm):
 
 
 def test_round_trip_of_typed_values(crm):
-    _add(crm, {"customer_id": "C-1", "name": "Sara", "email": "Sara@Example.com ",
-               "phone": "۰۹۱۲۳۴۵۶۷۸۹", "first_contact": "۱۴۰۳/۰۱/۱۵", "status": "Active",
-               "opt_out": "no"})  # fmt: skip
+    _add(
+        crm,
+        {
+            "customer_id": "C-1",
+            "name": "Sara",
+            "email": "Sara@Example.com ",
+            "phone": "۰۹۱۲۳۴۵۶۷۸۹",
+            "first_contact": "۱۴۰۳/۰۱/۱۵",
+            "status": "Active",
+            "opt_out": "no",
+        },
+    )
     df = crm.frame("Customers")
     row = df.iloc[0]
     assert row["email"] == "sara@example.com"
@@ -65,8 +74,18 @@ def test_round_trip_of_typed_values(crm):
 
 
 def test_text_stays_text(harness, crm):
-    payloads = ["=HYPERLINK(\"http://x\")", "+98912", "-5+3", "@SUM(A1)", "00123", " =1+1",
-                "\t=cmd", "TRUE", "1e5", "2024-01-01"]  # fmt: skip
+    payloads = [
+        '=HYPERLINK("http://x")',
+        "+98912",
+        "-5+3",
+        "@SUM(A1)",
+        "00123",
+        " =1+1",
+        "\t=cmd",
+        "TRUE",
+        "1e5",
+        "2024-01-01",
+    ]
     _add(crm, *({"customer_id": f"C-{i}", "name": p, "notes": p} for i, p in enumerate(payloads)))
     df = crm.frame("Customers")
     assert list(df["name"]) == [p.strip() for p in payloads]  # names are trimmed text
@@ -150,8 +169,15 @@ def test_append_goes_after_last_row_and_is_not_duplicated(harness, crm):
 
 def test_deletions_are_applied_last_by_id(harness, crm):
     _add(crm, *({"customer_id": f"C-{i}", "name": f"N{i}"} for i in range(4)))
-    crm.apply(ChangeSet([DeleteRow("Customers", "C-1"), DeleteRow("Customers", "C-3"),
-                         SetCell("Customers", "C-2", "name", "kept")]))  # fmt: skip
+    crm.apply(
+        ChangeSet(
+            [
+                DeleteRow("Customers", "C-1"),
+                DeleteRow("Customers", "C-3"),
+                SetCell("Customers", "C-2", "name", "kept"),
+            ]
+        )
+    )
     df = crm.frame("Customers")
     assert list(df["customer_id"]) == ["C-0", "C-2"]
     assert list(df["name"]) == ["N0", "kept"]
@@ -186,8 +212,9 @@ def test_duplicate_ids_refuse_to_write(harness, crm):
 def test_no_change_writes_nothing(harness, crm):
     _add(crm, {"customer_id": "C-1", "name": "A", "first_contact": "2025-01-01"})
     before = harness.state()
-    result = crm.upsert("Customers", [{"customer_id": "C-1", "name": "A",
-                                       "first_contact": dt.date(2025, 1, 1)}])  # fmt: skip
+    result = crm.upsert(
+        "Customers", [{"customer_id": "C-1", "name": "A", "first_contact": dt.date(2025, 1, 1)}]
+    )
     assert not result.changed and result.report is None
     assert harness.state() == before
 

@@ -12,10 +12,20 @@ from sheetcrm.emulator import Emulator
 
 #: Response keys the emulator leaves out on purpose (cosmetic metadata of real Sheets).
 COSMETIC = {
-    "defaultFormat", "spreadsheetTheme", "iterativeCalculationSettings", "kind", "createdTime",
-    "modifiedTime", "importFunctionsExternalUrlAccessAllowed", "details", "etag", "owners",
-    "lastModifyingUser", "capabilities", "permissionIds",
-}  # fmt: skip
+    "defaultFormat",
+    "spreadsheetTheme",
+    "iterativeCalculationSettings",
+    "kind",
+    "createdTime",
+    "modifiedTime",
+    "importFunctionsExternalUrlAccessAllowed",
+    "details",
+    "etag",
+    "owners",
+    "lastModifyingUser",
+    "capabilities",
+    "permissionIds",
+}
 
 
 @dataclass

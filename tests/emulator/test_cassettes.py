@@ -17,11 +17,12 @@ KNOWN_DIFFERENCES = {
     "ClientTest.test_import_csv": "needs a Drive v2 upload, which is not emulated",
     "WorksheetTest.test_auto_resize_columns": "column pixel sizes are not modelled",
     "WorksheetTest.test_copy_cut_range": "copyPaste/cutPaste are not emulated",
-    "WorksheetTest.test_get_values_merge_cells_with_named_range":
-        "a named range after 'Sheet!' in A1 notation is not resolved",
+    "WorksheetTest.test_get_values_merge_cells_with_named_range": (
+        "a named range after 'Sheet!' in A1 notation is not resolved"
+    ),
     "WorksheetTest.test_group_columns": "dimension groups are not emulated",
     "WorksheetTest.test_group_rows": "dimension groups are not emulated",
-}  # fmt: skip
+}
 
 
 @pytest.mark.skipif(not CASSETTES.exists(), reason="shared/data/gspread-cassettes not present")
@@ -31,8 +32,9 @@ def test_replayed_sessions_match_google():
     differing = {r.name: r for r in results if not r.ok}
     unexpected = {
         name: r.status_mismatch + r.shape_mismatch + r.value_mismatch
-        for name, r in differing.items() if name not in KNOWN_DIFFERENCES
-    }  # fmt: skip
+        for name, r in differing.items()
+        if name not in KNOWN_DIFFERENCES
+    }
     assert not unexpected, unexpected
     fixed = set(KNOWN_DIFFERENCES) - set(differing)
     assert not fixed, f"now matching; remove from KNOWN_DIFFERENCES: {fixed}"

@@ -20,8 +20,11 @@ def post(emulator, path, body, query=""):
 
 
 def test_misspelled_field(emulator, sheet):
-    status, body = post(emulator, f"{sheet.id}:batchUpdate",
-                        {"requests": [{"addSheet": {"properties": {"titel": "X"}}}]})  # fmt: skip
+    status, body = post(
+        emulator,
+        f"{sheet.id}:batchUpdate",
+        {"requests": [{"addSheet": {"properties": {"titel": "X"}}}]},
+    )
     assert status == 400
     assert body["error"]["status"] == "INVALID_ARGUMENT"
     assert body["error"]["message"] == (
@@ -42,8 +45,11 @@ def test_bad_enum(emulator, sheet):
 
 
 def test_two_kinds_in_one_request(emulator, sheet):
-    status, body = post(emulator, f"{sheet.id}:batchUpdate", {"requests": [
-        {"addSheet": {}, "deleteSheet": {"sheetId": 0}}]})  # fmt: skip
+    status, body = post(
+        emulator,
+        f"{sheet.id}:batchUpdate",
+        {"requests": [{"addSheet": {}, "deleteSheet": {"sheetId": 0}}]},
+    )
     assert status == 400 and "oneof" in body["error"]["message"]
 
 
@@ -53,8 +59,9 @@ def test_empty_request(emulator, sheet):
 
 
 def test_missing_value_input_option(emulator, sheet, gc):
-    status, body = post(emulator, f"{sheet.id}/values:batchUpdate",
-                        {"data": [{"range": "A1", "values": [["x"]]}]})  # fmt: skip
+    status, body = post(
+        emulator, f"{sheet.id}/values:batchUpdate", {"data": [{"range": "A1", "values": [["x"]]}]}
+    )
     assert status == 400
     assert body["error"]["message"] == "'valueInputOption' is required but not specified"
     url = f"https://sheets.googleapis.com/v4/spreadsheets/{sheet.id}/values/A1"
@@ -72,8 +79,11 @@ def test_bad_query_enum(emulator, sheet):
 
 
 def test_int32_bounds(emulator, sheet):
-    status, body = post(emulator, f"{sheet.id}:batchUpdate", {"requests": [{"appendDimension": {
-        "sheetId": 0, "dimension": "ROWS", "length": 2**31}}]})  # fmt: skip
+    status, body = post(
+        emulator,
+        f"{sheet.id}:batchUpdate",
+        {"requests": [{"appendDimension": {"sheetId": 0, "dimension": "ROWS", "length": 2**31}}]},
+    )
     assert status == 400 and "TYPE_INT32" in body["error"]["message"]
 
 
@@ -86,8 +96,9 @@ def test_values_must_be_a_list(emulator, sheet):
 
 
 def test_unknown_sheet_id_and_spreadsheet(emulator, sheet, gc):
-    status, body = post(emulator, f"{sheet.id}:batchUpdate", {"requests": [
-        {"deleteSheet": {"sheetId": 42}}]})  # fmt: skip
+    status, body = post(
+        emulator, f"{sheet.id}:batchUpdate", {"requests": [{"deleteSheet": {"sheetId": 42}}]}
+    )
     assert status == 400 and "No grid with id: 42" in body["error"]["message"]
     with pytest.raises(gspread.exceptions.SpreadsheetNotFound):
         gc.open_by_key("nope")

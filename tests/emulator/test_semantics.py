@@ -20,8 +20,9 @@ def ws(gc):
 
 def test_raw_keeps_text_user_entered_parses(ws):
     ws.update([["=1+1", "00123", "2020-01-01", "TRUE", "12%"]], "A1", value_input_option="RAW")
-    ws.update([["=1+1", "00123", "2020-01-01", "TRUE", "12%"]], "A2",
-              value_input_option="USER_ENTERED")  # fmt: skip
+    ws.update(
+        [["=1+1", "00123", "2020-01-01", "TRUE", "12%"]], "A2", value_input_option="USER_ENTERED"
+    )
     formula = ws.get("A1:E2", value_render_option="FORMULA")
     assert formula[0] == ["=1+1", "00123", "2020-01-01", "TRUE", "12%"]
     assert formula[1] == ["=1+1", 123, 43831, True, 0.12]
@@ -29,8 +30,9 @@ def test_raw_keeps_text_user_entered_parses(ws):
     assert formatted[1] == ["2", "123", "2020-01-01", "TRUE", "12.00%"]
     unformatted = ws.get("A2:E2", value_render_option="UNFORMATTED_VALUE")
     assert unformatted == [[2, 123, 43831, True, 0.12]]
-    dated = ws.get("C2", value_render_option="UNFORMATTED_VALUE",
-                   date_time_render_option="FORMATTED_STRING")  # fmt: skip
+    dated = ws.get(
+        "C2", value_render_option="UNFORMATTED_VALUE", date_time_render_option="FORMATTED_STRING"
+    )
     assert dated == [["2020-01-01"]]
 
 
@@ -77,10 +79,14 @@ def test_insert_data_option_insert_rows(gc):
 def test_batch_update_is_atomic(emulator, gc):
     sh = gc.create("atomic")
     with pytest.raises(gspread.exceptions.APIError) as info:
-        sh.batch_update({"requests": [
-            {"addSheet": {"properties": {"title": "New"}}},
-            {"deleteSheet": {"sheetId": 999}},
-        ]})  # fmt: skip
+        sh.batch_update(
+            {
+                "requests": [
+                    {"addSheet": {"properties": {"title": "New"}}},
+                    {"deleteSheet": {"sheetId": 999}},
+                ]
+            }
+        )
     assert "requests[1]" in str(info.value)
     assert [w.title for w in sh.worksheets()] == ["Sheet1"]
 
@@ -88,26 +94,67 @@ def test_batch_update_is_atomic(emulator, gc):
 def test_inserting_rows_moves_rules_metadata_and_protection(emulator, gc):
     sh = gc.create("shift")
     ss = emulator.spreadsheets[sh.id]
-    sh.batch_update({"requests": [
-        {"addConditionalFormatRule": {"rule": {
-            "ranges": [{"sheetId": 0, "startRowIndex": 5, "endRowIndex": 10}],
-            "booleanRule": {"condition": {"type": "NOT_BLANK"},
-                            "format": {"textFormat": {"bold": True}}}}}},
-        {"createDeveloperMetadata": {"developerMetadata": {
-            "metadataKey": "k", "visibility": "DOCUMENT",
-            "location": {"dimensionRange": {"sheetId": 0, "dimension": "ROWS",
-                                            "startIndex": 5, "endIndex": 6}}}}},
-        {"addProtectedRange": {"protectedRange": {
-            "range": {"sheetId": 0, "startRowIndex": 5, "endRowIndex": 6}, "warningOnly": True}}},
-        {"insertDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 0,
-                                       "endIndex": 2}}},
-    ]})  # fmt: skip
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "addConditionalFormatRule": {
+                        "rule": {
+                            "ranges": [{"sheetId": 0, "startRowIndex": 5, "endRowIndex": 10}],
+                            "booleanRule": {
+                                "condition": {"type": "NOT_BLANK"},
+                                "format": {"textFormat": {"bold": True}},
+                            },
+                        }
+                    }
+                },
+                {
+                    "createDeveloperMetadata": {
+                        "developerMetadata": {
+                            "metadataKey": "k",
+                            "visibility": "DOCUMENT",
+                            "location": {
+                                "dimensionRange": {
+                                    "sheetId": 0,
+                                    "dimension": "ROWS",
+                                    "startIndex": 5,
+                                    "endIndex": 6,
+                                }
+                            },
+                        }
+                    }
+                },
+                {
+                    "addProtectedRange": {
+                        "protectedRange": {
+                            "range": {"sheetId": 0, "startRowIndex": 5, "endRowIndex": 6},
+                            "warningOnly": True,
+                        }
+                    }
+                },
+                {
+                    "insertDimension": {
+                        "range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 0, "endIndex": 2}
+                    }
+                },
+            ]
+        }
+    )
     sheet = ss.sheets[0]
     assert sheet.conditional_formats[0]["ranges"][0]["startRowIndex"] == 7
     assert ss.developer_metadata[0]["location"]["dimensionRange"]["startIndex"] == 7
     assert sheet.protected_ranges[0]["range"]["startRowIndex"] == 7
-    sh.batch_update({"requests": [{"deleteDimension": {"range": {
-        "sheetId": 0, "dimension": "ROWS", "startIndex": 7, "endIndex": 8}}}]})  # fmt: skip
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "deleteDimension": {
+                        "range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 7, "endIndex": 8}
+                    }
+                }
+            ]
+        }
+    )
     assert ss.developer_metadata == []
     assert sheet.protected_ranges == []
 
@@ -194,14 +241,40 @@ def test_grid_limits_and_cell_cap(gc):
 def test_fields_mask_and_grid_data(emulator, gc):
     sh = gc.create("mask")
     sh.sheet1.update([["a", "=1+2"]], "A1", value_input_option="USER_ENTERED")
-    got = sh.fetch_sheet_metadata(params={
-        "ranges": "Sheet1!A1:B1", "includeGridData": "true",
-        "fields": "sheets(properties(title),data.rowData.values(userEnteredValue,effectiveValue))",
-    })  # fmt: skip
-    assert got == {"sheets": [{"properties": {"title": "Sheet1"}, "data": [{"rowData": [{"values": [
-        {"userEnteredValue": {"stringValue": "a"}, "effectiveValue": {"stringValue": "a"}},
-        {"userEnteredValue": {"formulaValue": "=1+2"}, "effectiveValue": {"numberValue": 3}},
-    ]}]}]}]}  # fmt: skip
+    got = sh.fetch_sheet_metadata(
+        params={
+            "ranges": "Sheet1!A1:B1",
+            "includeGridData": "true",
+            "fields": (
+                "sheets(properties(title),data.rowData.values(userEnteredValue,effectiveValue))"
+            ),
+        }
+    )
+    assert got == {
+        "sheets": [
+            {
+                "properties": {"title": "Sheet1"},
+                "data": [
+                    {
+                        "rowData": [
+                            {
+                                "values": [
+                                    {
+                                        "userEnteredValue": {"stringValue": "a"},
+                                        "effectiveValue": {"stringValue": "a"},
+                                    },
+                                    {
+                                        "userEnteredValue": {"formulaValue": "=1+2"},
+                                        "effectiveValue": {"numberValue": 3},
+                                    },
+                                ]
+                            }
+                        ]
+                    }
+                ],
+            }
+        ]
+    }
 
 
 def test_a_second_client_sees_the_same_spreadsheet():

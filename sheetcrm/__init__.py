@@ -1,0 +1,96 @@
+"""sheetcrm: one spreadsheet (Google Sheets, a local .xlsx or SQL) as a small-business CRM.
+
+The public API is what ``__all__`` names; everything else lives in private-by-convention
+modules whose layout may change. Names are imported lazily, so ``import sheetcrm`` stays
+cheap (pandas, openpyxl and gspread load only when used)::
+
+    import sheetcrm
+    crm = sheetcrm.open_crm("crm.xlsx")
+    crm.init()
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sheetcrm.config import Config, load_config
+    from sheetcrm.crm import CRM, open_crm
+    from sheetcrm.errors import (
+        AccessError,
+        ConfigError,
+        ConflictsRecorded,
+        HeaderError,
+        InputError,
+        LockedError,
+        NotFoundError,
+        PlanRefusedError,
+        RateLimitedError,
+        SheetCRMError,
+        TransientError,
+        ValueParseError,
+        WorkbookError,
+    )
+
+try:
+    __version__ = version("sheetcrm")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    "CRM": "sheetcrm.crm",
+    "open_crm": "sheetcrm.crm",
+    "Config": "sheetcrm.config",
+    "load_config": "sheetcrm.config",
+    "SheetCRMError": "sheetcrm.errors",
+    "ConfigError": "sheetcrm.errors",
+    "AccessError": "sheetcrm.errors",
+    "InputError": "sheetcrm.errors",
+    "ValueParseError": "sheetcrm.errors",
+    "HeaderError": "sheetcrm.errors",
+    "WorkbookError": "sheetcrm.errors",
+    "NotFoundError": "sheetcrm.errors",
+    "PlanRefusedError": "sheetcrm.errors",
+    "ConflictsRecorded": "sheetcrm.errors",
+    "LockedError": "sheetcrm.errors",
+    "TransientError": "sheetcrm.errors",
+    "RateLimitedError": "sheetcrm.errors",
+}
+
+__all__ = [
+    "CRM",
+    "AccessError",
+    "Config",
+    "ConfigError",
+    "ConflictsRecorded",
+    "HeaderError",
+    "InputError",
+    "LockedError",
+    "NotFoundError",
+    "PlanRefusedError",
+    "RateLimitedError",
+    "SheetCRMError",
+    "TransientError",
+    "ValueParseError",
+    "WorkbookError",
+    "__version__",
+    "load_config",
+    "open_crm",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sheetcrm' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,1 @@
+"""Google Sheets: the backend, its request builders, sign-in, retry policy and endpoint."""

@@ -1,0 +1,439 @@
+"""Pure helpers for the Google Sheets backend: A1 ranges, RAW cell encoding, and the
+``spreadsheets.batchUpdate`` requests that realise tabs and layout. No I/O here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Callable
+from typing import Any
+
+from sheetcrm.model.changes import ChartSpec, SetLayout, StyleRule
+from sheetcrm.model.grid import HeaderMap, Layout, Validation, column_letter
+from sheetcrm.model.values import to_serial
+
+MAX_BODY = 2_000_000  # bytes per request, kept under Google's ~2 MB recommendation
+HEADER_BG = {"red": 0.188, "green": 0.329, "blue": 0.588}
+SYSTEM_BG = {"red": 0.5, "green": 0.5, "blue": 0.5}
+TEXT_FORMATS = {"@": {"type": "TEXT"}}
+
+
+def quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def a1(title: str, row0: int, col0: int, row1: int | None = None, col1: int | None = None) -> str:
+    """0-based, end-exclusive bounds → ``'Tab'!B3:D9``."""
+    first = f"{column_letter(col0)}{row0 + 1}"
+    if row1 is None and col1 is None:
+        return f"{quote(title)}!{first}"
+    last = f"{column_letter((col1 or col0 + 1) - 1)}{row1 if row1 is not None else ''}"
+    return f"{quote(title)}!{first}:{last}"
+
+
+def encode(value: Any) -> Any:
+    """A typed value as a RAW cell: dates become serial numbers, blanks become ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        serial = to_serial(value)
+        return int(serial) if float(serial).is_integer() else serial
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, int):
+        return value
+    return str(value)
+
+
+def new_sheet_id(title: str, taken: set[int]) -> int:
+    """A sheetId chosen by us (so later requests in the same batch can use it): derived from
+    the tab's name, so runs are reproducible, and always ten digits."""
+    digest = int(hashlib.sha1(title.encode()).hexdigest()[:8], 16)
+    candidate = 1_000_000_000 + digest % 1_000_000_000
+    while candidate in taken:
+        candidate = 1_000_000_000 + (candidate + 1) % 1_000_000_000
+    return candidate
+
+
+def add_sheet(title: str, sheet_id: int, columns: int, hidden: bool) -> list[dict[str, Any]]:
+    """addSheet with a styled, frozen header row."""
+    props: dict[str, Any] = {
+        "sheetId": sheet_id,
+        "title": title,
+        "gridProperties": {"rowCount": 1000, "columnCount": max(26, columns)},
+    }
+    if hidden:
+        props["hidden"] = True
+    return [{"addSheet": {"properties": props}}, header_style(sheet_id, title.startswith("_"))]
+
+
+def header_style(sheet_id: int, system: bool) -> dict[str, Any]:
+    return {
+        "repeatCell": {
+            "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+            "cell": {
+                "userEnteredFormat": {
+                    "backgroundColor": SYSTEM_BG if system else HEADER_BG,
+                    "textFormat": {
+                        "bold": True,
+                        "foregroundColor": {"red": 1, "green": 1, "blue": 1},
+                    },
+                }
+            },
+            "fields": "userEnteredFormat(backgroundColor,textFormat)",
+        }
+    }
+
+
+def _number_format(code: str) -> dict[str, Any]:
+    if code in TEXT_FORMATS:
+        return TEXT_FORMATS[code]
+    kind = (
+        "DATE_TIME"
+        if "h" in code
+        else "DATE"
+        if "y" in code
+        else ("PERCENT" if code.endswith("%") else "NUMBER")
+    )
+    return {"type": kind, "pattern": code}
+
+
+def layout_requests(op: SetLayout, sheet_id: int, hm: HeaderMap) -> list[dict[str, Any]]:
+    """The batchUpdate requests for the parts of a layout declaration that are missing."""
+    out: list[dict[str, Any]] = []
+    props: dict[str, Any] = {"sheetId": sheet_id}
+    fields = []
+    if op.frozen_rows is not None:
+        props["gridProperties"] = {"frozenRowCount": op.frozen_rows}
+        fields.append("gridProperties.frozenRowCount")
+    if op.hidden is not None:
+        props["hidden"] = op.hidden
+        fields.append("hidden")
+    if fields:
+        out.append({"updateSheetProperties": {"properties": props, "fields": ",".join(fields)}})
+    for name, rule in op.validations:
+        if name in hm.columns:
+            out.append(
+                {
+                    "setDataValidation": {
+                        "range": _column(sheet_id, hm.index(name)),
+                        "rule": validation_rule(rule),
+                    }
+                }
+            )
+    for name, code in op.number_formats:
+        if name in hm.columns:
+            out.append(
+                {
+                    "repeatCell": {
+                        "range": _column(sheet_id, hm.index(name)),
+                        "cell": {"userEnteredFormat": {"numberFormat": _number_format(code)}},
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                }
+            )
+    return out
+
+
+def _column(sheet_id: int, col: int) -> dict[str, Any]:
+    """Every data row of one column (no end row, so inserted rows stay covered)."""
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": 1,
+        "startColumnIndex": col,
+        "endColumnIndex": col + 1,
+    }
+
+
+def validation_rule(rule: Validation) -> dict[str, Any]:
+    if rule.kind == "bool":
+        return {"condition": {"type": "BOOLEAN"}}
+    return {
+        "condition": {
+            "type": "ONE_OF_LIST",
+            "values": [{"userEnteredValue": v} for v in rule.values],
+        },
+        "strict": True,
+        "showCustomUi": True,
+        "inputMessage": "Choose one of: " + ", ".join(rule.values),
+    }
+
+
+def color(hex_color: str) -> dict[str, float]:
+    value = int(hex_color.lstrip("#"), 16)
+    parts = ((value >> 16) & 255, (value >> 8) & 255, value & 255)
+    return {k: round(v / 255, 4) for k, v in zip(("red", "green", "blue"), parts, strict=True)}
+
+
+def hex_of(rgb: dict[str, Any] | None) -> str | None:
+    if not rgb:
+        return None
+    parts = [round(float(rgb.get(k, 0)) * 255) for k in ("red", "green", "blue")]
+    return "#" + "".join(f"{p:02X}" for p in parts)
+
+
+def style_request(rule: StyleRule, sheet_id: int) -> dict[str, Any]:
+    """addConditionalFormatRule for a StyleRule over whole columns from row 2."""
+    rng = {
+        "sheetId": sheet_id,
+        "startRowIndex": 1,
+        "startColumnIndex": rule.first_col,
+        "endColumnIndex": max(rule.last_col, rule.first_col + 1),
+    }
+    if rule.kind == "scale":
+        names = ("minpoint", "midpoint", "maxpoint")
+        body: dict[str, Any] = {
+            "gradientRule": {
+                name: {"color": color(c), "type": "NUMBER", "value": f"{v:g}"}
+                for name, (v, c) in zip(names, rule.points, strict=True)
+            }
+        }
+    else:
+        fmt: dict[str, Any] = {}
+        if rule.fill:
+            fmt["backgroundColor"] = color(rule.fill)
+        if rule.font:
+            fmt["textFormat"] = {"foregroundColor": color(rule.font)}
+        body = {
+            "booleanRule": {
+                "condition": {
+                    "type": "CUSTOM_FORMULA",
+                    "values": [{"userEnteredValue": rule.formula}],
+                },
+                "format": fmt,
+            }
+        }
+    return {"addConditionalFormatRule": {"rule": {"ranges": [rng], **body}, "index": 0}}
+
+
+def style_signature(rule: dict[str, Any]) -> str:
+    """The StyleRule.signature of a conditional format read from the API."""
+    rng = (rule.get("ranges") or [{}])[0]
+    cols = f"{rng.get('startColumnIndex', 0)}-{rng.get('endColumnIndex', '')}"
+    if "gradientRule" in rule:
+        g = rule["gradientRule"]
+        points = [g.get(k, {}) for k in ("minpoint", "midpoint", "maxpoint") if k in g]
+        body = ";".join(f"{float(p.get('value', 0)):g}={hex_of(p.get('color'))}" for p in points)
+        return f"scale:{cols}:{body}"
+    boolean = rule.get("booleanRule", {})
+    values = boolean.get("condition", {}).get("values", [{}])
+    text = values[0].get("userEnteredValue", "") if values else ""
+    fmt = boolean.get("format", {})
+    fill = hex_of(fmt.get("backgroundColor"))
+    font = hex_of(fmt.get("textFormat", {}).get("foregroundColor"))
+    return f"formula:{cols}:{text}|{fill or ''}|{font or ''}"
+
+
+def row_runs(tab: str, cells: list[tuple[int, int, Any]]) -> list[dict[str, Any]]:
+    """ValueRanges for positioned cells (0-based sheet rows and columns): neighbours in a
+    row share a range, and rows whose runs span the same columns stack into one block —
+    so rewriting whole columns costs a few ranges, not one per cell."""
+    runs: list[dict[str, Any]] = []
+    for r, c, v in sorted(cells, key=lambda t: (t[0], t[1])):
+        last = runs[-1] if runs else None
+        if last and last["row"] == r and last["end"] == c:
+            last["values"].append(encode(v))
+            last["end"] += 1
+        else:
+            runs.append({"row": r, "start": c, "end": c + 1, "values": [encode(v)]})
+    blocks: list[dict[str, Any]] = []
+    for run in runs:
+        top = blocks[-1] if blocks else None
+        if (
+            top
+            and top["end_row"] == run["row"]
+            and top["start"] == run["start"]
+            and top["end"] == run["end"]
+        ):
+            top["values"].append(run["values"])
+            top["end_row"] += 1
+        else:
+            blocks.append(
+                {
+                    "row": run["row"],
+                    "end_row": run["row"] + 1,
+                    "start": run["start"],
+                    "end": run["end"],
+                    "values": [run["values"]],
+                }
+            )
+    return [
+        {"range": a1(tab, b["row"], b["start"], b["end_row"], b["end"]), "values": b["values"]}
+        for b in blocks
+    ]
+
+
+def formula_request(sheet_id: int, row: int, col: int, text: str) -> dict[str, Any]:
+    """updateCells writing one formula (values go RAW elsewhere; formulas must not)."""
+    return {
+        "updateCells": {
+            "range": {
+                "sheetId": sheet_id,
+                "startRowIndex": row,
+                "endRowIndex": row + 1,
+                "startColumnIndex": col,
+                "endColumnIndex": col + 1,
+            },
+            "rows": [{"values": [{"userEnteredValue": {"formulaValue": text}}]}],
+            "fields": "userEnteredValue",
+        }
+    }
+
+
+def protect_request(
+    sheet_id: int, description: str, first: int | None, last: int | None
+) -> dict[str, Any]:
+    rng: dict[str, Any] = {"sheetId": sheet_id}
+    if first is not None:
+        rng |= {"startRowIndex": 1, "startColumnIndex": first, "endColumnIndex": last}
+    return {
+        "addProtectedRange": {
+            "protectedRange": {"range": rng, "description": description, "warningOnly": True}
+        }
+    }
+
+
+def _source(sheet_id: int, col: int, r0: int, r1: int) -> dict[str, Any]:
+    return {
+        "sourceRange": {
+            "sources": [
+                {
+                    "sheetId": sheet_id,
+                    "startRowIndex": r0,
+                    "endRowIndex": r1,
+                    "startColumnIndex": col,
+                    "endColumnIndex": col + 1,
+                }
+            ]
+        }
+    }
+
+
+def chart_request(spec: ChartSpec, sheet_id: int) -> dict[str, Any]:
+    """addChart for a declared chart; its chartId is the declaration's stable key."""
+    col, r0, r1 = spec.domain
+    if spec.kind == "pie":
+        body: dict[str, Any] = {
+            "pieChart": {
+                "legendPosition": "RIGHT_LEGEND",
+                "domain": _source(sheet_id, col, r0, r1),
+                "series": _source(sheet_id, *spec.series[0]),
+            }
+        }
+    else:
+        body = {
+            "basicChart": {
+                "chartType": "LINE" if spec.kind == "line" else "COLUMN",
+                "legendPosition": "NO_LEGEND",
+                "headerCount": 0,
+                "domains": [{"domain": _source(sheet_id, col, r0, r1)}],
+                "series": [
+                    {"series": _source(sheet_id, *s), "targetAxis": "LEFT_AXIS"}
+                    for s in spec.series
+                ],
+            }
+        }
+    position = {
+        "overlayPosition": {
+            "anchorCell": {
+                "sheetId": sheet_id,
+                "rowIndex": spec.anchor[0],
+                "columnIndex": spec.anchor[1],
+            },
+            "widthPixels": spec.size[0],
+            "heightPixels": spec.size[1],
+        }
+    }
+    return {
+        "addChart": {
+            "chart": {
+                "chartId": int(spec.key),
+                "position": position,
+                "spec": {"title": spec.title, **body},
+            }
+        }
+    }
+
+
+def rule_from_json(rule: dict[str, Any]) -> Validation | None:
+    cond = rule.get("condition", {})
+    if cond.get("type") == "BOOLEAN":
+        return Validation("bool")
+    if cond.get("type") == "ONE_OF_LIST":
+        return Validation(
+            "list", tuple(v.get("userEnteredValue", "") for v in cond.get("values", []))
+        )
+    return None
+
+
+def layout_from_sheet(sheet: dict[str, Any], header: list[Any]) -> Layout:
+    """Read frozen rows, visibility, dropdowns and formats (from row 2's cells)."""
+    props = sheet.get("properties", {})
+    lay = Layout(
+        frozen_rows=props.get("gridProperties", {}).get("frozenRowCount", 0),
+        hidden=bool(props.get("hidden", False)),
+    )
+    lay.styles = {style_signature(r) for r in sheet.get("conditionalFormats", [])}
+    lay.charts = {str(c["chartId"]) for c in sheet.get("charts", []) if "chartId" in c}
+    for pr in sheet.get("protectedRanges", []):
+        rng = pr.get("range", {})
+        span = (rng.get("startColumnIndex"), rng.get("endColumnIndex"))
+        lay.protections[pr.get("description", "")] = span
+    for block in sheet.get("data", []):
+        if block.get("startRow", 0) != 1:
+            continue
+        start = block.get("startColumn", 0)
+        for row in block.get("rowData", [])[:1]:
+            for i, cell in enumerate(row.get("values", [])):
+                col = start + i
+                if col >= len(header) or not header[col]:
+                    continue
+                rule = rule_from_json(cell.get("dataValidation", {}))
+                if rule:
+                    lay.validations[str(header[col])] = rule
+                fmt = cell.get("userEnteredFormat", {}).get("numberFormat")
+                if fmt:
+                    code = "@" if fmt.get("type") == "TEXT" else fmt.get("pattern", "")
+                    if code:
+                        lay.number_formats[str(header[col])] = code
+    return lay
+
+
+def runs(tab: str, cells: list[tuple[int, int]]) -> list[str]:
+    """Contiguous runs of cells per column as A1 ranges (data row r is sheet row r+2)."""
+    out: list[str] = []
+    by_col: dict[int, list[int]] = {}
+    for r, c in cells:
+        by_col.setdefault(c, []).append(r)
+    for col, rows in sorted(by_col.items()):
+        rows.sort()
+        start = prev = rows[0]
+        for r in [*rows[1:], None]:
+            if r is not None and r == prev + 1:
+                prev = r
+                continue
+            out.append(a1(tab, start + 1, col, prev + 2, col + 1))
+            if r is not None:
+                start = prev = r
+    if len(out) > 60:  # keep the URL short: ask for whole columns instead
+        out = [a1(tab, 1, col, None, col + 1) for col in sorted(by_col)]
+    return out
+
+
+def chunks(items: list[Any], size: Callable[[Any], int]) -> list[list[Any]]:
+    """Split a request's items so each request body stays under MAX_BODY bytes."""
+    out: list[list[Any]] = [[]]
+    total = 0
+    for item in items:
+        n = size(item)
+        if out[-1] and total + n > MAX_BODY:
+            out.append([])
+            total = 0
+        out[-1].append(item)
+        total += n
+    return out

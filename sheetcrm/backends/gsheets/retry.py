@@ -1,0 +1,120 @@
+"""Retries and throttling for remote backends: our own policy, not the client library's.
+
+Truncated exponential backoff with full jitter (sleep = uniform(0, min(cap, base·2ⁿ))),
+``Retry-After`` honoured, bounded by attempts and by a deadline; a loop, never recursion.
+Only requests that are safe to repeat are retried; an ambiguous failure of anything else
+is reported so the caller can re-read and reconcile instead of writing twice. A client
+side throttle keeps writes within the per-minute quota.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sheetcrm.errors import RateLimitedError, TransientError
+
+T = TypeVar("T")
+
+RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+
+
+class RemoteFailure(Exception):
+    """A failed request as the policy sees it (raised by the backend's request function)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        ambiguous: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+        self.ambiguous = ambiguous  # the request may have been applied (timeout, dropped)
+
+    @property
+    def retryable(self) -> bool:
+        return self.ambiguous or self.status in RETRYABLE_STATUS
+
+
+class AmbiguousWrite(TransientError):
+    """A non-idempotent write may or may not have happened; re-read before going on."""
+
+
+@dataclass
+class RetryPolicy:
+    """How often and how long to retry; ``sleep``, ``clock`` and ``rng`` are injectable."""
+
+    attempts: int = 6
+    base: float = 0.5
+    cap: float = 32.0
+    deadline: float = 120.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    rng: random.Random = field(default_factory=random.Random)
+    waits: list[float] = field(default_factory=list)  # what it slept, for tests and logs
+
+    def delay(self, attempt: int, failure: RemoteFailure) -> float:
+        backoff = self.rng.uniform(0, min(self.cap, self.base * 2**attempt))
+        if failure.retry_after is not None:
+            return max(backoff, min(failure.retry_after, self.cap))
+        return backoff
+
+    def run(self, call: Callable[[], T], *, idempotent: bool, step: str) -> T:
+        """Run ``call`` with retries; raise a one-line ``TransientError`` when giving up."""
+        start = self.clock()
+        last: RemoteFailure | None = None
+        for attempt in range(self.attempts):
+            try:
+                return call()
+            except RemoteFailure as failure:
+                last = failure
+                if not failure.retryable:
+                    raise
+                if failure.ambiguous and not idempotent:
+                    raise AmbiguousWrite(f"{step}: {failure} (it may have been applied)") from None
+                if failure.status not in (429, None) and not idempotent and not failure.ambiguous:
+                    # a 5xx on a non-idempotent write: Google may have applied it
+                    raise AmbiguousWrite(f"{step}: {failure} (it may have been applied)") from None
+                wait = self.delay(attempt, failure)
+                if attempt == self.attempts - 1 or self.clock() - start + wait > self.deadline:
+                    break
+                self.waits.append(wait)
+                self.sleep(wait)
+        assert last is not None
+        if last.status == 429:
+            raise RateLimitedError(
+                f"rate limited: {step} did not complete after {self.attempts} attempts "
+                f"({last}); run again in a minute"
+            )
+        raise TransientError(
+            f"{step} did not complete after {self.attempts} attempts ({last}); run again later"
+        )
+
+
+@dataclass
+class Throttle:
+    """At most ``per_minute`` writes in any 60 seconds (sliding window)."""
+
+    per_minute: int = 60
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    _times: deque[float] = field(default_factory=deque)
+
+    def wait(self) -> None:
+        now = self.clock()
+        while self._times and now - self._times[0] >= 60:
+            self._times.popleft()
+        if len(self._times) >= self.per_minute:
+            pause = 60 - (now - self._times[0])
+            if pause > 0:
+                self.sleep(pause)
+            self._times.popleft()
+        self._times.append(self.clock())

@@ -1,0 +1,102 @@
+"""``sheetcrm export``: a tab as CSV, JSON or XLSX, for round trips and other tools.
+
+CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a
+carriage return) get a leading apostrophe, as OWASP advises against CSV injection; the
+CSV importer removes that apostrophe again, so export → import is a round trip.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from sheetcrm.backends import open_backend
+from sheetcrm.crm import CRM
+from sheetcrm.errors import ConfigError
+from sheetcrm.model.changes import AddTab, AppendRow, ChangeSet, SetLayout
+from sheetcrm.model.schema import Schema
+from sheetcrm.model.values import is_blank, looks_like_formula
+
+
+def neutralise(text: str) -> str:
+    """Prefix an apostrophe to text a spreadsheet would treat as a formula."""
+    return "'" + text if looks_like_formula(text) else text
+
+
+def _cell(value: Any, formatter: Any) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    return formatter(value) if formatter else str(value)
+
+
+def export_tab(crm: CRM, tab: str, fmt: str, out: Path | None = None) -> str | None:
+    """Export ``tab``; returns the text for csv/json when ``out`` is None."""
+    schema_tab = crm.schema.tab(tab)
+    df = crm.frame(schema_tab.name)
+    columns = list(df.columns)
+    if fmt == "csv":
+        formatters = {f.name: f.codec.format for f in schema_tab.fields}
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        for row in df.itertuples(index=False, name=None):
+            writer.writerow(
+                [_cell(v, formatters.get(c)) for c, v in zip(columns, row, strict=True)]
+            )
+        text = buf.getvalue()
+    elif fmt == "json":
+        records = [
+            {c: _jsonable(v) for c, v in zip(columns, row, strict=True)}
+            for row in df.itertuples(index=False, name=None)
+        ]
+        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "xlsx":
+        if out is None:
+            raise ConfigError("--format xlsx needs an output file: -o FILE.xlsx")
+        _write_xlsx(crm.schema, schema_tab.name, columns, df, out)
+        return None
+    else:
+        raise ConfigError(f"unknown export format {fmt!r} (csv, json or xlsx)")
+    if out is None:
+        return text
+    out.write_text(text, encoding="utf-8")
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    if is_blank(value):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _write_xlsx(schema: Schema, tab: str, columns: list[str], df: Any, out: Path) -> None:
+    """A one-tab workbook written by the xlsx backend (text stays text, dates are dates)."""
+    if not str(out).lower().endswith(".xlsx"):
+        raise ConfigError(f"{out}: an xlsx export needs a file name ending in .xlsx")
+    if out.exists():
+        out.unlink()
+    backend = open_backend(str(out))
+    changes = ChangeSet([AddTab(tab, tuple(columns)), SetLayout(tab, frozen_rows=1)])
+    for row in df.itertuples(index=False, name=None):
+        values = {c: v for c, v in zip(columns, row, strict=True) if not is_blank(v)}
+        changes.add(AppendRow(tab, values))
+    backend.apply(changes, _lenient(schema, tab, columns))
+
+
+def _lenient(schema: Schema, tab: str, columns: list[str]) -> Schema:
+    """The schema with the tab's extra (teammate) columns added as text fields."""
+    from sheetcrm.model.schema import Field, TabSchema
+
+    base = schema[tab]
+    extra = tuple(Field(c) for c in columns if base.get(c) is None)
+    tabs = dict(schema.tabs)
+    tabs[tab] = TabSchema(base.name, base.id_prefix, base.fields + extra)
+    return Schema(tabs)

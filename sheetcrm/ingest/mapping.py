@@ -1,0 +1,286 @@
+"""Which input column feeds which field: header synonyms (in English, Persian and
+Bengali), presets for common exports, and ``--map src=dest`` overrides."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheetcrm.errors import ConfigError
+from sheetcrm.model.schema import TabSchema
+from sheetcrm.model.values import is_blank, normalize_token
+
+#: Field → spellings seen in real exports; compared after case/space/punctuation folding.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "email": (
+        "e-mail",
+        "email address",
+        "e-mail address",
+        "mail",
+        "email_address",
+        "ایمیل",
+        "پست الکترونیک",
+        "آدرس ایمیل",
+        "ইমেইল",
+        "ই-মেইল",
+    ),
+    "phone": (
+        "mobile",
+        "phone number",
+        "tel",
+        "telephone",
+        "cell",
+        "mobile number",
+        "whatsapp",
+        "شماره تماس",
+        "تلفن",
+        "موبایل",
+        "شماره موبایل",
+        "تلفن همراه",
+        "ফোন",
+        "মোবাইল",
+        "ফোন নম্বর",
+    ),
+    "name": (
+        "full name",
+        "customer name",
+        "contact name",
+        "contact",
+        "your name",
+        "نام",
+        "نام و نام خانوادگی",
+        "نام کامل",
+        "নাম",
+        "পুরো নাম",
+    ),
+    "company": ("organisation", "organization", "business", "company name", "شرکت", "কোম্পানি"),
+    "city": ("town", "شهر", "শহর"),
+    "country": ("country name", "کشور", "দেশ"),
+    "notes": ("note", "comments", "comment", "message", "remarks", "توضیحات", "یادداشت", "মন্তব্য"),
+    "lead_source": (
+        "source",
+        "how did you hear about us",
+        "how did you hear about us?",
+        "channel",
+        "referral source",
+        "منبع",
+        "উৎস",
+    ),
+    "source": (
+        "lead source",
+        "how did you hear about us",
+        "how did you hear about us?",
+        "channel",
+        "referral source",
+        "منبع",
+        "উৎস",
+    ),
+    "first_contact": ("date", "created", "created at", "signup date", "joined", "تاریخ", "তারিখ"),
+    "contact_date": ("date", "timestamp", "created", "created at", "submitted at", "تاریخ", "তারিখ"),
+    "status": ("stage", "وضعیت", "অবস্থা"),
+    "interest": ("interest level", "priority"),
+    "owner": ("assigned to", "sales rep", "مسئول"),
+    "amount": ("total", "value", "price", "مبلغ", "পরিমাণ"),
+    "order_id": ("invoice", "invoice no", "invoiceno", "order", "order number", "order no"),
+    "product": ("item", "description", "product name", "محصول", "পণ্য"),
+    "assignee": ("owner", "assigned to"),
+    "due_date": ("due", "deadline"),
+}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A known export layout: which tab it feeds, its columns, and a row transform."""
+
+    name: str
+    tab: str
+    columns: Mapping[str, str]
+    transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    description: str = ""
+
+
+def stable_id(prefix: str, *parts: Any) -> str:
+    """An ID derived from the row itself, so importing the same response twice matches."""
+    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:16].upper()
+    return f"{prefix}-F{digest}"
+
+
+def _google_form(row: dict[str, Any]) -> dict[str, Any]:
+    if row.get("contact_date") and row.get("lead_id") in (None, ""):
+        row["lead_id"] = stable_id("L", row.get("contact_date"), row.get("email"), row.get("name"))
+    row.setdefault("status", "new")
+    if is_blank(row.get("source")):
+        row["source"] = "website"
+    return row
+
+
+def _mailchimp(row: dict[str, Any]) -> dict[str, Any]:
+    first, last = row.pop("first_name", None), row.pop("last_name", None)
+    if is_blank(row.get("name")):
+        full = " ".join(str(p).strip() for p in (first, last) if not is_blank(p))
+        row["name"] = full or (str(row.get("email") or "").split("@")[0] or None)
+    unsubscribed = row.pop("unsubscribed_at", None)
+    if not is_blank(unsubscribed):
+        row["opt_out"] = True
+    optin = row.pop("optin_time", None)
+    if is_blank(row.get("first_contact")):
+        row["first_contact"] = optin
+    row.setdefault("status", "prospect")
+    if is_blank(row.get("lead_source")):
+        row["lead_source"] = "website"
+    return row
+
+
+PRESETS: dict[str, Preset] = {
+    "google-form": Preset(
+        "google-form",
+        "Leads",
+        {
+            "Timestamp": "contact_date",
+            "Email Address": "email",
+            "Email": "email",
+            "Name": "name",
+            "Full name": "name",
+            "Your name": "name",
+            "Phone number": "phone",
+            "Phone": "phone",
+            "Company": "company",
+            "How did you hear about us?": "source",
+            "Message": "notes",
+            "Interest": "interest",
+        },
+        _google_form,
+        "Google Form responses (Timestamp, Email Address, …) → Leads",
+    ),
+    "mailchimp": Preset(
+        "mailchimp",
+        "Customers",
+        {
+            "Email Address": "email",
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Phone Number": "phone",
+            "Company": "company",
+            "CONFIRM_TIME": "first_contact",
+            "OPTIN_TIME": "optin_time",
+            "UNSUB_TIME": "unsubscribed_at",
+            "CC": "country",
+            "COUNTRY": "country",
+            "City": "city",
+            "NOTES": "notes",
+        },
+        _mailchimp,
+        "Mailchimp audience export → Customers (unsubscribed → opt_out)",
+    ),
+    "transactions": Preset(
+        "transactions",
+        "Interactions",
+        {
+            "InvoiceNo": "order_id",
+            "Invoice": "order_id",
+            "Order ID": "order_id",
+            "StockCode": "sku",
+            "Description": "product",
+            "Product": "product",
+            "Quantity": "quantity",
+            "Qty": "quantity",
+            "InvoiceDate": "date",
+            "Date": "date",
+            "UnitPrice": "unit_price",
+            "Price": "unit_price",
+            "CustomerID": "customer_id",
+            "Customer ID": "customer_id",
+            "Country": "country",
+            "Email": "email",
+        },
+        None,
+        "order lines (invoice, product, quantity, unit price, date, customer, country)"
+        " → Customers and one purchase Interaction per order",
+    ),
+}
+
+#: Virtual fields presets use on the way to real ones.
+VIRTUAL = {
+    "first_name",
+    "last_name",
+    "optin_time",
+    "unsubscribed_at",
+    "sku",
+    "unit_price",
+    "country",
+}
+
+
+@dataclass
+class ColumnMap:
+    """Source column → field, plus the source columns nothing uses."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+
+
+def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``--map "E-mail=email"`` pairs → {source column: field}."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        src, sep, dest = pair.partition("=")
+        if not sep or not src.strip() or not dest.strip():
+            raise ConfigError(f"--map {pair!r}: expected SOURCE=FIELD, e.g. --map 'E-mail=email'")
+        out[src.strip()] = dest.strip()
+    return out
+
+
+def map_columns(
+    columns: list[str],
+    tab: TabSchema,
+    *,
+    preset: Preset | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> ColumnMap:
+    """Decide which field each column feeds: --map, then the preset, then names/synonyms."""
+    overrides = dict(overrides or {})
+    unknown = [s for s in overrides if s not in columns]
+    if unknown:
+        raise ConfigError(f"--map names column {unknown[0]!r}, which the file does not have")
+    preset_map = {normalize_token(k): v for k, v in (preset.columns if preset else {}).items()}
+    synonyms: dict[str, str] = {}
+    for fname, words in SYNONYMS.items():
+        if tab.get(fname) is None:
+            continue
+        for word in (fname, *words):
+            synonyms.setdefault(normalize_token(word), fname)
+    result = ColumnMap()
+    taken: dict[str, str] = {}
+    for col in columns:
+        key = normalize_token(col)
+        if col in overrides:
+            target = overrides[col]
+            f = tab.get(target)
+            if f is None and target not in VIRTUAL:
+                raise ConfigError(f"--map {col}={target}: {tab.name} has no field {target!r}")
+            dest = f.name if f else target
+        elif key in preset_map:
+            dest = preset_map[key]
+        elif tab.get(col) is not None:
+            dest = tab.get(col).name  # type: ignore[union-attr]
+        elif key in synonyms:
+            dest = synonyms[key]
+        else:
+            result.ignored.append(col)
+            continue
+        if dest in taken:
+            if col in overrides:
+                result.fields.pop(taken[dest])
+            elif taken[dest] in overrides:
+                result.ignored.append(col)
+                continue
+            else:
+                raise ConfigError(
+                    f"columns {taken[dest]!r} and {col!r} both look like {dest!r}; "
+                    f"choose one with --map '{col}={dest}' (or map the other elsewhere)"
+                )
+        taken[dest] = col
+        result.fields[col] = dest
+    return result

@@ -1,0 +1,275 @@
+"""The merge engine: dedupe input records, match them to the sheet, and three-way merge
+each field against the last-synced state, so teammates' edits are never silently lost.
+
+Rules, per field of a record the input names (blank input values never blank the sheet):
+- the sheet is blank → fill it (unless a teammate cleared it and the input is unchanged);
+- the input changed since the last sync and the sheet did not → write the input value;
+- the sheet changed and the input did not → keep the sheet (a teammate's edit);
+- both changed to different values, or the record was never synced and they differ →
+  a conflict: keep the sheet (or the input with ``on_conflict="source"``) and record it;
+- a cell holding a formula is never written.
+Within one input, rows that share a key (ID, e-mail, phone, order id) are merged in file
+order: a later non-empty value replaces an earlier one, except ``first_*`` dates, which
+keep the earliest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheetcrm.errors import InputError, ValueParseError
+from sheetcrm.ingest.syncstate import SyncState, digest
+from sheetcrm.model.changes import AppendRow, ChangeSet, SetCell, index_rows
+from sheetcrm.model.grid import TabGrid, map_header
+from sheetcrm.model.schema import TabSchema
+from sheetcrm.model.values import ValueContext, is_blank, values_equal
+
+#: Fields that identify a record, tried in this order.
+KEYS: dict[str, tuple[str, ...]] = {
+    "Customers": ("customer_id", "email", "phone"),
+    "Leads": ("lead_id", "email", "phone"),
+    "Interactions": ("interaction_id", "order_id"),
+    "Campaigns": ("campaign_id", "referral_code"),
+    "Tasks": ("task_id",),
+}
+KEEP_EARLIEST = {"first_contact", "first_purchase", "contact_date", "start_date"}
+
+
+@dataclass
+class Group:
+    """Input rows that describe one record, merged."""
+
+    record: dict[str, Any]
+    rows: list[int]
+    merged: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+
+    @property
+    def first(self) -> int:
+        return self.rows[0]
+
+
+@dataclass
+class Conflict:
+    tab: str
+    record_id: str
+    field: str
+    sheet_value: Any
+    source_value: Any
+    resolution: str
+
+
+@dataclass
+class MergeResult:
+    """What merging input groups into one tab decided."""
+
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    created: list[Group] = field(default_factory=list)
+    updated: list[Group] = field(default_factory=list)
+    unchanged: list[Group] = field(default_factory=list)
+    incomplete: list[tuple[Group, ValueParseError]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    ids: dict[int, str] = field(default_factory=dict)  # first row → record id
+
+
+def _key_values(tab: str, record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    out = []
+    for name in KEYS.get(tab, ()):
+        value = record.get(name)
+        if not is_blank(value):
+            out.append((name, str(value).strip().casefold()))
+    return out
+
+
+def group_records(
+    tab: str, rows: Iterable[tuple[int, dict[str, Any]]]
+) -> tuple[list[Group], list[str]]:
+    """Merge rows that share a key; return the groups and a line per merge for the audit."""
+    groups: list[Group] = []
+    index: dict[tuple[str, str], int] = {}
+    notes: list[str] = []
+    for number, record in rows:
+        keys = _key_values(tab, record)
+        hit = next((index[k] for k in keys if k in index), None)
+        if hit is None:
+            groups.append(Group(dict(record), [number]))
+            hit = len(groups) - 1
+        else:
+            group = groups[hit]
+            before = dict(group.record)
+            _merge_values(group.record, record)
+            group.rows.append(number)
+            if group.record == before and all(
+                values_equal(before.get(k), v) for k, v in record.items() if not is_blank(v)
+            ):
+                group.duplicates.append(number)
+            else:
+                group.merged.append(number)
+                key = next(f"{k}={v}" for k, v in keys if index.get((k, v)) == hit)
+                notes.append(f"row {number} merged into row {group.first} ({key})")
+        for k in keys:
+            index.setdefault(k, hit)
+    return groups, notes
+
+
+def _merge_values(into: dict[str, Any], new: Mapping[str, Any]) -> None:
+    for name, value in new.items():
+        if is_blank(value):
+            continue
+        old = into.get(name)
+        if name in KEEP_EARLIEST and not is_blank(old) and _as_date(old) <= _as_date(value):
+            continue
+        into[name] = value
+
+
+def _as_date(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    return dt.datetime.max
+
+
+def decide(sheet: Any, source: Any, base: str | None) -> str:
+    """'same', 'write', 'keep' or 'conflict' for one field (see the module docstring)."""
+    if values_equal(sheet, source):
+        return "same"
+    if is_blank(sheet):
+        cleared_by_teammate = base is not None and base != digest(None) and digest(source) == base
+        return "keep" if cleared_by_teammate else "write"
+    if base is None:
+        return "conflict"
+    sheet_changed, source_changed = digest(sheet) != base, digest(source) != base
+    if source_changed and not sheet_changed:
+        return "write"
+    if sheet_changed and not source_changed:
+        return "keep"
+    return "conflict" if sheet_changed and source_changed else "same"
+
+
+class SheetIndex:
+    """Find existing records by ID, e-mail or phone, comparing normalised values."""
+
+    def __init__(self, tab: TabSchema, grid: TabGrid, ctx: ValueContext) -> None:
+        self.tab, self.grid, self.ctx = tab, grid, ctx
+        self.hm = map_header(grid, tab)
+        self.rows = index_rows(grid, self.hm, tab)
+        self.by_key: dict[tuple[str, str], str] = {}
+        id_col = self.hm.index(tab.id_field)
+        for name in KEYS.get(tab.name, (tab.id_field,)):
+            col = self.hm.columns.get(name)
+            if col is None:
+                continue
+            f = tab.field(name)
+            for r, raw in enumerate(grid.column(col)):
+                rid = grid.cell(r, id_col)
+                if is_blank(raw) or is_blank(rid):
+                    continue
+                try:
+                    value = f.parse(raw, ctx)
+                except ValueParseError:
+                    value = raw
+                self.by_key.setdefault((name, str(value).strip().casefold()), str(rid))
+
+    def find(self, record: Mapping[str, Any]) -> str | None:
+        for key in _key_values(self.tab.name, record):
+            if key in self.by_key:
+                return self.by_key[key]
+        return None
+
+    def current(self, record_id: str, name: str) -> tuple[Any, bool]:
+        """The parsed sheet value of a field, and whether the cell holds a formula."""
+        row, col = self.rows[record_id], self.hm.index(name)
+        if (row, col) in self.grid.formulas:
+            return self.grid.cell(row, col), True
+        raw = self.grid.cell(row, col)
+        try:
+            return self.tab.field(name).parse(raw, self.ctx), False
+        except ValueParseError:
+            return raw, False
+
+
+def merge_groups(
+    tab: TabSchema,
+    grid: TabGrid,
+    groups: list[Group],
+    state: SyncState,
+    ctx: ValueContext,
+    *,
+    on_conflict: str = "sheet",
+) -> MergeResult:
+    """Turn input groups into edits, appends and conflicts for one tab."""
+    index = SheetIndex(tab, grid, ctx)
+    result = MergeResult()
+    synced: list[tuple[str, dict[str, Any]]] = []
+    for group in groups:
+        record = {
+            k: v for k, v in group.record.items() if not tab.field(k).computed or k == tab.id_field
+        }
+        existing = index.find(record)
+        if existing is None:
+            rid = record.get(tab.id_field) or tab.new_id()
+            record[tab.id_field] = rid
+            try:
+                tab.check_complete(record, row=group.first)
+            except ValueParseError as exc:
+                result.incomplete.append((group, exc))
+                continue
+            result.changes.add(AppendRow(tab.name, record))
+            result.created.append(group)
+            result.ids[group.first] = str(rid)
+            for name in KEYS.get(tab.name, ()):
+                if not is_blank(record.get(name)):
+                    index.by_key.setdefault((name, str(record[name]).strip().casefold()), str(rid))
+            synced.append((str(rid), record))
+            continue
+        result.ids[group.first] = existing
+        base = state.base(tab.name, existing)
+        changed = False
+        for name, value in record.items():
+            if name == tab.id_field or is_blank(value) or name not in index.hm.columns:
+                continue
+            current, formula = index.current(existing, name)
+            verdict = decide(current, value, base.get(name))
+            if verdict == "same":
+                continue
+            if formula:
+                result.changes.notes.append(f"{tab.name} {existing} {name}: kept the formula")
+                continue
+            if verdict == "conflict":
+                winner = "source" if on_conflict == "source" else "sheet"
+                result.conflicts.append(
+                    Conflict(tab.name, existing, name, current, value, f"{winner} value kept")
+                )
+                if winner == "sheet":
+                    continue
+            elif verdict == "keep":
+                continue
+            result.changes.add(SetCell(tab.name, existing, name, value, current))
+            changed = True
+        (result.updated if changed else result.unchanged).append(group)
+        synced.append((existing, {k: v for k, v in record.items() if not is_blank(v)}))
+    now = dt.datetime.now().replace(microsecond=0)
+    for rid, values in synced:
+        plain = {k: v for k, v in values.items() if k != tab.id_field}
+        update = state.updated(tab.name, rid, plain)
+        if not update:
+            continue
+        key, text = update
+        if key in state.present:
+            result.changes.add(
+                SetCell("_sync", key, "fields", text), SetCell("_sync", key, "at", now)
+            )
+        else:
+            state.present.add(key)
+            result.changes.add(AppendRow("_sync", {"key": key, "fields": text, "at": now}))
+    return result
+
+
+def require_tab(grids: Mapping[str, TabGrid], name: str) -> TabGrid:
+    if name not in grids:
+        raise InputError(f"the workbook has no {name!r} tab; run `sheetcrm init` first")
+    return grids[name]

@@ -1,0 +1,178 @@
+"""The ``transactions`` preset: order lines in, customers and one Interaction per order out.
+
+Lines are grouped by invoice/order id. An order's amount is the sum of quantity × unit
+price over its lines; an invoice whose id starts with ``C`` (a cancellation) or whose net
+amount is negative is recorded as a ``return`` with a negative amount, never as a sale.
+Lines without a customer id are kept as anonymous sales. Each distinct customer id becomes
+(or updates) a customer. Re-importing the same file changes nothing: interactions are
+keyed by order id, customers by their id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sheetcrm.crm import CRM
+from sheetcrm.errors import InputError, ValueParseError
+from sheetcrm.ingest.intake import Counts, ImportResult, quarantined, read_for_import, tally
+from sheetcrm.ingest.mapping import Preset, map_columns
+from sheetcrm.ingest.merge import Group, merge_groups
+from sheetcrm.ingest.readers import SourceTable
+from sheetcrm.ingest.syncstate import SyncState
+from sheetcrm.model.changes import ChangeSet
+from sheetcrm.model.schema import TabSchema
+from sheetcrm.model.values import CODECS, is_blank
+
+_PARSERS = {
+    "order_id": CODECS["id"],
+    "quantity": CODECS["number"],
+    "unit_price": CODECS["money"],
+    "date": CODECS["datetime"],
+    "customer_id": CODECS["id"],
+    "product": CODECS["text"],
+    "country": CODECS["text"],
+    "email": CODECS["email"],
+    "sku": CODECS["text"],
+}
+_REQUIRED = ("order_id", "quantity", "unit_price", "date")
+
+
+@dataclass
+class _Order:
+    order_id: str
+    rows: list[int] = field(default_factory=list)
+    amount: Decimal = Decimal(0)
+    quantity: float = 0
+    date: dt.datetime | None = None
+    customer_id: str | None = None
+    country: str | None = None
+    value_by_product: Counter[str] = field(default_factory=Counter)
+
+    def add(self, number: int, line: Mapping[str, Any]) -> None:
+        self.rows.append(number)
+        value = Decimal(str(line["quantity"])) * Decimal(str(line["unit_price"]))
+        self.amount += value
+        self.quantity += line["quantity"]
+        when = line["date"]
+        self.date = when if self.date is None or when < self.date else self.date
+        self.customer_id = self.customer_id or line.get("customer_id")
+        self.country = self.country or line.get("country")
+        if line.get("product"):
+            self.value_by_product[line["product"]] += float(abs(value))
+
+    @property
+    def is_return(self) -> bool:
+        return self.order_id.upper().startswith("C") or self.amount < 0
+
+    def record(self) -> dict[str, Any]:
+        products = [p for p, _ in self.value_by_product.most_common()]
+        product = products[0] if products else None
+        if len(products) > 1:
+            product = f"{product} (+{len(products) - 1} more)"
+        kind = "return" if self.is_return else "purchase"
+        lines = len(self.rows)
+        return {
+            "interaction_id": f"I-{self.order_id}",
+            "order_id": self.order_id,
+            "date": self.date,
+            "type": kind,
+            "customer_id": self.customer_id,
+            "amount": float(round(self.amount, 2)),
+            "quantity": self.quantity,
+            "product": product,
+            "by": "import",
+            "summary": f"{'Return' if kind == 'return' else 'Order'} {self.order_id}: "
+            f"{lines} line{'s' if lines != 1 else ''}",
+        }
+
+
+def _parse_line(values: Mapping[str, Any], ctx: Any) -> dict[str, Any]:
+    line: dict[str, Any] = {}
+    for name, raw in values.items():
+        try:
+            line[name] = _PARSERS[name].parse(raw, ctx) if name in _PARSERS else raw
+        except ValueParseError as exc:
+            raise exc.located(column=name) from None
+    for name in _REQUIRED:
+        if line.get(name) is None:
+            raise ValueParseError(
+                "a value (the column is required)", values.get(name, ""), column=name
+            )
+    return line
+
+
+def plan_transactions(
+    crm: CRM,
+    table: SourceTable,
+    schema_tab: TabSchema,
+    chosen: Preset | None,
+    overrides: Mapping[str, str],
+    on_conflict: str,
+) -> ImportResult:
+    interactions, customers = crm.schema["Interactions"], crm.schema["Customers"]
+    cmap = map_columns(table.columns, interactions, preset=chosen, overrides=overrides)
+    missing = [n for n in _REQUIRED if n not in cmap.fields.values()]
+    if missing:
+        raise InputError(
+            f"{table.name}: no column for {', '.join(missing)} (order lines need an invoice, "
+            "quantity, unit price and date; map them with --map 'Column=field')"
+        )
+    grids = read_for_import(crm, "Interactions", "Customers")
+    result = ImportResult(table.name, "Interactions", Counts(), ChangeSet(), grids=grids)
+    result.ignored_columns = cmap.ignored
+    orders: dict[str, _Order] = {}
+    for row in table:
+        result.counts.rows += 1
+        if row.empty:
+            result.counts.empty += 1
+            continue
+        values = {dest: row.values.get(src) for src, dest in cmap.fields.items()}
+        try:
+            line = _parse_line(values, crm.ctx)
+        except ValueParseError as exc:
+            result.counts.quarantined += 1
+            result.quarantine.append(quarantined(table.name, row, cmap.fields, exc))
+            continue
+        order = orders.setdefault(line["order_id"], _Order(line["order_id"]))
+        order.add(row.number, line)
+    state = SyncState.from_grid(grids.get("_sync"), crm.schema)
+    order_groups = [Group(o.record(), list(o.rows), merged=o.rows[1:]) for o in orders.values()]
+    merged = merge_groups(
+        interactions, grids["Interactions"], order_groups, state, crm.ctx, on_conflict=on_conflict
+    )
+    tally(result, merged, table)
+    people = _customers(orders.values())
+    merged_c = merge_groups(
+        customers, grids["Customers"], people, state, crm.ctx, on_conflict=on_conflict
+    )
+    result.conflicts += merged_c.conflicts
+    result.also["Customers"] = (
+        f"{len(merged_c.created)} created, {len(merged_c.updated)} "
+        f"updated, {len(merged_c.unchanged)} unchanged"
+    )
+    result.changes.extend(merged_c.changes.ops + merged.changes.ops)
+    result.changes.notes += merged_c.changes.notes + merged.changes.notes
+    return result
+
+
+def _customers(orders: Any) -> list[Group]:
+    """One group per customer id, with the earliest order as first contact."""
+    people: dict[str, dict[str, Any]] = {}
+    rows: dict[str, list[int]] = {}
+    for order in orders:
+        cid = order.customer_id
+        if is_blank(cid):
+            continue  # an anonymous sale: kept as an interaction without a customer
+        person = people.setdefault(cid, {"customer_id": cid, "name": f"Customer {cid}"})
+        if order.country and not person.get("country"):
+            person["country"] = order.country
+        first = order.date.date() if order.date else None
+        if first and (person.get("first_contact") is None or first < person["first_contact"]):
+            person["first_contact"] = first
+        rows.setdefault(cid, []).append(order.rows[0])
+    return [Group(p, sorted(rows[cid])) for cid, p in people.items()]

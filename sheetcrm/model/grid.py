@@ -1,0 +1,141 @@
+"""Typed grids: what a backend reads from one tab, and how its header maps to fields.
+
+A grid keeps values and formulas apart: ``rows`` hold typed values (a formula cell holds
+its cached value, or None), ``formulas`` hold the formula text by position. Columns are
+found by header name, never by position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheetcrm.errors import HeaderError
+from sheetcrm.model.schema import TabSchema
+from sheetcrm.model.values import is_blank, normalize_token
+
+#: Number formats per field type (spreadsheet codes understood by Excel, LibreOffice, Sheets).
+NUMBER_FORMATS = {
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "money": "#,##0.00",
+    "percent": "0.0%",
+    "integer": "0",
+    "phone": "@",
+    "id": "@",
+}
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A dropdown on a column: ``kind`` is 'list' (enum values) or 'bool' (a checkbox)."""
+
+    kind: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass
+class Layout:
+    """The presentation state of a tab that ``init`` declares and repairs."""
+
+    frozen_rows: int = 0
+    hidden: bool = False
+    validations: dict[str, Validation] = field(default_factory=dict)  # header → rule
+    number_formats: dict[str, str] = field(default_factory=dict)  # header → format code
+    styles: set[str] = field(default_factory=set)  # signatures of conditional formats
+    protections: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+    charts: set[str] = field(default_factory=set)  # keys of the charts on the tab
+
+
+@dataclass
+class TabGrid:
+    """One tab as read: header texts, typed rows, formulas by (row, column) index."""
+
+    name: str
+    header: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    layout: Layout = field(default_factory=Layout)
+
+    def cell(self, row: int, col: int) -> Any:
+        r = self.rows[row] if row < len(self.rows) else []
+        return r[col] if col < len(r) else None
+
+    def column(self, col: int) -> Iterator[Any]:
+        for r in self.rows:
+            yield r[col] if col < len(r) else None
+
+    @property
+    def width(self) -> int:
+        return max([len(self.header), *(len(r) for r in self.rows)], default=0)
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """Where each schema field sits in a tab, and which columns belong to teammates."""
+
+    tab: str
+    columns: dict[str, int]  # field name → 0-based column index
+    missing: tuple[str, ...]
+    foreign: tuple[int, ...]  # columns that are not sheetcrm fields: never touched
+
+    def index(self, field_name: str) -> int:
+        return self.columns[field_name]
+
+
+def map_header(grid: TabGrid, tab: TabSchema, *, allow_missing: bool = False) -> HeaderMap:
+    """Match a grid's header to the tab's fields by name, or raise ``HeaderError``.
+
+    A blank header above data, a field named twice, or (unless ``allow_missing``) a field
+    with no column are errors: writing would otherwise land in the wrong column.
+    """
+    columns: dict[str, int] = {}
+    foreign: list[int] = []
+    for i in range(grid.width):
+        text = grid.header[i] if i < len(grid.header) else None
+        if is_blank(text):
+            if any(not is_blank(v) for v in grid.column(i)):
+                raise HeaderError(
+                    f"{grid.name}: column {column_letter(i)} has data but a blank header; "
+                    "give it a name or delete it"
+                )
+            continue
+        f = tab.get(str(text))
+        if f is None:
+            foreign.append(i)
+            continue
+        if f.name in columns:
+            first = column_letter(columns[f.name])
+            raise HeaderError(
+                f"{grid.name}: header {f.name!r} appears twice "
+                f"(columns {first} and {column_letter(i)}); rename or delete one"
+            )
+        columns[f.name] = i
+    if tab.id_field not in columns and (grid.rows or not allow_missing):
+        raise HeaderError(
+            f"{grid.name}: the ID column {tab.id_field!r} is missing; "
+            "sheetcrm finds rows by it (run `sheetcrm init` to repair an empty tab)"
+        )
+    missing = tuple(f.name for f in tab.fields if f.name not in columns)
+    if missing and not allow_missing:
+        raise HeaderError(
+            f"{grid.name}: column {missing[0]!r} is missing "
+            f"(run `sheetcrm init` to add missing columns)"
+        )
+    return HeaderMap(grid.name, columns, missing, tuple(foreign))
+
+
+def header_key(text: Any) -> str:
+    """The normalised form headers are compared by."""
+    return normalize_token(str(text)) if not is_blank(text) else ""

@@ -1,0 +1,1 @@
+"""What sheetcrm hands to people: summaries, reports, charts, reminders, e-mail."""

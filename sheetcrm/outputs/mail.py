@@ -1,0 +1,194 @@
+"""E-mail over SMTP (STARTTLS, SSL or plain on a trusted host), multipart HTML + text.
+
+Settings come from ``[smtp]`` in sheetcrm.toml or the environment
+(``SHEETCRM_SMTP_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD``, ``_FROM``, ``_SECURITY``);
+a password is never taken from the command line, and one in the config file is refused
+unless that file is private (mode 600). Every delivered message is logged in a local
+outbox, so running the same job again after a failure never sends anyone a second copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import smtplib
+import ssl
+import stat
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid, parseaddr
+from pathlib import Path
+from typing import Any
+
+from sheetcrm.config import Config
+from sheetcrm.errors import ConfigError, InputError, TransientError
+
+SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    sender: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)  # name, data, mime
+
+    @property
+    def key(self) -> str:
+        """Identifies this message to this person, for the outbox."""
+        raw = "\x1f".join((self.to.lower(), self.subject, self.text))
+        return hashlib.sha1(raw.encode()).hexdigest()
+
+
+@dataclass
+class Delivery:
+    sent: list[str] = field(default_factory=list)
+    already_sent: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def smtp_settings(config: Config) -> SmtpSettings:
+    """Settings from the environment, else ``[smtp]``; clear errors for what is missing."""
+    table = config.features.get("smtp") or {}
+    if not isinstance(table, dict):
+        raise ConfigError("sheetcrm.toml [smtp] must be a table")
+    unknown = set(table) - {"host", "port", "security", "user", "password", "from"}
+    if unknown:
+        raise ConfigError(f"sheetcrm.toml [smtp]: unknown key {sorted(unknown)[0]!r}")
+
+    def get(name: str) -> Any:
+        return os.environ.get(f"SHEETCRM_SMTP_{name.upper()}") or table.get(name)
+
+    host = get("host")
+    if not host:
+        raise ConfigError("no SMTP server: set [smtp] host in sheetcrm.toml or SHEETCRM_SMTP_HOST")
+    security = str(get("security") or "starttls").lower()
+    if security not in SECURITY:
+        raise ConfigError(f"SMTP security {security!r}: use starttls, ssl or none")
+    try:
+        port = int(get("port") or (465 if security == "ssl" else 587))
+    except ValueError:
+        raise ConfigError(f"SMTP port {get('port')!r} is not a number") from None
+    if "password" in table and config.path is not None:
+        mode = stat.S_IMODE(config.path.stat().st_mode)
+        if mode & 0o077:
+            raise ConfigError(
+                f"{config.path} holds an SMTP password but others can read it (mode "
+                f"{mode:04o}); chmod 600 it or use SHEETCRM_SMTP_PASSWORD"
+            )
+    sender = get("from") or get("user")
+    if not sender or "@" not in parseaddr(str(sender))[1]:
+        raise ConfigError("no sender address: set [smtp] from or SHEETCRM_SMTP_FROM")
+    return SmtpSettings(str(host), port, security, str(sender), get("user"), get("password"))
+
+
+def outbox_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "sheetcrm" / "outbox.jsonl"
+
+
+def _sent_keys(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    keys = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            keys.add(json.loads(line)["key"])
+        except (ValueError, KeyError):
+            continue
+    return keys
+
+
+def _message(settings: SmtpSettings, mail: Email) -> EmailMessage:
+    msg = EmailMessage()
+    name, address = parseaddr(settings.sender)
+    msg["From"] = formataddr((name, address))
+    msg["To"] = mail.to
+    msg["Subject"] = mail.subject
+    msg["Message-ID"] = make_msgid(domain=address.split("@")[-1])
+    msg.set_content(mail.text)
+    if mail.html:
+        msg.add_alternative(mail.html, subtype="html")
+    for filename, data, mime in mail.attachments:
+        maintype, _, subtype = mime.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return msg
+
+
+def _connect(settings: SmtpSettings, timeout: float) -> smtplib.SMTP:
+    try:
+        if settings.security == "ssl":
+            context = ssl.create_default_context()
+            server: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=timeout, context=context
+            )
+        else:
+            server = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+            if settings.security == "starttls":
+                server.starttls(context=ssl.create_default_context())
+        if settings.user and settings.password:
+            server.login(settings.user, settings.password)
+    except smtplib.SMTPAuthenticationError:
+        raise ConfigError(f"the SMTP server {settings.host} rejected the login") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise TransientError(
+            f"could not connect to SMTP server {settings.host}:{settings.port} ({exc}); "
+            "nothing was sent"
+        ) from None
+    return server
+
+
+def send(
+    settings: SmtpSettings, mails: list[Email], *, timeout: float = 30.0, outbox: Path | None = None
+) -> Delivery:
+    """Send each message once; skip those already in the outbox; report refused addresses."""
+    outbox = outbox or outbox_path()
+    done = _sent_keys(outbox)
+    result = Delivery()
+    todo = []
+    for mail in mails:
+        (result.already_sent if mail.key in done else todo).append(mail)
+    result.already_sent = [m.to for m in result.already_sent]
+    if not todo:
+        return result
+    server = _connect(settings, timeout)
+    outbox.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with outbox.open("a", encoding="utf-8") as log:
+            for mail in todo:
+                try:
+                    server.send_message(_message(settings, mail))
+                except smtplib.SMTPRecipientsRefused as exc:
+                    code, why = next(iter(exc.recipients.values()))
+                    result.refused[mail.to] = f"{code} {why.decode(errors='replace')}"
+                    continue
+                except (smtplib.SMTPServerDisconnected, TimeoutError, OSError) as exc:
+                    raise TransientError(
+                        f"the SMTP connection broke after {len(result.sent)} message(s) ({exc}); "
+                        "run again — those already sent are not sent twice"
+                    ) from None
+                log.write(
+                    json.dumps({"key": mail.key, "to": mail.to, "subject": mail.subject}) + "\n"
+                )
+                log.flush()
+                result.sent.append(mail.to)
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            server.quit()
+    if result.refused:
+        who = ", ".join(f"{k} ({v})" for k, v in result.refused.items())
+        raise InputError(f"the SMTP server refused {who}; {len(result.sent)} other(s) sent")
+    return result

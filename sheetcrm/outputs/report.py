@@ -1,0 +1,99 @@
+"""``sheetcrm report``: read the workbook once, compute the period's figures, draw the
+charts, render a template (HTML, Markdown, text or PDF), save it and/or e-mail it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sheetcrm.crm import CRM
+from sheetcrm.errors import ConfigError
+from sheetcrm.outputs.charts import render_charts
+from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
+from sheetcrm.outputs.report_data import ReportData, build, parse_period
+from sheetcrm.outputs.templates import FORMATS, environment, render, to_pdf
+
+DATA_TABS = ("Customers", "Leads", "Interactions", "Campaigns", "Tasks")
+
+
+@dataclass
+class ReportResult:
+    data: ReportData
+    fmt: str
+    content: str | bytes
+    path: Path | None = None
+    delivery: Delivery | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def report_settings(crm: CRM) -> dict[str, Any]:
+    table = crm.config.features.get("report") or {}
+    if not isinstance(table, dict):
+        raise ConfigError("sheetcrm.toml [report] must be a table")
+    unknown = set(table) - {"templates", "title"}
+    if unknown:
+        raise ConfigError(f"sheetcrm.toml [report]: unknown key {sorted(unknown)[0]!r}")
+    templates = table.get("templates")
+    if templates and crm.config.path and not Path(templates).is_absolute():
+        templates = str(crm.config.path.parent / templates)
+    return {"templates": templates, "title": table.get("title")}
+
+
+def load_frames(crm: CRM) -> dict[str, Any]:
+    """The five data tabs as typed frames, from a single read."""
+    grids = crm.read(list(DATA_TABS), values_only=True)
+    crm.require_initialised(grids)
+    return {t: crm.frame(t, grids[t]) for t in DATA_TABS}
+
+
+def make_report(
+    crm: CRM,
+    *,
+    as_of: dt.date | None = None,
+    period: str = "month",
+    fmt: str = "html",
+    template: str | None = None,
+    output: Path | None = None,
+    emails: tuple[str, ...] = (),
+    title: str | None = None,
+    frames: dict[str, Any] | None = None,
+) -> ReportResult:
+    """Render (and save / send) a report for the period ending on ``as_of``."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown report format {fmt!r} (html, md, txt or pdf)")
+    as_of = as_of or dt.date.today()
+    settings = report_settings(crm)
+    frames = frames if frames is not None else load_frames(crm)
+    data = build(
+        frames,
+        parse_period(period, as_of),
+        as_of,
+        title=title or settings["title"] or "Sales and follow-up report",
+        currency=crm.config.values.currency,
+    )
+    if fmt in ("html", "pdf") or emails:
+        data.charts = render_charts(data)
+    env = environment(
+        settings["templates"], language=crm.config.language, currency=crm.config.values.currency
+    )
+    context = {"data": data, "source": crm.describe(), "language": crm.config.language}
+    text = render(template or FORMATS[fmt], env, **context)
+    content: str | bytes = to_pdf(text) if fmt == "pdf" else text
+    result = ReportResult(data, fmt, content)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            output.write_text(content, encoding="utf-8")
+        result.path = output
+    if emails:
+        html = text if fmt in ("html", "pdf") else render("report.html", env, **context)
+        plain = render("report.txt", env, **context)
+        attachments = [("report.pdf", content, "application/pdf")] if fmt == "pdf" else []
+        subject = f"{data.title}: {data.period.label}"
+        mails = [Email(to, subject, plain, html, list(attachments)) for to in emails]
+        result.delivery = send(smtp_settings(crm.config), mails)
+    return result

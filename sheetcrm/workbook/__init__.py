@@ -1,0 +1,1 @@
+"""What sheetcrm writes into the workbook besides records: computed columns, styles, dashboard."""

@@ -1,0 +1,142 @@
+"""Live formatting: the colours rules give rows, as native conditional formats, plus
+warning-only protection on computed columns. Declared here, reconciled idempotently.
+
+Which formats and protections are ours is recorded in ``_meta`` (``styles:<Tab>``), so a
+second refresh adds nothing, a rule dropped from the config is removed, a rule a teammate
+deleted is put back, and formats teammates made themselves are never touched. Every rule
+covers whole columns from row 2 down, so pasted or inserted rows stay coloured.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from sheetcrm.analytics.segments import formula
+from sheetcrm.model.changes import ChangeSet, Protect, SetStyles, StyleRule, Unprotect, diff_tab
+from sheetcrm.model.grid import TabGrid, column_letter, map_header
+
+if TYPE_CHECKING:
+    from sheetcrm.crm import CRM
+    from sheetcrm.workbook.refresh import Insights
+
+RED, RED_TEXT = "#F4CCCC", "#990000"
+GREEN = "#D9EAD3"
+SCORE_SCALE = ((0.0, "#F8696B"), (50.0, "#FFEB84"), (100.0, "#63BE7B"))
+PROTECTION_PREFIX = "sheetcrm computes "
+
+
+def _letters(grid: TabGrid, crm: CRM, tab: str) -> dict[str, str]:
+    hm = map_header(grid, crm.schema[tab], allow_missing=True)
+    return {name: column_letter(col) for name, col in hm.columns.items()}
+
+
+def desired_styles(
+    crm: CRM, grids: dict[str, TabGrid], ins: Insights
+) -> dict[str, list[StyleRule]]:
+    """The conditional formats each data tab should carry now."""
+    out: dict[str, list[StyleRule]] = {}
+    cust = grids["Customers"]
+    letters = _letters(cust, crm, "Customers")
+    width = cust.width
+    rules = []
+    for rule in ins.segments:
+        if rule.color and all(c.field in letters for c in rule.conditions) and rule.conditions:
+            text = formula(rule, letters, ins.evaluations.get(rule.name))
+            rules.append(
+                StyleRule(f"segment {rule.name}", "formula", 0, width, text, rule.color, rule.font)
+            )
+    out["Customers"] = rules
+    leads = grids["Leads"]
+    lt = _letters(leads, crm, "Leads")
+    status, due = f"${lt['status']}2", f"${lt['next_action_date']}2"
+    open_ = f'OR({status}="new",{status}="contacted",{status}="qualified")'
+    out["Leads"] = [
+        StyleRule(
+            "overdue follow-up",
+            "formula",
+            0,
+            leads.width,
+            f'=AND({due}<>"",{due}<TODAY(),{open_})',
+            RED,
+            RED_TEXT,
+        ),
+        StyleRule("converted", "formula", 0, leads.width, f'={status}="converted"', GREEN),
+        StyleRule("lead score", "scale", *_col(leads, crm, "Leads", "score"), points=SCORE_SCALE),
+    ]
+    tasks = grids["Tasks"]
+    tt = _letters(tasks, crm, "Tasks")
+    d, st, done = f"${tt['due_date']}2", f"${tt['status']}2", f"${tt['done']}2"
+    out["Tasks"] = [
+        StyleRule(
+            "overdue task",
+            "formula",
+            0,
+            tasks.width,
+            f'=AND({d}<>"",{d}<TODAY(),{st}<>"done",{done}<>TRUE)',
+            RED,
+            RED_TEXT,
+        )
+    ]
+    camp = grids["Campaigns"]
+    roi = f"${_letters(camp, crm, 'Campaigns')['roi']}2"
+    out["Campaigns"] = [
+        StyleRule("losing money", "formula", 0, camp.width, f'=AND({roi}<>"",{roi}<0)', RED)
+    ]
+    return out
+
+
+def _col(grid: TabGrid, crm: CRM, tab: str, name: str) -> tuple[int, int]:
+    col = map_header(grid, crm.schema[tab], allow_missing=True).index(name)
+    return col, col + 1
+
+
+def _meta(grid: TabGrid | None) -> dict[str, str]:
+    if grid is None:
+        return {}
+    return {
+        str(r[0]): str(r[1]) if len(r) > 1 and r[1] is not None else ""
+        for r in grid.rows
+        if r and r[0]
+    }
+
+
+def plan_styles(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> ChangeSet:
+    """Conditional formats and protections to add or remove, and the _meta record of them."""
+    changes = ChangeSet()
+    meta = _meta(grids.get("_meta"))
+    records = []
+    for tab, rules in desired_styles(crm, grids, ins).items():
+        have = grids[tab].layout.styles
+        ours = set(json.loads(meta.get(f"styles:{tab}") or "[]"))
+        want = {r.signature: r for r in rules}
+        install = tuple(r for sig, r in want.items() if sig not in have)
+        drop = tuple(sorted(sig for sig in ours - set(want) if sig in have))
+        if install or drop:
+            changes.add(SetStyles(tab, install, drop))
+        record = json.dumps(sorted(want), ensure_ascii=False)
+        if meta.get(f"styles:{tab}") != record:
+            records.append({"key": f"styles:{tab}", "value": record})
+        changes.extend(_protections(crm, grids[tab], tab))
+    if records:
+        meta_grid = grids.get("_meta") or TabGrid("_meta", ["key", "value"])
+        changes.extend(diff_tab(meta_grid, crm.schema["_meta"], records, crm.ctx).ops)
+    return changes
+
+
+def _protections(crm: CRM, grid: TabGrid, tab: str) -> list[Protect | Unprotect]:
+    hm = map_header(grid, crm.schema[tab], allow_missing=True)
+    want = {
+        PROTECTION_PREFIX + f.name: (hm.index(f.name), hm.index(f.name) + 1)
+        for f in crm.schema[tab].fields
+        if f.computed and f.name in hm.columns
+    }
+    have = grid.layout.protections
+    ops: list[Protect | Unprotect] = []
+    for desc, span in have.items():
+        if desc.startswith(PROTECTION_PREFIX) and want.get(desc) != span:
+            ops.append(Unprotect(tab, desc))
+    for desc, (first, last) in want.items():
+        if have.get(desc) != (first, last):
+            ops.append(Protect(tab, desc, first, last))
+    return ops
