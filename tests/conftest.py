@@ -14,7 +14,6 @@ from sheetcrm.config import Config
 from sheetcrm.model.schema import build_schema
 from sheetcrm.model.values import ValueContext
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 AS_OF = dt.date(2026, 11, 21)
 
 

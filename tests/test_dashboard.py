@@ -23,7 +23,7 @@ from sheetcrm.workbook.dashboard import GENERATED, spark
 from sheetcrm.workbook.refresh import refresh
 
 DAY = dt.date(2026, 11, 21)
-RETAIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail_sample.csv"
+RETAIL = Path(__file__).parent / "data" / "online_retail_subset.csv"
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +88,6 @@ def test_summary_tabs_equal_pandas():
     assert source["Leads"].to_dict() == leads["source"].value_counts().to_dict()
 
 
-@pytest.mark.skipif(not RETAIL.exists(), reason="shared/data/online_retail_sample.csv missing")
 def test_online_retail_dashboard():
     crm = CRM(backend=MemoryBackend())
     crm.init()

@@ -19,15 +19,13 @@ from sheetcrm.errors import ConfigError, InputError
 from sheetcrm.ingest.importer import import_file
 from sheetcrm.workbook.refresh import compute, explain, refresh
 
-RETAIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail_sample.csv"
+RETAIL = Path(__file__).parent / "data" / "online_retail_subset.csv"
 AS_OF = dt.date(2011, 12, 10)
 DEMO_DAY = dt.date(2026, 11, 21)
 
 
 @pytest.fixture(scope="module")
 def retail_crm(tmp_path_factory):
-    if not RETAIL.exists():
-        pytest.skip("shared/data/online_retail_sample.csv missing")
     import os
 
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))

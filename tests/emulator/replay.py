@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from dataclasses import dataclass, field
@@ -76,12 +77,22 @@ def _learn_ids(want: Any, have: Any, ids: dict[str, str], key: str = "") -> None
 _FILE_ID = re.compile(r"(?:spreadsheets|files)/([A-Za-z0-9_-]{25,})")
 
 
+def load(path: Path) -> Any:
+    """A cassette as recorded (``.json``) or as stored in tests/data (``.json.gz``)."""
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return json.loads(raw)
+
+
+def cassettes(root: Path) -> list[Path]:
+    return sorted([*root.glob("*.json"), *root.glob("*.json.gz")])
+
+
 def replay(path: Path) -> Outcome:
-    data = json.loads(path.read_text())
+    data = load(path)
     emu = Emulator()
     ids: dict[str, str] = {}
     created: set[str] = set()
-    outcome = Outcome(path.stem)
+    outcome = Outcome(path.name.removesuffix(".gz").removesuffix(".json"))
     for it in data["interactions"]:
         req, resp = it["request"], it["response"]
         url, body = req["uri"], req["body"] or ""
@@ -130,7 +141,7 @@ if __name__ == "__main__":
     import sys
 
     root = Path(sys.argv[1])
-    results = [replay(p) for p in sorted(root.glob("*.json"))]
+    results = [replay(p) for p in cassettes(root)]
     for r in results:
         if not r.ok:
             print(f"== {r.name} ({r.requests} requests)")
