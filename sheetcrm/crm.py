@@ -18,7 +18,8 @@ from sheetcrm.backends import open_backend
 from sheetcrm.backends.base import ApplyReport, Backend
 from sheetcrm.config import Config, load_config
 from sheetcrm.errors import NotFoundError, ValueParseError
-from sheetcrm.model.changes import AddColumns, AddTab, ChangeSet, diff_layout, diff_tab, index_rows
+from sheetcrm.model.changes import AddColumns, AddTab, ChangeSet
+from sheetcrm.model.diff import diff_layout, diff_tab, index_rows
 from sheetcrm.model.grid import TabGrid, map_header
 from sheetcrm.model.schema import SCHEMA_VERSION, Schema, TabSchema
 from sheetcrm.model.values import ValueContext, is_blank

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sheetcrm.errors import PlanRefusedError
-from sheetcrm.model.changes import ChangeSet, diff_tab
+from sheetcrm.model.changes import ChangeSet
+from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.schema import new_id
 

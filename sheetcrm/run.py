@@ -16,7 +16,8 @@ from typing import Any
 from sheetcrm.crm import CRM, RunResult
 from sheetcrm.errors import InputError, PlanRefusedError
 from sheetcrm.lock import lease
-from sheetcrm.model.changes import AppendRow, ChangeSet, DeleteRow, Expect, SetCell, diff_tab
+from sheetcrm.model.changes import AppendRow, ChangeSet, DeleteRow, Expect, SetCell
+from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.values import is_blank
 

@@ -7,15 +7,8 @@ import datetime as dt
 import pytest
 
 from sheetcrm.errors import InputError, PlanRefusedError
-from sheetcrm.model.changes import (
-    AddTab,
-    AppendRow,
-    ChangeSet,
-    DeleteRow,
-    SetCell,
-    diff_layout,
-    diff_tab,
-)
+from sheetcrm.model.changes import AddTab, AppendRow, ChangeSet, DeleteRow, SetCell
+from sheetcrm.model.diff import diff_layout, diff_tab
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.values import ValueContext
 

@@ -22,7 +22,8 @@ from typing import Any
 
 from sheetcrm.errors import InputError, ValueParseError
 from sheetcrm.ingest.syncstate import SyncState, digest
-from sheetcrm.model.changes import AppendRow, ChangeSet, SetCell, index_rows
+from sheetcrm.model.changes import AppendRow, ChangeSet, SetCell
+from sheetcrm.model.diff import index_rows
 from sheetcrm.model.grid import TabGrid, map_header
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.values import ValueContext, is_blank, values_equal

@@ -23,8 +23,8 @@ from sheetcrm.model.changes import (
     Protect,
     PutCells,
     SetCharts,
-    diff_tab,
 )
+from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.values import is_blank, values_equal
 

@@ -22,7 +22,8 @@ from sheetcrm.analytics.segments import Evaluation, Rule, assign_segments, segme
 from sheetcrm.crm import CRM
 from sheetcrm.errors import InputError
 from sheetcrm.lock import lease
-from sheetcrm.model.changes import ChangeSet, diff_tab
+from sheetcrm.model.changes import ChangeSet
+from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.run import claim_writer
 from sheetcrm.workbook.dashboard import GENERATED, plan_dashboard

@@ -13,7 +13,8 @@ import json
 from typing import TYPE_CHECKING
 
 from sheetcrm.analytics.segments import formula
-from sheetcrm.model.changes import ChangeSet, Protect, SetStyles, StyleRule, Unprotect, diff_tab
+from sheetcrm.model.changes import ChangeSet, Protect, SetStyles, StyleRule, Unprotect
+from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid, column_letter, map_header
 
 if TYPE_CHECKING:

@@ -47,8 +47,8 @@ from sheetcrm.model.changes import (
     SetLayout,
     SetStyles,
     Unprotect,
-    index_rows,
 )
+from sheetcrm.model.diff import index_rows
 from sheetcrm.model.grid import TabGrid, header_key, map_header
 from sheetcrm.model.schema import Schema, TabSchema
 from sheetcrm.model.values import is_blank
