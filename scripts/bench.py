@@ -32,6 +32,7 @@ from typing import Any
 
 import gspread
 from google.auth.credentials import AnonymousCredentials
+from gspread.utils import ValueInputOption
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -46,6 +47,10 @@ AS_OF = dt.date(2026, 11, 21)
 TABS = ("Customers", "Leads", "Interactions", "Campaigns", "Tasks")
 NAIVE_LIMIT = 1_000  # above this the naive approach would send thousands of requests
 
+Record = dict[str, Any]
+RAW = ValueInputOption.raw
+Data = dict[str, list[Record]]  # tab -> records
+
 
 def no_sleep(_: float) -> None:
     """The emulator has no quota here: nothing to wait for."""
@@ -54,7 +59,7 @@ def no_sleep(_: float) -> None:
 # -- data ----------------------------------------------------------------------------------
 
 
-def dataset(n: int, seed: int = 1) -> dict[str, list[dict[str, Any]]]:
+def dataset(n: int, seed: int = 1) -> Data:
     """n customers with n/2 leads, 2n purchases, 10 campaigns and n/10 tasks (deterministic)."""
     rng = random.Random(seed)
     start = dt.date(2025, 1, 1)
@@ -130,7 +135,7 @@ def dataset(n: int, seed: int = 1) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def changed(data: dict[str, list[dict[str, Any]]]) -> tuple[list[dict], list[dict]]:
+def changed(data: Data) -> tuple[list[Record], list[Record]]:
     """1% of customers with a new city, and 0.5% new customers."""
     n = len(data["Customers"])
     edits = [{"customer_id": c["customer_id"], "city": "Isfahan"} for c in data["Customers"][::100]]
@@ -228,7 +233,7 @@ def measure(world: World, fn: Callable[[], Any], *, memory: bool) -> tuple[dict[
 # -- the approaches ------------------------------------------------------------------------
 
 
-def load_sheetcrm(world: World, sid: str, data: dict[str, list[dict]]) -> None:
+def load_sheetcrm(world: World, sid: str, data: Data) -> None:
     crm = world.crm(sid)
     grids = crm.read(layout=True)
     changes = crm.plan_init(grids)
@@ -252,12 +257,12 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def rows_of(tab: str, records: list[dict]) -> list[list[Any]]:
+def rows_of(tab: str, records: list[Record]) -> list[list[Any]]:
     cols = header(tab)
     return [cols] + [[_cell(r.get(c)) for c in cols] for r in records]
 
 
-def prepare_tabs(sh: gspread.Spreadsheet, data: dict[str, list[dict]]) -> None:
+def prepare_tabs(sh: gspread.Spreadsheet, data: Data) -> None:
     """Tabs sized for the data, with a header row (what every baseline starts from)."""
     first = sh.sheet1
     for i, tab in enumerate(TABS):
@@ -269,10 +274,10 @@ def prepare_tabs(sh: gspread.Spreadsheet, data: dict[str, list[dict]]) -> None:
         if i == 0:
             ws.update_title(tab)
             ws.resize(len(data[tab]) + 10, len(header(tab)))
-        ws.update([header(tab)], "A1", value_input_option="RAW")
+        ws.update([header(tab)], "A1", value_input_option=RAW)
 
 
-def load_batch(world: World, sid: str, data: dict[str, list[dict]]) -> None:
+def load_batch(world: World, sid: str, data: Data) -> None:
     sh = world.client().open_by_key(sid)
     prepare_tabs(sh, data)
     sh.values_batch_update(
@@ -283,7 +288,7 @@ def load_batch(world: World, sid: str, data: dict[str, list[dict]]) -> None:
     )
 
 
-def load_dataframe(world: World, sid: str, data: dict[str, list[dict]]) -> None:
+def load_dataframe(world: World, sid: str, data: Data) -> None:
     import pandas as pd
     from gspread_dataframe import set_with_dataframe
 
@@ -296,21 +301,21 @@ def load_dataframe(world: World, sid: str, data: dict[str, list[dict]]) -> None:
         set_with_dataframe(sh.worksheet(tab), frame, resize=True)
 
 
-def load_naive(world: World, sid: str, data: dict[str, list[dict]]) -> None:
+def load_naive(world: World, sid: str, data: Data) -> None:
     sh = world.client().open_by_key(sid)
     prepare_tabs(sh, data)
     for tab in TABS:
         ws = sh.worksheet(tab)
         for rec in data[tab]:
-            ws.append_row([_cell(rec.get(c)) for c in header(tab)], value_input_option="RAW")
+            ws.append_row([_cell(rec.get(c)) for c in header(tab)], value_input_option=RAW)
 
 
-def sync_sheetcrm(world: World, sid: str, edits: list[dict], new: list[dict]) -> Any:
+def sync_sheetcrm(world: World, sid: str, edits: list[Record], new: list[Record]) -> Any:
     crm = world.crm(sid)
     return crm.upsert("Customers", edits + new)
 
 
-def sync_dataframe(world: World, sid: str, edits: list[dict], new: list[dict]) -> None:
+def sync_dataframe(world: World, sid: str, edits: list[Record], new: list[Record]) -> None:
     import pandas as pd
     from gspread_dataframe import get_as_dataframe, set_with_dataframe
 
@@ -324,7 +329,7 @@ def sync_dataframe(world: World, sid: str, edits: list[dict], new: list[dict]) -
     set_with_dataframe(ws, frame.fillna(""), resize=True)
 
 
-def sync_batch(world: World, sid: str, edits: list[dict], new: list[dict]) -> None:
+def sync_batch(world: World, sid: str, edits: list[Record], new: list[Record]) -> None:
     sh = world.client().open_by_key(sid)
     values = sh.values_batch_get(["'Customers'"])["valueRanges"][0].get("values", [])
     head = values[0]
@@ -343,14 +348,14 @@ def sync_batch(world: World, sid: str, edits: list[dict], new: list[dict]) -> No
     )
 
 
-def sync_naive(world: World, sid: str, edits: list[dict], new: list[dict]) -> None:
+def sync_naive(world: World, sid: str, edits: list[Record], new: list[Record]) -> None:
     ws = world.client().open_by_key(sid).worksheet("Customers")
     ids = ws.col_values(1)
     city = header("Customers").index("city") + 1
     for e in edits:
         ws.update_cell(ids.index(e["customer_id"]) + 1, city, e["city"])
     for rec in new:
-        ws.append_row([_cell(rec.get(c)) for c in header("Customers")], value_input_option="RAW")
+        ws.append_row([_cell(rec.get(c)) for c in header("Customers")], value_input_option=RAW)
 
 
 def read_sheetcrm(world: World, sid: str) -> Any:
@@ -371,8 +376,8 @@ def read_batch(world: World, sid: str) -> Any:
 
     sh = world.client().open_by_key(sid)
     ranges = [f"'{t}'" for t in TABS]
-    params = {"valueRenderOption": "UNFORMATTED_VALUE"}
-    blocks = sh.values_batch_get(ranges, params=params)["valueRanges"]
+    response = sh.values_batch_get(ranges, params={"valueRenderOption": "UNFORMATTED_VALUE"})
+    blocks = response["valueRanges"]
     out = {}
     for tab, block in zip(TABS, blocks, strict=True):
         values = block.get("values", [[]])
@@ -497,7 +502,7 @@ def _copy_sheet(world: World, sid: str) -> Any:
 # -- the 10-million-cell scenario ---------------------------------------------------------
 
 
-def fill_directly(world: World, sid: str, data: dict[str, list[dict]]) -> None:
+def fill_directly(world: World, sid: str, data: Data) -> None:
     """Put the data straight into the emulator's grids (loading 10M cells over the API is
     not what this scenario measures)."""
     from sheetcrm.backends.gsheets.requests import encode

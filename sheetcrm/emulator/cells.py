@@ -125,7 +125,8 @@ def constant_value(formula: str) -> float | None:
 
 def _arith(node: ast.AST) -> float:
     if isinstance(node, ast.Constant):
-        return node.value  # type: ignore[no-any-return]
+        assert isinstance(node.value, int | float)  # the caller admits only numeric constants
+        return node.value
     if isinstance(node, ast.UnaryOp):
         v = _arith(node.operand)
         return -v if isinstance(node.op, ast.USub) else v

@@ -54,7 +54,8 @@ def document() -> dict[str, Any]:
     """The sheets v4 discovery document from the google-api-python-client wheel."""
     try:
         pkg = resources.files("googleapiclient") / "discovery_cache" / "documents"
-        return json.loads((pkg / "sheets.v4.json").read_text(encoding="utf-8"))
+        doc: dict[str, Any] = json.loads((pkg / "sheets.v4.json").read_text(encoding="utf-8"))
+        return doc
     except (ModuleNotFoundError, FileNotFoundError) as exc:
         raise EmulatorDependencyError(
             "the emulator needs google-api-python-client: pip install 'sheetcrm[emulator]'"

@@ -64,7 +64,7 @@ def _matches(emu: Emulator, file_id: str, query: str) -> bool:
 def handle(
     emu: Emulator, method: str, parts: list[str], params: dict[str, list[str]], body: dict[str, Any]
 ) -> tuple[int, Any]:
-    fields = (params.get("fields") or [None])[-1]
+    fields = params["fields"][-1] if params.get("fields") else None
     if not parts:
         if method == "GET":
             query = (params.get("q") or [""])[-1]

@@ -101,11 +101,11 @@ def sheet_json(ss: Spreadsheet, sheet: Sheet, data: list[dict[str, Any]] | None)
 def spreadsheet_json(ss: Spreadsheet, params: dict[str, list[str]]) -> dict[str, Any]:
     include = (params.get("includeGridData") or ["false"])[-1].lower() == "true"
     ranges = params.get("ranges", [])
-    wanted: dict[int, list[dict[str, Any]]] = {}
+    wanted: dict[int, list[tuple[int, int, int, int]]] = {}
     for text in ranges:
         sheet, bounds = ss.resolve(text)
         r0, r1, c0, c1 = bounds.clip(sheet.row_count, sheet.col_count)
-        wanted.setdefault(sheet.id, []).append((r0, r1, c0, c1))  # type: ignore[arg-type]
+        wanted.setdefault(sheet.id, []).append((r0, r1, c0, c1))
     mask_text = (params.get("fields") or [""])[-1]
     grid_masked = "data" in mask_text
     sheets = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import itertools
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -219,7 +220,7 @@ class Spreadsheet:
     properties: dict[str, Any] = field(default_factory=dict)
     developer_metadata: list[dict[str, Any]] = field(default_factory=list)
     named_ranges: list[dict[str, Any]] = field(default_factory=list)
-    _ids: Any = field(default_factory=lambda: itertools.count(1_000_000), repr=False)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1_000_000), repr=False)
 
     def next_id(self) -> int:
         return next(self._ids)

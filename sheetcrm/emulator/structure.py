@@ -31,9 +31,9 @@ def delete_sheet(ss: Spreadsheet, req: dict[str, Any]) -> None:
 def _meta_sheet(meta: dict[str, Any]) -> int | None:
     loc = meta.get("location", {})
     if "sheetId" in loc:
-        return loc["sheetId"]
+        return int(loc["sheetId"])
     if "dimensionRange" in loc:
-        return loc["dimensionRange"].get("sheetId", 0)
+        return int(loc["dimensionRange"].get("sheetId", 0))
     return None
 
 

@@ -24,12 +24,18 @@ class EmulatorAdapter(BaseAdapter):
         super().__init__()
         self.emulator = emulator
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        body = request.body
-        if isinstance(body, str):
-            body = body.encode()
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """Answer from the emulator; the connection options have nothing to act on."""
         result = self.emulator.handle(
-            request.method or "GET", request.url or "", body, dict(request.headers)
+            request.method or "GET", request.url or "", _body(request), _headers(request)
         )
         if result.drop:
             raise requests.exceptions.ConnectionError(
@@ -47,6 +53,19 @@ class EmulatorAdapter(BaseAdapter):
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _body(request: requests.PreparedRequest) -> bytes | None:
+    body = request.body
+    if isinstance(body, str):
+        return body.encode()
+    if body is None or isinstance(body, bytes):
+        return body
+    raise TypeError("the emulator takes whole request bodies, not streams")
+
+
+def _headers(request: requests.PreparedRequest) -> dict[str, str]:
+    return {k: v if isinstance(v, str) else v.decode("latin-1") for k, v in request.headers.items()}
 
 
 def mount(session: requests.Session, emulator: Emulator) -> None:
@@ -93,7 +112,7 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
+        host, port = self.httpd.socket.getsockname()[:2]
         return f"http://{host}:{port}"
 
     def start(self) -> LoopbackServer:

@@ -29,12 +29,12 @@ def read(ss: Spreadsheet, text: str, params: dict[str, list[str]]) -> dict[str, 
     for r in range(r0, min(r1, len(rows))):
         row = rows[r][c0:c1]
         if fast:
-            out = [render(v, None, option, dates) for v in row]
+            cells = [render(v, None, option, dates) for v in row]
         else:
-            out = [
+            cells = [
                 render(v, sheet.number_format(r, c0 + i), option, dates) for i, v in enumerate(row)
             ]
-        grid.append(out)
+        grid.append(cells)
     if major == "COLUMNS":
         width = max((len(r) for r in grid), default=0)
         grid = [[r[c] if c < len(r) else "" for r in grid] for c in range(width)]
