@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.errors import ConfigError
+from sheetcrm.model.codecs import FIELD_TYPES
 from sheetcrm.model.schema import CustomField, Schema, build_schema
-from sheetcrm.model.values import FIELD_TYPES, ValueContext
+from sheetcrm.model.values import ValueContext
 
 CONFIG_FILE = "sheetcrm.toml"
 DEFAULT_XLSX = "crm.xlsx"

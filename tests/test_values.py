@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 
 from sheetcrm.errors import ValueParseError
+from sheetcrm.model.codecs import CODECS, EnumCodec
 from sheetcrm.model.values import (
-    CODECS,
-    EnumCodec,
     ValueContext,
     from_serial,
     to_ascii_digits,
@@ -238,7 +237,7 @@ def _random_address(rng):
 def test_email_shortcut_agrees_with_the_validator(monkeypatch):
     import random
 
-    from sheetcrm.model.values import EmailCodec
+    from sheetcrm.model.codecs import EmailCodec
 
     rng = random.Random(7)
     codec = EmailCodec()

@@ -25,8 +25,9 @@ from sheetcrm.ingest.merge import Group, merge_groups
 from sheetcrm.ingest.readers import SourceTable
 from sheetcrm.ingest.syncstate import SyncState
 from sheetcrm.model.changes import ChangeSet
+from sheetcrm.model.codecs import CODECS
 from sheetcrm.model.schema import TabSchema
-from sheetcrm.model.values import CODECS, is_blank
+from sheetcrm.model.values import is_blank
 
 _PARSERS = {
     "order_id": CODECS["id"],

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sheetcrm.errors import ConfigError, ValueParseError
-from sheetcrm.model.values import CODECS, Codec, EnumCodec, ValueContext, normalize_token
+from sheetcrm.model.codecs import CODECS, Codec, EnumCodec
+from sheetcrm.model.values import ValueContext, normalize_token
 
 SCHEMA_VERSION = 1
 
