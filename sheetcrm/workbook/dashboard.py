@@ -3,14 +3,13 @@ source, segment, campaign, product, region and month, SPARKLINE trends and nativ
 
 Everything is generated from the refreshed data and written cell by cell only where it
 changed; teammates' tabs are never touched. Charts are declared (``ChartSpec``) and the
-declaration is kept in ``_meta`` so every backend can (re)create them — the xlsx backend
-redraws them on every save, because openpyxl drops charts when it loads a workbook.
+declaration is recorded in ``_meta`` (``model.meta``), so a chart sheetcrm no longer draws
+is removed while teammates' own charts are left alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -24,8 +23,8 @@ from sheetcrm.model.changes import (
     PutCells,
     SetCharts,
 )
-from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
+from sheetcrm.model.meta import Meta
 from sheetcrm.model.values import is_blank, values_equal
 
 if TYPE_CHECKING:
@@ -366,16 +365,12 @@ def plan_dashboard(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> Change
     current = grids.get("Dashboard")
     have = current.layout.charts if current is not None else set()
     want = {c.key: c for c in charts}
-    meta_rows = grids["_meta"].rows if "_meta" in grids else []
-    meta = {str(r[0]): r[1] for r in meta_rows if r and r[0] and len(r) > 1}
-    declared = [ChartSpec.from_json(d) for d in json.loads(meta.get("charts:Dashboard") or "[]")]
+    meta = Meta.of(grids)
     install = tuple(c for k, c in want.items() if k not in have)
-    drop = tuple(sorted(c.key for c in declared if c.key not in want and c.key in have))
+    drop = tuple(
+        sorted(c.key for c in meta.charts("Dashboard") if c.key not in want and c.key in have)
+    )
     if install or drop:
         changes.add(SetCharts("Dashboard", install, drop))
-    record = json.dumps([c.as_json() for c in charts], ensure_ascii=False)
-    if meta.get("charts:Dashboard") != record:
-        meta_grid = grids.get("_meta") or TabGrid("_meta", ["key", "value"])
-        wanted = [{"key": "charts:Dashboard", "value": record}]
-        changes.extend(diff_tab(meta_grid, crm.schema["_meta"], wanted, crm.ctx).ops)
+    changes.extend(meta.set_charts("Dashboard", charts))
     return changes

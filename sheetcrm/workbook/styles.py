@@ -9,13 +9,12 @@ covers whole columns from row 2 down, so pasted or inserted rows stay coloured.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from sheetcrm.analytics.segments import formula
 from sheetcrm.model.changes import ChangeSet, Protect, SetStyles, StyleRule, Unprotect
-from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid, column_letter, map_header
+from sheetcrm.model.meta import Meta
 
 if TYPE_CHECKING:
     from sheetcrm.crm import CRM
@@ -92,36 +91,19 @@ def _col(grid: TabGrid, crm: CRM, tab: str, name: str) -> tuple[int, int]:
     return col, col + 1
 
 
-def _meta(grid: TabGrid | None) -> dict[str, str]:
-    if grid is None:
-        return {}
-    return {
-        str(r[0]): str(r[1]) if len(r) > 1 and r[1] is not None else ""
-        for r in grid.rows
-        if r and r[0]
-    }
-
-
 def plan_styles(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> ChangeSet:
     """Conditional formats and protections to add or remove, and the _meta record of them."""
     changes = ChangeSet()
-    meta = _meta(grids.get("_meta"))
-    records = []
+    meta = Meta.of(grids)
     for tab, rules in desired_styles(crm, grids, ins).items():
         have = grids[tab].layout.styles
-        ours = set(json.loads(meta.get(f"styles:{tab}") or "[]"))
         want = {r.signature: r for r in rules}
         install = tuple(r for sig, r in want.items() if sig not in have)
-        drop = tuple(sorted(sig for sig in ours - set(want) if sig in have))
+        drop = tuple(sorted(sig for sig in meta.styles(tab) - set(want) if sig in have))
         if install or drop:
             changes.add(SetStyles(tab, install, drop))
-        record = json.dumps(sorted(want), ensure_ascii=False)
-        if meta.get(f"styles:{tab}") != record:
-            records.append({"key": f"styles:{tab}", "value": record})
+        changes.extend(meta.set_styles(tab, want))
         changes.extend(_protections(crm, grids[tab], tab))
-    if records:
-        meta_grid = grids.get("_meta") or TabGrid("_meta", ["key", "value"])
-        changes.extend(diff_tab(meta_grid, crm.schema["_meta"], records, crm.ctx).ops)
     return changes
 
 
