@@ -1,4 +1,4 @@
-"""sheetcrm: one spreadsheet (Google Sheets, a local .xlsx or SQL) as a small-business CRM.
+"""sheetcrm: one spreadsheet (Google Sheets or a local .xlsx) as a small-business CRM.
 
 The public API is what ``__all__`` names; everything else lives in private-by-convention
 modules whose layout may change. Names are imported lazily, so ``import sheetcrm`` stays
@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sheetcrm.config import Config, load_config
+    from sheetcrm.config import Config, load_config, parse_config
     from sheetcrm.crm import CRM, open_crm
     from sheetcrm.errors import (
         AccessError,
@@ -39,12 +39,18 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-#: Public name -> the module that defines it.
-_EXPORTS = {
+#: Public name -> the module that defines it, one group per module. A new public name goes
+#: here, in the ``TYPE_CHECKING`` imports above and in ``__all__`` (which
+#: tests/test_exported_members.py pins).
+_EXPORTS: dict[str, str] = {
+    # the CRM service
     "CRM": "sheetcrm.crm",
     "open_crm": "sheetcrm.crm",
+    # configuration
     "Config": "sheetcrm.config",
     "load_config": "sheetcrm.config",
+    "parse_config": "sheetcrm.config",
+    # the error tree (drawn in sheetcrm/errors.py)
     "SheetCRMError": "sheetcrm.errors",
     "ConfigError": "sheetcrm.errors",
     "AccessError": "sheetcrm.errors",
@@ -79,6 +85,7 @@ __all__ = [
     "__version__",
     "load_config",
     "open_crm",
+    "parse_config",
 ]
 
 
