@@ -1,8 +1,11 @@
 """The import layering of DESIGN.md §2, checked by parsing every module's imports.
 
-Every module is covered automatically (its layer is its top-level package or module), imports
-under ``if TYPE_CHECKING:`` and inside functions count like any other, and the checker is
-proved to fail on planted bad imports in a copy of the tree.
+Every module is covered automatically (its layer is its top-level package or module).
+Imports count wherever they are: ``import a.b``, ``from a import b`` (absolute or relative),
+under ``if TYPE_CHECKING:``, inside functions, and ``importlib.import_module("...")`` calls
+(a computed module name is itself a problem). Imports of modules that do not exist, the
+standalone emulator and the public API's lazy ``_EXPORTS`` table are checked too, and each
+checker is proved to fail on planted mistakes in a copy of the tree.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import ast
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -80,37 +84,74 @@ OWNERS = {
 }
 
 
-def modules(root: Path) -> Iterator[tuple[str, Path]]:
-    """Every module of the package below ``root`` except the standalone emulator."""
+def modules(root: Path, *, emulator: bool = False) -> Iterator[tuple[str, Path]]:
+    """Every module of the package below ``root``: the standalone emulator's, or all others."""
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root).with_suffix("")
         parts = list(rel.parts)
-        if parts[0] == "emulator":
+        if (parts[0] == "emulator") != emulator:
             continue
         if parts[-1] == "__init__" and len(parts) > 1:
             parts = parts[:-1]
         yield ".".join(parts), path
 
 
-def imports(name: str, path: Path) -> Iterator[tuple[str, int]]:
-    """Absolute names of everything a module imports, wherever the import statement is."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+def _package(name: str, path: Path) -> list[str]:
+    """The package a module's relative imports start from, as dotted parts below sheetcrm."""
     if name == "__init__":
-        package = []
+        return []
+    return name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+
+
+def _absolute(relative: str, package: list[str]) -> str:
+    """``.x`` / ``..x`` (as written in an import statement or import_module string)."""
+    level = len(relative) - len(relative.lstrip("."))
+    rest = relative[level:]
+    up = package[: len(package) - level + 1]
+    return ".".join(["sheetcrm", *up, *([rest] if rest else [])])
+
+
+#: Calls that import a module named by their first argument.
+DYNAMIC = {"import_module", "__import__"}
+
+
+def _dynamic(node: ast.Call) -> ast.expr | None:
+    """The module-name argument of ``importlib.import_module(...)`` or ``__import__(...)``."""
+    func = node.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return node.args[0] if called in DYNAMIC and node.args else None
+
+
+class Imported(NamedTuple):
+    target: str  # absolute dotted name
+    line: int
+    member: bool  # `y` of `from x import y`: a module or a name defined in x
+
+
+def imports(name: str, path: Path) -> Iterator[Imported]:
+    """Absolute names of everything a module imports, wherever the import is: statements
+    (also under ``if TYPE_CHECKING:``, in functions and ``try``) and ``import_module``
+    calls. A dynamic import whose name is not a literal string is yielded as ``?``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = _package(name, path)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield alias.name, node.lineno
+                yield Imported(alias.name, node.lineno, False)
         elif isinstance(node, ast.ImportFrom):
-            if not node.level:
-                base = node.module or ""
+            if node.level:
+                base = _absolute("." * node.level + (node.module or ""), package)
             else:
-                up = package[: len(package) - node.level + 1]
-                base = ".".join(["sheetcrm", *up, *([node.module] if node.module else [])])
-            yield base, node.lineno
+                base = node.module or ""
+            yield Imported(base, node.lineno, False)
             for alias in node.names:  # `from sheetcrm.x import module`
-                yield f"{base}.{alias.name}", node.lineno
+                yield Imported(f"{base}.{alias.name}", node.lineno, True)
+        elif isinstance(node, ast.Call) and (arg := _dynamic(node)) is not None:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                target = _absolute(arg.value, package) if arg.value[:1] == "." else arg.value
+                yield Imported(target, node.lineno, False)
+            else:
+                yield Imported("?", node.lineno, False)
 
 
 def internal(target: str, known: set[str]) -> str | None:
@@ -142,7 +183,10 @@ def problems(root: Path) -> list[str]:
         if rule is None:
             found.append(f"{name}: layer {here!r} has no rule in ALLOWED")
             continue
-        for target, line in imports(name, path):
+        for target, line, _ in imports(name, path):
+            if target == "?" and here != "__init__":
+                found.append(f"{name}:{line} imports a module by a computed name")
+                continue
             top = target.split(".")[0]
             if top in OWNERS and not _owned(name, OWNERS[top]):
                 found.append(f"{name}:{line} imports {target} (only {sorted(OWNERS[top])})")
@@ -167,7 +211,7 @@ def cycles(root: Path) -> list[list[str]]:
     known = set(mods)
     graph: dict[str, set[str]] = {n: set() for n in mods}
     for name, path in mods.items():
-        for target, _ in imports(name, path):
+        for target, _, _ in imports(name, path):
             dep = internal(target, known)
             if dep and dep != name and not name.startswith(dep + ".") and dep != "__init__":
                 graph[name].add(dep)
@@ -214,6 +258,26 @@ def test_there_are_no_import_cycles():
     assert cycles(PACKAGE) == []
 
 
+def missing(root: Path) -> list[str]:
+    """Imports of sheetcrm modules that do not exist (e.g. left behind by a move; under
+    ``TYPE_CHECKING`` nothing else would notice)."""
+    mods = dict(modules(root))
+    known = set(mods) | {name for name, _ in modules(root, emulator=True)}
+    found = []
+    for name, path in mods.items():
+        for target, line, member in imports(name, path):
+            if member or not (target == "sheetcrm" or target.startswith("sheetcrm.")):
+                continue
+            if target != "sheetcrm" and target[len("sheetcrm.") :] not in known:
+                found.append(f"{name}:{line} imports {target}, which is no module")
+    return found
+
+
+def test_no_import_names_a_missing_module():
+    found = missing(PACKAGE)
+    assert not found, "\n".join(found)
+
+
 PLANTS = [
     # a concrete backend in a service, hidden behind TYPE_CHECKING
     (
@@ -222,64 +286,184 @@ PLANTS = [
         "    from sheetcrm.backends.xlsx import XlsxBackend\n",
         "concrete backend",
     ),
+    # the same with a plain import statement
+    ("outputs/report.py", "import sheetcrm.backends.xlsx\n", "concrete backend"),
+    # the same through importlib, with a literal name
+    (
+        "ingest/export.py",
+        "import importlib\nxlsx = importlib.import_module('sheetcrm.backends.xlsx')\n",
+        "concrete backend",
+    ),
     # analytics reaching up to the CRM object
     ("analytics/segments.py", "from sheetcrm.crm import CRM\n", "may not use crm"),
+    # ... with a relative import
+    ("analytics/segments.py", "from ..crm import CRM\n", "may not use crm"),
+    # ... or through the public API, which re-exports every layer
+    ("analytics/segments.py", "from sheetcrm import CRM\n", "may not use __init__"),
     # a lower layer importing a higher one, inside a function
     ("model/grid.py", "def _late():\n    from sheetcrm.workbook import styles\n", "may not use"),
+    # ... or by a computed name the checker cannot follow
+    (
+        "model/grid.py",
+        "import importlib\nm = importlib.import_module('sheetcrm.' + 'crm'.lower())\n",
+        "computed",
+    ),
     # jinja2 outside its owner
     ("outputs/summary.py", "import jinja2\n", "only ['outputs.templates']"),
     # click outside the CLI
     ("crm.py", "import click\n", "only ['cli.*']"),
+    # the emulator used outside the CLI
+    ("demo.py", "from sheetcrm.emulator import Emulator\n", "imports the emulator"),
 ]
 
 
-@pytest.mark.parametrize(("module", "plant", "expected"), PLANTS)
-def test_the_checker_catches_a_planted_bad_import(tmp_path, module, plant, expected):
+def _planted(tmp_path: Path, module: str, plant: str) -> Path:
     copy = tmp_path / "sheetcrm"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     target = copy / module
     target.write_text(target.read_text(encoding="utf-8") + "\n" + plant, encoding="utf-8")
-    found = problems(copy)
-    assert any(expected in line for line in found), found
+    return copy
+
+
+@pytest.mark.parametrize(("module", "plant", "expected"), PLANTS)
+def test_the_checker_catches_a_planted_bad_import(tmp_path, module, plant, expected):
+    new = set(problems(_planted(tmp_path, module, plant))) - set(problems(PACKAGE))
+    assert any(expected in line for line in new), new
 
 
 def test_the_checker_catches_a_planted_cycle(tmp_path):
-    copy = tmp_path / "sheetcrm"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    values = copy / "model" / "values.py"
-    values.write_text(values.read_text(encoding="utf-8") + "\nfrom sheetcrm.model import grid\n")
+    copy = _planted(tmp_path, "model/values.py", "from sheetcrm.model import grid\n")
     assert any("model.values" in c and "model.grid" in c for c in cycles(copy))
 
 
-def test_the_emulator_stands_alone():
-    """The emulator is a separate tool: it imports nothing of sheetcrm outside itself, and
-    only the CLI (for `emulator serve`) imports it."""
+@pytest.mark.parametrize(
+    "plant",
+    [
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sheetcrm.values import X\n",
+        "import sheetcrm.model.nothing_here\n",
+        "from ..model.nothing_here import X\n",
+    ],
+)
+def test_the_checker_catches_a_planted_stale_import(tmp_path, plant):
+    planted = missing(_planted(tmp_path, "outputs/summary.py", plant))
+    assert set(planted) - set(missing(PACKAGE))
+
+
+def emulator_problems(root: Path) -> list[str]:
+    """The emulator is a separate tool: it imports nothing of sheetcrm outside itself, nor
+    gspread (which it stands in for)."""
     found = []
-    for path in sorted((PACKAGE / "emulator").rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level > 1:
-                found.append(f"{path.name}:{node.lineno} reaches outside the emulator")
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and not node.level:
-                names = [node.module or ""]
-            for n in names:
-                outside = n.startswith("sheetcrm") and not n.startswith("sheetcrm.emulator")
-                if outside or n.startswith("gspread"):
-                    found.append(f"{path.name}:{node.lineno} imports {n}")
+    for name, path in modules(root, emulator=True):
+        for target, line, member in imports(name, path):
+            if member:
+                continue
+            inside = target == "sheetcrm.emulator" or target.startswith("sheetcrm.emulator.")
+            outside = (target == "sheetcrm" or target.startswith("sheetcrm.")) and not inside
+            if outside or target == "?" or target.split(".")[0] == "gspread":
+                found.append(f"{name}:{line} imports {target}")
+    return found
+
+
+def test_the_emulator_stands_alone():
+    """Only the CLI (for `emulator serve`) imports the emulator; see PLANTS for that side."""
+    found = emulator_problems(PACKAGE)
     assert not found, "\n".join(found)
 
 
+@pytest.mark.parametrize(
+    "plant",
+    ["from ..crm import CRM\n", "import sheetcrm.model.values\n", "import gspread\n"],
+)
+def test_the_emulator_check_catches_a_planted_import(tmp_path, plant):
+    planted = emulator_problems(_planted(tmp_path, "emulator/cells.py", plant))
+    assert set(planted) - set(emulator_problems(PACKAGE))
+
+
+def exports(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The public API's lazy table (name -> module), and the names its ``TYPE_CHECKING``
+    block imports for type checkers (name -> module)."""
+    tree = ast.parse((root / "__init__.py").read_text(encoding="utf-8"))
+    table: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign | ast.Assign):
+            targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+            if any(isinstance(t, ast.Name) and t.id == "_EXPORTS" for t in targets):
+                table = ast.literal_eval(node.value)  # type: ignore[arg-type]
+        elif isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom) and stmt.module:
+                    typed.update({a.name: stmt.module for a in stmt.names})
+    return table, typed
+
+
+def _top_level_names(path: Path) -> set[str]:
+    """What a module defines or imports at its top level."""
+    names = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            names |= {a.asname or a.name.split(".")[0] for a in node.names}
+    return names
+
+
+def export_problems(root: Path) -> list[str]:
+    """Names in the public API's lazy table whose module is missing or does not define them,
+    and disagreements between the table and the ``TYPE_CHECKING`` imports."""
+    table, typed = exports(root)
+    if not table:
+        return ["sheetcrm/__init__.py has no _EXPORTS table"]
+    mods = dict(modules(root))
+    found = []
+    for name, module in table.items():
+        dep = module.removeprefix("sheetcrm.")
+        if not module.startswith("sheetcrm.") or dep not in mods:
+            found.append(f"{name}: no module {module}")
+        elif name not in _top_level_names(mods[dep]):
+            found.append(f"{name}: {module} does not define it")
+    if typed != table:
+        found.append("the TYPE_CHECKING imports and _EXPORTS name different things")
+    return found
+
+
+def test_the_public_api_table_points_at_real_modules_and_names():
+    found = export_problems(PACKAGE)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('"open_crm": "sheetcrm.crm",', '"open_crm": "sheetcrm.crms",'),  # no such module
+        ('"open_crm": "sheetcrm.crm",', '"open_crm": "sheetcrm.config",'),  # not defined there
+        ('"open_crm": "sheetcrm.crm",', '"open_crm": "sheetcrm.crm", "Nope": "sheetcrm.crm",'),
+    ],
+)
+def test_the_public_api_check_catches_a_planted_mistake(tmp_path, old, new):
+    copy = _planted(tmp_path, "__init__.py", "")
+    init = copy / "__init__.py"
+    text = init.read_text(encoding="utf-8")
+    assert old in text, "the plant no longer matches sheetcrm/__init__.py"
+    init.write_text(text.replace(old, new), encoding="utf-8")
+    assert export_problems(copy)
+
+
+def _every_module() -> list[Path]:
+    return [path for _, path in [*modules(PACKAGE), *modules(PACKAGE, emulator=True)]]
+
+
 def test_every_module_says_what_it_owns():
-    for _, path in modules(PACKAGE):
+    for path in _every_module():
         doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
         assert doc and len(doc.splitlines()[0]) > 10, f"{path} needs a one-line docstring"
 
 
 def test_every_module_uses_postponed_annotations():
-    for _, path in modules(PACKAGE):
+    for path in _every_module():
         text = path.read_text(encoding="utf-8")
         if "def " in text or "class " in text:
             assert "from __future__ import annotations" in text, path
