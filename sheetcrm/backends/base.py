@@ -10,7 +10,7 @@ the backend commits, so nothing is half-written.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -23,6 +23,7 @@ from sheetcrm.model.changes import (
     ChangeSet,
     DeleteRow,
     Expect,
+    Op,
     Protect,
     PutCells,
     SetCell,
@@ -128,10 +129,30 @@ class WorkbookAdapter(ABC):
         """Create a tab with a header row."""
 
 
+def with_system_tabs(ops: list[Op], schema: Schema, exists: Callable[[str], bool]) -> list[Op]:
+    """``ops`` plus an AddTab for each system tab (``_audit``, ``_sync``, ``_quarantine``,
+    ``_conflicts``, ``_meta``) that rows are appended to but that does not exist: system
+    tabs are found or created, so a run never depends on having read them first."""
+    creating = {op.tab for op in ops if isinstance(op, AddTab)}
+    missing = dict.fromkeys(
+        op.tab
+        for op in ops
+        if isinstance(op, AppendRow)
+        and op.tab in schema.tabs
+        and schema[op.tab].system
+        and op.tab not in creating
+        and not exists(op.tab)
+    )
+    if not missing:
+        return ops
+    adds: list[Op] = [AddTab(t, tuple(schema[t].columns), schema[t].hidden) for t in missing]
+    return ChangeSet([*adds, *ops]).ordered()
+
+
 def apply_changes(book: WorkbookAdapter, changes: ChangeSet, schema: Schema) -> ApplyReport:
     """Apply a ChangeSet through adapters, following every write rule of DESIGN.md §3."""
     report = ApplyReport()
-    ops = changes.ordered()
+    ops = with_system_tabs(changes.ordered(), schema, lambda name: book.sheet(name) is not None)
     for op in ops:
         if isinstance(op, Expect):
             sheet = book.sheet(op.tab)

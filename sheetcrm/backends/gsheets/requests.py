@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sheetcrm.model.changes import ChartSpec, SetLayout, StyleRule
-from sheetcrm.model.grid import HeaderMap, Layout, Validation, column_letter
+from sheetcrm.model.grid import HeaderMap, Validation, column_letter
 from sheetcrm.model.values import to_serial
 
 MAX_BODY = 2_000_000  # bytes per request, kept under Google's ~2 MB recommendation
@@ -170,13 +170,6 @@ def color(hex_color: str) -> dict[str, float]:
     return {k: round(v / 255, 4) for k, v in zip(("red", "green", "blue"), parts, strict=True)}
 
 
-def hex_of(rgb: dict[str, Any] | None) -> str | None:
-    if not rgb:
-        return None
-    parts = [round(float(rgb.get(k, 0)) * 255) for k in ("red", "green", "blue")]
-    return "#" + "".join(f"{p:02X}" for p in parts)
-
-
 def style_request(rule: StyleRule, sheet_id: int) -> dict[str, Any]:
     """addConditionalFormatRule for a StyleRule over whole columns from row 2."""
     rng = {
@@ -209,24 +202,6 @@ def style_request(rule: StyleRule, sheet_id: int) -> dict[str, Any]:
             }
         }
     return {"addConditionalFormatRule": {"rule": {"ranges": [rng], **body}, "index": 0}}
-
-
-def style_signature(rule: dict[str, Any]) -> str:
-    """The StyleRule.signature of a conditional format read from the API."""
-    rng = (rule.get("ranges") or [{}])[0]
-    cols = f"{rng.get('startColumnIndex', 0)}-{rng.get('endColumnIndex', '')}"
-    if "gradientRule" in rule:
-        g = rule["gradientRule"]
-        points = [g.get(k, {}) for k in ("minpoint", "midpoint", "maxpoint") if k in g]
-        body = ";".join(f"{float(p.get('value', 0)):g}={hex_of(p.get('color'))}" for p in points)
-        return f"scale:{cols}:{body}"
-    boolean = rule.get("booleanRule", {})
-    values = boolean.get("condition", {}).get("values", [{}])
-    text = values[0].get("userEnteredValue", "") if values else ""
-    fmt = boolean.get("format", {})
-    fill = hex_of(fmt.get("backgroundColor"))
-    font = hex_of(fmt.get("textFormat", {}).get("foregroundColor"))
-    return f"formula:{cols}:{text}|{fill or ''}|{font or ''}"
 
 
 def row_runs(tab: str, cells: list[tuple[int, int, Any]]) -> list[dict[str, Any]]:
@@ -358,71 +333,6 @@ def chart_request(spec: ChartSpec, sheet_id: int) -> dict[str, Any]:
             }
         }
     }
-
-
-def rule_from_json(rule: dict[str, Any]) -> Validation | None:
-    cond = rule.get("condition", {})
-    if cond.get("type") == "BOOLEAN":
-        return Validation("bool")
-    if cond.get("type") == "ONE_OF_LIST":
-        return Validation(
-            "list", tuple(v.get("userEnteredValue", "") for v in cond.get("values", []))
-        )
-    return None
-
-
-def layout_from_sheet(sheet: dict[str, Any], header: list[Any]) -> Layout:
-    """Read frozen rows, visibility, dropdowns and formats (from row 2's cells)."""
-    props = sheet.get("properties", {})
-    lay = Layout(
-        frozen_rows=props.get("gridProperties", {}).get("frozenRowCount", 0),
-        hidden=bool(props.get("hidden", False)),
-    )
-    lay.styles = {style_signature(r) for r in sheet.get("conditionalFormats", [])}
-    lay.charts = {str(c["chartId"]) for c in sheet.get("charts", []) if "chartId" in c}
-    for pr in sheet.get("protectedRanges", []):
-        rng = pr.get("range", {})
-        span = (rng.get("startColumnIndex"), rng.get("endColumnIndex"))
-        lay.protections[pr.get("description", "")] = span
-    for block in sheet.get("data", []):
-        if block.get("startRow", 0) != 1:
-            continue
-        start = block.get("startColumn", 0)
-        for row in block.get("rowData", [])[:1]:
-            for i, cell in enumerate(row.get("values", [])):
-                col = start + i
-                if col >= len(header) or not header[col]:
-                    continue
-                rule = rule_from_json(cell.get("dataValidation", {}))
-                if rule:
-                    lay.validations[str(header[col])] = rule
-                fmt = cell.get("userEnteredFormat", {}).get("numberFormat")
-                if fmt:
-                    code = "@" if fmt.get("type") == "TEXT" else fmt.get("pattern", "")
-                    if code:
-                        lay.number_formats[str(header[col])] = code
-    return lay
-
-
-def runs(tab: str, cells: list[tuple[int, int]]) -> list[str]:
-    """Contiguous runs of cells per column as A1 ranges (data row r is sheet row r+2)."""
-    out: list[str] = []
-    by_col: dict[int, list[int]] = {}
-    for r, c in cells:
-        by_col.setdefault(c, []).append(r)
-    for col, rows in sorted(by_col.items()):
-        rows.sort()
-        start = prev = rows[0]
-        for r in [*rows[1:], None]:
-            if r is not None and r == prev + 1:
-                prev = r
-                continue
-            out.append(a1(tab, start + 1, col, prev + 2, col + 1))
-            if r is not None:
-                start = prev = r
-    if len(out) > 60:  # keep the URL short: ask for whole columns instead
-        out = [a1(tab, 1, col, None, col + 1) for col in sorted(by_col)]
-    return out
 
 
 def chunks(items: list[Any], size: Callable[[Any], int]) -> list[list[Any]]:
