@@ -31,7 +31,6 @@ class MemoryBackend:
 
     def __init__(self, tabs: Iterable[TabGrid] = ()) -> None:
         self.tabs: dict[str, TabGrid] = {t.name: t for t in tabs}
-        self.applies = 0
 
     def describe(self) -> str:
         return "memory workbook"
@@ -47,8 +46,8 @@ class MemoryBackend:
             return ApplyReport()
         work = _MemoryBook(copy.deepcopy(self.tabs))
         report = apply_changes(work, changes, schema)
-        self.tabs = work.tabs
-        self.applies += 1
+        self.tabs.clear()  # in place: backends sharing this dict see one workbook
+        self.tabs.update(work.tabs)
         report.requests = 1
         return report
 

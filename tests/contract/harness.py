@@ -47,6 +47,15 @@ class Harness(ABC):
     def is_date(self, row: int, col: int, tab: str = "Customers") -> bool:
         """Whether the cell holds a real date (not text that looks like one)."""
 
+    @abstractmethod
+    def fresh(self) -> Any:
+        """Another backend instance on the same workbook that has read nothing yet (what a
+        new process gets)."""
+
+    @abstractmethod
+    def delete_tab(self, tab: str) -> None:
+        """Delete a whole tab (a teammate tidying up)."""
+
     def state(self) -> Any:
         """An opaque snapshot that compares equal when nothing changed."""
         return None
@@ -115,6 +124,14 @@ class MemoryHarness(Harness):
 
         return copy.deepcopy(self.backend.tabs)
 
+    def fresh(self) -> Any:
+        backend = MemoryBackend()
+        backend.tabs = self.backend.tabs  # the same workbook, a new instance
+        return backend
+
+    def delete_tab(self, tab: str) -> None:
+        del self.backend.tabs[tab]
+
 
 class XlsxHarness(Harness):
     name = "xlsx"
@@ -158,6 +175,12 @@ class XlsxHarness(Harness):
 
     def state(self) -> Any:
         return self.path.read_bytes() if self.path.exists() else None
+
+    def fresh(self) -> Any:
+        return XlsxBackend(self.path)
+
+    def delete_tab(self, tab: str) -> None:
+        self._edit(lambda wb: wb.remove(wb[tab]))
 
 
 def no_sleep(_seconds: float) -> None:
@@ -213,6 +236,13 @@ class SheetsHarness(Harness):
     def _backend(self) -> Any:
         return sheets_backend(self.emulator, self.ss.id)
 
+    def fresh(self) -> Any:
+        return self._backend()
+
+    def delete_tab(self, tab: str) -> None:
+        self.ss.sheets.remove(self.mate.sheet(tab))
+        self.ss.reindex()
+
     def set_cell(self, tab: str, row: int, col: int, value: Any) -> None:
         if isinstance(value, str) and not value.startswith("="):
             self.mate.sheet(tab).set(row - 1, col - 1, value)  # typed as text
@@ -259,7 +289,8 @@ class SheetsHttpHarness(SheetsHarness):
         from sheetcrm.config import Config
         from sheetcrm.emulator import LoopbackServer
 
-        self.server = LoopbackServer(self.emulator).start()
+        if not hasattr(self, "server"):
+            self.server = LoopbackServer(self.emulator).start()
         backend = GSheetsBackend.open(self.ss.id, config=Config(endpoint=self.server.url))
         backend.retry = RetryPolicy(sleep=no_sleep)
         backend.throttle = Throttle(sleep=no_sleep)
