@@ -1,42 +1,30 @@
 """The CRM service: one object that reads the workbook, plans changes and applies them.
 
-Library first: every CLI command is a method here that a cron script can call. The backend
-is injected (``CRM(backend=MemoryBackend())``); the real one is built from the target only
-when none is given.
+Library first: every CLI command is a method here (or a function taking a CRM) that a cron
+script can call. The backend is injected (``CRM(backend=MemoryBackend())``); the real one is
+built from the target only when none is given. ``init`` and ``upsert`` write through
+``WriteRun`` (lease, writer claim, guard, audit row) like every other writing command.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from sheetcrm.backends import open_backend
-from sheetcrm.backends.base import ApplyReport, Backend
+from sheetcrm.backends.base import Backend
 from sheetcrm.config import Config, load_config
 from sheetcrm.errors import NotFoundError, ValueParseError
-from sheetcrm.model.changes import AddColumns, AddTab, ChangeSet
+from sheetcrm.model.changes import AddColumns, AddTab, AppendRow, ChangeSet, SetCell, SetLayout
 from sheetcrm.model.diff import diff_layout, diff_tab, index_rows
 from sheetcrm.model.grid import TabGrid, map_header
+from sheetcrm.model.meta import Meta
 from sheetcrm.model.schema import SCHEMA_VERSION, Schema, TabSchema
 from sheetcrm.model.values import ValueContext, is_blank
-
-
-@dataclass
-class RunResult:
-    """What a writing call planned and, unless it was a dry run, what the backend did."""
-
-    changes: ChangeSet
-    report: ApplyReport | None = None
-    dry_run: bool = False
-    issues: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.changes)
+from sheetcrm.run import Counts, RunResult, WriteRun
 
 
 class CRM:
@@ -125,10 +113,13 @@ class CRM:
     # -- writing -------------------------------------------------------------------------
 
     def apply(self, changes: ChangeSet, *, dry_run: bool = False) -> RunResult:
-        """Send a ChangeSet (nothing at all when it is empty or ``dry_run``)."""
+        """Send a ChangeSet exactly as it is: no lease, no writer claim, no audit row.
+
+        The primitive under ``WriteRun``, for ChangeSets built and checked by hand (tests,
+        benchmarks); every sheetcrm command and the methods below write through a run."""
         if dry_run or not changes:
-            return RunResult(changes, None, dry_run)
-        return RunResult(changes, self.backend.apply(changes, self.schema))
+            return RunResult("apply", changes, dry_run)
+        return RunResult("apply", changes, report=self.backend.apply(changes, self.schema))
 
     def plan_init(self, grids: Mapping[str, TabGrid] | None = None) -> ChangeSet:
         """Tabs, columns, layout and metadata that are missing; nothing else."""
@@ -146,22 +137,16 @@ class CRM:
             layout = diff_layout(grids.get(tab.name), tab)
             if layout:
                 changes.add(layout)
-        meta = grids.get("_meta") or TabGrid("_meta", ["key", "value"])
-        have = {str(r[0]) for r in meta.rows if r and r[0]}
-        if "schema_version" not in have:
-            changes.extend(
-                diff_tab(
-                    TabGrid("_meta", ["key", "value"]),
-                    self.schema["_meta"],
-                    [{"key": "schema_version", "value": str(SCHEMA_VERSION)}],
-                    self.ctx,
-                ).ops
-            )
+        meta = Meta.of(grids)
+        if meta.schema_version() is None:
+            changes.extend(meta.set_schema_version(SCHEMA_VERSION))
         return changes
 
     def init(self, *, dry_run: bool = False) -> RunResult:
         """Create the workbook's tabs, or repair what is missing; change nothing else."""
-        return self.apply(self.plan_init(), dry_run=dry_run)
+        with WriteRun(self, "init", dry_run=dry_run) as run:
+            grids = run.read(self.schema.tabs, layout=True)
+            return run.apply(self.plan_init(grids))
 
     def plan_upsert(
         self,
@@ -187,7 +172,17 @@ class CRM:
         self, tab: str, records: Iterable[Mapping[str, Any]], *, dry_run: bool = False
     ) -> RunResult:
         """Insert new records and update changed fields of existing ones, by ID."""
-        return self.apply(self.plan_upsert(tab, records), dry_run=dry_run)
+        name = self._tab_name(tab)
+        records = list(records)
+        with WriteRun(self, f"upsert {name}", dry_run=dry_run) as run:
+            grids = run.read([name])
+            if name not in grids:
+                raise NotFoundError(
+                    f"{self.describe()} has no tab {name!r} (run `sheetcrm init` first)"
+                )
+            changes = self.plan_upsert(name, records, grid=grids[name])
+            result = RunResult(run.command, changes, tab=name, counts=_counts(records, changes))
+            return run.apply(result)
 
     def require_initialised(self, grids: Mapping[str, TabGrid]) -> None:
         """Raise a clear error when the workbook has not been set up by ``init``."""
@@ -198,6 +193,43 @@ class CRM:
             )
         for t in self.schema.data_tabs:
             map_header(grids[t.name], t)
+
+
+def _counts(records: list[Mapping[str, Any]], changes: ChangeSet) -> Counts:
+    created = sum(1 for op in changes.ops if isinstance(op, AppendRow))
+    updated = len({op.key for op in changes.ops if isinstance(op, SetCell)})
+    unchanged = max(len(records) - created - updated, 0)
+    return Counts(len(records), created=created, updated=updated, unchanged=unchanged)
+
+
+def repairs(changes: ChangeSet) -> list[str]:
+    """What an ``init`` plan does, in words: "added column segment to Customers", …"""
+    out = []
+    for op in changes.ops:
+        if isinstance(op, AddTab):
+            out.append(f"added tab {op.tab}")
+        elif isinstance(op, AddColumns):
+            columns = ", ".join(op.names)
+            out.append(f"added column{'s' if len(op.names) > 1 else ''} {columns} to {op.tab}")
+        elif isinstance(op, SetLayout):
+            out.extend(_layout_repairs(op))
+        elif isinstance(op, AppendRow | SetCell) and op.tab == "_meta":
+            out.append("recorded the schema version")
+    return out
+
+
+def _layout_repairs(op: SetLayout) -> list[str]:
+    out = []
+    if op.frozen_rows is not None:
+        out.append(f"froze the header row of {op.tab}")
+    if op.hidden is not None:
+        out.append(f"{'hid' if op.hidden else 'showed'} {op.tab}")
+    if op.validations:
+        out.append(f"re-applied dropdowns on {op.tab} ({', '.join(n for n, _ in op.validations)})")
+    if op.number_formats:
+        names = ", ".join(n for n, _ in op.number_formats)
+        out.append(f"re-applied number formats on {op.tab} ({names})")
+    return out
 
 
 def open_crm(

@@ -136,7 +136,7 @@ def test_import_export_and_exit_codes(run, tmp_path, monkeypatch):
     )
     people.write_text("Name,Email,City\nSara,sara@example.com,Shiraz\n", encoding="utf-8")
     result = run("import", str(people), "--tab", "Customers", code=4)
-    assert "sheetcrm: 1 conflicts with teammates' edits" in result.output
+    assert "sheetcrm: 1 conflict with teammates' edits" in result.output
     assert "error" not in result.output.lower()
 
 

@@ -100,7 +100,8 @@ def test_order_puts_deletions_last():
 def test_deletion_guard(tmp_path, monkeypatch, schema):
     from sheetcrm.backends.memory import MemoryBackend
     from sheetcrm.crm import CRM
-    from sheetcrm.run import check, restore, write_snapshot
+    from sheetcrm.ingest.restore import restore
+    from sheetcrm.run import check, write_snapshot
 
     g = grid(schema, [{"customer_id": f"C-{i}", "name": f"N{i}"} for i in range(10)])
     cs = ChangeSet([DeleteRow("Customers", f"C-{i}") for i in range(3)])

@@ -99,7 +99,7 @@ def test_segments_follow_the_default_rules(retail_crm):
 
 def test_refresh_twice_changes_nothing_and_prints_segments(retail_crm):
     first = refresh(retail_crm, AS_OF)
-    assert first.changes and first.counts["segment"]["VIP"] > 0
+    assert first.changes and first.breakdown["segment"]["VIP"] > 0
     second = refresh(retail_crm, AS_OF)
     assert not second.changes and second.report is None
 

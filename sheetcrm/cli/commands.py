@@ -11,8 +11,8 @@ import click
 from sheetcrm.cli.options import as_of_option, backend_options, output_options, run_options
 from sheetcrm.cli.output import emit
 from sheetcrm.cli.output import report_run as _report
-from sheetcrm.crm import CRM
-from sheetcrm.demo import plan_demo
+from sheetcrm.crm import CRM, repairs
+from sheetcrm.demo import write_demo
 from sheetcrm.outputs.report import make_report
 from sheetcrm.outputs.summary import summarize
 from sheetcrm.outputs.templates import render
@@ -25,7 +25,10 @@ from sheetcrm.workbook.refresh import refresh as refresh_crm
 def init(crm: CRM, dry_run: bool, quiet: bool) -> None:
     """Create the CRM tabs, or repair what is missing (changes nothing else)."""
     result = crm.init(dry_run=dry_run)
-    _report(result, quiet, f"Initialised {crm.describe()}")
+    if result.changes and result.changes.counts()["tabs_added"] < len(crm.schema.tabs):
+        _report(result, quiet, f"Repaired {crm.describe()}", lines=repairs(result.changes))
+    else:
+        _report(result, quiet, f"Initialised {crm.describe()}")
 
 
 @click.command()
@@ -36,8 +39,7 @@ def init(crm: CRM, dry_run: bool, quiet: bool) -> None:
 def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> None:
     """Build a realistic demo CRM (a small online shop), refresh it, write crm-report.html
     next to it and print a summary."""
-    changes = plan_demo(crm, as_of, force=force)
-    result = crm.apply(changes, dry_run=dry_run)
+    result = write_demo(crm, as_of, force=force, dry_run=dry_run)
     if dry_run or quiet:
         _report(result, quiet, "Demo")
         if not dry_run:

@@ -7,15 +7,17 @@ from pathlib import Path
 import click
 
 from sheetcrm.cli.options import backend_options, run_options
+from sheetcrm.cli.output import report_run
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConflictsRecorded
 from sheetcrm.ingest.export import export_tab
-from sheetcrm.ingest.importer import ImportResult, import_file, import_from_tab
+from sheetcrm.ingest.importer import import_file, import_from_tab
 from sheetcrm.ingest.mapping import PRESETS, parse_overrides
-from sheetcrm.run import restore as restore_snapshot
+from sheetcrm.ingest.restore import restore as restore_snapshot
+from sheetcrm.run import RunResult, plural
 
 
-def _print(result: ImportResult, quiet: bool) -> None:
+def _print(result: RunResult, quiet: bool) -> None:
     if result.dry_run:
         click.echo(result.changes.render())
     if quiet and not result.dry_run:
@@ -32,9 +34,8 @@ def _print(result: ImportResult, quiet: bool) -> None:
         click.echo(f"  … {len(result.quarantine) - 5} more in the _quarantine tab")
     if result.snapshot:
         click.echo(f"  snapshot before the change: {result.snapshot}")
-    if result.report and result.report.skipped:
-        for line in result.report.skipped[:10]:
-            click.echo(f"  skipped: {line}")
+    for line in result.skipped[:10]:
+        click.echo(f"  skipped: {line}")
 
 
 @click.command("import")
@@ -98,8 +99,8 @@ def import_(
     if result.conflicts and not dry_run:
         kept = "the sheet's" if on_conflict == "sheet" else "the file's"
         raise ConflictsRecorded(
-            f"{len(result.conflicts)} conflicts with teammates' edits ({kept} value kept); "
-            "see the _conflicts tab"
+            f"{plural(len(result.conflicts), 'conflict')} with teammates' edits ({kept} value "
+            "kept); see the _conflicts tab"
         )
 
 
@@ -129,11 +130,9 @@ def export(crm: CRM, tab: str, fmt: str, output: Path | None) -> None:
 def restore(crm: CRM, snapshot: str, dry_run: bool, quiet: bool) -> None:
     """Put back the records saved in SNAPSHOT (written before a destructive change)."""
     result = restore_snapshot(crm, snapshot, dry_run=dry_run)
-    if dry_run:
-        click.echo(result.changes.render())
-    elif not quiet:
-        counts = result.changes.counts()
-        click.echo(
-            f"Restored from {snapshot}: {counts['cells_changed']} cells, "
-            f"{counts['rows_appended']} rows re-added."
-        )
+    counts = result.changes.counts()
+    cells, rows = counts["cells_changed"], counts["rows_appended"]
+    done = f"Restored from {snapshot}"
+    report_run(
+        result, quiet, done, lines=[f"{plural(cells, 'cell')}, {plural(rows, 'row')} re-added"]
+    )

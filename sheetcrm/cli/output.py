@@ -13,6 +13,7 @@ import click
 import pandas as pd
 
 from sheetcrm.model.values import is_blank
+from sheetcrm.run import RunResult, plural
 
 
 def _jsonable(value: Any) -> Any:
@@ -56,8 +57,30 @@ def emit(df: pd.DataFrame, fmt: str, *, formatters: dict[str, Any] | None = None
     click.echo(text.to_string(index=False, max_colwidth=40))
 
 
-def report_run(result: Any, quiet: bool, done: str) -> None:
-    """What a writing command did: the plan for --dry-run, else one line of counts."""
+#: How each count of ``ChangeSet.counts()`` reads, singular and plural.
+_UNITS = {
+    "tabs_added": ("tab added", "tabs added"),
+    "columns_added": ("column added", "columns added"),
+    "layout_changes": ("layout change", "layout changes"),
+    "cells_changed": ("cell changed", "cells changed"),
+    "rows_appended": ("row appended", "rows appended"),
+    "rows_deleted": ("row deleted", "rows deleted"),
+    "generated_cells": ("generated cell", "generated cells"),
+    "charts_changed": ("chart changed", "charts changed"),
+}
+
+
+def change_counts(result: RunResult) -> str:
+    """``2 cells changed, 1 row appended``: what a run's plan does, in words."""
+    counts = result.changes.counts()
+    return ", ".join(
+        plural(n, *_UNITS.get(k, (k.replace("_", " "),) * 2)) for k, n in counts.items() if n
+    )
+
+
+def report_run(result: RunResult, quiet: bool, done: str, *, lines: Sequence[str] = ()) -> None:
+    """What a writing command did: the plan for --dry-run, else one line (``lines``, when
+    given, say it in words instead of counts) and what the backend had to skip."""
     if result.dry_run:
         click.echo(result.changes.render())
         return
@@ -66,13 +89,11 @@ def report_run(result: Any, quiet: bool, done: str) -> None:
     if not result.changes:
         click.echo(f"{done}: nothing to change.")
         return
-    counts = ", ".join(
-        f"{v} {k.replace('_', ' ')}" for k, v in result.changes.counts().items() if v
-    )
-    click.echo(f"{done}: {counts}.")
-    report = getattr(result, "report", None)
-    for line in (report.skipped if report else [])[:10]:
+    click.echo(f"{done}: {'; '.join(lines) if lines else change_counts(result)}.")
+    for line in result.skipped[:10]:
         click.echo(f"  skipped: {line}")
+    if result.snapshot:
+        click.echo(f"  snapshot before the change: {result.snapshot}")
 
 
 def _plain(value: Any) -> str:

@@ -14,11 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sheetcrm.backends import open_backend
-from sheetcrm.crm import CRM
+from sheetcrm.crm import CRM, open_crm
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.changes import AddTab, AppendRow, ChangeSet, SetLayout
-from sheetcrm.model.schema import Schema
+from sheetcrm.model.schema import Field, Schema, TabSchema
 from sheetcrm.model.values import is_blank, looks_like_formula
 
 
@@ -59,7 +58,7 @@ def export_tab(crm: CRM, tab: str, fmt: str, out: Path | None = None) -> str | N
     elif fmt == "xlsx":
         if out is None:
             raise ConfigError("--format xlsx needs an output file: -o FILE.xlsx")
-        _write_xlsx(crm.schema, schema_tab.name, columns, df, out)
+        _write_xlsx(crm, schema_tab.name, columns, df, out)
         return None
     else:
         raise ConfigError(f"unknown export format {fmt!r} (csv, json or xlsx)")
@@ -77,24 +76,24 @@ def _jsonable(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _write_xlsx(schema: Schema, tab: str, columns: list[str], df: Any, out: Path) -> None:
-    """A one-tab workbook written by the xlsx backend (text stays text, dates are dates)."""
+def _write_xlsx(crm: CRM, tab: str, columns: list[str], df: Any, out: Path) -> None:
+    """A one-tab workbook written by the xlsx backend (text stays text, dates are dates).
+    It is a new file, not the CRM: no lease or journal, just the records."""
     if not str(out).lower().endswith(".xlsx"):
         raise ConfigError(f"{out}: an xlsx export needs a file name ending in .xlsx")
     if out.exists():
         out.unlink()
-    backend = open_backend(str(out))
+    copy = open_crm(str(out), config=crm.config)
+    copy.schema = _lenient(crm.schema, tab, columns)
     changes = ChangeSet([AddTab(tab, tuple(columns)), SetLayout(tab, frozen_rows=1)])
     for row in df.itertuples(index=False, name=None):
         values = {c: v for c, v in zip(columns, row, strict=True) if not is_blank(v)}
         changes.add(AppendRow(tab, values))
-    backend.apply(changes, _lenient(schema, tab, columns))
+    copy.apply(changes)
 
 
 def _lenient(schema: Schema, tab: str, columns: list[str]) -> Schema:
     """The schema with the tab's extra (teammate) columns added as text fields."""
-    from sheetcrm.model.schema import Field, TabSchema
-
     base = schema[tab]
     extra = tuple(Field(c) for c in columns if base.get(c) is None)
     tabs = dict(schema.tabs)

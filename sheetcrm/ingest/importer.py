@@ -3,9 +3,9 @@
 Every input row ends up created, updated, merged into another row, skipped as an exact
 duplicate or as already up to date, skipped because it is empty, or quarantined in the
 ``_quarantine`` tab with its row number, column, value and what was expected. The counts
-add up to the number of input rows. Conflicts with teammates' edits go to ``_conflicts``;
-every run that writes appends one line to ``_audit``. A run with nothing to change writes
-nothing at all.
+add up to the number of input rows. Conflicts with teammates' edits go to ``_conflicts``.
+An import is one ``WriteRun``: one ``_audit`` row when it writes, nothing at all when there
+is nothing to change.
 """
 
 from __future__ import annotations
@@ -16,33 +16,26 @@ from typing import Any
 
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError, InputError
-from sheetcrm.ingest.intake import (
-    Counts,
-    ImportResult,
-    finish,
-    plan_records,
-    preset_named,
-    record_late_conflicts,
-)
+from sheetcrm.ingest.intake import plan_records, preset_named
 from sheetcrm.ingest.readers import SourceTable, read_source, table_from_grid
 from sheetcrm.ingest.transactions import plan_transactions
-from sheetcrm.lock import lease
-from sheetcrm.run import claim_writer, guard
+from sheetcrm.run import Counts, RunResult, WriteRun
 
-__all__ = ["Counts", "ImportResult", "import_file", "import_from_tab", "import_table"]
+__all__ = ["Counts", "RunResult", "import_file", "import_from_tab", "import_table"]
 
 
-def import_file(crm: CRM, path: str | Path, **options: Any) -> ImportResult:
+def import_file(crm: CRM, path: str | Path, **options: Any) -> RunResult:
     """Import a CSV/XLSX/JSON/NDJSON file (see ``import_table`` for the options)."""
     return import_table(crm, read_source(path, sheet=options.pop("sheet", None)), **options)
 
 
-def import_from_tab(crm: CRM, tab: str, **options: Any) -> ImportResult:
+def import_from_tab(crm: CRM, tab: str, **options: Any) -> RunResult:
     """Import a tab of the same spreadsheet, e.g. 'Form Responses 1' (Google Form preset)."""
     grid = crm.backend.read([tab]).get(tab)
     if grid is None:
         raise InputError(f"{crm.describe()} has no tab {tab!r}")
     options.setdefault("preset", "google-form")
+    options.setdefault("command", f"import --from-tab {tab}")
     return import_table(crm, table_from_grid(tab, grid.header, grid.rows), **options)
 
 
@@ -57,7 +50,7 @@ def import_table(
     dry_run: bool = False,
     force: bool = False,
     command: str = "import",
-) -> ImportResult:
+) -> RunResult:
     """Plan (and unless ``dry_run``, apply) the import of ``table``."""
     if on_conflict not in ("sheet", "source"):
         raise ConfigError(f"--on-conflict must be 'sheet' or 'source', not {on_conflict!r}")
@@ -69,19 +62,6 @@ def import_table(
     schema_tab = crm.schema.tab(target)
     if schema_tab.system:
         raise ConfigError(f"{schema_tab.name} is kept by sheetcrm; import into a data tab")
-
-    def run() -> ImportResult:
-        result = plan(crm, table, schema_tab, chosen, overrides or {}, on_conflict)
-        finish(crm, result, command)
-        claim_writer(crm, result.changes, result.grids, command)
-        result.snapshot = guard(crm, result.changes, result.grids, force=force, dry_run=dry_run)
-        if not dry_run and result.changes:
-            result.report = crm.backend.apply(result.changes, crm.schema)
-            record_late_conflicts(crm, result)
-        result.dry_run = dry_run
-        return result
-
-    if dry_run:
-        return run()
-    with lease(crm.describe(), command):
-        return run()
+    with WriteRun(crm, command, force=force, dry_run=dry_run) as run:
+        result = plan(crm, run, table, schema_tab, chosen, overrides or {}, on_conflict)
+        return run.apply(result)

@@ -3,7 +3,6 @@ Bengali), presets for common exports, and ``--map src=dest`` overrides."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.values import is_blank, normalize_token
+from sheetcrm.run import stable_id
 
 #: Field → spellings seen in real exports; compared after case/space/punctuation folding.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -99,12 +99,6 @@ class Preset:
     columns: Mapping[str, str]
     transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     description: str = ""
-
-
-def stable_id(prefix: str, *parts: Any) -> str:
-    """An ID derived from the row itself, so importing the same response twice matches."""
-    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:16].upper()
-    return f"{prefix}-F{digest}"
 
 
 def _google_form(row: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from sheetcrm.model.diff import index_rows
 from sheetcrm.model.grid import TabGrid, map_header
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.values import ValueContext, is_blank, values_equal
+from sheetcrm.run import Conflict
 
 #: Fields that identify a record, tried in this order.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -51,16 +52,6 @@ class Group:
     @property
     def first(self) -> int:
         return self.rows[0]
-
-
-@dataclass
-class Conflict:
-    tab: str
-    record_id: str
-    field: str
-    sheet_value: Any
-    source_value: Any
-    resolution: str
 
 
 @dataclass

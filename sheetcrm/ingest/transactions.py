@@ -19,15 +19,15 @@ from typing import Any
 
 from sheetcrm.crm import CRM
 from sheetcrm.errors import InputError, ValueParseError
-from sheetcrm.ingest.intake import Counts, ImportResult, quarantined, read_for_import, tally
+from sheetcrm.ingest.intake import SYNC, quarantined, read_for_import, tally
 from sheetcrm.ingest.mapping import Preset, map_columns
 from sheetcrm.ingest.merge import Group, merge_groups
 from sheetcrm.ingest.readers import SourceTable
 from sheetcrm.ingest.syncstate import SyncState
-from sheetcrm.model.changes import ChangeSet
 from sheetcrm.model.codecs import CODECS
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.values import is_blank
+from sheetcrm.run import RunResult, WriteRun
 
 _PARSERS = {
     "order_id": CODECS["id"],
@@ -109,12 +109,14 @@ def _parse_line(values: Mapping[str, Any], ctx: Any) -> dict[str, Any]:
 
 def plan_transactions(
     crm: CRM,
+    run: WriteRun,
     table: SourceTable,
     schema_tab: TabSchema,
     chosen: Preset | None,
     overrides: Mapping[str, str],
     on_conflict: str,
-) -> ImportResult:
+) -> RunResult:
+    """Order lines: one Interaction per order and a customer per customer id."""
     interactions, customers = crm.schema["Interactions"], crm.schema["Customers"]
     cmap = map_columns(table.columns, interactions, preset=chosen, overrides=overrides)
     missing = [n for n in _REQUIRED if n not in cmap.fields.values()]
@@ -123,8 +125,8 @@ def plan_transactions(
             f"{table.name}: no column for {', '.join(missing)} (order lines need an invoice, "
             "quantity, unit price and date; map them with --map 'Column=field')"
         )
-    grids = read_for_import(crm, "Interactions", "Customers")
-    result = ImportResult(table.name, "Interactions", Counts(), ChangeSet(), grids=grids)
+    grids = read_for_import(run, "Interactions", "Customers")
+    result = RunResult(run.command, source=table.name, tab="Interactions")
     result.ignored_columns = cmap.ignored
     orders: dict[str, _Order] = {}
     for row in table:
@@ -141,7 +143,7 @@ def plan_transactions(
             continue
         order = orders.setdefault(line["order_id"], _Order(line["order_id"]))
         order.add(row.number, line)
-    state = SyncState.from_grid(grids.get("_sync"), crm.schema)
+    state = SyncState.from_grid(grids.get(SYNC), crm.schema)
     order_groups = [Group(o.record(), list(o.rows), merged=o.rows[1:]) for o in orders.values()]
     merged = merge_groups(
         interactions, grids["Interactions"], order_groups, state, crm.ctx, on_conflict=on_conflict

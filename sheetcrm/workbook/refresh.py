@@ -21,11 +21,10 @@ from sheetcrm.analytics.metrics import (
 from sheetcrm.analytics.segments import Evaluation, Rule, assign_segments, segment_rules
 from sheetcrm.crm import CRM
 from sheetcrm.errors import InputError
-from sheetcrm.lock import lease
 from sheetcrm.model.changes import ChangeSet
 from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
-from sheetcrm.run import claim_writer
+from sheetcrm.run import RunResult, WriteRun
 from sheetcrm.workbook.dashboard import GENERATED, plan_dashboard
 from sheetcrm.workbook.styles import plan_styles
 
@@ -45,15 +44,6 @@ class Insights:
     segments: list[Rule]
     evaluations: dict[str, Evaluation]
     links: dict[str, str] = field(default_factory=dict)  # converted lead → its customer
-
-
-@dataclass
-class RefreshResult:
-    insights: Insights
-    changes: ChangeSet
-    report: Any = None
-    dry_run: bool = False
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def weights(crm: CRM) -> ScoreWeights:
@@ -151,27 +141,16 @@ def _links(customers: pd.DataFrame, leads: pd.DataFrame) -> dict[str, str]:
     return links
 
 
-def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) -> RefreshResult:
-    """Recompute and write what changed (``dry_run``: plan only)."""
+def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) -> RunResult:
+    """Recompute and write what changed (``dry_run``: plan only), as one writing run."""
     as_of = as_of or dt.date.today()
-
-    def run() -> RefreshResult:
-        names = [*DATA_TABS, "_meta", *GENERATED]
-        grids = crm.read(names, layout=True)
+    with WriteRun(crm, "refresh", dry_run=dry_run) as run:
+        grids = run.read([*DATA_TABS, *GENERATED], layout=True)
         ins = compute(crm, grids, as_of)
         changes = plan_computed(crm, grids, ins)
         changes.extend(plan_styles(crm, grids, ins).ops)
         changes.extend(plan_dashboard(crm, grids, ins).ops)
-        result = RefreshResult(ins, changes, dry_run=dry_run, counts=segment_counts(ins))
-        if not dry_run and changes:
-            claim_writer(crm, changes, grids, "refresh")
-            result.report = crm.backend.apply(changes, crm.schema)
-        return result
-
-    if dry_run:
-        return run()
-    with lease(crm.describe(), "refresh"):
-        return run()
+        return run.apply(RunResult(run.command, changes, breakdown=segment_counts(ins)))
 
 
 def segment_counts(ins: Insights) -> dict[str, dict[str, int]]:

@@ -1,0 +1,103 @@
+"""What a writing run returns: one type for every command and library call that writes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sheetcrm.backends.base import ApplyReport
+from sheetcrm.model.changes import ChangeSet
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 row``, ``2 rows`` (``many`` for irregular plurals)."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+@dataclass
+class Counts:
+    """Where every input record went; the categories add up to ``rows``."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    merged: int = 0
+    duplicates: int = 0
+    unchanged: int = 0
+    empty: int = 0
+    quarantined: int = 0
+
+    def accounted(self) -> int:
+        return sum(v for k, v in asdict(self).items() if k != "rows")
+
+    def line(self) -> str:
+        parts = [f"{v} {k}" for k, v in asdict(self).items() if k != "rows" and v]
+        return f"{plural(self.rows, 'row')}: " + (", ".join(parts) or "nothing")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field both a teammate and the input changed, and which value was kept."""
+
+    tab: str
+    record_id: str
+    field: str
+    sheet_value: Any
+    source_value: Any
+    resolution: str
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """An input row that could not be imported, and why (kept in ``_quarantine``)."""
+
+    source: str
+    row: int
+    column: str
+    value: Any
+    reason: str
+    raw: dict[str, Any]
+
+
+@dataclass
+class RunResult:
+    """What a writing run planned and, unless it was a dry run, what it wrote.
+
+    ``changes`` is the command's own plan (records, layout, journal rows); the run adds its
+    bookkeeping (writer claim, audit row) only when there is something to write, and
+    sends both in one apply. ``report`` is None when nothing was sent.
+    """
+
+    command: str
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    dry_run: bool = False
+    source: str = ""  # where the records came from: a file, a tab, a snapshot
+    tab: str = ""  # the tab they went into
+    counts: Counts = field(default_factory=Counts)
+    conflicts: list[Conflict] = field(default_factory=list)
+    quarantine: list[Quarantined] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    merges: list[str] = field(default_factory=list)
+    also: dict[str, str] = field(default_factory=dict)  # other tabs touched → summary
+    breakdown: dict[str, dict[str, int]] = field(default_factory=dict)  # e.g. per segment
+    report: ApplyReport | None = None
+    snapshot: Path | None = None  # written before a destructive change
+    audit_id: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def requests(self) -> int:
+        return self.report.requests if self.report else 0
+
+    @property
+    def bytes_sent(self) -> int:
+        return self.report.bytes_sent if self.report else 0
+
+    @property
+    def skipped(self) -> list[str]:
+        """Edits the backend left alone (formula cells, rows deleted or edited meanwhile)."""
+        return self.report.skipped if self.report else []
