@@ -30,3 +30,12 @@ def ctx() -> ValueContext:
 @pytest.fixture
 def config() -> Config:
     return Config()
+
+
+@pytest.fixture(autouse=True)
+def _private_leases_and_snapshots(tmp_path_factory, monkeypatch):
+    """Every writing run takes a lease and may keep a snapshot; in tests both live in a
+    folder of the test's own, not in the home folder shared with other runs on the host."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "cache"))
+    monkeypatch.setenv("SHEETCRM_SNAPSHOTS", str(folder / "snapshots"))
