@@ -66,8 +66,10 @@ OPERATORS = [
 
 
 @pytest.fixture(scope="module")
-def workbook():
+def workbook(tmp_path_factory):
     """The customers written through a backend: the frame pandas sees, the cells a sheet has."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     crm = CRM(backend=MemoryBackend())
     crm.init()
     records = [
@@ -76,7 +78,8 @@ def workbook():
         for p in PEOPLE
     ]
     crm.upsert("Customers", records)
-    return crm.frame("Customers").set_index("customer_id", drop=False), crm.grid("Customers")
+    yield crm.frame("Customers").set_index("customer_id", drop=False), crm.grid("Customers")
+    mp.undo()
 
 
 def rule(conditions, match="all"):
