@@ -152,7 +152,8 @@ _NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:[ T](
 
 
 def _jalali(y: int, m: int, d: int) -> dt.date:
-    return jdatetime.date(y, m, d).togregorian()
+    day: dt.date = jdatetime.date(y, m, d).togregorian()
+    return day
 
 
 def _ymd(a: int, b: int, c: int, order: str) -> tuple[int, int, int]:
@@ -318,9 +319,10 @@ class IntegerCodec(NumberCodec):
 
     def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> int | None:
         try:
-            return super().parse(raw, ctx)
+            number = super().parse(raw, ctx)
         except ValueError:  # a fraction, rejected by _shape
             raise self.fail(raw) from None
+        return None if number is None else int(number)
 
 
 class MoneyCodec(NumberCodec):

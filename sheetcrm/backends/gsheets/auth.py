@@ -94,10 +94,13 @@ def _from_file(path: Path) -> Credentials:
         raise ConfigError(f"{path} is not a JSON key file") from None
     kind = info.get("type")
     try:
+        creds: Credentials
         if kind == "service_account":
-            return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            return creds
         if kind == "authorized_user":
-            return user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
+            creds = user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
+            return creds
     except (ValueError, KeyError) as exc:
         raise ConfigError(f"{path}: not a usable {kind} key ({exc.__class__.__name__})") from None
     raise ConfigError(

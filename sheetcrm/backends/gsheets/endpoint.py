@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import requests
 from requests.adapters import HTTPAdapter
 
@@ -17,12 +15,20 @@ class EndpointAdapter(HTTPAdapter):
         super().__init__()
         self.endpoint = endpoint.rstrip("/")
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
         for host in GOOGLE_HOSTS:
             if request.url and request.url.startswith(host):
                 request.url = self.endpoint + request.url[len(host) :]
                 break
-        return super().send(request, **kwargs)
+        return super().send(request, stream, timeout, verify, cert, proxies)
 
 
 def mount_endpoint(session: requests.Session, endpoint: str) -> None:
