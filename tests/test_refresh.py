@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from contract.harness import HARNESSES
 
-from sheetcrm.analytics.metrics import RFM_TABLE, campaign_metrics, quintile
+from sheetcrm.analytics.campaigns import campaign_metrics
+from sheetcrm.analytics.customers import RFM_TABLE, quintile
+from sheetcrm.analytics.kpis import sales
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.config import Config, parse_config
 from sheetcrm.crm import CRM
@@ -149,7 +151,7 @@ def test_campaign_ratios_never_divide_by_zero():
     )
     leads = pd.DataFrame(columns=["lead_id", "campaign_id", "status", "customer_id"])
     acts = pd.DataFrame(columns=["customer_id", "type", "amount", "date"])
-    out = campaign_metrics(campaigns, leads, acts)
+    out = campaign_metrics(campaigns, leads, sales(acts, DEMO_DAY))
     assert out.loc["K-1"].drop(["leads", "customers", "revenue"]).isna().all()
     assert out.loc["K-2"].drop(["leads", "customers", "revenue"]).isna().all()
     assert out.loc["K-3", "ctr"] == 0.05 and out.loc["K-3", "conversion_rate"] == 0.1

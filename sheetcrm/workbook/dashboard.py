@@ -1,19 +1,22 @@
 """The Dashboard and summary tabs: KPIs a small-business owner reads at a glance, tables by
 source, segment, campaign, product, region and month, SPARKLINE trends and native charts.
 
-Everything is generated from the refreshed data and written cell by cell only where it
-changed; teammates' tabs are never touched. Charts are declared (``ChartSpec``) and the
-declaration is recorded in ``_meta`` (``model.meta``), so a chart sheetcrm no longer draws
-is removed while teammates' own charts are left alone.
+Every figure is one ``analytics.kpis`` computes (once per refresh, in ``Insights``); this
+module lays them out. Everything is written cell by cell only where it changed; teammates'
+tabs are never touched. Charts are declared (``ChartSpec``) and the declaration is recorded
+in ``_meta`` (``model.meta``), so a chart sheetcrm no longer draws is removed while
+teammates' own charts are left alone.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sheetcrm.analytics import kpis
+from sheetcrm.analytics.frames import num
 from sheetcrm.model.changes import (
     AddTab,
     CellFormula,
@@ -28,8 +31,8 @@ from sheetcrm.model.meta import Meta
 from sheetcrm.model.values import is_blank, values_equal
 
 if TYPE_CHECKING:
+    from sheetcrm.analytics.insights import Insights
     from sheetcrm.crm import CRM
-    from sheetcrm.workbook.refresh import Insights
 
 GENERATED = (
     "Dashboard",
@@ -41,28 +44,21 @@ GENERATED = (
     "By month",
 )
 GENERATED_NOTE = "sheetcrm generates this tab"
-STAGE_WEIGHTS = {"new": 0.1, "contacted": 0.25, "qualified": 0.5}
 SPARK = "▁▂▃▄▅▆▇█"
-MONTHS = 12
 KPI_ROW, MONTH_ROW, SOURCE_COL, SIDE_ROW, TASK_ROW, CHART_COL = 2, 14, 6, 14, 22, 11
-
-
-def _sales(ins: Insights) -> pd.DataFrame:
-    acts = ins.frames["Interactions"]
-    if acts.empty:
-        return pd.DataFrame(
-            columns=["customer_id", "type", "amount", "month", "product", "quantity"]
-        )
-    sales = acts[acts["type"].isin(["purchase", "return"])].copy()
-    sales["amount"] = pd.to_numeric(sales["amount"], errors="coerce").fillna(0.0)
-    sales["quantity"] = pd.to_numeric(sales.get("quantity"), errors="coerce").fillna(0)
-    sales["month"] = pd.to_datetime(sales["date"], errors="coerce").dt.to_period("M")
-    return sales
-
-
-def _months(as_of: dt.date) -> list[pd.Period]:
-    last = pd.Period(as_of, "M")
-    return [last - i for i in reversed(range(MONTHS))]
+TREND_COLUMN = {"leads": "B", "orders": "C", "revenue": "D", "aov": "E"}
+CAMPAIGN_HEADER = [
+    "Campaign",
+    "Channel",
+    "Leads",
+    "Customers",
+    "Revenue",
+    "Budget",
+    "CTR (%)",
+    "ROI (%)",
+    "Cost per customer",
+]
+Put = Callable[[int, int, list[Any]], None]
 
 
 def _pct(part: float, whole: float) -> float | None:
@@ -78,6 +74,14 @@ def _money(value: Any) -> float:
     return round(_float(value), 2)
 
 
+def _none(value: Any) -> Any:
+    return None if is_blank(value) else value
+
+
+def _percent(value: Any) -> float | None:
+    return None if is_blank(value) else round(100 * float(value), 1)
+
+
 def spark(values: list[float]) -> str:
     """A text sparkline for spreadsheets without SPARKLINE (Excel, LibreOffice)."""
     numbers = [_float(v) for v in values]
@@ -87,24 +91,88 @@ def spark(values: list[float]) -> str:
     return "".join(SPARK[round((v - low) / (high - low) * (len(SPARK) - 1))] for v in numbers)
 
 
-def monthly(ins: Insights) -> pd.DataFrame:
-    months = _months(ins.as_of)
-    sales = _sales(ins)
-    leads = ins.frames["Leads"]
-    lead_month = pd.to_datetime(leads.get("contact_date"), errors="coerce").dt.to_period("M")
-    purchases = sales[sales["type"] == "purchase"]
-    out = pd.DataFrame(index=pd.Index(months, name="month"))
-    out["leads"] = lead_month.value_counts().reindex(months, fill_value=0)
-    out["orders"] = purchases.groupby("month").size().reindex(months, fill_value=0)
-    out["revenue"] = sales.groupby("month")["amount"].sum().reindex(months, fill_value=0.0)
-    out["returns"] = (
-        -sales[sales["type"] == "return"]
-        .groupby("month")["amount"]
-        .sum()
-        .reindex(months, fill_value=0.0)
-    )
-    out["aov"] = (out["revenue"] / out["orders"].where(out["orders"] > 0)).round(2)
-    return out
+def kpi_rows(ins: Insights) -> list[tuple[str, Any, Any, str | None]]:
+    """(label, this month, last month, trend column) for each headline KPI."""
+    this, last = ins.monthly.iloc[-1], ins.monthly.iloc[-2]
+    conv = kpis.conversion(ins.frames["Leads"])
+    pipe = kpis.pipeline(ins.frames["Leads"])
+    inactive = int((ins.customers["segment"] == "inactive").sum())
+    return [
+        ("New leads", int(this["leads"]), int(last["leads"]), "leads"),
+        ("Revenue", _money(this["revenue"]), _money(last["revenue"]), "revenue"),
+        ("Orders", int(this["orders"]), int(last["orders"]), "orders"),
+        ("Average order value", _none(this["aov"]), _none(last["aov"]), "aov"),
+        ("Conversion rate, all leads (%)", _pct(conv.converted, conv.leads), None, None),
+        (
+            f"Active customers (bought in {kpis.ACTIVE_DAYS} days)",
+            kpis.active_customers(ins.customers),
+            None,
+            None,
+        ),
+        ("Inactive customers", inactive, None, None),
+        ("Open pipeline value", pipe.value, None, None),
+        ("Weighted forecast", pipe.weighted, None, None),
+        ("Overdue tasks", len(ins.overdue), None, None),
+    ]
+
+
+def _put_kpis(put: Put, ins: Insights) -> None:
+    first, end = MONTH_ROW + 1, MONTH_ROW + 1 + len(ins.monthly)
+    put(KPI_ROW, 0, ["KPI", "This month", "Last month", "Change (%)", "Trend (12 months)"])
+    for i, (label, now, before, key) in enumerate(kpi_rows(ins)):
+        change = _pct((now or 0) - before, before) if key and before else None
+        cell: Any = None
+        if key:
+            col = TREND_COLUMN[key]
+            trend = spark(list(ins.monthly[key]))
+            cell = CellFormula(f"=SPARKLINE({col}{first + 1}:{col}{end})", trend)
+        put(KPI_ROW + 1 + i, 0, [label, now, before, change, cell])
+    put(MONTH_ROW, 0, ["Month", "New leads", "Orders", "Revenue", "Average order value"])
+    for i, row in enumerate(month_rows(ins)):
+        put(first + i, 0, [row[0], row[1], row[2], row[3], row[5]])
+
+
+def _put_side_tables(put: Put, ins: Insights) -> tuple[int, int]:
+    """Leads by source, best campaigns and overdue tasks per assignee; the number of source
+    and campaign rows (the charts' ranges)."""
+    by_source = source_rows(ins)[:8]
+    put(KPI_ROW, SOURCE_COL, ["Source", "Leads", "Converted", "Conversion rate (%)"])
+    for i, row in enumerate(by_source):
+        put(KPI_ROW + 1 + i, SOURCE_COL, row[:4])
+    table = kpis.by_roi(ins.campaign_table)
+    best = table[table["roi"].notna()].head(5)
+    put(SIDE_ROW, SOURCE_COL, ["Best campaigns", "ROI (%)", "Revenue", "Budget"])
+    for i, c in enumerate(best.to_dict("records")):
+        row = [c["name"], _percent(c["roi"]), _money(c["revenue"]), _none(c["budget"])]
+        put(SIDE_ROW + 1 + i, SOURCE_COL, row)
+    put(TASK_ROW, SOURCE_COL, ["Assignee", "Overdue tasks"])
+    for i, (who, n) in enumerate(kpis.overdue_by_assignee(ins.overdue).items()):
+        put(TASK_ROW + 1 + i, SOURCE_COL, [who, n])
+    return len(by_source), len(best)
+
+
+def _charts(months: int, sources: int, campaigns: int) -> list[ChartSpec]:
+    first, end = MONTH_ROW + 1, MONTH_ROW + 1 + months
+    charts = [
+        ChartSpec(
+            "Revenue by month", "line", (KPI_ROW, CHART_COL), (0, first, end), ((3, first, end),)
+        ),
+        ChartSpec(
+            "Leads by source",
+            "pie",
+            (KPI_ROW + 18, CHART_COL),
+            (SOURCE_COL, KPI_ROW + 1, KPI_ROW + 1 + sources),
+            ((SOURCE_COL + 1, KPI_ROW + 1, KPI_ROW + 1 + sources),),
+        ),
+        ChartSpec(
+            "Campaign ROI (%)",
+            "bar",
+            (KPI_ROW + 36, CHART_COL),
+            (SOURCE_COL, SIDE_ROW + 1, SIDE_ROW + 1 + campaigns),
+            ((SOURCE_COL + 1, SIDE_ROW + 1, SIDE_ROW + 1 + campaigns),),
+        ),
+    ]
+    return [c for c in charts if c.domain[2] > c.domain[1]]
 
 
 def dashboard_grid(ins: Insights) -> tuple[list[list[Any]], list[ChartSpec]]:
@@ -115,100 +183,10 @@ def dashboard_grid(ins: Insights) -> tuple[list[list[Any]], list[ChartSpec]]:
         for i, v in enumerate(values):
             grid[(r, c + i)] = v
 
-    m = monthly(ins)
-    this, last = m.iloc[-1], m.iloc[-2]
-    leads = ins.frames["Leads"]
     put(0, 0, ["Dashboard", f"as of {ins.as_of.isoformat()}"])
-    put(KPI_ROW, 0, ["KPI", "This month", "Last month", "Change (%)", "Trend (12 months)"])
-    first, end = MONTH_ROW + 1, MONTH_ROW + 1 + MONTHS
-    trend = {"leads": 1, "orders": 2, "revenue": 3, "aov": 4}
-    rows: list[tuple[str, Any, Any, str | None]] = [
-        ("New leads", int(this["leads"]), int(last["leads"]), "leads"),
-        ("Revenue", _money(this["revenue"]), _money(last["revenue"]), "revenue"),
-        ("Orders", int(this["orders"]), int(last["orders"]), "orders"),
-        ("Average order value", _none(this["aov"]), _none(last["aov"]), "aov"),
-    ]
-    statuses = leads.get("status", pd.Series(dtype=object))
-    converted, total = int((statuses == "converted").sum()), len(leads)
-    customers = ins.customers
-    active = int((pd.to_numeric(customers["recency_days"], errors="coerce") <= 180).sum())
-    inactive = int((customers["segment"] == "inactive").sum())
-    open_leads = leads[statuses.isin(list(STAGE_WEIGHTS))]
-    value = pd.to_numeric(open_leads.get("value"), errors="coerce").fillna(0.0)
-    forecast = sum(v * STAGE_WEIGHTS[s] for v, s in zip(value, open_leads["status"], strict=True))
-    late = ins.tasks["overdue"].sum() if len(ins.tasks) else 0
-    rows += [
-        ("Conversion rate, all leads (%)", _pct(converted, total), None, None),
-        ("Active customers (bought in 180 days)", active, None, None),
-        ("Inactive customers", inactive, None, None),
-        ("Open pipeline value", _money(value.sum()), None, None),
-        ("Weighted forecast", _money(forecast), None, None),
-        ("Overdue tasks", int(late), None, None),
-    ]
-    for i, (label, now, before, key) in enumerate(rows):
-        change = _pct((now or 0) - before, before) if key and before else None
-        cell: Any = None
-        if key:
-            col = "ABCDE"[trend[key]]
-            cell = CellFormula(f"=SPARKLINE({col}{first + 1}:{col}{end})", spark(list(m[key])))
-        put(KPI_ROW + 1 + i, 0, [label, now, before, change, cell])
-    put(MONTH_ROW, 0, ["Month", "New leads", "Orders", "Revenue", "Average order value"])
-    for i, (month, row) in enumerate(m.iterrows()):
-        put(
-            first + i,
-            0,
-            [
-                str(month),
-                int(row["leads"]),
-                int(row["orders"]),
-                _money(row["revenue"]),
-                _none(row["aov"]),
-            ],
-        )
-    by_source = source_table(ins)
-    put(KPI_ROW, SOURCE_COL, ["Source", "Leads", "Converted", "Conversion rate (%)"])
-    for i, row in enumerate(by_source[:8]):
-        put(KPI_ROW + 1 + i, SOURCE_COL, row[:4])
-    best = campaign_table(ins)
-    best = sorted([r for r in best if r[7] is not None], key=lambda r: -r[7])[:5]
-    put(SIDE_ROW, SOURCE_COL, ["Best campaigns", "ROI (%)", "Revenue", "Budget"])
-    for i, row in enumerate(best):
-        put(SIDE_ROW + 1 + i, SOURCE_COL, [row[0], row[7], row[4], row[5]])
-    put(TASK_ROW, SOURCE_COL, ["Assignee", "Overdue tasks"])
-    tasks = (
-        ins.frames["Tasks"].set_index("task_id", drop=False) if len(ins.frames["Tasks"]) else None
-    )
-    if tasks is not None and len(ins.tasks):
-        late_ids = ins.tasks.index[ins.tasks["overdue"].astype(bool)]
-        per = (
-            tasks.loc[tasks["task_id"].isin(late_ids), "assignee"].fillna("(nobody)").value_counts()
-        )
-        for i, (who, n) in enumerate(sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))):
-            put(TASK_ROW + 1 + i, SOURCE_COL, [who, int(n)])
-    charts = [
-        ChartSpec(
-            "Revenue by month", "line", (KPI_ROW, CHART_COL), (0, first, end), ((3, first, end),)
-        ),
-        ChartSpec(
-            "Leads by source",
-            "pie",
-            (KPI_ROW + 18, CHART_COL),
-            (SOURCE_COL, KPI_ROW + 1, KPI_ROW + 1 + min(8, len(by_source))),
-            ((SOURCE_COL + 1, KPI_ROW + 1, KPI_ROW + 1 + min(8, len(by_source))),),
-        ),
-        ChartSpec(
-            "Campaign ROI (%)",
-            "bar",
-            (KPI_ROW + 36, CHART_COL),
-            (SOURCE_COL, SIDE_ROW + 1, SIDE_ROW + 1 + len(best)),
-            ((SOURCE_COL + 1, SIDE_ROW + 1, SIDE_ROW + 1 + len(best)),),
-        ),
-    ]
-    return _rows(grid), [c for c in charts if c.domain[2] > c.domain[1]]
-
-
-def _none(value: Any) -> Any:
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    _put_kpis(put, ins)
+    sources, campaigns = _put_side_tables(put, ins)
+    return _rows(grid), _charts(len(ins.monthly), sources, campaigns)
 
 
 def _rows(cells: dict[tuple[int, int], Any]) -> list[list[Any]]:
@@ -217,95 +195,42 @@ def _rows(cells: dict[tuple[int, int], Any]) -> list[list[Any]]:
     return [[cells.get((r, c)) for c in range(width)] for r in range(height)]
 
 
-def source_table(ins: Insights) -> list[list[Any]]:
-    leads = ins.frames["Leads"]
-    if leads.empty:
-        return []
-    rows = []
-    for source, group in leads.groupby(leads["source"].fillna("(none)")):
-        done = int((group["status"] == "converted").sum())
-        cust = ins.customers[ins.customers["lead_source"] == source]
-        money = _money(pd.to_numeric(cust["total_spent"], errors="coerce").sum())
-        rows.append([source, len(group), done, _pct(done, len(group)), len(cust), money])
-    return sorted(rows, key=lambda r: (-r[1], r[0]))
-
-
-def campaign_table(ins: Insights) -> list[list[Any]]:
-    rows = []
-    for c in ins.frames["Campaigns"].to_dict("records"):
-        known = c.get("campaign_id") in ins.campaigns.index
-        m = ins.campaigns.loc[c["campaign_id"]] if known else {}
-        rows.append(
-            [
-                c.get("name"),
-                c.get("channel"),
-                _int(m.get("leads")),
-                _int(m.get("customers")),
-                _money(m.get("revenue")),
-                _none(c.get("budget")),
-                _percent(m.get("ctr")),
-                _percent(m.get("roi")),
-                _none(m.get("cpa")),
-            ]
-        )
-    return sorted(rows, key=lambda r: (-(r[4] or 0), str(r[0])))
-
-
-def _percent(value: Any) -> float | None:
-    return None if value is None or pd.isna(value) else round(100 * float(value), 1)
-
-
-def _int(value: Any) -> int:
-    return 0 if value is None or pd.isna(value) else int(value)
-
-
-def summary_grids(ins: Insights) -> dict[str, list[list[Any]]]:
-    """The summary tabs: a header row and one row per group."""
-    out: dict[str, list[list[Any]]] = {}
-    head = ["Source", "Leads", "Converted", "Conversion rate (%)", "Customers", "Revenue"]
-    out["By source"] = [head, *source_table(ins)]
-    customers = ins.customers
-    spent = pd.to_numeric(customers["total_spent"], errors="coerce").fillna(0.0)
-    total = float(spent.sum())
-    rows = []
-    for seg, group in customers.groupby(customers["segment"].fillna("(none)")):
-        money = float(spent[group.index].sum())
-        orders = int(pd.to_numeric(group["orders"], errors="coerce").fillna(0).sum())
-        aov = round(money / orders, 2) if orders else None
-        rows.append([seg, len(group), _money(money), aov, _pct(money, total)])
-    head = ["Segment", "Customers", "Revenue", "Average order value", "Share of revenue (%)"]
-    out["By segment"] = [head, *sorted(rows, key=lambda r: -r[2])]
-    head = [
-        "Campaign",
-        "Channel",
-        "Leads",
-        "Customers",
-        "Revenue",
-        "Budget",
-        "CTR (%)",
-        "ROI (%)",
-        "Cost per customer",
+def source_rows(ins: Insights) -> list[list[Any]]:
+    """Source, leads, converted, conversion rate (%), customers, revenue."""
+    return [
+        [
+            r["source"],
+            r["leads"],
+            r["converted"],
+            _pct(r["converted"], r["leads"]),
+            r["customers"],
+            _money(r["revenue"]),
+        ]
+        for r in ins.by_source.to_dict("records")
     ]
-    out["By campaign"] = [head, *campaign_table(ins)]
-    sales = _sales(ins)
-    rows = []
-    if len(sales):
-        for product, group in sales.groupby(sales["product"].fillna("(unknown)")):
-            buys = group[group["type"] == "purchase"]
-            returns = int((group["type"] == "return").sum())
-            money = _money(group["amount"].sum())
-            rows.append([product, len(buys), int(buys["quantity"].sum()), money, returns])
-    rows = sorted(rows, key=lambda r: (-r[3], r[0]))[:500]
-    out["By product"] = [["Product", "Orders", "Quantity", "Revenue", "Returns"], *rows]
-    rows = []
-    keys = [customers["country"].fillna("(unknown)"), customers["city"].fillna("")]
-    for (country, city), group in customers.groupby(keys):
-        rows.append([country, city, len(group), _money(spent[group.index].sum())])
-    rows = sorted(rows, key=lambda r: (-r[3], r[0], r[1]))
-    out["By region"] = [["Country", "City", "Customers", "Revenue"], *rows]
-    m = monthly(ins)
-    head = ["Month", "New leads", "Orders", "Revenue", "Returns", "Average order value"]
-    out["By month"] = [head] + [
+
+
+def campaign_rows(ins: Insights) -> list[list[Any]]:
+    """Campaign, channel, leads, customers, revenue, budget, CTR (%), ROI (%), CPA."""
+    return [
+        [
+            c["name"],
+            c["channel"],
+            c["leads"],
+            c["customers"],
+            _money(c["revenue"]),
+            _none(c["budget"]),
+            _percent(c["ctr"]),
+            _percent(c["roi"]),
+            _none(c["cpa"]),
+        ]
+        for c in ins.campaign_table.to_dict("records")
+    ]
+
+
+def month_rows(ins: Insights) -> list[list[Any]]:
+    """Month, new leads, orders, revenue, returns, average order value."""
+    return [
         [
             str(p),
             int(r["leads"]),
@@ -314,9 +239,58 @@ def summary_grids(ins: Insights) -> dict[str, list[list[Any]]]:
             _money(r["returns"]),
             _none(r["aov"]),
         ]
-        for p, r in m.iterrows()
+        for p, r in ins.monthly.iterrows()
     ]
-    return out
+
+
+def _segment_rows(customers: pd.DataFrame) -> list[list[Any]]:
+    spent = num(customers["total_spent"]).fillna(0.0)
+    total = float(spent.sum())
+    rows = []
+    for seg, group in customers.groupby(customers["segment"].fillna("(none)")):
+        money = float(spent[group.index].sum())
+        orders = int(num(group["orders"]).fillna(0).sum())
+        aov = kpis.average_order_value(_money(money), orders)
+        rows.append([seg, len(group), _money(money), aov, _pct(money, total)])
+    return sorted(rows, key=lambda r: -r[2])
+
+
+def _region_rows(customers: pd.DataFrame) -> list[list[Any]]:
+    spent = num(customers["total_spent"]).fillna(0.0)
+    keys = [customers["country"].fillna("(unknown)"), customers["city"].fillna("")]
+    rows = [
+        [country, city, len(group), _money(spent[group.index].sum())]
+        for (country, city), group in customers.groupby(keys)
+    ]
+    return sorted(rows, key=lambda r: (-r[3], r[0], r[1]))
+
+
+def summary_grids(ins: Insights) -> dict[str, list[list[Any]]]:
+    """The summary tabs: a header row and one row per group."""
+    products = kpis.product_table(ins.sales).head(500)
+    return {
+        "By source": [
+            ["Source", "Leads", "Converted", "Conversion rate (%)", "Customers", "Revenue"],
+            *source_rows(ins),
+        ],
+        "By segment": [
+            ["Segment", "Customers", "Revenue", "Average order value", "Share of revenue (%)"],
+            *_segment_rows(ins.customers),
+        ],
+        "By campaign": [
+            CAMPAIGN_HEADER,
+            *campaign_rows(ins),
+        ],
+        "By product": [
+            ["Product", "Orders", "Quantity", "Revenue", "Returns"],
+            *(list(r.values()) for r in products.to_dict("records")),
+        ],
+        "By region": [["Country", "City", "Customers", "Revenue"], *_region_rows(ins.customers)],
+        "By month": [
+            ["Month", "New leads", "Orders", "Revenue", "Returns", "Average order value"],
+            *month_rows(ins),
+        ],
+    }
 
 
 def _same(current: Any, formula: str | None, wanted: Any) -> bool:

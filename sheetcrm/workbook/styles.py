@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sheetcrm.analytics.kpis import OPEN_LEAD_STATUSES
 from sheetcrm.analytics.segments import formula
 from sheetcrm.model.changes import ChangeSet, Protect, SetStyles, StyleRule, Unprotect
 from sheetcrm.model.grid import TabGrid, column_letter, map_header
 from sheetcrm.model.meta import Meta
 
 if TYPE_CHECKING:
+    from sheetcrm.analytics.insights import Insights
     from sheetcrm.crm import CRM
-    from sheetcrm.workbook.refresh import Insights
 
 RED, RED_TEXT = "#F4CCCC", "#990000"
 GREEN = "#D9EAD3"
@@ -50,7 +51,7 @@ def desired_styles(
     leads = grids["Leads"]
     lt = _letters(leads, crm, "Leads")
     status, due = f"${lt['status']}2", f"${lt['next_action_date']}2"
-    open_ = f'OR({status}="new",{status}="contacted",{status}="qualified")'
+    open_ = "OR(" + ",".join(f'{status}="{s}"' for s in OPEN_LEAD_STATUSES) + ")"
     out["Leads"] = [
         StyleRule(
             "overdue follow-up",
