@@ -122,7 +122,8 @@ def test_every_template_renders(which, fmt):
 def test_periods_and_bad_periods():
     crm = demo()
     week = make_report(crm, as_of=DAY, fmt="txt", period="week").data
-    assert week.period.days == 7 and week.period.end == DAY
+    assert week.period.days == 7 and week.period.last == DAY  # [start, end): end is the day after
+    assert week.period.end == DAY + dt.timedelta(days=1)
     span = make_report(crm, as_of=DAY, fmt="txt", period="2026-01-01..2026-03-31").data
     assert span.period.start == dt.date(2026, 1, 1) and span.period.days == 90
     with pytest.raises(InputError, match="use week, month, quarter"):

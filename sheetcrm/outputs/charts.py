@@ -21,15 +21,15 @@ PALETTE = ["#305496", "#C55A11", "#548235", "#7030A0", "#BF8F00", "#2F75B5", "#A
 
 def label(text: Any) -> str:
     """Text ready for matplotlib: right-to-left scripts shaped and reordered."""
-    text = str(text)
-    if not _RTL.search(text):
-        return text
+    shown = str(text)
+    if not _RTL.search(shown):
+        return shown
     try:
         import arabic_reshaper
         from bidi.algorithm import get_display
     except ImportError:  # pragma: no cover - optional: letters then show unjoined
-        return text
-    return str(get_display(arabic_reshaper.reshape(text)))
+        return shown
+    return str(get_display(arabic_reshaper.reshape(shown)))
 
 
 def _png(fig: Any) -> str:

@@ -6,19 +6,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sheetcrm.analytics import kpis
+from sheetcrm.analytics.frames import as_date, records
+from sheetcrm.analytics.periods import today
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
 from sheetcrm.outputs.report import load_frames, report_settings
 from sheetcrm.outputs.templates import environment, render
 
-OPEN = ("new", "contacted", "qualified")
 INACTIVE_DAYS = 180
 
 
@@ -34,6 +37,15 @@ class Digest:
     def empty(self) -> bool:
         return not (self.overdue_tasks or self.due_today or self.this_week or self.no_next_action)
 
+    def add(self, bucket: str | None, item: dict[str, Any]) -> None:
+        """File an item under how soon it is due (``kpis.due_bucket``)."""
+        if bucket == kpis.OVERDUE:
+            self.overdue_tasks.append(item)
+        elif bucket == "due today":
+            self.due_today.append(item)
+        elif bucket == "this week":
+            self.this_week.append(item)
+
 
 @dataclass
 class RemindResult:
@@ -46,65 +58,53 @@ class RemindResult:
     unknown_people: list[str] = field(default_factory=list)
 
 
-def _day(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
+def _task(t: dict[str, Any]) -> dict[str, Any]:
+    due = as_date(t.get("due_date"))
+    return {"what": t.get("title"), "due": due, "id": t.get("task_id"), "kind": "task"}
 
 
-def digests(frames: dict[str, pd.DataFrame], as_of: dt.date) -> list[Digest]:
-    """Per assignee/owner: overdue tasks, follow-ups due today and this week, and open
-    leads that have no next action."""
+def digests(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> list[Digest]:
+    """Per assignee/owner: overdue tasks (``kpis.overdue_tasks``) and lead follow-ups,
+    what is due today and this week, and open leads that have no next action."""
     people: dict[str, Digest] = {}
 
     def of(name: Any) -> Digest:
-        key = str(name).strip() if name else "(nobody)"
+        key = kpis.assignee(name)
         return people.setdefault(key, Digest(key))
 
-    for t in frames["Tasks"].to_dict("records"):
-        due = _day(t.get("due_date"))
-        if t.get("status") == "done" or t.get("done") is True or due is None:
-            continue
-        item = {"what": t.get("title"), "due": due, "id": t.get("task_id"), "kind": "task"}
-        if due < as_of:
-            of(t.get("assignee")).overdue_tasks.append(item)
-        elif due == as_of:
-            of(t.get("assignee")).due_today.append(item)
-        elif (due - as_of).days <= 7:
-            of(t.get("assignee")).this_week.append(item)
-    for lead in frames["Leads"].to_dict("records"):
-        if lead.get("status") not in OPEN:
-            continue
-        due = _day(lead.get("next_action_date"))
+    tasks = frames["Tasks"]
+    for t in records(kpis.overdue_tasks(tasks, as_of)):
+        of(t.get("assignee")).overdue_tasks.append(_task(t))
+    for t in records(tasks):
+        bucket = kpis.due_bucket(t.get("due_date"), as_of)
+        if bucket != kpis.OVERDUE and not kpis.task_done(t.get("status"), t.get("done")):
+            of(t.get("assignee")).add(bucket, _task(t))
+    for lead in records(kpis.open_leads(frames["Leads"])):
+        due = as_date(lead.get("next_action_date"))
         item = {
             "what": f"{lead.get('next_action') or 'Follow up'}: {lead.get('name')}",
             "due": due,
             "id": lead.get("lead_id"),
             "kind": "lead",
         }
-        digest = of(lead.get("owner"))
         if due is None or not lead.get("next_action"):
-            digest.no_next_action.append(item)
-        elif due < as_of:
-            digest.overdue_tasks.append(item)
-        elif due == as_of:
-            digest.due_today.append(item)
-        elif (due - as_of).days <= 7:
-            digest.this_week.append(item)
+            of(lead.get("owner")).no_next_action.append(item)
+        else:
+            of(lead.get("owner")).add(kpis.due_bucket(due, as_of), item)
     for d in people.values():
         for items in (d.overdue_tasks, d.due_today, d.this_week):
             items.sort(key=lambda i: (i["due"], str(i["what"])))
     return [people[k] for k in sorted(people) if not people[k].empty]
 
 
-def inactive_customers(frames: dict[str, pd.DataFrame], as_of: dt.date) -> list[dict[str, Any]]:
+def inactive_customers(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> list[dict[str, Any]]:
     """Customers who have gone quiet (the 'inactive' segment, or no contact for 180 days),
     leaving out everyone who opted out or has no e-mail."""
     out = []
-    for c in frames["Customers"].to_dict("records"):
+    for c in records(frames["Customers"]):
         if c.get("opt_out") is True or not c.get("email"):
             continue
-        last = _day(c.get("last_contact")) or _day(c.get("last_purchase"))
+        last = as_date(c.get("last_contact")) or as_date(c.get("last_purchase"))
         quiet = c.get("segment") == "inactive" or (last and (as_of - last).days > INACTIVE_DAYS)
         if quiet:
             out.append(
@@ -139,7 +139,7 @@ def remind(
     drafts_dir: Path | None = None,
 ) -> RemindResult:
     """Build the digests and the re-engagement list; optionally write and send them."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or today(crm.config.timezone)
     frames = load_frames(crm)
     env = environment(
         report_settings(crm)["templates"],
@@ -151,21 +151,7 @@ def remind(
     text = render("remind.txt", env, digests=found, as_of=as_of, reengage=quiet)
     result = RemindResult(found, quiet, text)
     if csv_path is not None:
-        buf = io.StringIO()
-        columns = [
-            "customer_id",
-            "name",
-            "email",
-            "phone",
-            "last_contact",
-            "total_spent",
-            "products",
-        ]
-        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(quiet)
-        csv_path.write_text(buf.getvalue(), encoding="utf-8")
-        result.csv_path = csv_path
+        result.csv_path = _write_csv(quiet, csv_path)
     if drafts_dir is not None:
         drafts_dir.mkdir(parents=True, exist_ok=True)
         for person in quiet:
@@ -175,22 +161,42 @@ def remind(
             )
             result.drafts.append(path)
     if email:
-        addresses = team(crm)
-        mails = []
-        for d in found:
-            to = addresses.get(d.person.casefold())
-            if to is None:
-                result.unknown_people.append(d.person)
-                continue
+
+        def texts(d: Digest) -> tuple[str, str]:
             context = {"digests": [d], "as_of": as_of, "reengage": []}
-            mails.append(
-                Email(
-                    to,
-                    f"Your follow-ups for {as_of.isoformat()}",
-                    render("remind.txt", env, **context),
-                    render("remind.html", env, **context),
-                )
-            )
-        if mails:
-            result.delivery = send(smtp_settings(crm.config), mails)
+            return render("remind.txt", env, **context), render("remind.html", env, **context)
+
+        _email(crm, result, as_of, texts)
     return result
+
+
+CSV_COLUMNS = ["customer_id", "name", "email", "phone", "last_contact", "total_spent", "products"]
+
+
+def _write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
+def _email(
+    crm: CRM,
+    result: RemindResult,
+    as_of: dt.date,
+    texts: Callable[[Digest], tuple[str, str]],
+) -> None:
+    """Send each person with an address in ``[team]`` their own digest (text, HTML)."""
+    addresses = team(crm)
+    mails = []
+    for d in result.digests:
+        to = addresses.get(d.person.casefold())
+        if to is None:
+            result.unknown_people.append(d.person)
+            continue
+        text, html = texts(d)
+        mails.append(Email(to, f"Your follow-ups for {as_of.isoformat()}", text, html))
+    if mails:
+        result.delivery = send(smtp_settings(crm.config), mails)

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sheetcrm.analytics.periods import parse_period, today
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
 from sheetcrm.outputs.charts import render_charts
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
-from sheetcrm.outputs.report_data import ReportData, build, parse_period
+from sheetcrm.outputs.report_data import ReportData, build
 from sheetcrm.outputs.templates import FORMATS, environment, render, to_pdf
 
 DATA_TABS = ("Customers", "Leads", "Interactions", "Campaigns", "Tasks")
@@ -63,7 +64,7 @@ def make_report(
     """Render (and save / send) a report for the period ending on ``as_of``."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown report format {fmt!r} (html, md, txt or pdf)")
-    as_of = as_of or dt.date.today()
+    as_of = as_of or today(crm.config.timezone)
     settings = report_settings(crm)
     frames = frames if frames is not None else load_frames(crm)
     data = build(
@@ -83,17 +84,23 @@ def make_report(
     content: str | bytes = to_pdf(text) if fmt == "pdf" else text
     result = ReportResult(data, fmt, content)
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            output.write_bytes(content)
-        else:
-            output.write_text(content, encoding="utf-8")
-        result.path = output
+        result.path = _save(content, output)
     if emails:
         html = text if fmt in ("html", "pdf") else render("report.html", env, **context)
         plain = render("report.txt", env, **context)
-        attachments = [("report.pdf", content, "application/pdf")] if fmt == "pdf" else []
+        attachments = (
+            [("report.pdf", content, "application/pdf")] if isinstance(content, bytes) else []
+        )
         subject = f"{data.title}: {data.period.label}"
         mails = [Email(to, subject, plain, html, list(attachments)) for to in emails]
         result.delivery = send(smtp_settings(crm.config), mails)
     return result
+
+
+def _save(content: str | bytes, output: Path) -> Path:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        output.write_bytes(content)
+    else:
+        output.write_text(content, encoding="utf-8")
+    return output
