@@ -1,4 +1,4 @@
-"""Shared fixtures: schema, value context, and a workbook factory per backend."""
+"""Shared fixtures: schema, value context, and an initialised CRM on every backend."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from contract.harness import HARNESSES
+
 from sheetcrm.config import Config
+from sheetcrm.crm import CRM
 from sheetcrm.model.schema import build_schema
 from sheetcrm.model.values import ValueContext
 
@@ -39,3 +42,20 @@ def _private_leases_and_snapshots(tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "cache"))
     monkeypatch.setenv("SHEETCRM_SNAPSHOTS", str(folder / "snapshots"))
+
+
+@pytest.fixture(params=["memory", "xlsx", "gsheets"])
+def harness(request, tmp_path):
+    """Each backend in turn, with a teammate's hands on it (files may override this)."""
+    made = HARNESSES[request.param](tmp_path)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def crm(harness, tmp_path, monkeypatch):
+    """An initialised CRM on ``harness``, reading phone numbers as Iranian by default."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    c = CRM(backend=harness.backend, config=Config(values=ValueContext(region="IR")))
+    c.init()
+    return c

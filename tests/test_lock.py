@@ -1,4 +1,5 @@
-"""The lease: one writer at a time, and no stale lock after a killed run."""
+"""The lease and the writer claim: one writer at a time, no stale lock after a killed run,
+and a run stops when another machine wrote after it read."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import sys
 import time
 
 import pytest
+from samples import MESSY, write
 
 from sheetcrm.errors import LockedError
+from sheetcrm.ingest.importer import import_file
 from sheetcrm.lock import lease, lock_path_for
 
 
@@ -60,3 +63,31 @@ def test_an_expired_lease_from_another_host_is_taken_over(tmp_path):
     with pytest.raises(LockedError, match="laptop-2"), lease(target, "refresh"):
         pass
     os.unlink(path)
+
+
+def test_a_second_concurrent_run_is_refused(crm, tmp_path):
+    path = write(tmp_path, "p.csv", MESSY)
+    with lease(crm.describe(), "import (another run)"), pytest.raises(LockedError) as info:
+        import_file(crm, path, tab="Customers")
+    assert info.value.exit_code == 5 and "locked" in str(info.value)
+    assert import_file(crm, path, tab="Customers").counts.created == 4  # lease released
+
+
+def test_a_run_stops_if_another_machine_wrote_since_it_read(harness, crm, tmp_path, monkeypatch):
+    import_file(crm, write(tmp_path, "v1.csv", "name,email\nA,a@example.com\n"), tab="Customers")
+    meta = next(r for r in range(2, 6) if harness.get_cell("_meta", r, 1) == "writer")
+    original = crm.backend.apply
+
+    def another_machine_writes_first(changes, schema):
+        harness.set_cell("_meta", meta, 2, "import on laptop-2")  # their run got in first
+        monkeypatch.setattr(crm.backend, "apply", original)
+        return original(changes, schema)
+
+    monkeypatch.setattr(crm.backend, "apply", another_machine_writes_first)
+    before = list(crm.frame("Customers")["email"])
+    with pytest.raises(LockedError, match="wrote to the workbook after this run read it"):
+        import_file(
+            crm, write(tmp_path, "v2.csv", "name,email\nB,b@example.com\n"), tab="Customers"
+        )
+    assert list(crm.frame("Customers")["email"]) == before  # nothing of ours was written
+    assert import_file(crm, tmp_path / "v2.csv", tab="Customers").counts.created == 1

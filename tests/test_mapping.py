@@ -3,9 +3,13 @@ Persian and Bengali, Mailchimp audiences, Shopify customers and orders, Flipkart
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
-from sheetcrm.errors import ConfigError
+import pytest
+from samples import write
+
+from sheetcrm.errors import ConfigError, InputError
+from sheetcrm.ingest.importer import import_file
 from sheetcrm.ingest.mapping import PRESETS, map_columns, parse_overrides
 from sheetcrm.model.schema import build_schema
 
@@ -425,3 +429,34 @@ def test_overrides_name_columns_the_file_has():
     assert parse_overrides([" E-mail = email ", "a=b=c"]) == {"E-mail": "email", "a": "b=c"}
     with pytest.raises(ConfigError, match="names column 'Mail', which the file does not have"):
         map_columns(["E-mail"], SCHEMA["Customers"], overrides={"Mail": "email"})
+
+
+def test_map_and_presets(crm, tmp_path):
+    csv = "Customer,Electronic mail\nKaveh,kaveh@example.com\n"
+    with pytest.raises(InputError, match="none of its columns"):
+        import_file(crm, write(tmp_path, "a.csv", csv), tab="Customers")
+    result = import_file(
+        crm,
+        write(tmp_path, "a.csv", csv),
+        tab="Customers",
+        overrides={"Customer": "name", "Electronic mail": "email"},
+    )
+    assert result.counts.created == 1
+    with pytest.raises(ConfigError, match="no field 'mail'"):
+        import_file(
+            crm,
+            write(tmp_path, "a.csv", csv),
+            tab="Customers",
+            overrides={"Electronic mail": "mail"},
+        )
+    chimp = (
+        "Email Address,First Name,Last Name,UNSUB_TIME,OPTIN_TIME\n"
+        "leila@example.com,Leila,Noori,,2024-02-01 10:00:00\n"
+        "omid@example.com,Omid,,2024-05-05 09:00:00,2024-01-01 10:00:00\n"
+    )
+    result = import_file(crm, write(tmp_path, "chimp.csv", chimp), preset="mailchimp")
+    assert result.tab == "Customers" and result.counts.created == 2
+    df = crm.frame("Customers").set_index("email")
+    assert df.loc["leila@example.com", "name"] == "Leila Noori"
+    assert df.loc["omid@example.com", "opt_out"] is True
+    assert df.loc["leila@example.com", "first_contact"] == dt.date(2024, 2, 1)

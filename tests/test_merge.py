@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from contract.harness import HARNESSES
+from samples import write
 
 from sheetcrm.config import Config
 from sheetcrm.crm import CRM
@@ -117,3 +118,24 @@ def test_teammate_clearing_a_cell_wins_over_an_unchanged_import(tmp_path, kind):
         assert not third.changes and crm.frame("Customers").iloc[0]["city"] is None
     finally:
         harness.close()
+
+
+def test_conflicting_edit_keeps_the_sheet_and_records_it(harness, crm, tmp_path):
+    v1 = "name,email,city,phone\nSara,sara@example.com,Tehran,09121234567\n"
+    import_file(crm, write(tmp_path, "v1.csv", v1), tab="Customers")
+    rid = crm.frame("Customers").iloc[0]["customer_id"]
+    crm.upsert("Customers", [{"customer_id": rid, "city": "Isfahan", "phone": "09129999999"}])
+    v2 = "name,email,city,phone\nSara,sara@example.com,Shiraz,09121234567\n"
+    result = import_file(crm, write(tmp_path, "v2.csv", v2), tab="Customers")
+    assert [(c.field, c.sheet_value, c.source_value) for c in result.conflicts] == [
+        ("city", "Isfahan", "Shiraz")
+    ]
+    row = crm.frame("Customers").iloc[0]
+    assert row["city"] == "Isfahan" and row["phone"] == "+989129999999"  # both edits kept
+    assert list(crm.frame("_conflicts")["field"]) == ["city"]
+    again = import_file(crm, write(tmp_path, "v2.csv", v2), tab="Customers")
+    assert not again.conflicts and not again.changes  # the file did not change since
+    v3 = v2.replace("Shiraz", "Tabriz")
+    forced = import_file(crm, write(tmp_path, "v3.csv", v3), tab="Customers", on_conflict="source")
+    assert forced.conflicts[0].resolution == "source value kept"
+    assert crm.frame("Customers").iloc[0]["city"] == "Tabriz"

@@ -4,8 +4,10 @@ stay exactly as written, and a file that is not a table fails before anything is
 from __future__ import annotations
 
 import pytest
+from samples import MESSY, write
 
 from sheetcrm.errors import InputError
+from sheetcrm.ingest.importer import import_file
 from sheetcrm.ingest.readers import read_source
 
 PEOPLE = [
@@ -119,3 +121,27 @@ def test_unreadable_files_say_why(tmp_path, data, message):
     path.write_bytes(data)
     with pytest.raises(InputError, match=message):
         read_source(path)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "sep"), [("utf-8-sig", ","), ("utf-16", "\t"), ("utf-8", "|")]
+)
+def test_encodings_and_delimiters(crm, tmp_path, encoding, sep):
+    text = MESSY.replace(";", sep)
+    result = import_file(crm, write(tmp_path, "p.csv", text, encoding), tab="Customers")
+    assert result.counts.created == 4 and result.counts.quarantined == 3
+
+
+def test_unreadable_files_fail_before_writing(harness, crm, tmp_path):
+    before = harness.state()
+    latin = write(tmp_path, "latin.csv", "name,city\nJosé,Málaga\n", "latin-1")
+    with pytest.raises(InputError, match="not UTF-8"):
+        import_file(crm, latin, tab="Customers")
+    ragged = write(tmp_path, "ragged.csv", "name,city\na,b,c,d\n")
+    with pytest.raises(InputError, match="row 2 has 4 cells"):
+        import_file(crm, ragged, tab="Customers")
+    with pytest.raises(InputError, match="none of its columns"):
+        import_file(crm, write(tmp_path, "x.csv", "foo,bar\n1,2\n"), tab="Customers")
+    with pytest.raises(InputError, match="not JSON"):
+        import_file(crm, write(tmp_path, "x.ndjson", '{"name": "a"}\n{oops\n'), tab="Leads")
+    assert harness.state() == before
