@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
 from sheetcrm.cli.options import as_of_option, backend_options, output_options, run_options
 from sheetcrm.cli.output import emit
 from sheetcrm.cli.output import report_run as _report
 from sheetcrm.crm import CRM, repairs
 from sheetcrm.demo import write_demo
+from sheetcrm.model.grid import TabGrid
+from sheetcrm.model.values import is_blank
 from sheetcrm.outputs.report import make_report
 from sheetcrm.outputs.summary import summarize
 from sheetcrm.outputs.templates import render
@@ -84,6 +88,7 @@ def show(
     name = crm.schema.tab(tab).name if _known(crm, tab) else tab
     grid = crm.grid(name)
     df = crm.frame(name, grid) if _known(crm, tab) else _raw_frame(grid)
+    df = df.astype(object).map(_date_only)
     if formulas:
         for (r, c), text in grid.formulas.items():
             header = grid.header[c] if c < len(grid.header) else None
@@ -115,7 +120,15 @@ def _known(crm: CRM, tab: str) -> bool:
     return True
 
 
-def _safe_format(fn: Any) -> Any:
+def _date_only(value: Any) -> Any:
+    """A datetime with no time of day is a date (typed without a time, or a date cell that
+    comes back as a datetime): show ``2025-10-04``, not ``2025-10-04 00:00``."""
+    if isinstance(value, dt.datetime) and not is_blank(value) and value.time() == dt.time():
+        return value.date()
+    return value
+
+
+def _safe_format(fn: Callable[[Any], str]) -> Callable[[Any], str]:
     def fmt(value: Any) -> str:
         try:
             return fn(value)
@@ -125,9 +138,7 @@ def _safe_format(fn: Any) -> Any:
     return fmt
 
 
-def _raw_frame(grid: Any) -> Any:
-    import pandas as pd
-
+def _raw_frame(grid: TabGrid) -> pd.DataFrame:
     width = grid.width
     header = [str(h) if h else f"col{i + 1}" for i, h in enumerate(grid.header + [None] * width)]
     return pd.DataFrame(
