@@ -73,8 +73,8 @@ FACTORY_USERS = {"crm", "backends"}
 
 #: Third-party packages only these modules (or packages, with ``.*``) may import.
 OWNERS = {
-    "openpyxl": {"backends.xlsx"},
-    "python_calamine": {"backends.xlsx"},
+    "openpyxl": {"backends.xlsx.*"},
+    "python_calamine": {"backends.xlsx.*"},
     "gspread": {"backends.gsheets.*"},
     "google": {"backends.gsheets.*"},
     "google_auth_oauthlib": {"backends.gsheets.*"},

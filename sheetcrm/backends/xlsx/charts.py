@@ -1,0 +1,86 @@
+"""Native charts in an .xlsx file, drawn from their declaration on every save.
+
+``SetCharts`` hands the backend ``ChartSpec`` declarations. openpyxl does not keep charts
+faithfully when it loads a file, so the backend keeps the declarations it was given in a
+custom document property of the workbook itself (its own record, in its own format: what
+other code keeps in ``_meta`` is none of its business) and redraws every declared chart
+before each save. Reading it back tells ``read(layout=True)`` which charts a tab carries.
+"""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.chart._chart import ChartBase
+from openpyxl.packaging.custom import CustomPropertyList, StringProperty
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sheetcrm.model.changes import ChartSpec, SetCharts
+
+PROPERTY = "sheetcrm charts"  # JSON: tab → list of ChartSpec.as_json()
+_KINDS: dict[str, type[ChartBase]] = {"line": LineChart, "pie": PieChart, "bar": BarChart}
+
+
+def _props(wb: openpyxl.Workbook) -> CustomPropertyList[str]:
+    """The workbook's custom document properties (openpyxl ≥ 3.1; not in its stubs)."""
+    props: CustomPropertyList[str] = wb.custom_doc_props  # type: ignore[attr-defined]
+    return props
+
+
+def declared(wb: openpyxl.Workbook) -> dict[str, list[ChartSpec]]:
+    """The charts the workbook's own record declares, per tab ({} when it has none)."""
+    props = _props(wb)
+    if PROPERTY not in props.names:
+        return {}
+    try:
+        data = json.loads(str(props[PROPERTY].value))
+        return {str(tab): [ChartSpec.from_json(d) for d in specs] for tab, specs in data.items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}  # a damaged record: draw nothing rather than fail the save
+
+
+def update(wb: openpyxl.Workbook, op: SetCharts) -> None:
+    """Record the charts ``op`` adds to and drops from its tab."""
+    charts = declared(wb)
+    keep = [c for c in charts.get(op.tab, []) if c.key not in op.drop]
+    keys = {c.key for c in keep}
+    charts[op.tab] = keep + [c for c in op.install if c.key not in keys]
+    if not charts[op.tab]:
+        del charts[op.tab]
+    props = _props(wb)
+    if PROPERTY in props.names:
+        del props[PROPERTY]
+    if charts:
+        text = json.dumps({t: [c.as_json() for c in s] for t, s in charts.items()})
+        props.append(StringProperty(name=PROPERTY, value=text))
+
+
+def draw(wb: openpyxl.Workbook) -> None:
+    """Replace the charts of every tab that has declarations with freshly drawn ones."""
+    for tab, specs in declared(wb).items():
+        if tab not in wb.sheetnames:
+            continue
+        ws: Worksheet = wb[tab]
+        ws._charts = []  # type: ignore[attr-defined]  # openpyxl has no public way to remove
+        for spec in specs:
+            anchor = f"{get_column_letter(spec.anchor[1] + 1)}{spec.anchor[0] + 1}"
+            ws.add_chart(_chart(ws, spec), anchor)
+
+
+def _chart(ws: Worksheet, spec: ChartSpec) -> ChartBase:
+    col, r0, r1 = spec.domain
+    chart = _KINDS[spec.kind]()
+    chart.title = spec.title
+    chart.width = spec.size[0] / 37.8  # type: ignore[assignment]  # cm; stubs say int
+    chart.height = spec.size[1] / 37.8  # px → cm
+    for scol, s0, s1 in spec.series:
+        chart.add_data(
+            Reference(ws, min_col=scol + 1, min_row=s0 + 1, max_row=s1), titles_from_data=False
+        )
+    chart.set_categories(Reference(ws, min_col=col + 1, min_row=r0 + 1, max_row=r1))
+    if spec.kind != "pie":
+        chart.legend = None
+    return chart
