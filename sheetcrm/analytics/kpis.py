@@ -103,11 +103,10 @@ def average_order_value(revenue: float, orders: int) -> float | None:
 
 @dataclass(frozen=True)
 class SalesFigures:
-    """Revenue (net), orders and returns of some sales."""
+    """Revenue (net of returns) and orders of some sales."""
 
     revenue: float
     orders: int
-    returns: float
 
     @property
     def average_order_value(self) -> float | None:
@@ -115,13 +114,12 @@ class SalesFigures:
 
 
 def sales_figures(sales: pd.DataFrame, period: Period | None = None) -> SalesFigures:
-    """Revenue, orders and returns in a period (``None``: all time)."""
+    """Revenue and orders in a period (``None``: all time)."""
     rows = sales if period is None else sales[period.contains(sales["when"])]
     purchase = rows["type"] == "purchase"
     return SalesFigures(
         revenue=round(float(rows["amount"].sum()), 2),
         orders=int(purchase.sum()),
-        returns=round(0.0 - float(rows.loc[~purchase, "amount"].sum()), 2),
     )
 
 

@@ -32,59 +32,57 @@ def _letters(grid: TabGrid, crm: CRM, tab: str) -> dict[str, str]:
     return {name: column_letter(col) for name, col in hm.columns.items()}
 
 
-def desired_styles(
-    crm: CRM, grids: dict[str, TabGrid], ins: Insights
-) -> dict[str, list[StyleRule]]:
-    """The conditional formats each data tab should carry now."""
-    out: dict[str, list[StyleRule]] = {}
-    cust = grids["Customers"]
-    letters = _letters(cust, crm, "Customers")
-    width = cust.width
+def _segment_styles(crm: CRM, grid: TabGrid, ins: Insights) -> list[StyleRule]:
+    """A colour per segment rule that has one and whose fields are all in the sheet."""
+    letters = _letters(grid, crm, "Customers")
     rules = []
     for rule in ins.segments:
         if rule.color and all(c.field in letters for c in rule.conditions) and rule.conditions:
             text = formula(rule, letters, ins.evaluations.get(rule.name))
             rules.append(
-                StyleRule(f"segment {rule.name}", "formula", 0, width, text, rule.color, rule.font)
+                StyleRule(
+                    f"segment {rule.name}", "formula", 0, grid.width, text, rule.color, rule.font
+                )
             )
-    out["Customers"] = rules
-    leads = grids["Leads"]
-    lt = _letters(leads, crm, "Leads")
+    return rules
+
+
+def _lead_styles(crm: CRM, grid: TabGrid) -> list[StyleRule]:
+    """Overdue follow-ups of open leads (``kpis.OPEN_LEAD_STATUSES``), converted leads, and
+    the score as a colour scale."""
+    lt = _letters(grid, crm, "Leads")
     status, due = f"${lt['status']}2", f"${lt['next_action_date']}2"
     open_ = "OR(" + ",".join(f'{status}="{s}"' for s in OPEN_LEAD_STATUSES) + ")"
-    out["Leads"] = [
-        StyleRule(
-            "overdue follow-up",
-            "formula",
-            0,
-            leads.width,
-            f'=AND({due}<>"",{due}<TODAY(),{open_})',
-            RED,
-            RED_TEXT,
-        ),
-        StyleRule("converted", "formula", 0, leads.width, f'={status}="converted"', GREEN),
-        StyleRule("lead score", "scale", *_col(leads, crm, "Leads", "score"), points=SCORE_SCALE),
+    overdue = f'=AND({due}<>"",{due}<TODAY(),{open_})'
+    return [
+        StyleRule("overdue follow-up", "formula", 0, grid.width, overdue, RED, RED_TEXT),
+        StyleRule("converted", "formula", 0, grid.width, f'={status}="converted"', GREEN),
+        StyleRule("lead score", "scale", *_col(grid, crm, "Leads", "score"), points=SCORE_SCALE),
     ]
-    tasks = grids["Tasks"]
-    tt = _letters(tasks, crm, "Tasks")
+
+
+def _task_styles(crm: CRM, grid: TabGrid) -> list[StyleRule]:
+    """Overdue tasks, as ``kpis`` defines them: not done by status or checkbox, past due."""
+    tt = _letters(grid, crm, "Tasks")
     d, st, done = f"${tt['due_date']}2", f"${tt['status']}2", f"${tt['done']}2"
-    out["Tasks"] = [
-        StyleRule(
-            "overdue task",
-            "formula",
-            0,
-            tasks.width,
-            f'=AND({d}<>"",{d}<TODAY(),{st}<>"done",{done}<>TRUE)',
-            RED,
-            RED_TEXT,
-        )
-    ]
+    overdue = f'=AND({d}<>"",{d}<TODAY(),{st}<>"done",{done}<>TRUE)'
+    return [StyleRule("overdue task", "formula", 0, grid.width, overdue, RED, RED_TEXT)]
+
+
+def desired_styles(
+    crm: CRM, grids: dict[str, TabGrid], ins: Insights
+) -> dict[str, list[StyleRule]]:
+    """The conditional formats each data tab should carry now."""
     camp = grids["Campaigns"]
     roi = f"${_letters(camp, crm, 'Campaigns')['roi']}2"
-    out["Campaigns"] = [
-        StyleRule("losing money", "formula", 0, camp.width, f'=AND({roi}<>"",{roi}<0)', RED)
-    ]
-    return out
+    return {
+        "Customers": _segment_styles(crm, grids["Customers"], ins),
+        "Leads": _lead_styles(crm, grids["Leads"]),
+        "Tasks": _task_styles(crm, grids["Tasks"]),
+        "Campaigns": [
+            StyleRule("losing money", "formula", 0, camp.width, f'=AND({roi}<>"",{roi}<0)', RED)
+        ],
+    }
 
 
 def _col(grid: TabGrid, crm: CRM, tab: str, name: str) -> tuple[int, int]:
