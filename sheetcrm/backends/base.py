@@ -40,14 +40,12 @@ from sheetcrm.model.values import is_blank, values_equal
 
 @dataclass
 class ApplyReport:
-    """What a backend did: counts, requests and bytes (0 for local files), what it skipped."""
+    """What a backend did that the plan cannot tell: cells and rows it wrote, system tabs it
+    had to create, requests and bytes (0 for local files), and what it skipped and why."""
 
     cells_written: int = 0
     rows_appended: int = 0
-    rows_deleted: int = 0
     tabs_added: int = 0
-    columns_added: int = 0
-    layout_changes: int = 0
     requests: int = 0
     bytes_sent: int = 0
     skipped: list[str] = field(default_factory=list)
@@ -170,7 +168,6 @@ def apply_changes(book: WorkbookAdapter, changes: ChangeSet, schema: Schema) -> 
             names = [n for n in op.names if n not in present]
             for offset, name in enumerate(names):
                 sheet.write_header(grid.width + offset, name)
-            report.columns_added += len(names)
     by_tab: dict[str, list[Any]] = {}
     for op in ops:
         if not isinstance(op, (Expect, AddTab, AddColumns)):
@@ -192,10 +189,8 @@ def _apply_generated(sheet: SheetAdapter, ops: list[Any], report: ApplyReport) -
             report.cells_written += len(op.cells)
         elif isinstance(op, SetCharts):
             sheet.set_charts(op)
-            report.layout_changes += 1
         elif isinstance(op, (Protect, Unprotect)):
             sheet.protect(op)
-            report.layout_changes += 1
         else:
             raise TypeError(f"{type(op).__name__} does not apply to generated tab {op.tab!r}")
 
@@ -243,13 +238,10 @@ def _apply_tab(sheet: SheetAdapter, tab: TabSchema, ops: list[Any], report: Appl
     for op in ops:
         if isinstance(op, SetLayout):
             sheet.set_layout(op, hm, tab)
-            report.layout_changes += 1
         elif isinstance(op, SetStyles):
             sheet.set_styles(op)
-            report.layout_changes += 1
         elif isinstance(op, (Protect, Unprotect)):
             sheet.protect(op)
-            report.layout_changes += 1
         elif isinstance(op, SetCell):
             row = rows.get(op.key)
             if row is None:
@@ -286,4 +278,3 @@ def _apply_tab(sheet: SheetAdapter, tab: TabSchema, ops: list[Any], report: Appl
                 doomed.append(row)
     for row in sorted(set(doomed), reverse=True):
         sheet.delete_row(row)
-        report.rows_deleted += 1

@@ -281,7 +281,7 @@ class GSheetsBackend:
             # it may or may not have been applied: look again, redo only what is missing
             self._list_tabs(layout=any(isinstance(op, _STYLED) for op in ops))
             located, ops = self._locate(ops, schema)
-            report.tabs_added = report.columns_added = report.layout_changes = 0
+            report.tabs_added = 0
             self._structure(ops, schema, located, report)
         self._write_values(ops, schema, located, report)
         self._delete_rows(ops, schema, report)
@@ -356,7 +356,6 @@ class GSheetsBackend:
             grid = grid_from_values(tab, vr.get("values", []))
             found, gone = writes.delete_requests(doomed, tab, grid, schema, self.catalog)
             requests_ += found
-            report.rows_deleted += len(found)
             report.skipped += gone
         if requests_:
             self._request(

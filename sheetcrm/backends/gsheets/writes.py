@@ -119,7 +119,6 @@ def structure(
             names = missing_columns(loc.grid, op, schema[op.tab])
             loc.new_headers += [(loc.grid.width + i, n) for i, n in enumerate(names)]
             loc.grid.header += [""] * (loc.grid.width - len(loc.grid.header)) + names
-            report.columns_added += len(names)
     for op in ops:
         if isinstance(op, PutCells):
             out += _grow(catalog.sheets[op.tab], *_cells_extent(op))
@@ -133,7 +132,6 @@ def structure(
             sheet_id = catalog.sheet_id(op.tab)
             out += [{"deleteEmbeddedObject": {"objectId": int(k)}} for k in op.drop]
             out += [rq.chart_request(spec, sheet_id) for spec in op.install]
-            report.layout_changes += 1
     for tab, loc in located.items():
         sheet = catalog.sheets[tab]
         rows, cols = _growth(sheet, loc.grid, _appends(ops, tab), 0)
@@ -142,10 +140,8 @@ def structure(
         if isinstance(op, SetLayout):
             hm = map_header(located[op.tab].grid, schema[op.tab], allow_missing=True)
             out += rq.layout_requests(op, catalog.sheet_id(op.tab), hm)
-            report.layout_changes += 1
         elif isinstance(op, (SetStyles, Protect, Unprotect)):
             out += _style_requests(op, catalog)
-            report.layout_changes += 1
     for op in ops:
         if isinstance(op, Protect):
             catalog.protections.pop(op.tab, None)  # new ids are Google's: learn them next time
