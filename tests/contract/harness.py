@@ -282,6 +282,7 @@ class SheetsHttpHarness(SheetsHarness):
     """Google Sheets through the emulator over loopback HTTP (endpoint override)."""
 
     name = "gsheets-http"
+    server: Any = None  # one loopback server for every backend instance of the harness
 
     def _backend(self) -> Any:
         from sheetcrm.backends.gsheets.backend import GSheetsBackend
@@ -289,7 +290,7 @@ class SheetsHttpHarness(SheetsHarness):
         from sheetcrm.config import Config
         from sheetcrm.emulator import LoopbackServer
 
-        if not hasattr(self, "server"):
+        if self.server is None:
             self.server = LoopbackServer(self.emulator).start()
         backend = GSheetsBackend.open(self.ss.id, config=Config(endpoint=self.server.url))
         backend.retry = RetryPolicy(sleep=no_sleep)
