@@ -21,6 +21,7 @@ from sheetcrm.errors import NotFoundError, ValueParseError
 from sheetcrm.model.changes import AddColumns, AddTab, AppendRow, ChangeSet, SetCell, SetLayout
 from sheetcrm.model.diff import diff_layout, diff_tab, index_rows
 from sheetcrm.model.grid import TabGrid, map_header
+from sheetcrm.model.meta import TAB as META
 from sheetcrm.model.meta import Meta
 from sheetcrm.model.schema import SCHEMA_VERSION, Schema, TabSchema
 from sheetcrm.model.values import ValueContext, is_blank
@@ -213,7 +214,7 @@ def repairs(changes: ChangeSet) -> list[str]:
             out.append(f"added column{'s' if len(op.names) > 1 else ''} {columns} to {op.tab}")
         elif isinstance(op, SetLayout):
             out.extend(_layout_repairs(op))
-        elif isinstance(op, AppendRow | SetCell) and op.tab == "_meta":
+        elif isinstance(op, AppendRow | SetCell) and op.tab == META:
             out.append("recorded the schema version")
     return out
 
