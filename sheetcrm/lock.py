@@ -45,9 +45,10 @@ def _alive(pid: int) -> bool:
 
 def _holder(path: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        info = json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
         return None
+    return info if isinstance(info, dict) else None  # not ours: a stale lease
 
 
 def _stale(info: dict[str, Any] | None, now: float) -> bool:

@@ -29,7 +29,7 @@ def _jsonable(value: Any) -> Any:
 def emit(df: pd.DataFrame, fmt: str, *, formatters: dict[str, Any] | None = None) -> None:
     """Write a frame to stdout in the chosen format."""
     formatters = formatters or {}
-    columns: Sequence[str] = list(df.columns)
+    columns: list[Any] = list(df.columns)
     if fmt in ("json", "ndjson"):
         records = [
             {c: _jsonable(v) for c, v in zip(columns, row, strict=True)}

@@ -11,7 +11,7 @@ keyed by order id, customers by their id.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -52,7 +52,7 @@ class _Order:
     date: dt.datetime | None = None
     customer_id: str | None = None
     country: str | None = None
-    value_by_product: Counter[str] = field(default_factory=Counter)
+    value_by_product: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def add(self, number: int, line: Mapping[str, Any]) -> None:
         self.rows.append(number)
@@ -71,7 +71,8 @@ class _Order:
         return self.order_id.upper().startswith("C") or self.amount < 0
 
     def record(self) -> dict[str, Any]:
-        products = [p for p, _ in self.value_by_product.most_common()]
+        by_value = self.value_by_product
+        products = sorted(by_value, key=by_value.__getitem__, reverse=True)  # ties: first seen
         product = products[0] if products else None
         if len(products) > 1:
             product = f"{product} (+{len(products) - 1} more)"
