@@ -33,6 +33,8 @@ if TYPE_CHECKING:
         ValueParseError,
         WorkbookError,
     )
+    from sheetcrm.run import WriteRun
+    from sheetcrm.run.result import RunResult
 
 try:
     __version__ = version("sheetcrm")
@@ -46,6 +48,9 @@ _EXPORTS: dict[str, str] = {
     # the CRM service
     "CRM": "sheetcrm.crm",
     "open_crm": "sheetcrm.crm",
+    # the one writing run, and what every writing call returns
+    "WriteRun": "sheetcrm.run",
+    "RunResult": "sheetcrm.run.result",
     # configuration
     "Config": "sheetcrm.config",
     "load_config": "sheetcrm.config",
@@ -78,10 +83,12 @@ __all__ = [
     "NotFoundError",
     "PlanRefusedError",
     "RateLimitedError",
+    "RunResult",
     "SheetCRMError",
     "TransientError",
     "ValueParseError",
     "WorkbookError",
+    "WriteRun",
     "__version__",
     "load_config",
     "open_crm",
