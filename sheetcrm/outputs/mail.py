@@ -158,10 +158,12 @@ def send(
     outbox = outbox or outbox_path()
     done = _sent_keys(outbox)
     result = Delivery()
-    todo = []
+    todo: list[Email] = []
     for mail in mails:
-        (result.already_sent if mail.key in done else todo).append(mail)
-    result.already_sent = [m.to for m in result.already_sent]
+        if mail.key in done:
+            result.already_sent.append(mail.to)
+        else:
+            todo.append(mail)
     if not todo:
         return result
     server = _connect(settings, timeout)

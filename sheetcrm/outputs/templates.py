@@ -116,4 +116,5 @@ def to_pdf(html: str) -> bytes:
             f"PDF reports need WeasyPrint and its Pango libraries ({exc.__class__.__name__}); "
             "pip install 'sheetcrm[pdf]' (and apt-get install libpango-1.0-0)"
         ) from None
-    return weasyprint.HTML(string=html).write_pdf()
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf()  # WeasyPrint ships no types
+    return pdf
