@@ -22,6 +22,8 @@ from sheetcrm.crm import CRM
 from sheetcrm.emulator import Emulator, LoopbackServer, mount
 
 AS_OF = dt.date(2026, 11, 21)
+#: Every run stamps its audit row at this time, so request bytes repeat run after run.
+STAMP = dt.datetime(2026, 11, 21, 9, 30)
 TABS = ("Customers", "Leads", "Interactions", "Campaigns", "Tasks")
 NAIVE_LIMIT = 1_000  # above this the naive approach would send thousands of requests
 
@@ -131,7 +133,7 @@ def changed(data: Data) -> tuple[list[Record], list[Record]]:
 
 def header(tab: str) -> list[str]:
     """A tab's schema columns: the header row every baseline writes."""
-    from sheetcrm.model.schema import build_schema
+    from sheetcrm.model.tabs import build_schema
 
     return build_schema()[tab].columns
 
@@ -184,7 +186,7 @@ class World:
             retry=RetryPolicy(sleep=no_sleep),
             throttle=Throttle(per_minute=10**9, sleep=no_sleep),
         )
-        return CRM(backend=backend, config=Config())
+        return CRM(backend=backend, config=Config(), clock=lambda: STAMP)
 
     def fresh(self) -> str:
         ss = self.emu.create_spreadsheet("bench")

@@ -14,7 +14,8 @@ from typing import Any
 
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.codecs import FIELD_TYPES
-from sheetcrm.model.schema import CustomField, Schema, build_schema
+from sheetcrm.model.schema import Schema
+from sheetcrm.model.tabs import CustomField, build_schema
 from sheetcrm.model.values import ValueContext
 
 CONFIG_FILE = "sheetcrm.toml"

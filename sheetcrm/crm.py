@@ -8,8 +8,9 @@ built from the target only when none is given. ``init`` and ``upsert`` write thr
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -26,6 +27,7 @@ from sheetcrm.model.meta import Meta
 from sheetcrm.model.schema import SCHEMA_VERSION, Schema, TabSchema
 from sheetcrm.model.values import ValueContext, is_blank
 from sheetcrm.run import Counts, RunResult, WriteRun
+from sheetcrm.run.journal import now
 
 
 class CRM:
@@ -37,8 +39,10 @@ class CRM:
         *,
         config: Config | None = None,
         target: str | None = None,
+        clock: Callable[[], dt.datetime] = now,
     ) -> None:
         self.config = config or Config()
+        self.clock = clock
         self.schema: Schema = self.config.schema()
         self.backend: Backend = backend or open_backend(
             target or self.config.default_target(), self.config

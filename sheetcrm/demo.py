@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sheetcrm.errors import PlanRefusedError
 from sheetcrm.model.changes import ChangeSet
 from sheetcrm.model.grid import TabGrid
+from sheetcrm.model.ids import new_id
 from sheetcrm.model.meta import Meta
-from sheetcrm.model.schema import new_id
 from sheetcrm.run import RunResult, WriteRun
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from contract.harness import HARNESSES
 
 from sheetcrm.config import Config
 from sheetcrm.crm import CRM
-from sheetcrm.model.schema import build_schema
+from sheetcrm.model.tabs import build_schema
 from sheetcrm.model.values import ValueContext
 
 AS_OF = dt.date(2026, 11, 21)

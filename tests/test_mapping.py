@@ -11,7 +11,7 @@ from samples import write
 from sheetcrm.errors import ConfigError, InputError
 from sheetcrm.ingest.importer import import_file
 from sheetcrm.ingest.mapping import PRESETS, map_columns, parse_overrides
-from sheetcrm.model.schema import build_schema
+from sheetcrm.model.tabs import build_schema
 
 SCHEMA = build_schema()
 

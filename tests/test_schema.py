@@ -7,7 +7,7 @@ import random
 import pytest
 
 from sheetcrm.errors import ValueParseError
-from sheetcrm.model.schema import new_id
+from sheetcrm.model.ids import new_id
 from sheetcrm.model.values import ValueContext
 
 

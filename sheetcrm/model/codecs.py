@@ -12,41 +12,21 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import email_validator
-import jdatetime
 import phonenumbers
-from dateutil import parser as dateparser
 
-from sheetcrm.errors import ValueParseError
+from sheetcrm.model.dates import DateCodec, DateTimeCodec
+from sheetcrm.model.numbers import IntegerCodec, MoneyCodec, NumberCodec, PercentCodec
 from sheetcrm.model.values import (
     DEFAULT_CONTEXT,
+    Codec,
     ValueContext,
-    from_serial,
     is_blank,
     normalize_token,
     to_ascii_digits,
 )
-
-
-class Codec:
-    """Parses raw cell or file input into one Python type and formats it for display."""
-
-    name = "text"
-    expected = "text"
-
-    def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> Any:
-        """Return the typed value, ``None`` for blank, or raise ``ValueParseError``."""
-        raise NotImplementedError
-
-    def format(self, value: Any) -> str:
-        """Return the display text of a typed value ('' for None)."""
-        return "" if is_blank(value) else str(value)
-
-    def fail(self, raw: Any, expected: str | None = None) -> ValueParseError:
-        return ValueParseError(expected or self.expected, raw)
 
 
 class TextCodec(Codec):
@@ -144,210 +124,6 @@ class PhoneCodec(Codec):
             where = f" for region {ctx.region}" if region else ""
             raise self.fail(raw, f"a valid phone number{where} (wrong length or prefix)")
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:[ T](.*))?$")
-
-
-def _jalali(y: int, m: int, d: int) -> dt.date:
-    day: dt.date = jdatetime.date(y, m, d).togregorian()
-    return day
-
-
-def _ymd(a: int, b: int, c: int, order: str) -> tuple[int, int, int]:
-    """Order three numeric date parts (a/b/c as typed) into year, month, day."""
-    if a > 31:  # 2025/03/04 or 1403/01/15 — year first whatever the locale
-        return a, b, c
-    if c < 100:
-        c += 2000 if c < 70 else 1900
-    if order == "MDY" or (order != "MDY" and b > 12 and a <= 12):
-        return c, a, b
-    return c, b, a
-
-
-class DateCodec(Codec):
-    name = "date"
-    expected = "a date (e.g. 2025-03-31)"
-
-    def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> dt.date | None:
-        value = self._parse_datetime(raw, ctx)
-        return value.date() if isinstance(value, dt.datetime) else value
-
-    def _parse_datetime(self, raw: Any, ctx: ValueContext) -> dt.date | dt.datetime | None:
-        if is_blank(raw):
-            return None
-        if isinstance(raw, dt.datetime):
-            return raw.replace(tzinfo=None)
-        if isinstance(raw, dt.date):
-            return raw
-        if isinstance(raw, bool):
-            raise self.fail(raw)
-        if isinstance(raw, (int, float)):
-            if 0 < raw < 2958466:  # serial numbers up to 9999-12-31
-                return from_serial(raw)
-            raise self.fail(raw)
-        text = to_ascii_digits(str(raw)).strip()
-        try:
-            return self._parse_text(text, ctx)
-        except (ValueError, OverflowError):
-            raise self.fail(raw) from None
-
-    def _parse_text(self, text: str, ctx: ValueContext) -> dt.date | dt.datetime:
-        m = _ISO_DATE.match(text)
-        if m:
-            y, mo, d = (int(g) for g in m.groups())
-            return _jalali(y, mo, d) if 1200 <= y < 1600 else dt.date(y, mo, d)
-        m = _NUMERIC_DATE.match(text)
-        if m:
-            y, mo, d = _ymd(int(m[1]), int(m[2]), int(m[3]), ctx.date_order)
-            day = _jalali(y, mo, d) if 1200 <= y < 1600 else dt.date(y, mo, d)
-            if m[4]:
-                clock = dateparser.parse(m[4], default=dt.datetime(2000, 1, 1))
-                return dt.datetime.combine(day, clock.time())
-            return day
-        if text.isdigit():
-            raise ValueError(text)
-        parsed = dateparser.parse(text, dayfirst=ctx.date_order == "DMY")
-        return parsed.replace(tzinfo=None) if parsed.tzinfo else parsed
-
-    def format(self, value: Any) -> str:
-        if is_blank(value):
-            return ""
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
-class DateTimeCodec(DateCodec):
-    name = "datetime"
-    expected = "a date and time (e.g. 2025-03-31 14:30)"
-
-    def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> dt.datetime | None:
-        value = self._parse_datetime(raw, ctx)
-        if value is None or isinstance(value, dt.datetime):
-            return value
-        return dt.datetime(value.year, value.month, value.day)
-
-    def format(self, value: Any) -> str:
-        if is_blank(value):
-            return ""
-        if isinstance(value, dt.datetime):
-            return value.strftime("%Y-%m-%d %H:%M" if not value.second else "%Y-%m-%d %H:%M:%S")
-        return DateCodec.format(self, value)
-
-
-_CURRENCY_WORDS = re.compile(
-    r"(?i)\b(?:usd|eur|gbp|inr|bdt|irr|irt|aed|tk|rs|toman|tomans|rial|rials)\b\.?"
-    r"|تومان|ریال|টাকা|৳|﷼|[$€£₹¥₺₽]"
-)
-
-
-def _parse_decimal(text: str) -> Decimal:
-    """Parse a number typed with any common grouping and decimal convention."""
-    s = to_ascii_digits(text).strip()
-    negative = False
-    if s.startswith("(") and s.endswith(")"):
-        negative, s = True, s[1:-1].strip()
-    s = s.replace(" ", "").replace("'", "").replace("_", "")
-    if s.endswith("-"):
-        negative, s = not negative, s[:-1]
-    if s.startswith(("-", "+")):
-        negative, s = (s[0] == "-") != negative, s[1:]
-    if not s or not re.fullmatch(r"[\d.,]+(?:[eE][+-]?\d+)?", s):
-        raise ValueError(text)
-    if "," in s and "." in s:
-        decimal_mark = "." if s.rfind(".") > s.rfind(",") else ","
-    elif s.count(",") == 1 and not re.fullmatch(r"\d{1,3},\d{3}", s):
-        decimal_mark = ","  # 12,5 — decimal comma
-    elif s.count(".") > 1:
-        decimal_mark = ","  # 1.234.567 — dots group thousands
-    else:
-        decimal_mark = "."
-    group_mark = "," if decimal_mark == "." else "."
-    whole, _, frac = s.partition(decimal_mark)
-    if group_mark in frac or decimal_mark in frac:
-        raise ValueError(text)
-    if group_mark in whole and not re.fullmatch(
-        r"\d{1,3}(?:" + re.escape(group_mark) + r"\d{2,3})+", whole
-    ):
-        raise ValueError(text)  # 1,2,3 is not a grouping any locale uses
-    number = Decimal(whole.replace(group_mark, "") + ("." + frac if frac else ""))
-    return -number if negative else number
-
-
-class NumberCodec(Codec):
-    name = "number"
-    expected = "a number"
-
-    def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> int | float | None:
-        if is_blank(raw):
-            return None
-        if isinstance(raw, bool):
-            raise self.fail(raw)
-        if isinstance(raw, (int, float)):
-            if isinstance(raw, float) and math.isinf(raw):
-                raise self.fail(raw)
-            return self._shape(Decimal(str(raw)))
-        text = str(raw)
-        percent = text.strip().endswith(("%", "٪"))
-        if percent:
-            text = text.strip()[:-1]
-        try:
-            number = _parse_decimal(self._strip(text))
-        except (ValueError, InvalidOperation):
-            raise self.fail(raw) from None
-        return self._shape(number / 100 if percent else number)
-
-    def _strip(self, text: str) -> str:
-        return text
-
-    def _shape(self, number: Decimal) -> int | float:
-        whole = number == number.to_integral_value() and abs(number) < 2**53
-        return int(number) if whole else float(number)
-
-
-class IntegerCodec(NumberCodec):
-    name = "integer"
-    expected = "a whole number"
-
-    def _shape(self, number: Decimal) -> int:
-        if number != number.to_integral_value():
-            raise ValueError(number)
-        return int(number)
-
-    def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> int | None:
-        try:
-            number = super().parse(raw, ctx)
-        except ValueError:  # a fraction, rejected by _shape
-            raise self.fail(raw) from None
-        return None if number is None else int(number)
-
-
-class MoneyCodec(NumberCodec):
-    name = "money"
-    expected = "an amount of money (e.g. 1,250.50)"
-
-    def _strip(self, text: str) -> str:
-        return _CURRENCY_WORDS.sub("", text)
-
-    def _shape(self, number: Decimal) -> float:
-        return float(number.quantize(Decimal("0.01")))
-
-    def format(self, value: Any) -> str:
-        return "" if is_blank(value) else f"{float(value):,.2f}"
-
-
-class PercentCodec(NumberCodec):
-    name = "percent"
-    expected = "a percentage (e.g. 12.5%)"
-
-    def _shape(self, number: Decimal) -> float:
-        return float(number)
-
-    def format(self, value: Any) -> str:
-        return "" if is_blank(value) else f"{float(value):.1%}"
 
 
 _TRUE = {"true", "yes", "y", "1", "x", "✓", "✔", "☑", "on", "done"}

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sheetcrm.errors import ValueParseError
+
 #: Serial day 0 of spreadsheet dates (Google Sheets, and Excel after 1900-03-01).
 SERIAL_EPOCH = dt.datetime(1899, 12, 30)
 
@@ -103,3 +105,21 @@ def values_equal(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-9)
     return type(a) is type(b) and a == b
+
+
+class Codec:
+    """Parses raw cell or file input into one Python type and formats it for display."""
+
+    name = "text"
+    expected = "text"
+
+    def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> Any:
+        """Return the typed value, ``None`` for blank, or raise ``ValueParseError``."""
+        raise NotImplementedError
+
+    def format(self, value: Any) -> str:
+        """Return the display text of a typed value ('' for None)."""
+        return "" if is_blank(value) else str(value)
+
+    def fail(self, raw: Any, expected: str | None = None) -> ValueParseError:
+        return ValueParseError(expected or self.expected, raw)

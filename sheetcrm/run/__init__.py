@@ -29,7 +29,7 @@ import contextlib
 import datetime as dt
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from types import TracebackType
 from typing import Any, Protocol
@@ -48,7 +48,6 @@ from sheetcrm.run.journal import (
     QUARANTINE,
     audit_row,
     conflict_rows,
-    now,
     quarantine_rows,
     stable_id,
 )
@@ -68,6 +67,10 @@ class Workbook(Protocol):
     def schema(self) -> Schema: ...
 
     def describe(self) -> str: ...
+
+    #: The wall clock for audit, conflict and quarantine stamps (injected so that a
+    #: benchmark or a test can make a run's bytes repeat exactly).
+    clock: Callable[[], dt.datetime]
 
 
 class WriteRun:
@@ -112,7 +115,7 @@ class WriteRun:
         self._applied = True
         result = plan if isinstance(plan, RunResult) else RunResult(self.command, plan)
         result.command, result.dry_run = self.command, self.dry_run
-        at = now()
+        at = self.crm.clock()
         changes = result.changes
         changes.extend(quarantine_rows(result.quarantine, self.grids.get(QUARANTINE), at))
         changes.extend(conflict_rows(result.conflicts, self.grids.get(CONFLICTS), at))
@@ -132,7 +135,7 @@ class WriteRun:
         return result
 
     def _me(self) -> str:
-        when = dt.datetime.now().isoformat(timespec="seconds")
+        when = self.crm.clock().isoformat(timespec="seconds")
         return f"{self.command} · {socket.gethostname()} pid {os.getpid()} · {when}"
 
     def _missing_tabs(self, changes: ChangeSet) -> list[Op]:
@@ -161,7 +164,7 @@ class WriteRun:
             for tab, key, name, current in meanwhile
         ]
         result.conflicts += late
-        extra = ChangeSet(list(conflict_rows(late, self.grids.get(CONFLICTS), now())))
+        extra = ChangeSet(list(conflict_rows(late, self.grids.get(CONFLICTS), self.crm.clock())))
         extra.extend(self._missing_tabs(extra))
         if extra:
             self.crm.backend.apply(extra, self.crm.schema)

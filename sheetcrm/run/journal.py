@@ -14,7 +14,7 @@ from typing import Any
 
 from sheetcrm.model.changes import AppendRow
 from sheetcrm.model.grid import TabGrid, header_key
-from sheetcrm.model.schema import new_id
+from sheetcrm.model.ids import new_id
 from sheetcrm.model.values import is_blank
 from sheetcrm.run.result import Conflict, Quarantined
 

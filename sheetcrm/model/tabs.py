@@ -1,0 +1,268 @@
+"""The sheetcrm workbook's tabs, and the schema a configuration builds from them.
+
+This module is the truth about columns; DESIGN.md's table is indicative. Custom fields and
+extra enum values from ``sheetcrm.toml`` are added per tab by ``build_schema``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sheetcrm.errors import ConfigError
+from sheetcrm.model.schema import Field, Schema, TabSchema
+from sheetcrm.model.values import normalize_token
+from sheetcrm.model.vocab import CHANNELS, SOURCES
+
+
+def _f(name: str, type: str = "text", **kw: Any) -> Field:
+    return Field(name, type, **kw)
+
+
+def _computed(name: str, type: str = "number") -> Field:
+    return Field(name, type, computed=True)
+
+
+BASE_TABS: tuple[TabSchema, ...] = (
+    TabSchema(
+        "Customers",
+        "C",
+        (
+            _f("customer_id", "id"),
+            _f("name", required=True),
+            _f("email", "email"),
+            _f("phone", "phone"),
+            _f("company"),
+            _f("city"),
+            _f("country"),
+            _f("first_contact", "date"),
+            _f("lead_source", "enum", values=SOURCES),
+            _f("status", "enum", values=("prospect", "active", "inactive")),
+            _f("products"),
+            _f("opt_out", "bool"),
+            _f("notes"),
+            _computed("total_spent", "money"),
+            _computed("orders", "integer"),
+            _computed("avg_order_value", "money"),
+            _computed("first_purchase", "date"),
+            _computed("last_purchase", "date"),
+            _computed("recency_days", "integer"),
+            _computed("interactions", "integer"),
+            _computed("last_contact", "date"),
+            _computed("segment", "text"),
+            _computed("rfm_score", "text"),
+            _computed("rfm_segment", "text"),
+        ),
+    ),
+    TabSchema(
+        "Leads",
+        "L",
+        (
+            _f("lead_id", "id"),
+            _f("name", required=True),
+            _f("email", "email"),
+            _f("phone", "phone"),
+            _f("company"),
+            _f("source", "enum", values=SOURCES),
+            _f("campaign_id", "id"),
+            _f("referral_code"),
+            _f("interest", "enum", values=("low", "medium", "high")),
+            _f("contact_date", "date"),
+            _f("status", "enum", values=("new", "contacted", "qualified", "converted", "lost")),
+            _f("next_action"),
+            _f("next_action_date", "date"),
+            _f("owner"),
+            _f("customer_id", "id"),
+            _f("value", "money"),
+            _f("opt_out", "bool"),
+            _f("notes"),
+            _computed("score", "integer"),
+            _computed("urgency", "text"),
+        ),
+    ),
+    TabSchema(
+        "Interactions",
+        "I",
+        (
+            _f("interaction_id", "id"),
+            _f("date", "datetime", required=True),
+            _f(
+                "type",
+                "enum",
+                required=True,
+                values=("call", "email", "meeting", "message", "purchase", "return", "note"),
+            ),
+            _f("customer_id", "id"),
+            _f("lead_id", "id"),
+            _f("summary"),
+            _f("amount", "money"),
+            _f("product"),
+            _f("quantity", "number"),
+            _f("order_id", "id"),
+            _f("by"),
+            _f("next_action"),
+            _f("next_action_date", "date"),
+        ),
+    ),
+    TabSchema(
+        "Campaigns",
+        "K",
+        (
+            _f("campaign_id", "id"),
+            _f("name", required=True),
+            _f("channel", "enum", values=CHANNELS),
+            _f("start_date", "date"),
+            _f("end_date", "date"),
+            _f("budget", "money"),
+            _f("goal"),
+            _f("impressions", "integer"),
+            _f("clicks", "integer"),
+            _f("conversions", "integer"),
+            _f("referral_code"),
+            _computed("leads", "integer"),
+            _computed("customers", "integer"),
+            _computed("revenue", "money"),
+            _computed("ctr", "percent"),
+            _computed("conversion_rate", "percent"),
+            _computed("cpa", "money"),
+            _computed("roi", "percent"),
+        ),
+    ),
+    TabSchema(
+        "Tasks",
+        "T",
+        (
+            _f("task_id", "id"),
+            _f("title", required=True),
+            _f("assignee"),
+            _f("due_date", "date"),
+            _f("status", "enum", values=("todo", "in_progress", "done")),
+            _f("done", "bool"),
+            _f("related_id", "id"),
+            _f("description"),
+            _computed("overdue", "bool"),
+        ),
+    ),
+    TabSchema("_meta", "M", (_f("key", "id"), _f("value")), system=True, hidden=True),
+    TabSchema(
+        "_audit",
+        "A",
+        (
+            _f("run_id", "id"),
+            _f("at", "datetime"),
+            _f("user"),
+            _f("host"),
+            _f("command"),
+            _f("summary"),
+        ),
+        system=True,
+        hidden=True,
+    ),
+    TabSchema(
+        "_conflicts",
+        "X",
+        (
+            _f("conflict_id", "id"),
+            _f("at", "datetime"),
+            _f("tab"),
+            _f("record_id", "id"),
+            _f("field"),
+            _f("sheet_value"),
+            _f("source_value"),
+            _f("resolution"),
+        ),
+        system=True,
+        hidden=True,
+    ),
+    TabSchema(
+        "_sync",
+        "S",
+        (
+            _f("key", "id"),
+            _f("fields"),
+            _f("at", "datetime"),
+        ),
+        system=True,
+        hidden=True,
+    ),
+    TabSchema(
+        "_quarantine",
+        "Q",
+        (
+            _f("quarantine_id", "id"),
+            _f("at", "datetime"),
+            _f("source"),
+            _f("row", "integer"),
+            _f("column"),
+            _f("value"),
+            _f("reason"),
+            _f("raw"),
+        ),
+        system=True,
+        hidden=True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class CustomField:
+    """A column a business adds to a sheetcrm tab through the config."""
+
+    tab: str
+    name: str
+    type: str
+    values: tuple[str, ...] = ()
+    required: bool = False
+
+
+def build_schema(
+    custom_fields: Iterable[CustomField] = (),
+    extra_enum_values: Mapping[str, tuple[str, ...]] | None = None,
+) -> Schema:
+    """The base schema plus a business's custom fields and enum values (``Config.schema``)."""
+    tabs = {t.name: t for t in BASE_TABS}
+    for key, extra in (extra_enum_values or {}).items():
+        tab_name, field_name = key.split(".")
+        tab = _data_tab(tabs, tab_name, f"[enums] {key}")
+        f = tab.get(field_name)
+        if f is None or f.type != "enum":
+            raise ConfigError(f"[enums] {key}: {tab.name} has no enum field {field_name!r}")
+        new = replace(f, values=f.values + tuple(v for v in extra if v not in f.values))
+        tabs[tab.name] = _with_fields(tab, [new if g is f else g for g in tab.fields])
+    for custom in custom_fields:
+        tab = _data_tab(tabs, custom.tab, f"[fields.{custom.tab}]")
+        if tab.get(custom.name):
+            raise ConfigError(
+                f"[fields.{custom.tab}.{custom.name}]: {tab.name} already has that field"
+            )
+        f = Field(custom.name, custom.type, custom.required, False, custom.values, True)
+        tabs[tab.name] = _with_fields(tab, [*tab.fields, f])
+    for tab in tabs.values():
+        for f in tab.fields:
+            if f.type == "enum":
+                _check_enum(tab.name, f)
+    return Schema(tabs)
+
+
+def _check_enum(tab: str, f: Field) -> None:
+    """Enum values become a dropdown list: no commas, and at most 255 characters in all."""
+    bad = [v for v in f.values if "," in v or '"' in v]
+    if bad:
+        raise ConfigError(f'{tab}.{f.name}: enum value {bad[0]!r} may not contain , or "')
+    if len(",".join(f.values)) > 255:
+        raise ConfigError(
+            f"{tab}.{f.name}: the enum values add up to more than 255 characters, "
+            "the most a spreadsheet dropdown list holds; shorten or drop some"
+        )
+
+
+def _data_tab(tabs: Mapping[str, TabSchema], name: str, where: str) -> TabSchema:
+    for tab in tabs.values():
+        if not tab.system and normalize_token(tab.name) == normalize_token(name):
+            return tab
+    raise ConfigError(f"{where}: no data tab named {name!r}")
+
+
+def _with_fields(tab: TabSchema, fields: Iterable[Field]) -> TabSchema:
+    return TabSchema(tab.name, tab.id_prefix, tuple(fields), tab.system, tab.hidden)
