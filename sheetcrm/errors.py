@@ -7,15 +7,20 @@ keeps its traceback. The CLI prints ``str(error)`` on one line and exits with
     SheetCRMError                      exit 3  something the user can fix
     ├── ConfigError                    exit 7  bad sheetcrm.toml, option or credentials
     │   └── AccessError                exit 7  not shared / no permission / bad key
+    │       ├── SignInError            exit 7  sign-in expired or revoked: sign in again
+    │       ├── ApiDisabledError       exit 7  the Sheets API is off in the Cloud project
+    │       └── NotSharedError         exit 7  the spreadsheet is not shared with us
     ├── InputError                     exit 3  data that cannot be used as given
     │   ├── ValueParseError            exit 3  one cell: tab, row, column, value
     │   └── HeaderError                exit 3  missing / duplicated / blank header
     ├── WorkbookError                  exit 3  the workbook cannot be read or saved
-    │   └── NotFoundError              exit 3  no such file, spreadsheet or tab
+    │   ├── NotFoundError              exit 3  no such file, spreadsheet or tab
+    │   └── NotASpreadsheetError       exit 3  an Excel file in Drive, not a Google Sheet
     ├── PlanRefusedError               exit 3  e.g. too many deletions without --force
     ├── ConflictsRecorded              exit 4  run finished; conflicts went to _conflicts
     ├── LockedError                    exit 5  another run holds the lock
     └── TransientError                 exit 6  worth retrying later (network, 5xx)
+        ├── OfflineError               exit 6  cannot connect at all (offline?)
         └── RateLimitedError           exit 6  quota exhausted after our own retries
 
 Exit code 0 is success, 1 an unexpected internal error, 2 a command-line usage error.
@@ -49,6 +54,26 @@ class ConfigError(SheetCRMError):
 
 class AccessError(ConfigError):
     """The backend refused us: not shared, no permission, unusable key."""
+
+
+class SignInError(AccessError):
+    """The saved sign-in no longer works (expired or revoked): the fix is to sign in again."""
+
+
+class ApiDisabledError(AccessError):
+    """The Sheets API is not enabled in the Cloud project of the credentials."""
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url  # where to enable it
+
+
+class NotSharedError(AccessError):
+    """The spreadsheet exists but is not shared with the identity sheetcrm uses."""
+
+    def __init__(self, message: str, *, email: str | None = None) -> None:
+        super().__init__(message)
+        self.email = email  # whom to share it with, when known
 
 
 class InputError(SheetCRMError):
@@ -119,6 +144,10 @@ class NotFoundError(WorkbookError):
     """No such file, spreadsheet or tab."""
 
 
+class NotASpreadsheetError(WorkbookError):
+    """The ID names a file Google Sheets shows but the API cannot use (an .xlsx in Drive)."""
+
+
 class PlanRefusedError(SheetCRMError):
     """The plan would do something destructive that needs explicit consent."""
 
@@ -139,6 +168,10 @@ class TransientError(SheetCRMError):
     """A temporary failure; running again later may succeed."""
 
     exit_code = EXIT_TRANSIENT
+
+
+class OfflineError(TransientError):
+    """No connection at all: nothing was sent, so running again later is safe."""
 
 
 class RateLimitedError(TransientError):

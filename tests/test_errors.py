@@ -62,7 +62,7 @@ def test_every_error_is_a_sheetcrm_error_with_one_base():
 
 PLANTS = [
     # a class left out of the drawing
-    ("    │   └── AccessError                exit 7  not shared / no permission / bad key\n", ""),
+    ("    │       └── NotSharedError         exit 7  the spreadsheet is not shared with us\n", ""),
     # a wrong exit code
     ("exit 5  another run", "exit 3  another run"),
     # a class drawn under the wrong parent
