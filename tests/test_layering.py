@@ -47,7 +47,10 @@ ALLOWED: dict[str, set[str]] = {
         "workbook",
         "outputs",
     },
+    # doctor checks what every command needs (config, credentials, the workbook, mail, fonts)
+    "doctor": {"errors", "model", "config", "backends", "crm", "outputs"},
     "cli": {
+        "doctor",
         "errors",
         "model",
         "config",
@@ -69,7 +72,8 @@ ALLOWED: dict[str, set[str]] = {
 
 #: Only the backend factory (``backends/__init__``) and ``crm`` build a concrete backend;
 #: every other layer talks to the protocol in ``backends.base``.
-FACTORY_USERS = {"crm", "backends"}
+#: doctor too: it asks the Google backend about credentials and tries it with a short timeout.
+FACTORY_USERS = {"crm", "backends", "doctor"}
 
 #: Third-party packages only these modules (or packages, with ``.*``) may import.
 OWNERS = {

@@ -148,9 +148,11 @@ def _raw_frame(grid: TabGrid) -> pd.DataFrame:
 
 def register(group: click.Group) -> None:
     from sheetcrm.cli.data_cmds import export, import_, restore
+    from sheetcrm.cli.doctor_cmd import doctor
     from sheetcrm.cli.emulator_cmd import emulator
     from sheetcrm.cli.insight_cmds import explain, refresh, segments
     from sheetcrm.cli.report_cmds import remind, report
+    from sheetcrm.cli.watch_cmd import watch
 
     for command in (
         init,
@@ -160,11 +162,13 @@ def register(group: click.Group) -> None:
         import_,
         export,
         restore,
+        watch,
         refresh,
         segments,
         explain,
         report,
         remind,
+        doctor,
         emulator,
     ):
         group.add_command(command)
