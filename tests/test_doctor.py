@@ -1,0 +1,315 @@
+"""``sheetcrm doctor`` as a person runs it: each call a fresh process, against a workbook made
+by ``sheetcrm init``, a broken one, a broken sheetcrm.toml, a real local SMTP server (and a
+closed port), fonts seen through a fontconfig of the test's own, and Google Sheets served by
+``sheetcrm emulator serve`` (present, absent, and answering Google's 403 envelopes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sheetcrm.doctor import CHECKS, Status, diagnose
+from sheetcrm.doctor.environment import font_families
+from sheetcrm.errors import EXIT_USER
+
+#: What the environment of a fresh process must not inherit from the machine running the tests.
+PRIVATE = ("SHEETCRM_", "GOOGLE_APPLICATION_CREDENTIALS")
+FONTS_PRESENT = bool(font_families("fa")) and bool(font_families("bn"))
+needs_fonts = pytest.mark.skipif(
+    not FONTS_PRESENT, reason="needs Persian and Bengali fonts (fonts-noto-core)"
+)
+
+
+def environment(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(PRIVATE)}
+    # a home of its own: no sign-in token or gspread file of the machine is found
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), PYTHONUNBUFFERED="1")
+    env.update(extra)
+    return env
+
+
+def sheetcrm(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sheetcrm", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment(cwd / "home", **env),
+        timeout=120,
+    )
+
+
+def doctor(cwd: Path, *args: str, **env: str) -> tuple[int, dict[str, dict[str, str]], str]:
+    """Exit code, the checks by name (from --format json), and stderr."""
+    done = sheetcrm(cwd, "doctor", "--format", "json", *args, **env)
+    checks = json.loads(done.stdout)
+    assert [c["check"] for c in checks] == list(CHECKS), done.stdout
+    return done.returncode, {c["check"]: c for c in checks}, done.stderr
+
+
+def statuses(checks: dict[str, dict[str, str]]) -> dict[str, str]:
+    return {name: c["status"] for name, c in checks.items()}
+
+
+def one_line(stderr: str) -> str:
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    """A workbook made by ``sheetcrm init`` in the test's folder."""
+    done = sheetcrm(tmp_path, "init", "--xlsx", "crm.xlsx")
+    assert done.returncode == 0, done.stderr
+    return tmp_path / "crm.xlsx"
+
+
+# -- a local workbook ----------------------------------------------------------------------
+
+
+@needs_fonts
+def test_a_workbook_made_by_init_passes_every_check(book, tmp_path):
+    code, checks, stderr = doctor(tmp_path)
+    assert code == 0, checks
+    assert stderr == ""
+    assert statuses(checks) == {
+        "config": "pass",
+        "credentials": "not_needed",
+        "token": "not_needed",
+        "api": "not_needed",
+        "spreadsheet": "pass",
+        "tabs": "pass",
+        "fonts": "pass",
+        "smtp": "not_needed",
+    }
+    assert "using defaults" in checks["config"]["detail"]
+    assert "Noto Sans Bengali" in checks["fonts"]["detail"]
+    assert all(c["fix"] is None for c in checks.values())
+
+
+@needs_fonts
+def test_the_text_report_lists_every_check_and_exits_0(book, tmp_path):
+    done = sheetcrm(tmp_path, "doctor", "--xlsx", str(book))
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(CHECKS)
+    assert lines[0].startswith("ok") and "Config" in lines[0]
+    assert "Tabs and headers" in lines[5] and "headers valid" in lines[5]
+
+
+def test_a_renamed_header_and_a_missing_tab_fail_the_tabs_check_with_the_fix(book, tmp_path):
+    wb = openpyxl.load_workbook(book)
+    header = wb["Leads"][1]
+    next(c for c in header if c.value == "email").value = "E-mail address"
+    del wb["Tasks"]
+    wb.save(tmp_path / "edited.xlsx")
+    code, checks, stderr = doctor(tmp_path, "--xlsx", "edited.xlsx")
+    assert code == EXIT_USER
+    assert one_line(stderr) == "sheetcrm: error: 1 of 8 checks failed (tabs)"
+    tabs = checks["tabs"]
+    assert tabs["status"] == "fail"
+    assert "Leads: column 'email' missing" in tabs["detail"]
+    assert "'E-mail address'" in tabs["detail"] and "no Tasks tab" in tabs["detail"]
+    assert "rename it back" in tabs["fix"]
+    assert "`sheetcrm init --xlsx edited.xlsx`" in tabs["fix"]
+    assert checks["spreadsheet"]["status"] == "pass"
+
+
+def test_a_doubled_header_is_fixed_by_hand_not_by_init(book, tmp_path):
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Customers"]
+    ws.cell(1, ws.max_column + 1, "Name")  # 'name' again
+    wb.save(book)
+    results = {r.name: r for r in diagnose(None, str(book))}
+    assert results["tabs"].status is Status.FAIL
+    assert "appears twice" in results["tabs"].detail
+    assert results["tabs"].fix == "fix the header row by hand"
+
+
+def test_no_workbook_yet_says_run_init_and_skips_the_tabs(tmp_path):
+    code, checks, _ = doctor(tmp_path)
+    assert code == EXIT_USER
+    assert checks["spreadsheet"]["status"] == "fail"
+    assert "crm.xlsx does not exist" in checks["spreadsheet"]["detail"]
+    assert "sheetcrm init" in checks["spreadsheet"]["fix"]
+    assert checks["tabs"]["status"] == "skipped"
+    assert "spreadsheet" in checks["tabs"]["detail"]
+
+
+def test_a_file_that_is_no_workbook_fails_the_spreadsheet_check(tmp_path):
+    (tmp_path / "crm.xlsx").write_text("not a zip file", encoding="utf-8")
+    results = {r.name: r for r in diagnose(None, str(tmp_path / "crm.xlsx"))}
+    assert results["spreadsheet"].status is Status.FAIL
+    assert "not a readable .xlsx workbook" in results["spreadsheet"].detail
+    assert results["tabs"].status is Status.SKIPPED
+
+
+# -- the config ----------------------------------------------------------------------------
+
+
+def test_the_config_check_names_the_file_it_read(book, tmp_path):
+    (tmp_path / "sheetcrm.toml").write_text('spreadsheet = "crm.xlsx"\n', encoding="utf-8")
+    code, checks, _ = doctor(tmp_path)
+    assert checks["config"]["status"] == "pass"
+    assert checks["config"]["detail"] == f"{(tmp_path / 'sheetcrm.toml').resolve()} is valid"
+    assert checks["tabs"]["status"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("spreadsheet = \n", "not valid TOML"),
+        ('[locale]\nregon = "IR"\n', "unknown key 'regon'"),
+    ],
+)
+def test_a_broken_config_fails_first_and_skips_what_needs_it(tmp_path, text, said):
+    (tmp_path / "sheetcrm.toml").write_text(text, encoding="utf-8")
+    code, checks, stderr = doctor(tmp_path)
+    assert code == EXIT_USER
+    assert "checks failed (config" in one_line(stderr)
+    assert checks["config"]["status"] == "fail" and said in checks["config"]["detail"]
+    assert "sheetcrm.toml" in checks["config"]["detail"]
+    assert "Configuration section" in checks["config"]["fix"]
+    for name in ("credentials", "token", "api", "spreadsheet", "tabs", "smtp"):
+        assert checks[name]["status"] == "skipped", name
+        assert "sheetcrm.toml" in checks[name]["detail"]
+    assert checks["fonts"]["status"] in ("pass", "fail")  # needs no config: it still runs
+
+
+def test_a_config_path_that_does_not_exist_is_a_failed_check_not_a_usage_error(tmp_path):
+    code, checks, _ = doctor(tmp_path, "--config", "elsewhere.toml")
+    assert code == EXIT_USER
+    assert checks["config"]["detail"] == "config file not found: elsewhere.toml"
+    assert "existing file" in checks["config"]["fix"]
+
+
+def test_both_targets_at_once_is_a_usage_error(tmp_path):
+    done = sheetcrm(tmp_path, "doctor", "--xlsx", "a.xlsx", "--sheet", "x" * 44)
+    assert done.returncode == 2
+    assert "either --xlsx or --sheet" in done.stderr
+
+
+# -- fonts ---------------------------------------------------------------------------------
+
+
+def fontconfig(tmp_path: Path, *fonts: Path) -> str:
+    """A fontconfig file that sees only ``fonts`` (copied into a folder of its own)."""
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    for font in fonts:
+        shutil.copy(font, folder)
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><dir>{folder}</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir>"
+        "</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return str(conf)
+
+
+needs_fc_list = pytest.mark.skipif(shutil.which("fc-list") is None, reason="needs fontconfig")
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@needs_fc_list
+def test_no_fonts_at_all_names_both_languages_and_the_package(book, tmp_path):
+    code, checks, stderr = doctor(tmp_path, FONTCONFIG_FILE=fontconfig(tmp_path))
+    assert code == EXIT_USER
+    assert one_line(stderr) == "sheetcrm: error: 1 of 8 checks failed (fonts)"
+    fonts = checks["fonts"]
+    assert fonts["detail"] == "no font for Persian or Bengali text in charts and PDFs"
+    assert "for Persian, install fonts-noto-core" in fonts["fix"]
+    assert "for Bengali, install fonts-noto-core (Noto Sans Bengali)" in fonts["fix"]
+
+
+@needs_fc_list
+@pytest.mark.skipif(not DEJAVU.exists(), reason="needs DejaVu Sans (fonts-dejavu-core)")
+def test_a_font_for_persian_only_says_bengali_lacks_one(book, tmp_path):
+    code, checks, _ = doctor(tmp_path, FONTCONFIG_FILE=fontconfig(tmp_path, DEJAVU))
+    assert code == EXIT_USER
+    assert checks["fonts"]["detail"] == "no font for Bengali text in charts and PDFs"
+    assert "Persian" not in checks["fonts"]["fix"]
+
+
+# -- SMTP ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def smtp_config(folder: Path, port: int) -> None:
+    (folder / "sheetcrm.toml").write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        'from = "Shop <shop@example.com>"\n',
+        encoding="utf-8",
+    )
+
+
+def test_smtp_is_reached_with_ehlo_and_no_mail_is_sent(book, tmp_path):
+    from aiosmtpd.controller import Controller
+
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # pragma: no cover - never
+            received.append(envelope.content)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        smtp_config(tmp_path, controller.port)
+        _, checks, _ = doctor(tmp_path)
+    finally:
+        controller.stop()
+    smtp = checks["smtp"]
+    assert smtp["status"] == "pass", smtp
+    assert smtp["detail"].startswith(f"127.0.0.1:{controller.port} answered EHLO (none)")
+    assert received == []
+
+
+def test_a_closed_smtp_port_fails_the_smtp_check(book, tmp_path):
+    port = free_port()  # nothing listens there once the probe socket is closed
+    smtp_config(tmp_path, port)
+    code, checks, stderr = doctor(tmp_path, "--timeout", "2")
+    assert code == EXIT_USER
+    assert "smtp" in one_line(stderr)
+    smtp = checks["smtp"]
+    assert smtp["status"] == "fail"
+    assert f"cannot reach the SMTP server 127.0.0.1:{port}" in smtp["detail"]
+    assert "[smtp] host, port and security" in smtp["fix"]
+
+
+def test_an_incomplete_smtp_table_fails_with_what_is_missing(book, tmp_path):
+    (tmp_path / "sheetcrm.toml").write_text('[smtp]\nhost = "127.0.0.1"\n', encoding="utf-8")
+    _, checks, _ = doctor(tmp_path)
+    assert checks["smtp"]["status"] == "fail"
+    assert "no sender address" in checks["smtp"]["detail"]
+
+
+# -- the JSON shape ------------------------------------------------------------------------
+
+
+def test_json_is_a_list_of_checks_in_order_with_five_keys(tmp_path):
+    done = sheetcrm(tmp_path, "doctor", "--format", "json")
+    checks = json.loads(done.stdout)
+    assert isinstance(checks, list) and len(checks) == 8
+    for check in checks:
+        assert set(check) == {"check", "title", "status", "detail", "fix"}
+        assert check["status"] in {s.value for s in Status}
+        assert isinstance(check["detail"], str) and check["detail"]
+        assert (check["fix"] is None) == (check["status"] != "fail")
+    assert [c["title"] for c in checks][:3] == ["Config", "Credentials", "Token"]
