@@ -170,6 +170,10 @@ def internal(target: str, known: set[str]) -> str | None:
     return name or None
 
 
+def _module(target: str) -> str:
+    return target[len("sheetcrm.") :] if target.startswith("sheetcrm.") else target
+
+
 def layer(module: str) -> str:
     return module.split(".")[0]
 
@@ -217,10 +221,19 @@ def cycles(root: Path) -> list[list[str]]:
     known = set(mods)
     graph: dict[str, set[str]] = {n: set() for n in mods}
     for name, path in mods.items():
-        for target, _, _ in imports(name, path):
+        found = list(imports(name, path))
+        # `from pkg import a, b` where every member is a submodule needs only those
+        # submodules; a member that is a name defined in pkg's __init__ needs pkg itself.
+        names_only = {i.line for i in found if i.member and _module(i.target) not in known}
+        for target, line, member in found:
             dep = internal(target, known)
-            if dep and dep != name and not name.startswith(dep + ".") and dep != "__init__":
-                graph[name].add(dep)
+            if not dep or dep == name or dep == "__init__":
+                continue
+            # An explicit import of the module's own package counts: Python runs that
+            # package's __init__ first, so a name it has not defined yet is a cycle.
+            if name.startswith(dep + ".") and not member and line not in names_only:
+                continue
+            graph[name].add(dep)
     # Tarjan's algorithm
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -335,6 +348,16 @@ def _planted(tmp_path: Path, module: str, plant: str) -> Path:
 def test_the_checker_catches_a_planted_bad_import(tmp_path, module, plant, expected):
     new = set(problems(_planted(tmp_path, module, plant))) - set(problems(PACKAGE))
     assert any(expected in line for line in new), new
+
+
+def test_the_checker_catches_a_cycle_through_a_package_init(tmp_path):
+    """``run/__init__`` imports ``run.guard``; ``guard`` importing from ``sheetcrm.run`` would
+    fail at import time ("partially initialized module"), so it must count as a cycle."""
+    copy = tmp_path / "sheetcrm"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    guard = copy / "run" / "guard.py"
+    guard.write_text(guard.read_text(encoding="utf-8") + "\nfrom sheetcrm.run import Counts\n")
+    assert any("run" in c and "run.guard" in c for c in cycles(copy))
 
 
 def test_the_checker_catches_a_planted_cycle(tmp_path):
