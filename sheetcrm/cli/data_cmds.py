@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -82,19 +83,18 @@ def import_(
     """
     if bool(file) == bool(from_tab):
         raise click.UsageError("give a FILE or --from-tab TAB (one of them)")
-    options = dict(
+    options: dict[str, Any] = dict(
         tab=tab,
         preset=preset,
         overrides=parse_overrides(mapping),
         on_conflict=on_conflict,
         dry_run=dry_run,
         force=force,
-        command="import " + (file or f"--from-tab {from_tab}"),
     )
     if from_tab:
-        result = import_from_tab(crm, from_tab, **options)
+        result = import_from_tab(crm, from_tab, command=f"import --from-tab {from_tab}", **options)
     else:
-        result = import_file(crm, file, **options)  # type: ignore[arg-type]
+        result = import_file(crm, str(file), command=f"import {file}", **options)
     _print(result, quiet)
     if result.conflicts and not dry_run:
         kept = "the sheet's" if on_conflict == "sheet" else "the file's"

@@ -11,17 +11,71 @@ is nothing to change.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError, InputError
-from sheetcrm.ingest.intake import plan_records, preset_named
+from sheetcrm.ingest.intake import SYNC, plan_records, preset_named
+from sheetcrm.ingest.mapping import Preset
 from sheetcrm.ingest.readers import SourceTable, read_source, table_from_grid
-from sheetcrm.ingest.transactions import plan_transactions
+from sheetcrm.ingest.transactions import PLAN_TABS, plan_transactions
+from sheetcrm.model.grid import TabGrid
+from sheetcrm.model.schema import TabSchema
 from sheetcrm.run import Counts, RunResult, WriteRun
 
-__all__ = ["Counts", "RunResult", "import_file", "import_from_tab", "import_table"]
+__all__ = [
+    "Counts",
+    "ImportSpec",
+    "RunResult",
+    "import_file",
+    "import_from_tab",
+    "import_table",
+]
+
+#: A responses tab with neither ``tab`` nor ``preset`` is read as a Google Form's.
+FORM_PRESET = "google-form"
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """Where an import goes and how its columns map: the options every import shares."""
+
+    tab: str | None = None
+    preset: str | None = None
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    on_conflict: str = "sheet"
+
+    def target(self, crm: CRM) -> tuple[TabSchema, Preset | None]:
+        """The data tab the rows go to, and the preset (checked before anything is read)."""
+        if self.on_conflict not in ("sheet", "source"):
+            raise ConfigError(
+                f"--on-conflict must be 'sheet' or 'source', not {self.on_conflict!r}"
+            )
+        chosen = preset_named(self.preset)
+        name = self.tab or (chosen.tab if chosen else None)
+        if not name:
+            raise ConfigError("say which tab to import into: --tab Customers (or use a --preset)")
+        schema_tab = crm.schema.tab(name)
+        if schema_tab.system:
+            raise ConfigError(f"{schema_tab.name} is kept by sheetcrm; import into a data tab")
+        return schema_tab, chosen
+
+    def tabs(self, crm: CRM) -> list[str]:
+        """Every tab planning reads, so a caller can fetch them in the run's one read."""
+        schema_tab, chosen = self.target(crm)
+        return [*(PLAN_TABS if _transactions(chosen) else [schema_tab.name]), SYNC]
+
+    def plan(self, crm: CRM, run: WriteRun, table: SourceTable) -> RunResult:
+        """The import of ``table`` as a plan, inside ``run`` (not applied)."""
+        schema_tab, chosen = self.target(crm)
+        plan = plan_transactions if _transactions(chosen) else plan_records
+        return plan(crm, run, table, schema_tab, chosen, self.overrides, self.on_conflict)
+
+
+def _transactions(chosen: Preset | None) -> bool:
+    return chosen is not None and chosen.name == "transactions"
 
 
 def import_file(crm: CRM, path: str | Path, **options: Any) -> RunResult:
@@ -29,14 +83,36 @@ def import_file(crm: CRM, path: str | Path, **options: Any) -> RunResult:
     return import_table(crm, read_source(path, sheet=options.pop("sheet", None)), **options)
 
 
-def import_from_tab(crm: CRM, tab: str, **options: Any) -> RunResult:
-    """Import a tab of the same spreadsheet, e.g. 'Form Responses 1' (Google Form preset)."""
-    grid = crm.backend.read([tab]).get(tab)
+def import_from_tab(
+    crm: CRM,
+    source: str,
+    *,
+    tab: str | None = None,
+    preset: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    on_conflict: str = "sheet",
+    dry_run: bool = False,
+    force: bool = False,
+    command: str | None = None,
+) -> RunResult:
+    """Import a tab of the same spreadsheet, e.g. 'Form Responses 1' (read as a Google
+    Form's unless ``tab`` or ``preset`` says otherwise), in the run's one read."""
+    if tab is None and preset is None:
+        preset = FORM_PRESET
+    spec = ImportSpec(tab, preset, overrides or {}, on_conflict)
+    command = command or f"import --from-tab {source}"
+    with WriteRun(crm, command, force=force, dry_run=dry_run) as run:
+        grids = run.read([source, *spec.tabs(crm)])
+        table = source_table(crm, grids, source)
+        return run.apply(spec.plan(crm, run, table))
+
+
+def source_table(crm: CRM, grids: Mapping[str, TabGrid], source: str) -> SourceTable:
+    """A tab of the workbook, as read, as the rows of an import."""
+    grid = grids.get(source)
     if grid is None:
-        raise InputError(f"{crm.describe()} has no tab {tab!r}")
-    options.setdefault("preset", "google-form")
-    options.setdefault("command", f"import --from-tab {tab}")
-    return import_table(crm, table_from_grid(tab, grid.header, grid.rows), **options)
+        raise InputError(f"{crm.describe()} has no tab {source!r}")
+    return table_from_grid(source, grid.header, grid.rows)
 
 
 def import_table(
@@ -52,16 +128,7 @@ def import_table(
     command: str = "import",
 ) -> RunResult:
     """Plan (and unless ``dry_run``, apply) the import of ``table``."""
-    if on_conflict not in ("sheet", "source"):
-        raise ConfigError(f"--on-conflict must be 'sheet' or 'source', not {on_conflict!r}")
-    chosen = preset_named(preset)
-    plan = plan_transactions if chosen and chosen.name == "transactions" else plan_records
-    target = tab or (chosen.tab if chosen else None)
-    if not target:
-        raise ConfigError("say which tab to import into: --tab Customers (or use a --preset)")
-    schema_tab = crm.schema.tab(target)
-    if schema_tab.system:
-        raise ConfigError(f"{schema_tab.name} is kept by sheetcrm; import into a data tab")
+    spec = ImportSpec(tab, preset, overrides or {}, on_conflict)
+    spec.target(crm)  # a wrong option fails before the lease is taken
     with WriteRun(crm, command, force=force, dry_run=dry_run) as run:
-        result = plan(crm, run, table, schema_tab, chosen, overrides or {}, on_conflict)
-        return run.apply(result)
+        return run.apply(spec.plan(crm, run, table))

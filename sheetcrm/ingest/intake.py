@@ -29,8 +29,11 @@ def preset_named(name: str | None) -> Preset | None:
 
 
 def read_for_import(run: WriteRun, *tabs: str) -> dict[str, TabGrid]:
-    """The tabs an import needs, in the run's one read; the data tabs must exist."""
-    grids = run.read([*tabs, SYNC])
+    """The tabs an import needs, in the run's one read; the data tabs must exist. A caller
+    that also reads a source tab (``--from-tab``, ``watch``) reads them all first, with
+    ``ImportSpec.tabs``, and the grids of that read are used."""
+    ready = run.grids and all(t in run.grids for t in tabs)
+    grids = run.grids if ready else run.read([*tabs, SYNC])
     for name in tabs:
         require_tab(grids, name)
     return grids

@@ -108,6 +108,10 @@ def _parse_line(values: Mapping[str, Any], ctx: Any) -> dict[str, Any]:
     return line
 
 
+#: The tabs a transactions import reads (besides ``_sync``).
+PLAN_TABS = ("Interactions", "Customers")
+
+
 def plan_transactions(
     crm: CRM,
     run: WriteRun,
@@ -126,7 +130,7 @@ def plan_transactions(
             f"{table.name}: no column for {', '.join(missing)} (order lines need an invoice, "
             "quantity, unit price and date; map them with --map 'Column=field')"
         )
-    grids = read_for_import(run, "Interactions", "Customers")
+    grids = read_for_import(run, *PLAN_TABS)
     result = RunResult(run.command, source=table.name, tab="Interactions")
     result.ignored_columns = cmap.ignored
     orders: dict[str, _Order] = {}
