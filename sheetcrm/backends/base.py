@@ -112,7 +112,7 @@ class SheetAdapter(ABC):
         """Set a cell of a generated tab by absolute position (row 0 is the first row)."""
 
     def set_charts(self, op: SetCharts) -> None:  # noqa: B027 - optional
-        """Add and remove charts (backends that rebuild charts from ``_meta`` ignore it)."""
+        """Add and remove the charts of a generated tab (a backend without charts ignores it)."""
 
 
 class WorkbookAdapter(ABC):

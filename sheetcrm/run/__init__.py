@@ -36,14 +36,13 @@ from typing import Any, Protocol
 
 from sheetcrm.backends.base import Backend
 from sheetcrm.lock import lease
-from sheetcrm.model.changes import AddTab, ChangeSet, Op, SetCell
+from sheetcrm.model.changes import ChangeSet, SetCell
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.meta import TAB as META
 from sheetcrm.model.meta import Meta
 from sheetcrm.model.schema import Schema
 from sheetcrm.run.guard import check, guard, read_snapshot, write_snapshot
 from sheetcrm.run.journal import (
-    AUDIT,
     CONFLICTS,
     QUARANTINE,
     audit_row,
@@ -69,7 +68,7 @@ class Workbook(Protocol):
     def describe(self) -> str: ...
 
     #: The wall clock for audit, conflict and quarantine stamps (injected so that a
-    #: benchmark or a test can make a run's bytes repeat exactly).
+    #: benchmark can make the byte counts of its runs repeat; IDs still differ).
     clock: Callable[[], dt.datetime]
 
 
@@ -129,7 +128,6 @@ class WriteRun:
         audit = audit_row(self.command, summary(result), at)
         result.audit_id = str(audit.values["run_id"])
         sent.add(audit)
-        sent.extend(self._missing_tabs(sent))
         result.report = self.crm.backend.apply(sent, self.crm.schema)
         self._late_conflicts(result)
         return result
@@ -137,16 +135,6 @@ class WriteRun:
     def _me(self) -> str:
         when = self.crm.clock().isoformat(timespec="seconds")
         return f"{self.command} · {socket.gethostname()} pid {os.getpid()} · {when}"
-
-    def _missing_tabs(self, changes: ChangeSet) -> list[Op]:
-        """Journal tabs the run writes to that the workbook lacks (``init`` makes them;
-        a workbook without ``_meta`` has none of them yet)."""
-        have = set(self.grids) | {op.tab for op in changes.ops if isinstance(op, AddTab)}
-        if META in self.grids:
-            have.add(AUDIT)
-        wanted = dict.fromkeys(op.tab for op in changes.ops if op.tab in (*JOURNAL, AUDIT))
-        schema = self.crm.schema
-        return [AddTab(t, tuple(schema[t].columns), True) for t in wanted if t not in have]
 
     def _late_conflicts(self, result: RunResult) -> None:
         """Edits a teammate made between our read and our write: their value stayed;
@@ -165,7 +153,6 @@ class WriteRun:
         ]
         result.conflicts += late
         extra = ChangeSet(list(conflict_rows(late, self.grids.get(CONFLICTS), self.crm.clock())))
-        extra.extend(self._missing_tabs(extra))
         if extra:
             self.crm.backend.apply(extra, self.crm.schema)
 
