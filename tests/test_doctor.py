@@ -158,7 +158,7 @@ def test_a_file_that_is_no_workbook_fails_the_spreadsheet_check(tmp_path):
 
 def test_the_config_check_names_the_file_it_read(book, tmp_path):
     (tmp_path / "sheetcrm.toml").write_text('spreadsheet = "crm.xlsx"\n', encoding="utf-8")
-    code, checks, _ = doctor(tmp_path)
+    _, checks, _ = doctor(tmp_path)
     assert checks["config"]["status"] == "pass"
     assert checks["config"]["detail"] == f"{(tmp_path / 'sheetcrm.toml').resolve()} is valid"
     assert checks["tabs"]["status"] == "pass"
@@ -313,3 +313,87 @@ def test_json_is_a_list_of_checks_in_order_with_five_keys(tmp_path):
         assert isinstance(check["detail"], str) and check["detail"]
         assert (check["fix"] is None) == (check["status"] != "fail")
     assert [c["title"] for c in checks][:3] == ["Config", "Credentials", "Token"]
+
+
+# -- Google Sheets, served by `sheetcrm emulator serve` --------------------------------------
+
+
+@pytest.fixture
+def served(tmp_path):
+    """``sheetcrm emulator serve --port 0`` in a process of its own: its URL and sheet ID."""
+    yield from serve(tmp_path)
+
+
+def serve(tmp_path: Path, *options: str):
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sheetcrm", "emulator", "serve", "--port", "0", *options],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=environment(tmp_path / "home"),
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split()[-1]
+        sheet = server.stdout.readline().split()[-1]
+        assert url.startswith("http://127.0.0.1:"), url
+        yield url, sheet
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+GOOGLE = ("credentials", "token", "api", "spreadsheet", "tabs")
+
+
+def test_a_spreadsheet_made_by_init_passes_the_google_checks(served, tmp_path):
+    url, sheet = served
+    done = sheetcrm(tmp_path, "init", "--sheet", sheet, SHEETCRM_API_ENDPOINT=url)
+    assert done.returncode == 0, done.stderr
+    _, checks, _ = doctor(tmp_path, "--sheet", sheet, SHEETCRM_API_ENDPOINT=url)
+    assert {n: checks[n]["status"] for n in GOOGLE} == {
+        "credentials": "pass",
+        "token": "not_needed",
+        "api": "pass",
+        "spreadsheet": "pass",
+        "tabs": "pass",
+    }
+    assert "anonymous (emulator)" in checks["credentials"]["detail"]
+    assert url in checks["api"]["detail"]
+
+
+def test_a_blank_spreadsheet_fails_the_tabs_check_with_init_for_it(served, tmp_path):
+    url, sheet = served
+    code, checks, _ = doctor(tmp_path, "--sheet", sheet, SHEETCRM_API_ENDPOINT=url)
+    assert code == EXIT_USER
+    assert checks["spreadsheet"]["status"] == "pass"
+    tabs = checks["tabs"]
+    assert tabs["status"] == "fail"
+    assert "no Customers tab" in tabs["detail"] and "no Tasks tab" in tabs["detail"]
+    assert f"`sheetcrm init --sheet {sheet}`" in tabs["fix"]
+
+
+def test_an_absent_spreadsheet_fails_the_spreadsheet_check_and_skips_the_tabs(served, tmp_path):
+    url, _ = served
+    absent = "1" + "x" * 43
+    code, checks, stderr = doctor(tmp_path, "--sheet", absent, SHEETCRM_API_ENDPOINT=url)
+    assert code == EXIT_USER
+    assert one_line(stderr) == "sheetcrm: error: 1 of 8 checks failed (spreadsheet)"
+    assert checks["api"]["status"] == "pass"  # the API answered: it is enabled
+    assert checks["spreadsheet"]["status"] == "fail"
+    assert absent in checks["spreadsheet"]["detail"]
+    assert "check the spreadsheet ID or URL" in checks["spreadsheet"]["fix"]
+    assert checks["tabs"]["status"] == "skipped"
+
+
+def test_an_unreachable_api_fails_the_api_check(tmp_path):
+    closed = f"http://127.0.0.1:{free_port()}"
+    sheet = "1" + "y" * 43
+    code, checks, _ = doctor(
+        tmp_path, "--sheet", sheet, "--timeout", "2", SHEETCRM_API_ENDPOINT=closed
+    )
+    assert code == EXIT_USER
+    assert checks["api"]["status"] == "fail"
+    assert checks["api"]["fix"].startswith(f"check the network connection to {closed}")
+    assert checks["spreadsheet"]["status"] == "skipped"
+    assert checks["tabs"]["status"] == "skipped"

@@ -1,0 +1,126 @@
+"""The doctor's Google checks: credentials, token, Sheets API and spreadsheet, in order.
+
+The credentials come from ``credential_status`` (the same lookup every command makes).
+The API and the spreadsheet are tried with the read every command starts with (the five
+data tabs, values only), so the doctor sees what a command would see: Google's answer,
+translated by the backend into one typed error, says which check failed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from sheetcrm.config import Config
+from sheetcrm.crm import CRM
+from sheetcrm.doctor.result import CheckResult, Status, failed, passed, skipped
+from sheetcrm.errors import (
+    AccessError,
+    ApiDisabledError,
+    NotASpreadsheetError,
+    NotFoundError,
+    NotSharedError,
+    SheetCRMError,
+    TransientError,
+)
+from sheetcrm.model.grid import TabGrid
+
+if TYPE_CHECKING:
+    from sheetcrm.backends.gsheets.auth import CredentialStatus
+
+Grids = Mapping[str, TabGrid]
+Outcome = tuple[CheckResult, CheckResult, Grids | None]  # API, spreadsheet, the tabs read
+
+
+def check_google(
+    config: Config, sid: str, timeout: float
+) -> tuple[list[CheckResult], CheckResult, Grids | None]:
+    """Credentials, token and API results; the spreadsheet's; its data tabs when read."""
+    from sheetcrm.backends.gsheets.auth import credential_status
+
+    status = credential_status(config)
+    creds = _credentials(status)
+    if not creds.ok:
+        why = "needs usable credentials (see the credentials check)"
+        return (
+            [creds, skipped("token", why), skipped("api", why)],
+            skipped("spreadsheet", why),
+            None,
+        )
+    token = _token(config, status)
+    if not token.ok:
+        why = "needs a fresh token (see the token check)"
+        return [creds, token, skipped("api", why)], skipped("spreadsheet", why), None
+    api, reached, grids = _probe(config, sid, status.email, timeout)
+    return [creds, token, api], reached, grids
+
+
+def _credentials(status: CredentialStatus) -> CheckResult:
+    from sheetcrm.backends.gsheets.auth import NONE
+
+    where = f"{status.source} ({status.path})" if status.path else status.source
+    if status.problem:
+        found = f"{status.kind} from {where}" if status.kind != NONE else f"none usable: {where}"
+        detail = found if status.path or status.kind != NONE else "no Google credentials found"
+        return failed("credentials", detail, status.problem)
+    who = f", identity {status.email}" if status.email else ""
+    return passed("credentials", f"{status.kind} from {where}{who}")
+
+
+def _token(config: Config, status: CredentialStatus) -> CheckResult:
+    """A token valid now, or one the token endpoint refreshes (asked once)."""
+    from sheetcrm.backends.gsheets.auth import ANONYMOUS, credential_status
+
+    if status.kind == ANONYMOUS:
+        return CheckResult("token", Status.NOT_NEEDED, "the emulator takes no token")
+    if not status.fresh:
+        status = credential_status(config, refresh=True)
+        if status.problem:
+            return failed("token", "the token could not be refreshed", status.problem)
+    until = f" until {status.expiry:%Y-%m-%d %H:%M} UTC" if status.expiry else ""
+    return passed("token", f"valid{until}")
+
+
+def _probe(config: Config, sid: str, email: str | None, timeout: float) -> Outcome:
+    """Read the data tabs once; Google's answer decides the API and spreadsheet checks."""
+    answered = passed("api", f"the Sheets API at {_host(config)} answered")
+    no_api = skipped("spreadsheet", "needs the Sheets API (see the API check)")
+    try:
+        crm = _open(config, sid, timeout)
+        grids = crm.read([t.name for t in crm.schema.data_tabs], values_only=True)
+    except ApiDisabledError as exc:
+        fix = f"enable it at {exc.url}, wait a minute, and run `sheetcrm doctor` again"
+        return failed("api", str(exc), fix), no_api, None
+    except (NotSharedError, NotFoundError) as exc:
+        who = getattr(exc, "email", None) or email
+        share = f"share it with {who} as an Editor" if who else "share it with your account"
+        fix = f"check the spreadsheet ID or URL, and {share}"
+        return answered, failed("spreadsheet", str(exc), fix), None
+    except NotASpreadsheetError as exc:  # an .xlsx file stored in Drive
+        return answered, failed("spreadsheet", str(exc), str(exc)), None
+    except AccessError as exc:  # Google refused the token (expired, revoked)
+        return failed("api", str(exc), "sign in again: sheetcrm auth login"), no_api, None
+    except TransientError as exc:  # offline, or Google busy
+        fix = f"check the network connection to {_host(config)}, then run `sheetcrm doctor` again"
+        return failed("api", str(exc), fix), no_api, None
+    except SheetCRMError as exc:
+        fix = "open the spreadsheet in a browser to check it, then run `sheetcrm doctor` again"
+        return answered, failed("spreadsheet", str(exc), fix), None
+    who = f" by {email}" if email else ""
+    return answered, passed("spreadsheet", f"{crm.describe()} is readable{who}"), grids
+
+
+def _open(config: Config, sid: str, timeout: float) -> CRM:
+    """The CRM on a backend that gives up quickly: a doctor should not wait minutes."""
+    from sheetcrm.backends.gsheets.backend import GSheetsBackend
+    from sheetcrm.backends.gsheets.retry import RetryPolicy
+
+    backend = GSheetsBackend.open(sid, config=config)
+    backend.retry = RetryPolicy(attempts=2, deadline=timeout)
+    backend.client.http_client.set_timeout(timeout)
+    return CRM(backend, config=config)
+
+
+def _host(config: Config) -> str:
+    return os.environ.get("SHEETCRM_API_ENDPOINT") or config.endpoint or "sheets.googleapis.com"
