@@ -397,3 +397,24 @@ def test_an_unreachable_api_fails_the_api_check(tmp_path):
     assert checks["api"]["fix"].startswith(f"check the network connection to {closed}")
     assert checks["spreadsheet"]["status"] == "skipped"
     assert checks["tabs"]["status"] == "skipped"
+
+
+def private(path: Path, data: dict[str, object]) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def test_an_oauth_client_secret_given_as_credentials_fails_first_with_the_fix(tmp_path):
+    secret = private(
+        tmp_path / "client_secret.json",
+        {"installed": {"client_id": "x.apps.googleusercontent.com", "client_secret": "s"}},
+    )
+    code, checks, _ = doctor(tmp_path, "--sheet", "1" + "z" * 43, SHEETCRM_CREDENTIALS=str(secret))
+    assert code == EXIT_USER
+    assert checks["credentials"]["status"] == "fail"
+    assert str(secret) in checks["credentials"]["detail"]
+    assert f"sheetcrm auth login --client-secret {secret}" in checks["credentials"]["fix"]
+    for name in ("token", "api", "spreadsheet", "tabs"):
+        assert checks[name]["status"] == "skipped", name
+        assert "credentials" in checks[name]["detail"]

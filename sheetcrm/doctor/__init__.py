@@ -56,7 +56,9 @@ def _workbook(config: Config, target: str | None, timeout: float) -> list[CheckR
         results, reached, grids = check_google(config, sid, timeout)
     results.append(reached)
     if grids is None:
-        results.append(skipped("tabs", f"needs the {reached.title.lower()} check to pass"))
+        # skipped for the reason the spreadsheet check was, or because it failed
+        why = reached.detail if reached.status is Status.SKIPPED else "needs the spreadsheet"
+        results.append(skipped("tabs", why))
     else:
         results.append(check_tabs(config.schema(), grids, hint))
     return results
