@@ -278,7 +278,10 @@ class _RowWriter:
         if isinstance(current, str) and current.startswith("=") and not self._text(op, col):
             report.skipped.append(f"{name} {op.key} {op.field}: formula kept")
             return
-        if changed_meanwhile(op, current, report):
+        as_planned = op.old is not ANY and (
+            values_equal(current, rq.encode(op.old)) or values_equal(current, rq.encode(op.value))
+        )  # a date is read back from this backend as its serial number
+        if not as_planned and changed_meanwhile(op, current, report):
             return
         self.edits.append((row + 1, col, op.value))
         report.cells_written += 1
