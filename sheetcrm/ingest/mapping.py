@@ -12,6 +12,9 @@ from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.values import is_blank, normalize_token
 from sheetcrm.run import stable_id
 
+#: The submission-time column Google Forms writes, in English, Persian and Bengali.
+TIMESTAMP_HEADERS = ("Timestamp", "مهر زمان", "مهر زمانی", "برچسب زمان", "টাইমস্ট্যাম্প")
+
 #: Field → spellings seen in real exports; compared after case/space/punctuation folding.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "email": (
@@ -25,6 +28,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "آدرس ایمیل",
         "ইমেইল",
         "ই-মেইল",
+        "نشانی ایمیل",
+        "ইমেল",
+        "ইমেল ঠিকানা",
     ),
     "phone": (
         "mobile",
@@ -38,6 +44,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "تلفن",
         "موبایل",
         "شماره موبایل",
+        "شماره تلفن",
         "تلفن همراه",
         "ফোন",
         "মোবাইল",
@@ -132,7 +139,7 @@ PRESETS: dict[str, Preset] = {
         "google-form",
         "Leads",
         {
-            "Timestamp": "contact_date",
+            **dict.fromkeys(TIMESTAMP_HEADERS, "contact_date"),
             "Email Address": "email",
             "Email": "email",
             "Name": "name",

@@ -1,0 +1,118 @@
+"""``sheetcrm watch``: keep importing new form responses until stopped (Ctrl-C, SIGTERM)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import click
+
+from sheetcrm.cli.options import backend_options
+from sheetcrm.crm import CRM
+from sheetcrm.errors import ConfigError
+from sheetcrm.ingest.importer import FORM_PRESET, ImportSpec
+from sheetcrm.ingest.mapping import PRESETS, parse_overrides
+from sheetcrm.ingest.watch import PollReport, Watch, minimum_every, parse_every, stop_on_signals
+from sheetcrm.workbook.refresh import refresh
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    """``30s``, ``5m``, ``1h`` (or seconds) → seconds."""
+    try:
+        return parse_every(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def _stamp() -> str:
+    return dt.datetime.now().strftime("%H:%M:%S")
+
+
+@click.command()
+@backend_options
+@click.option(
+    "--from-tab",
+    "sources",
+    multiple=True,
+    required=True,
+    metavar="TAB",
+    help="The responses tab to take rows from (e.g. 'Form Responses 1'); repeatable.",
+)
+@click.option(
+    "--every",
+    default="5m",
+    show_default=True,
+    callback=_duration,
+    metavar="DURATION",
+    help="Poll interval: 30s, 5m, 1h…",
+)
+@click.option("--once", is_flag=True, help="Poll once and exit (for cron and tests).")
+@click.option("--tab", help="Tab to import into; presets choose one.")
+@click.option("--preset", type=click.Choice(sorted(PRESETS)), help="A known export layout.")
+@click.option("--map", "mapping", multiple=True, metavar="SRC=FIELD", help="Map a column.")
+@click.option(
+    "--on-conflict",
+    type=click.Choice(["sheet", "source"]),
+    default="sheet",
+    show_default=True,
+    help="Whose value wins when both sides changed a field.",
+)
+@click.option("--no-refresh", is_flag=True, help="Do not recompute computed columns.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+def watch(
+    ctx: click.Context,
+    crm: CRM,
+    sources: tuple[str, ...],
+    every: float,
+    once: bool,
+    tab: str | None,
+    preset: str | None,
+    mapping: tuple[str, ...],
+    on_conflict: str,
+    no_refresh: bool,
+    quiet: bool,
+) -> None:
+    """Keep importing the new rows of a form-responses tab, every 5 minutes (--every).
+
+    Only rows not taken in before are imported (they are remembered in _sync, so a
+    restart or another machine continues where it left off); computed columns are
+    refreshed when records changed. On a network failure it backs off and tries again.
+    Ctrl-C or SIGTERM stops it between polls (a second Ctrl-C stops it at once).
+    """
+    quiet = quiet or bool((ctx.obj or {}).get("quiet"))
+    least = minimum_every(crm)
+    if every < least:
+        raise ConfigError(f"--every must be at least {least:.0f}s for {crm.describe()}")
+    spec = ImportSpec(
+        tab, preset or (None if tab else FORM_PRESET), parse_overrides(mapping), on_conflict
+    )
+    spec.target(crm)  # a wrong option fails before the first poll
+
+    def show(report: PollReport) -> None:
+        if not quiet:
+            click.echo(f"{_stamp()} watch: {report.line()}")
+
+    def warn(message: str) -> None:
+        if not quiet:
+            click.echo(f"{_stamp()} watch: {message}", err=True)
+
+    loop = Watch(
+        crm,
+        sources,
+        spec,
+        every,
+        refresh=None if no_refresh else (lambda day: refresh(crm, day)),
+        on_poll=show,
+        on_wait=warn,
+    )
+    if once:
+        loop.run(once=True)
+        return
+    if not quiet:
+        click.echo(f"Watching {', '.join(sources)} in {crm.describe()} every {every:g} s")
+    with stop_on_signals(threading.Event()) as stop:
+        loop.stop = stop
+        totals = loop.run()
+    if not quiet:
+        click.echo(f"Stopped: {totals.line()}")
