@@ -40,12 +40,13 @@ class CRM:
         config: Config | None = None,
         target: str | None = None,
         clock: Callable[[], dt.datetime] = now,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config or Config()
         self.clock = clock
         self.schema: Schema = self.config.schema()
         self.backend: Backend = backend or open_backend(
-            target or self.config.default_target(), self.config
+            target or self.config.default_target(), self.config, notify=notify
         )
 
     @property

@@ -42,6 +42,11 @@ def _private_leases_and_snapshots(tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "cache"))
     monkeypatch.setenv("SHEETCRM_SNAPSHOTS", str(folder / "snapshots"))
+    # nor the sign-in of the person running the tests (sheetcrm auth login's token), and
+    # no probe of a Google Cloud metadata server when no credentials are found
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder / "state"))
+    monkeypatch.setenv("NO_GCE_CHECK", "true")
 
 
 @pytest.fixture(params=["memory", "xlsx", "gsheets"])

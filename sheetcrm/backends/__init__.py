@@ -7,6 +7,7 @@ gspread, and the layering rule (services see only ``backends.base``) holds.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sheetcrm.backends.base import ApplyReport, Backend
@@ -27,15 +28,18 @@ def spreadsheet_id(target: str) -> str | None:
     return target if _SHEETS_ID.match(target) and not target.lower().endswith(".xlsx") else None
 
 
-def open_backend(target: str, config: Config | None = None) -> Backend:
-    """Build the backend for ``target``: an .xlsx path, or a Google Sheets ID or URL."""
+def open_backend(
+    target: str, config: Config | None = None, *, notify: Callable[[str], None] | None = None
+) -> Backend:
+    """Build the backend for ``target``: an .xlsx path, or a Google Sheets ID or URL.
+    ``notify`` hears why a remote backend waits (a retry, a rate limit); the CLI passes it."""
     sid = spreadsheet_id(target)
     if sid is not None:
         try:
             from sheetcrm.backends.gsheets.backend import GSheetsBackend
         except ImportError as exc:
             raise ConfigError(f"the Google Sheets backend is not available ({exc})") from None
-        return GSheetsBackend.open(sid, config=config)
+        return GSheetsBackend.open(sid, config=config, notify=notify)
     if not target.lower().endswith(".xlsx"):
         raise ConfigError(f"{target!r} is neither an .xlsx path nor a Google Sheets ID or URL")
     from sheetcrm.backends.xlsx import XlsxBackend

@@ -1,7 +1,8 @@
 """The ``sheetcrm`` command line: thin click commands over the library.
 
-User errors (``SheetCRMError``) print one line and exit with their documented code;
-anything else is a bug and keeps its traceback.
+User errors (``SheetCRMError``) print one line and exit with their documented code.
+Anything else is a bug: one line saying so and how to report it, exit 1; the traceback
+goes to a file (and to stderr with $SHEETCRM_DEBUG set).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -87,8 +89,35 @@ def main() -> None:
         cli(prog_name="sheetcrm")
     except SystemExit:
         raise
-    except Exception:  # pragma: no cover - a bug: keep the traceback, use exit code 1
-        import traceback
-
-        traceback.print_exc()
+    except Exception as exc:  # a bug: one line here, the traceback kept in a file
+        click.echo(bug_report(exc), err=True)
         sys.exit(EXIT_INTERNAL)
+
+
+def bug_report(exc: BaseException) -> str:
+    """The one line a bug prints. The traceback (secrets blanked) goes to a private file in
+    the user log dir; with $SHEETCRM_DEBUG set it is printed on stderr as well."""
+    import traceback
+
+    import platformdirs
+
+    from sheetcrm.backends.gsheets.redact import redact
+
+    text = redact("".join(traceback.format_exception(exc)))
+    if os.environ.get("SHEETCRM_DEBUG"):
+        click.echo(text, err=True, nl=False)
+    folder = Path(platformdirs.user_log_dir("sheetcrm", appauthor=False))
+    path = folder / f"crash-{datetime.now(UTC):%Y%m%d-%H%M%S}-{os.getpid()}.txt"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"sheetcrm {sys.argv[1:]!r}\n{text}")
+        where = f"with the traceback saved in {path}"
+    except OSError:
+        where = "with the traceback (run again with SHEETCRM_DEBUG=1 to see it)"
+    what = (str(exc).splitlines() or [""])[0][:200]
+    return (
+        f"sheetcrm: internal error (a bug in sheetcrm, not in your data): "
+        f"{type(exc).__name__}: {redact(what)}; please report it {where}"
+    )

@@ -147,6 +147,7 @@ def _raw_frame(grid: TabGrid) -> pd.DataFrame:
 
 
 def register(group: click.Group) -> None:
+    from sheetcrm.cli.auth_cmds import auth
     from sheetcrm.cli.data_cmds import export, import_, restore
     from sheetcrm.cli.doctor_cmd import doctor
     from sheetcrm.cli.emulator_cmd import emulator
@@ -168,6 +169,7 @@ def register(group: click.Group) -> None:
         explain,
         report,
         remind,
+        auth,
         doctor,
         emulator,
     ):

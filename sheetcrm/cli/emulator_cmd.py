@@ -29,7 +29,15 @@ def emulator() -> None:
     help="Blank spreadsheets to create at start.",
 )
 @click.option("--quota", type=click.IntRange(min=1), help="Writes per minute per user (429 above).")
-def serve(host: str, port: int, count: int, quota: int | None) -> None:
+@click.option(
+    "--require-token",
+    "tokens",
+    multiple=True,
+    metavar="TOKEN",
+    help="Accept only requests bearing this OAuth access token (repeatable); others get "
+    "Google's 401.",
+)
+def serve(host: str, port: int, count: int, quota: int | None, tokens: tuple[str, ...]) -> None:
     """Serve the emulator until stopped (Ctrl-C); prints its URL and spreadsheet IDs."""
     try:
         from sheetcrm.emulator import Emulator, LoopbackServer
@@ -37,7 +45,7 @@ def serve(host: str, port: int, count: int, quota: int | None) -> None:
     except ImportError as exc:  # pragma: no cover - requests ships with gspread
         raise click.ClickException(str(exc)) from None
     document()  # fail now, not on the first request, if the discovery document is missing
-    emu = Emulator()
+    emu = Emulator(tokens=tokens or None)
     emu.write_quota = quota
     ids = [emu.create_spreadsheet(f"Spreadsheet {i + 1}").id for i in range(count)]
     server = LoopbackServer(emu, host, port)

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from sheetcrm.cli.feedback import waiting_notice
 from sheetcrm.config import load_config
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
@@ -40,7 +41,7 @@ def backend_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         target = xlsx_path or sheet
         if xlsx_path and not xlsx_path.lower().endswith(".xlsx"):
             raise ConfigError(f"--xlsx expects a path ending in .xlsx, got {xlsx_path!r}")
-        kw["crm"] = CRM(config=config, target=target)
+        kw["crm"] = CRM(config=config, target=target, notify=waiting_notice(kw.get("quiet")))
         return fn(*args, **kw)
 
     return wrapper

@@ -28,6 +28,7 @@ class ApiError(Exception):
 
     STATUS: ClassVar[dict[int, str]] = {
         400: "INVALID_ARGUMENT",
+        401: "UNAUTHENTICATED",
         403: "PERMISSION_DENIED",
         404: "NOT_FOUND",
         409: "ABORTED",

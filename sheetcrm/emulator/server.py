@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -80,6 +80,7 @@ class Fault:
     retry_after: float | None = None
     drop: bool = False  # apply the request, then drop the response
     message: str = ""
+    body: dict[str, Any] | None = None  # a whole error envelope, as Google sends it
 
 
 @dataclass
@@ -131,8 +132,16 @@ class Stats:
 class Emulator:
     """A stateful, in-memory Google Sheets API v4 (plus the Drive routes gspread uses)."""
 
-    def __init__(self, *, validate: bool = True, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        *,
+        validate: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        tokens: Iterable[str] | None = None,
+    ):
         self.spreadsheets: dict[str, Spreadsheet] = {}
+        #: bearer tokens accepted; None accepts anyone (the default), like a test double
+        self.tokens: set[str] | None = set(tokens) if tokens is not None else None
         self.files: dict[str, dict[str, Any]] = {}
         self.permissions: dict[str, list[dict[str, Any]]] = {}
         self.denied: set[str] = set()
@@ -182,10 +191,12 @@ class Emulator:
         times: int = 1,
         retry_after: float | None = None,
         message: str = "",
+        body: dict[str, Any] | None = None,
     ) -> None:
         """Script ``times`` failures with ``status`` for requests whose method id contains
-        ``match`` (e.g. 'values.batchUpdate')."""
-        self.faults.append(Fault(match, status, times, retry_after, False, message))
+        ``match`` (e.g. 'values.batchUpdate'); ``body``: answer this exact error envelope
+        (e.g. a 403 SERVICE_DISABLED with its details) instead of a plain one."""
+        self.faults.append(Fault(match, status, times, retry_after, False, message, body))
 
     def drop_response(self, match: str, *, times: int = 1) -> None:
         """Apply the next matching request, then lose its response (a timeout)."""
@@ -222,6 +233,9 @@ class Emulator:
                 time.sleep(self.latency)
             fault = self._take_fault(method_id)
             try:
+                self._check_token(headers or {})
+                if fault and fault.body is not None:
+                    raise ScriptedBody(fault.status, fault.body)
                 if fault and not fault.drop:
                     raise ApiError(fault.status, fault.message or _fault_message(fault.status))
                 self._check_quota(method_id, headers or {})
@@ -236,6 +250,9 @@ class Emulator:
             except ApiError as exc:
                 status, payload = exc.code, exc.body()
                 self.stats.errors.append((method_id, exc.code, exc.message))
+            except ScriptedBody as exc:
+                status, payload = exc.status, exc.body
+                self.stats.errors.append((method_id, exc.status, str(exc)))
             data = (
                 b""
                 if payload is None
@@ -246,6 +263,8 @@ class Emulator:
             out_headers = {"Content-Type": "application/json; charset=UTF-8"}
             if fault and fault.retry_after is not None:
                 out_headers["Retry-After"] = str(int(fault.retry_after))
+            if status == 401:
+                out_headers["WWW-Authenticate"] = 'Bearer realm="https://accounts.google.com/"'
             return Response(status, data, out_headers, drop=bool(fault and fault.drop))
 
     def _route(self, method: str, path: str) -> tuple[str, dict[str, str] | None]:
@@ -265,6 +284,16 @@ class Emulator:
                     self.faults.remove(fault)
                 return fault
         return None
+
+    def _check_token(self, headers: dict[str, str]) -> None:
+        """With ``tokens`` set, answer 401 as Google does to a missing or unknown token."""
+        if self.tokens is None:
+            return
+        sent = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+        if sent is None or not sent.startswith("Bearer "):
+            raise ApiError(401, _NO_CREDENTIAL + _AUTH_HELP, "UNAUTHENTICATED")
+        if sent.removeprefix("Bearer ").strip() not in self.tokens:
+            raise ApiError(401, _BAD_CREDENTIAL + _AUTH_HELP, "UNAUTHENTICATED")
 
     def _check_quota(self, method_id: str, headers: dict[str, str]) -> None:
         if self.write_quota is None or method_id not in WRITE_METHODS:
@@ -345,6 +374,23 @@ class Emulator:
         now = drive._now()
         self.files[ss.id] = {"createdTime": now, "modifiedTime": now}
         return getsheet.spreadsheet_json(ss, {})
+
+
+class ScriptedBody(Exception):
+    """A scripted error answered with its own envelope."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(str(body.get("error", {}).get("message", "")))
+        self.status = status
+        self.body = body
+
+
+_NO_CREDENTIAL = "Request is missing required authentication credential."
+_BAD_CREDENTIAL = "Request had invalid authentication credentials."
+_AUTH_HELP = (
+    " Expected OAuth 2 access token, login cookie or other valid authentication credential."
+    " See https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
 
 
 def _fault_message(status: int) -> str:

@@ -1,9 +1,20 @@
-"""Google credentials for the Sheets backend: service account, OAuth user, or ADC.
+"""Which Google credentials sheetcrm uses, in a documented order, and what state they are in.
 
-Least privilege: only the ``spreadsheets`` scope. Key and token files must not be readable
-by group or others; token files are created with mode 0600. Tokens and keys never reach
-the logs (``RedactingFilter``). Anonymous credentials are allowed only when the endpoint
-is overridden (an emulator), never against Google.
+The lookup order (the first that is set or exists wins):
+
+1. ``[google] credentials`` in sheetcrm.toml
+2. ``$SHEETCRM_CREDENTIALS``
+3. ``$GOOGLE_APPLICATION_CREDENTIALS``
+4. the sign-in of ``sheetcrm auth login`` (``token.json`` in the user config dir)
+5. gspread's ``authorized_user.json`` (what ``gspread.oauth()`` saved)
+6. Application Default Credentials (``gcloud auth application-default login``, or the
+   metadata server on Google Cloud)
+
+With an endpoint override (the emulator), 5 and 6 are skipped — other tools' sign-ins are
+for Google, not for a local emulator — and anonymous access is the last resort. A file
+named in 1–3 must not be readable by other users (it is refused); a file sheetcrm finds on
+its own (4, 5) is made private instead, with a notice: gspread writes its token 0644.
+Least privilege: every token is used with the ``spreadsheets`` scope only.
 """
 
 from __future__ import annotations
@@ -11,57 +22,121 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import stat
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import google.auth
+import gspread.auth
+from google.auth import _cloud_sdk
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import DefaultCredentialsError
-from google.oauth2 import credentials as user_credentials
+from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 
-from sheetcrm.errors import ConfigError
+from sheetcrm.backends.gsheets import failures, tokens
+from sheetcrm.backends.gsheets.endpoint import endpoint_of
+from sheetcrm.backends.gsheets.redact import RedactingFilter, install_redaction
+from sheetcrm.backends.gsheets.tokens import write_private
+from sheetcrm.errors import ConfigError, SheetCRMError
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
-_SECRET_KEYS = r"(?:access_token|refresh_token|id_token|private_key|client_secret|assertion)"
-_SECRETS = [
-    (re.compile(r"(Bearer\s+)\S+"), r"\1[redacted]"),
-    (re.compile(r'("' + _SECRET_KEYS + r'"\s*:\s*")[^"]*(")'), r"\1[redacted]\2"),
-    (re.compile(r"(\b" + _SECRET_KEYS + r"=)[^&\s\"']+"), r"\1[redacted]"),
-    (
-        re.compile(
-            r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S
-        ),
-        "[redacted key]",
-    ),
+USER, SERVICE, ADC, GSPREAD = "oauth user", "service account", "ADC", "gspread authorized_user"
+ANONYMOUS, NONE = "anonymous (emulator)", "none"
+NO_CREDENTIALS = (
+    "no Google credentials: sign in with `sheetcrm auth login`, or set [google] credentials "
+    "in sheetcrm.toml (or $SHEETCRM_CREDENTIALS) to a service-account key"
+)
+_USER_FIELDS = {"refresh_token", "client_id", "client_secret"}
+_log = logging.getLogger("sheetcrm")
+
+__all__ = [
+    "SCOPES",
+    "CredentialStatus",
+    "RedactingFilter",
+    "account_email",
+    "check_private",
+    "credential_status",
+    "install_redaction",
+    "load_credentials",
+    "write_private",
 ]
 
 
-class RedactingFilter(logging.Filter):
-    """Replace bearer tokens, private keys and client secrets in log records."""
+@dataclass(frozen=True)
+class Source:
+    """Where credentials were found; ``explicit``: the user named the file."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = message
-        for pattern, replacement in _SECRETS:
-            redacted = pattern.sub(replacement, redacted)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
+    label: str
+    path: Path | None = None
+    explicit: bool = False
 
 
-def install_redaction() -> None:
-    """Attach the filter to every handler of the root logger and the noisy libraries."""
-    flt = RedactingFilter()
-    for name in ("", "sheetcrm", "urllib3", "google", "gspread", "requests"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-            logger.addFilter(flt)
-        for handler in logger.handlers:
-            if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-                handler.addFilter(flt)
+@dataclass(frozen=True)
+class Found:
+    creds: Credentials
+    kind: str
+    source: Source
+
+
+def gspread_token() -> Path:
+    """Where ``gspread.oauth()`` keeps its sign-in (~/.config/gspread, %APPDATA%\\gspread)."""
+    return Path(gspread.auth.get_config_dir()) / "authorized_user.json"
+
+
+def locate(credentials: str | None, *, endpoint: str | None) -> Source:
+    """The first source in the documented order; nothing is read yet."""
+    if credentials:
+        return Source("[google] credentials", Path(credentials).expanduser(), explicit=True)
+    for var in ("SHEETCRM_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS"):
+        if os.environ.get(var):
+            return Source(f"${var}", Path(os.environ[var]).expanduser(), explicit=True)
+    if tokens.token_path().exists():
+        return Source("sheetcrm auth login", tokens.token_path())
+    if endpoint:
+        return Source("emulator")
+    if gspread_token().exists():
+        return Source("gspread", gspread_token())
+    adc = Path(_cloud_sdk.get_application_default_credentials_path())
+    return Source("application default credentials", adc if adc.exists() else None)
+
+
+def resolve(
+    credentials: str | None, *, endpoint: str | None, notify: Callable[[str], None] | None = None
+) -> Found:
+    """The credentials the lookup order picks, ready to use; ``ConfigError`` if unusable."""
+    return _open(locate(credentials, endpoint=endpoint), notify)
+
+
+def load_credentials(
+    path: str | None, *, endpoint: str | None, notify: Callable[[str], None] | None = None
+) -> Credentials:
+    """Credentials for ``path`` (``[google] credentials``), else the lookup order."""
+    return resolve(path, endpoint=endpoint, notify=notify).creds
+
+
+def _open(source: Source, notify: Callable[[str], None] | None) -> Found:
+    if source.label == "emulator":
+        return Found(AnonymousCredentials(), ANONYMOUS, source)
+    if source.label == "application default credentials":
+        return Found(_default(), ADC, source)
+    assert source.path is not None
+    creds, kind = _from_file(source, notify)
+    return Found(creds, kind, source)
+
+
+def _default() -> Credentials:
+    try:
+        with warnings.catch_warnings():  # "end user credentials without a quota project"
+            warnings.simplefilter("ignore")
+            creds, _ = google.auth.default(scopes=SCOPES)
+    except DefaultCredentialsError:
+        raise ConfigError(NO_CREDENTIALS) from None
+    return creds
 
 
 def check_private(path: Path) -> None:
@@ -74,33 +149,47 @@ def check_private(path: Path) -> None:
         )
 
 
-def write_private(path: Path, data: str) -> None:
-    """Create or replace a token file that only its owner can read (mode 0600)."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(data)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+def _make_private(path: Path, notify: Callable[[str], None] | None) -> None:
+    """A token sheetcrm found on its own: fix its mode rather than refuse it."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        os.chmod(path, 0o600)
+        message = f"{path} was readable by other users (mode {mode:04o}); made it private"
+        (notify or _log.warning)(message)
 
 
-def _from_file(path: Path) -> Credentials:
+def _read(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ConfigError(f"credentials file not found: {path}")
-    check_private(path)
     try:
-        info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        info = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise ConfigError(f"{path} is not a JSON key file") from None
+    if not isinstance(info, dict):
+        raise ConfigError(f"{path} is not a JSON key file")
+    return info
+
+
+def _from_file(source: Source, notify: Callable[[str], None] | None) -> tuple[Credentials, str]:
+    assert source.path is not None
+    path = source.path
+    info = _read(path)
+    refuse_lookalikes(path, info)
+    if source.explicit:
+        check_private(path)
+    else:
+        _make_private(path, notify)
     kind = info.get("type")
+    if kind is None and set(info) >= _USER_FIELDS:
+        kind = "authorized_user"  # gspread's file has no "type"
     try:
-        creds: Credentials
         if kind == "service_account":
-            creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
-            return creds
+            sa = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            return sa, SERVICE
         if kind == "authorized_user":
-            creds = user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
-            return creds
+            own = path.resolve() == tokens.token_path().resolve()
+            user = tokens.load_token(path, info, SCOPES, rewrite=own)
+            return user, GSPREAD if "type" not in info else USER
     except (ValueError, KeyError) as exc:
         raise ConfigError(f"{path}: not a usable {kind} key ({exc.__class__.__name__})") from None
     raise ConfigError(
@@ -109,28 +198,85 @@ def _from_file(path: Path) -> Credentials:
     )
 
 
-def load_credentials(path: str | None, *, endpoint: str | None) -> Credentials:
-    """Credentials from ``path`` (or $SHEETCRM_CREDENTIALS), else ADC, else anonymous for an
-    emulator endpoint."""
-    path = path or os.environ.get("SHEETCRM_CREDENTIALS")
-    if path:
-        return _from_file(Path(path).expanduser())
-    adc = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-    if adc:
-        return _from_file(Path(adc).expanduser())
-    if endpoint:
-        return AnonymousCredentials()
-    try:
-        creds, _ = google.auth.default(scopes=SCOPES)
-    except DefaultCredentialsError:
+def refuse_lookalikes(path: Path, info: dict[str, Any]) -> None:
+    """JSON files people give as credentials that are something else, each with its fix."""
+    if "installed" in info or "web" in info:
         raise ConfigError(
-            "no Google credentials: set [google] credentials in sheetcrm.toml, "
-            "$SHEETCRM_CREDENTIALS or $GOOGLE_APPLICATION_CREDENTIALS to a service-account "
-            "key (see credentials.example.json)"
-        ) from None
-    return creds
+            f"{path} is an OAuth client secret, not credentials; "
+            f"run sheetcrm auth login --client-secret {path}"
+        )
+    if "REPLACE-WITH-YOUR-KEY" in str(info.get("private_key", "")) or info.get("project_id") == (
+        "your-project-id"
+    ):
+        raise ConfigError(
+            f"{path} is the unfilled example key (credentials.example.json): put your service "
+            "account's downloaded key there, or sign in with your Google account: "
+            "sheetcrm auth login"
+        )
 
 
 def account_email(creds: Credentials) -> str | None:
     """The e-mail a spreadsheet must be shared with, when the credentials have one."""
-    return getattr(creds, "service_account_email", None) or getattr(creds, "account", None)
+    email = getattr(creds, "service_account_email", None) or getattr(creds, "account", None)
+    return str(email) if email and email != "default" else None
+
+
+@dataclass(frozen=True)
+class CredentialStatus:
+    """Which credentials sheetcrm would use, and whether they work. Never holds a secret."""
+
+    kind: str
+    source: str
+    path: Path | None
+    email: str | None
+    scopes: tuple[str, ...]
+    expiry: datetime | None
+    fresh: bool
+    problem: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (path and expiry as strings)."""
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "path": str(self.path) if self.path else None,
+            "email": self.email,
+            "scopes": list(self.scopes),
+            "expiry": self.expiry.isoformat() if self.expiry else None,
+            "fresh": self.fresh,
+            "problem": self.problem,
+        }
+
+
+def credential_status(config: Any = None, *, refresh: bool = False) -> CredentialStatus:
+    """Never raises for a credentials problem: it goes into ``problem``. ``refresh=True``
+    refreshes a token that is not fresh (contacting the token endpoint); otherwise nothing
+    touches the network."""
+    endpoint = endpoint_of(config)
+    source = locate(getattr(config, "credentials", None), endpoint=endpoint)
+    if source.label == "application default credentials" and source.path is None and not refresh:
+        return CredentialStatus(NONE, "nowhere", None, None, (), None, False, NO_CREDENTIALS)
+    try:
+        found = _open(source, notify=None)
+    except SheetCRMError as exc:
+        return CredentialStatus(NONE, source.label, source.path, None, (), None, False, str(exc))
+    creds, problem = found.creds, None
+    if found.kind == ANONYMOUS:
+        return CredentialStatus(ANONYMOUS, source.label, None, None, (), None, True, None)
+    if refresh and not creds.valid:
+        try:
+            creds.refresh(Request())
+        except Exception as exc:  # a refresh or connection failure; a bug is raised again
+            problem = str(failures.credentials_error(exc, account=account_email(creds)))
+    expiry = creds.expiry.replace(tzinfo=UTC) if creds.expiry else None
+    scopes = getattr(creds, "scopes", None) or ()
+    return CredentialStatus(
+        found.kind,
+        source.label,
+        source.path,
+        account_email(creds),
+        tuple(scopes),
+        expiry,
+        bool(creds.valid),
+        problem,
+    )

@@ -16,12 +16,10 @@ Requests are split only to stay under ~2 MB. Nothing is sent for an empty Change
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import gspread
-import requests
 from gspread.urls import (
     SPREADSHEET_BATCH_UPDATE_URL,
     SPREADSHEET_URL,
@@ -34,15 +32,15 @@ from sheetcrm.backends.base import (
     check_expectation,
     with_system_tabs,
 )
+from sheetcrm.backends.gsheets import failures, writes
 from sheetcrm.backends.gsheets import requests as rq
-from sheetcrm.backends.gsheets import writes
 from sheetcrm.backends.gsheets.auth import account_email, install_redaction, load_credentials
 from sheetcrm.backends.gsheets.catalog import LAYOUT_FIELDS, LISTING_FIELDS, Catalog
-from sheetcrm.backends.gsheets.endpoint import mount_endpoint
+from sheetcrm.backends.gsheets.endpoint import endpoint_of, mount_endpoint
 from sheetcrm.backends.gsheets.reads import classify, grid_from_values, probe
 from sheetcrm.backends.gsheets.retry import AmbiguousWrite, RemoteFailure, RetryPolicy, Throttle
 from sheetcrm.backends.gsheets.writes import Located
-from sheetcrm.errors import AccessError, HeaderError, NotFoundError, WorkbookError
+from sheetcrm.errors import HeaderError, WorkbookError
 from sheetcrm.model.changes import (
     AddTab,
     ChangeSet,
@@ -86,15 +84,30 @@ class GSheetsBackend:
         self._literals: dict[str, set[tuple[str, str]]] = {}  # (header, text) of literal "=…"
 
     @classmethod
-    def open(cls, spreadsheet_id: str, *, config: Any = None) -> GSheetsBackend:
-        """Connect with the configured credentials (or anonymously to an emulator)."""
-        endpoint = os.environ.get("SHEETCRM_API_ENDPOINT") or getattr(config, "endpoint", None)
-        creds = load_credentials(getattr(config, "credentials", None), endpoint=endpoint)
+    def open(
+        cls,
+        spreadsheet_id: str,
+        *,
+        config: Any = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> GSheetsBackend:
+        """Connect with the configured credentials (or anonymously to an emulator);
+        ``notify`` hears why a run waits (rate limits, retries) and credential fixes."""
+        endpoint = endpoint_of(config)
+        creds = load_credentials(
+            getattr(config, "credentials", None), endpoint=endpoint, notify=notify
+        )
         install_redaction()
         client = gspread.Client(auth=creds)
         if endpoint:
             mount_endpoint(client.http_client.session, endpoint)
-        backend = cls(client, spreadsheet_id, account=account_email(creds))
+        backend = cls(
+            client,
+            spreadsheet_id,
+            retry=RetryPolicy(report=notify),
+            throttle=Throttle(report=notify),
+            account=account_email(creds),
+        )
         backend.endpoint = endpoint
         return backend
 
@@ -124,9 +137,12 @@ class GSheetsBackend:
             try:
                 response = self.client.http_client.request(method, url, params=params, json=body)
             except gspread.exceptions.APIError as exc:
-                raise self._failure(exc) from None
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                raise RemoteFailure(str(exc), ambiguous=True) from None
+                raise failures.from_response(exc.response) from None
+            except Exception as exc:  # the request, or the token refresh inside it
+                failure = failures.classify(exc)
+                if failure is None:
+                    raise
+                raise failure from None
             finally:
                 self.requests += 1
             sent = response.request
@@ -139,30 +155,10 @@ class GSheetsBackend:
         except RemoteFailure as failure:
             raise self._final(failure, step) from None
 
-    def _failure(self, exc: gspread.exceptions.APIError) -> RemoteFailure:
-        response = exc.response
-        retry_after = response.headers.get("Retry-After")
-        try:
-            message = response.json()["error"]["message"]
-        except (ValueError, KeyError, TypeError):
-            message = response.text[:200]
-        return RemoteFailure(
-            message,
-            status=response.status_code,
-            retry_after=float(retry_after) if retry_after else None,
-        )
-
     def _final(self, failure: RemoteFailure, step: str) -> Exception:
-        if failure.status == 404:
-            return NotFoundError(f"spreadsheet {self.sid} was not found (check the ID or URL)")
-        if failure.status == 403:
-            who = f" with {self.account}" if self.account else " with your Google account"
-            return AccessError(
-                f"no access to spreadsheet {self.sid}: share it{who} as an Editor ({failure})"
-            )
-        if failure.status == 401:
-            return AccessError(f"Google rejected the credentials ({failure})")
-        return WorkbookError(f"{step} failed: {failure}")
+        return failures.final(
+            failure, sid=self.sid, step=step, account=self.account, endpoint=self.endpoint
+        )
 
     # -- reading -------------------------------------------------------------------------
 

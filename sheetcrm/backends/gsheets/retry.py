@@ -3,8 +3,11 @@
 Truncated exponential backoff with full jitter (sleep = uniform(0, min(cap, base·2ⁿ))),
 ``Retry-After`` honoured, bounded by attempts and by a deadline; a loop, never recursion.
 Only requests that are safe to repeat are retried; an ambiguous failure of anything else
-is reported so the caller can re-read and reconcile instead of writing twice. A client
-side throttle keeps writes within the per-minute quota.
+is reported so the caller can re-read and reconcile instead of writing twice. A request
+that never left (no connection) is safe to repeat, but only a few times: a machine that
+is offline should hear so in a second, not in two minutes. A client side throttle keeps
+writes within the per-minute quota. Both say on ``report`` (a callable the CLI passes in)
+when they are about to wait a noticeable time, so a person knows why nothing happens.
 """
 
 from __future__ import annotations
@@ -33,15 +36,38 @@ class RemoteFailure(Exception):
         status: int | None = None,
         retry_after: float | None = None,
         ambiguous: bool = False,
+        offline: bool = False,
+        unsent: bool = False,
+        reason: str | None = None,
+        link: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
         self.ambiguous = ambiguous  # the request may have been applied (timeout, dropped)
+        self.offline = offline  # no connection could be made: nothing was sent
+        self.unsent = unsent or offline  # the request never left: safe to repeat
+        self.reason = reason  # Google's machine-readable reason (SERVICE_DISABLED, …)
+        self.link = link  # a help link from the error's details
 
     @property
     def retryable(self) -> bool:
-        return self.ambiguous or self.status in RETRYABLE_STATUS
+        return self.ambiguous or self.unsent or self.status in RETRYABLE_STATUS
+
+    def waiting(self, seconds: float, attempt: int, attempts: int) -> str:
+        """What a person is told while the policy waits before ``attempt``."""
+        then = f"retrying in {_seconds(seconds)} (attempt {attempt}/{attempts})"
+        if self.status == 429:
+            return f"rate limited by Google; {then}"
+        if self.offline:
+            return f"cannot reach Google ({self}); {then}"
+        if self.status:
+            return f"Google answered {self.status} ({self}); {then}"
+        return f"Google did not answer ({self}); {then}"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 10 else f"{value:.1f} s"
 
 
 class AmbiguousWrite(TransientError):
@@ -53,6 +79,7 @@ class RetryPolicy:
     """How often and how long to retry; ``sleep``, ``clock`` and ``rng`` are injectable."""
 
     attempts: int = 6
+    offline_attempts: int = 3  # when no connection can be made at all
     base: float = 0.5
     cap: float = 32.0
     deadline: float = 120.0
@@ -60,6 +87,8 @@ class RetryPolicy:
     clock: Callable[[], float] = time.monotonic
     rng: random.Random = field(default_factory=random.Random)
     waits: list[float] = field(default_factory=list)  # what it slept, for tests and logs
+    report: Callable[[str], None] | None = None  # told about each wait of a second or more
+    notice: float = 1.0  # shorter waits pass without a word
 
     def delay(self, attempt: int, failure: RemoteFailure) -> float:
         backoff = self.rng.uniform(0, min(self.cap, self.base * 2**attempt))
@@ -78,15 +107,18 @@ class RetryPolicy:
                 last = failure
                 if not failure.retryable:
                     raise
-                if failure.ambiguous and not idempotent:
-                    raise AmbiguousWrite(f"{step}: {failure} (it may have been applied)") from None
-                if failure.status not in (429, None) and not idempotent and not failure.ambiguous:
-                    # a 5xx on a non-idempotent write: Google may have applied it
+                if not idempotent and not failure.unsent and failure.status != 429:
+                    # dropped, timed out or a 5xx on a non-idempotent write: it may be applied
                     raise AmbiguousWrite(f"{step}: {failure} (it may have been applied)") from None
                 wait = self.delay(attempt, failure)
-                if attempt == self.attempts - 1 or self.clock() - start + wait > self.deadline:
+                allowed = self.offline_attempts if failure.offline else self.attempts
+                if attempt >= allowed - 1 or self.clock() - start + wait > self.deadline:
+                    if failure.offline:
+                        raise
                     break
                 self.waits.append(wait)
+                if self.report is not None and wait >= self.notice:
+                    self.report(failure.waiting(wait, attempt + 2, allowed))
                 self.sleep(wait)
         assert last is not None
         if last.status == 429:
@@ -106,6 +138,7 @@ class Throttle:
     per_minute: int = 60
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    report: Callable[[str], None] | None = None
     _times: deque[float] = field(default_factory=deque)
 
     def wait(self) -> None:
@@ -115,6 +148,11 @@ class Throttle:
         if len(self._times) >= self.per_minute:
             pause = 60 - (now - self._times[0])
             if pause > 0:
+                if self.report is not None and pause >= 1:
+                    self.report(
+                        f"pausing {_seconds(pause)} to stay within Google's "
+                        f"{self.per_minute} writes a minute"
+                    )
                 self.sleep(pause)
             self._times.popleft()
         self._times.append(self.clock())
