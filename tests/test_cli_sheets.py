@@ -34,12 +34,9 @@ def test_init_and_demo_on_google_sheets(served):
     out = run("demo", "--sheet", sheet.id, "--as-of", "2026-11-21")
     assert "Customers    300" in out
     assert "nothing to change" in run("demo", "--sheet", sheet.id, "--as-of", "2026-11-21")
-    # every body was schema-valid; the only 400s are reads probing for tabs that did not
-    # exist yet (the data tabs before `init`, the dashboard tabs before the first refresh)
-    assert [(m, c, text) for m, c, text in emu.stats.errors] == [
-        ("sheets.spreadsheets.values.batchGet", 400, "Unable to parse range: 'Customers'"),
-        ("sheets.spreadsheets.values.batchGet", 400, "Unable to parse range: 'Dashboard'"),
-    ]
+    # every body was schema-valid, and no read probed for a tab that did not exist yet
+    # (the data tabs before `init`, the dashboard tabs before the first refresh)
+    assert emu.stats.errors == []
     records = json.loads(
         run("show", "Customers", "--sheet", sheet.id, "--format", "json", "--limit", "2")
     )

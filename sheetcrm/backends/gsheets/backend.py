@@ -218,12 +218,14 @@ class GSheetsBackend:
     def read(
         self, tabs: Iterable[str] | None = None, *, layout: bool = False, values_only: bool = False
     ) -> dict[str, TabGrid]:
-        """``values_only``: one request with formulas' computed values, for readers that
-        never write (reports, reminders); otherwise formulas are read as formulas."""
-        if tabs is None:
+        """``values_only``: one ``values.batchGet`` with formulas' computed values, for
+        readers that never write (reports, reminders). Otherwise formulas are read as
+        formulas, and a backend that has not listed the tabs yet lists them first (the
+        sheet ids and sizes a write needs), so the values read never names a missing tab."""
+        plain = values_only and not layout
+        if tabs is None or (not plain and not self.catalog.complete):
             self._list_tabs()
         names = list(self.catalog.sheets) if tabs is None else list(tabs)
-        plain = values_only and not layout
         render = "UNFORMATTED_VALUE" if plain else "FORMULA"
         names, blocks = self._get_tabs(names, "reading the tabs", render)
         grids = {
@@ -234,8 +236,15 @@ class GSheetsBackend:
         return grids
 
     def _classify(self, grids: dict[str, TabGrid], layout: bool) -> None:
-        """One spreadsheets.get: tab properties, which '=…' cells are formulas, and layout."""
+        """One spreadsheets.get for which '=…' cells are formulas and, with ``layout``, for
+        dropdowns, formats, colours and protections; not sent when the listing already
+        said all there is (no layout wanted, no cell starting with '=')."""
         wanted = probe(grids, layout)
+        if not layout and self.catalog.complete and not any(wanted.candidates.values()):
+            for name, read in grids.items():
+                read.layout.hidden = self.catalog.sheets[name].hidden
+                self._literals[name] = set()
+            return
         data = self._request(
             "get",
             SPREADSHEET_URL % self.sid,

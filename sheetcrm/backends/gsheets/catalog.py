@@ -21,12 +21,14 @@ LAYOUT_FIELDS = "conditionalFormats,protectedRanges(protectedRangeId,description
 
 @dataclass
 class SheetInfo:
-    """One tab: its id (None when seen only through a values range) and grid size."""
+    """One tab: its id (None when seen only through a values range), grid size and
+    whether it is hidden."""
 
     title: str
     sheet_id: int | None
     rows: int
     cols: int
+    hidden: bool = False
 
 
 class Catalog:
@@ -70,7 +72,11 @@ class Catalog:
         grid = props.get("gridProperties", {})
         title = props["title"]
         self.sheets[title] = SheetInfo(
-            title, props["sheetId"], grid.get("rowCount", 0), grid.get("columnCount", 0)
+            title,
+            props["sheetId"],
+            grid.get("rowCount", 0),
+            grid.get("columnCount", 0),
+            bool(props.get("hidden", False)),
         )
         if layout:
             rules = sheet.get("conditionalFormats", [])
