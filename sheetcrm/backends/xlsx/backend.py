@@ -1,6 +1,9 @@
-"""``XlsxBackend``: reads stream the file in read-only mode; writes load it fully, apply
-the ChangeSet through the shared adapter rules, redraw the declared charts and save
-atomically (temp file in the same folder, fsync, rename)."""
+"""``XlsxBackend``: each read loads the file once. A ``values_only`` read (a command that
+never writes) streams it read-only with the values Excel or LibreOffice last computed; any
+other read is a writing run's, so it loads the workbook fully and keeps it for the apply
+that follows, which reuses it when the file has not changed since (else loads it again),
+applies the ChangeSet through the shared adapter rules, redraws the declared charts and
+saves atomically (temp file in the same folder, fsync, rename)."""
 
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ class XlsxBackend:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.saves = 0
+        self._held: tuple[tuple[int, int, int], openpyxl.Workbook] | None = None
 
     def describe(self) -> str:
         return str(self.path)
@@ -51,25 +55,47 @@ class XlsxBackend:
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
             raise WorkbookError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
 
+    def _stamp(self) -> tuple[int, int, int]:
+        """What changes when anyone saves the file: mtime, size and inode."""
+        st = self.path.stat()
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
     def read(
         self, tabs: Iterable[str] | None = None, *, layout: bool = False, values_only: bool = False
     ) -> dict[str, TabGrid]:
+        self._held = None
         if not self.path.exists():
             return {}
-        wb = self._load(read_only=not layout, data_only=False)
-        try:
-            names = wb.sheetnames if tabs is None else [t for t in tabs if t in wb.sheetnames]
-            grids = {n: read_sheet(wb[n], layout) for n in names}
-            if layout:
-                for tab, specs in charts.declared(wb).items():
-                    if tab in grids:
-                        grids[tab].layout.charts = {c.key for c in specs}
-        finally:
-            if not layout:
-                wb.close()
+        if values_only and not layout:
+            return self._read_values(tabs)
+        stamp = self._stamp()
+        wb = self._load()
+        names = wb.sheetnames if tabs is None else [t for t in tabs if t in wb.sheetnames]
+        grids = {n: read_sheet(wb[n], layout) for n in names}
+        if layout:
+            for tab, specs in charts.declared(wb).items():
+                if tab in grids:
+                    grids[tab].layout.charts = {c.key for c in specs}
+        self._held = (stamp, wb)
         if any(g.formulas for g in grids.values()):
             self._fill_cached_values(grids)
         return grids
+
+    def _read_values(self, tabs: Iterable[str] | None) -> dict[str, TabGrid]:
+        """One streaming pass; formula cells hold the value last computed (if any)."""
+        wb = self._load(read_only=True, data_only=True)
+        try:
+            names = wb.sheetnames if tabs is None else [t for t in tabs if t in wb.sheetnames]
+            return {n: read_sheet(wb[n], False) for n in names}
+        finally:
+            wb.close()
+
+    def _take_held(self) -> openpyxl.Workbook | None:
+        """The workbook the last read loaded, if the file is still the one it read."""
+        held, self._held = self._held, None
+        if held is None or not self.path.exists() or held[0] != self._stamp():
+            return None
+        return held[1]
 
     def _fill_cached_values(self, grids: dict[str, TabGrid]) -> None:
         """Formula cells carry the value last computed by Excel/LibreOffice, if any."""
@@ -92,18 +118,21 @@ class XlsxBackend:
     def apply(self, changes: ChangeSet, schema: Schema) -> ApplyReport:
         if not changes:
             return ApplyReport()
-        if self.path.exists():
-            wb = self._load()
-        else:
-            wb = openpyxl.Workbook()
-            for ws in wb.worksheets:  # the default empty "Sheet"
-                wb.remove(ws)
+        wb = self._take_held() or self._open_for_write()
         report = apply_changes(XlsxBook(wb, schema), changes, schema)
         charts.draw(wb)
         ensure_visible_active(wb)
         self._save(wb)
         report.requests = 1
         return report
+
+    def _open_for_write(self) -> openpyxl.Workbook:
+        if self.path.exists():
+            return self._load()
+        wb = openpyxl.Workbook()
+        for ws in wb.worksheets:  # the default empty "Sheet"
+            wb.remove(ws)
+        return wb
 
     def _save(self, wb: openpyxl.Workbook) -> None:
         folder = self.path.parent if str(self.path.parent) else Path(".")
