@@ -66,15 +66,36 @@ class CRM:
         names = list(tabs) if tabs is not None else list(self.schema.tabs)
         return self.backend.read(names, layout=layout, values_only=values_only)
 
-    def grid(self, tab: str) -> TabGrid:
-        """One tab, or ``NotFoundError`` saying how to create it."""
+    def grid(self, tab: str, *, values_only: bool = False) -> TabGrid:
+        """One tab, or ``NotFoundError`` saying how to create it (``values_only``: formulas
+        as their computed values, for readers that never write)."""
         name = self._tab_name(tab)
-        grids = self.backend.read([name])
-        if name not in grids:
-            raise NotFoundError(
-                f"{self.describe()} has no tab {name!r} (run `sheetcrm init` first)"
-            )
+        grids = self.backend.read([name], values_only=values_only)
+        self._require([name], grids)
         return grids[name]
+
+    def frames(self, tabs: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+        """The tabs (the data tabs when None) as typed frames, from one read of their values
+        (formulas as computed): what a command that only reads works from, and passes on.
+
+        A missing tab is a ``NotFoundError``; a data tab whose header lacks a field, a
+        ``HeaderError`` (both say to run ``sheetcrm init``)."""
+        names = [self._tab_name(t) for t in tabs] if tabs is not None else self._data_tabs()
+        grids = self.read(names, values_only=True)
+        self._require(names, grids)
+        for name in set(names) & set(self._data_tabs()):
+            map_header(grids[name], self.schema[name])
+        return {name: self.frame(name, grids[name]) for name in names}
+
+    def _data_tabs(self) -> list[str]:
+        return [t.name for t in self.schema.data_tabs]
+
+    def _require(self, names: Iterable[str], grids: Mapping[str, TabGrid]) -> None:
+        for name in names:
+            if name not in grids:
+                raise NotFoundError(
+                    f"{self.describe()} has no tab {name!r} (run `sheetcrm init` first)"
+                )
 
     def _tab_name(self, tab: str) -> str:
         try:
@@ -88,6 +109,8 @@ class CRM:
         Cells that do not parse keep their raw value; ``frame.attrs['issues']`` lists them.
         Rows that are entirely empty are left out.
         Columns have object dtype so blanks stay ``None`` and dates stay ``datetime.date``.
+        Without ``grid`` the tab is read on its own: to build several frames, read once
+        with ``frames`` (or ``read``) and pass each grid.
         """
         schema_tab = self.schema.tab(tab)
         grid = grid or self.grid(schema_tab.name)
@@ -192,11 +215,7 @@ class CRM:
 
     def require_initialised(self, grids: Mapping[str, TabGrid]) -> None:
         """Raise a clear error when the workbook has not been set up by ``init``."""
-        missing = [t.name for t in self.schema.data_tabs if t.name not in grids]
-        if missing:
-            raise NotFoundError(
-                f"{self.describe()} has no {missing[0]!r} tab; run `sheetcrm init` first"
-            )
+        self._require(self._data_tabs(), grids)
         for t in self.schema.data_tabs:
             map_header(grids[t.name], t)
 

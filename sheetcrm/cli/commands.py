@@ -44,24 +44,24 @@ def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> N
     """Build a realistic demo CRM (a small online shop), refresh it, write crm-report.html
     next to it and print a summary."""
     result = write_demo(crm, as_of, force=force, dry_run=dry_run)
-    if dry_run or quiet:
+    if dry_run:
         _report(result, quiet, "Demo")
-        if not dry_run:
-            refresh_crm(crm, as_of)
-            folder = Path(crm.describe()).parent if Path(crm.describe()).exists() else Path.cwd()
-            make_report(crm, as_of=as_of, output=folder / "crm-report.html", title="Demo shop")
         return
     refreshed = refresh_crm(crm, as_of)
     where = crm.describe()
     if Path(where).exists():
         where = str(Path(where).resolve())
+    folder = Path(where).parent if Path(where).exists() else Path.cwd()
+    frames = crm.frames()  # the refreshed workbook, read once for the report and the summary
+    report = make_report(
+        crm, as_of=as_of, output=folder / "crm-report.html", title="Demo shop", frames=frames
+    )
+    if quiet:
+        return
     _report(result, quiet, f"Demo CRM in {where}")
     if refreshed.changes:
         click.echo("Computed columns, segments, colours and the Dashboard tab refreshed.")
-    folder = Path(where).parent if Path(where).exists() else Path.cwd()
-    report = make_report(crm, as_of=as_of, output=folder / "crm-report.html", title="Demo shop")
     click.echo(f"Report: {report.path} (open it in a browser)")
-    frames = {t.name: crm.frame(t.name) for t in crm.schema.data_tabs}
     click.echo()
     click.echo(render("summary.txt.j2", title="Demo shop", s=summarize(frames, as_of)))
     click.echo(f"Open {crm.describe()} in Excel or LibreOffice, or try: sheetcrm show Customers")
@@ -72,7 +72,7 @@ def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> N
 @as_of_option
 def summary(crm: CRM, as_of: dt.date) -> None:
     """Print the CRM's headline figures."""
-    frames = {t.name: crm.frame(t.name) for t in crm.schema.data_tabs}
+    frames = crm.frames()
     click.echo(render("summary.txt.j2", title=crm.describe(), s=summarize(frames, as_of)))
 
 
@@ -86,7 +86,7 @@ def show(
 ) -> None:
     """Print TAB (e.g. Customers) as a table, CSV, JSON or NDJSON."""
     name = crm.schema.tab(tab).name if _known(crm, tab) else tab
-    grid = crm.grid(name)
+    grid = crm.grid(name, values_only=not formulas)
     df = crm.frame(name, grid) if _known(crm, tab) else _raw_frame(grid)
     df = df.astype(object).map(_date_only)
     if formulas:

@@ -19,7 +19,7 @@ from sheetcrm.analytics.periods import today
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
-from sheetcrm.outputs.report import load_frames, report_settings
+from sheetcrm.outputs.report import report_settings
 from sheetcrm.outputs.templates import environment, render
 
 INACTIVE_DAYS = 180
@@ -137,10 +137,12 @@ def remind(
     email: bool = False,
     csv_path: Path | None = None,
     drafts_dir: Path | None = None,
+    frames: Mapping[str, pd.DataFrame] | None = None,
 ) -> RemindResult:
-    """Build the digests and the re-engagement list; optionally write and send them."""
+    """Build the digests and the re-engagement list; optionally write and send them.
+    ``frames``: the data tabs when the caller has read them already (else one read)."""
     as_of = as_of or today(crm.config.timezone)
-    frames = load_frames(crm)
+    frames = frames if frames is not None else crm.frames()
     env = environment(
         report_settings(crm)["templates"],
         language=crm.config.language,

@@ -16,8 +16,6 @@ from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
 from sheetcrm.outputs.report_data import ReportData, build
 from sheetcrm.outputs.templates import FORMATS, environment, render, to_pdf
 
-DATA_TABS = ("Customers", "Leads", "Interactions", "Campaigns", "Tasks")
-
 
 @dataclass
 class ReportResult:
@@ -42,13 +40,6 @@ def report_settings(crm: CRM) -> dict[str, Any]:
     return {"templates": templates, "title": table.get("title")}
 
 
-def load_frames(crm: CRM) -> dict[str, Any]:
-    """The five data tabs as typed frames, from a single read."""
-    grids = crm.read(list(DATA_TABS), values_only=True)
-    crm.require_initialised(grids)
-    return {t: crm.frame(t, grids[t]) for t in DATA_TABS}
-
-
 def make_report(
     crm: CRM,
     *,
@@ -61,12 +52,13 @@ def make_report(
     title: str | None = None,
     frames: dict[str, Any] | None = None,
 ) -> ReportResult:
-    """Render (and save / send) a report for the period ending on ``as_of``."""
+    """Render (and save / send) a report for the period ending on ``as_of``, from
+    ``frames`` when the caller has read them already (else from one read)."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown report format {fmt!r} (html, md, txt or pdf)")
     as_of = as_of or today(crm.config.timezone)
     settings = report_settings(crm)
-    frames = frames if frames is not None else load_frames(crm)
+    frames = frames if frames is not None else crm.frames()
     data = build(
         frames,
         parse_period(period, as_of),

@@ -91,12 +91,12 @@ def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) ->
 def explain(crm: CRM, lead_id: str, as_of: dt.date | None = None) -> tuple[int, list[Any]]:
     """A lead's score and the reasons behind it."""
     as_of = as_of or dt.date.today()
-    grids = crm.read(["Leads", "Interactions"])
-    leads = crm.frame("Leads", grids["Leads"])
+    frames = crm.frames(["Leads", "Interactions"])
+    leads = frames["Leads"]
     match = leads[leads["lead_id"] == lead_id]
     if match.empty:
         raise InputError(f"no lead with ID {lead_id!r}")
-    interactions = crm.frame("Interactions", grids["Interactions"])
+    interactions = frames["Interactions"]
     contacts = int((interactions["lead_id"] == lead_id).sum()) if len(interactions) else 0
     lead = {str(k): v for k, v in match.iloc[0].to_dict().items()}
     return score_lead(lead, contacts, as_of, weights(crm))
