@@ -1,8 +1,12 @@
 """The Google Sheets backend, on unmodified gspread, with its own request budget and retries.
 
-Reading the five tabs costs one ``values.batchGet`` (formulas rendered as formulas) and one
-``spreadsheets.get`` (sheet ids, sizes, and which ``=…`` cells are real formulas rather
-than literal text). Applying a ChangeSet never depends on an earlier ``read`` on the same
+A read for a command that never writes (``values_only``) is one ``values.batchGet`` with
+formulas computed. Any other read is one ``values.batchGet`` with formulas as formulas,
+preceded, on an instance that has not listed the tabs yet, by one ``spreadsheets.get``
+listing them (sheet ids, sizes; the values read then names only tabs that exist, so a new
+spreadsheet costs no failing probe), and followed by one ranged ``spreadsheets.get`` only
+for the layout or to tell which ``=…`` cells are real formulas rather than literal text.
+Applying a ChangeSet never depends on an earlier ``read`` on the same
 instance: one ``values.batchGet`` finds rows by ID right before writing (the ranges it
 echoes give each tab's grid size), then at most one ``spreadsheets.batchUpdate`` (tabs,
 grid size, layout), one ``values.batchUpdate`` (RAW, so text stays text), and one more
