@@ -1,8 +1,13 @@
 """Two ways to reach the emulator: a ``requests`` adapter (in-process, no socket) and a
-loopback HTTP server. Both hand every request to the same ``Emulator``."""
+loopback HTTP server. Both hand every request to the same ``Emulator``.
+
+The HTTP server also answers ``GET /_emulator/stats`` (not counted itself) with the
+requests so far per method, and the errors it answered, as JSON: how a test (or ``curl``)
+counts what a separate ``sheetcrm`` process sent."""
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -75,6 +80,22 @@ def mount(session: requests.Session, emulator: Emulator) -> None:
         session.mount(prefix, adapter)
 
 
+#: Where the loopback server tells its counts (see the module docstring).
+STATS_PATH = "/_emulator/stats"
+
+
+def stats_json(emulator: Emulator) -> bytes:
+    stats = emulator.stats
+    return json.dumps(
+        {
+            "requests": dict(stats.requests),
+            "total": stats.total,
+            "writes": stats.writes,
+            "errors": [list(e) for e in stats.errors],
+        }
+    ).encode()
+
+
 class _Handler(BaseHTTPRequestHandler):
     emulator: Emulator
     protocol_version = "HTTP/1.1"
@@ -83,16 +104,22 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         url = f"http://{self.headers.get('Host', 'localhost')}{self.path}"
+        if self.command == "GET" and self.path == STATS_PATH:
+            self._send(200, {"Content-Type": "application/json"}, stats_json(self.emulator))
+            return
         result = self.emulator.handle(self.command, url, body, dict(self.headers))
         if result.drop:  # applied, but the client never hears back
             self.close_connection = True
             return
-        self.send_response(result.status)
-        for key, value in result.headers.items():
+        self._send(result.status, result.headers, result.body)
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for key, value in headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(result.body)))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(result.body)
+        self.wfile.write(body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
