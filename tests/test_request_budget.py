@@ -1,0 +1,260 @@
+"""The request budget, counted the way a user spends it: every CLI command a fresh process
+against ``sheetcrm emulator serve`` over HTTP, the requests read from the emulator's own
+counters (``GET /_emulator/stats``). Each command reads the workbook once and each writing
+step sends at most one ``spreadsheets.batchUpdate`` and one ``values.batchUpdate``; no
+request fails, not even the first read of a brand-new spreadsheet. On ``.xlsx`` every step
+loads the workbook once.
+
+Reading costs, on Google Sheets: a command that only reads sends one ``values.batchGet``
+(formulas as computed). A writing run first lists the tabs (one ``spreadsheets.get``: sheet
+ids and sizes, so its values read names only tabs that exist), then one ``values.batchGet``,
+plus one ``spreadsheets.get`` for the layout (``init``, ``refresh``) or for cells that start
+with ``=``; its write re-reads the rows it touches by ID (one ``values.batchGet``) and sends
+at most one ``spreadsheets.batchUpdate`` and one ``values.batchUpdate``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from sheetcrm.cli import cli
+
+GET = "get"
+VALUES_GET = "values.batchGet"
+UPDATE = "batchUpdate"
+VALUES_UPDATE = "values.batchUpdate"
+AS_OF = ("--as-of", "2025-10-04")
+
+FORM = (
+    "Timestamp,Email Address,Your name,Phone number,How did you hear about us?,Message\n"
+    "2025-10-04 10:00:00,ana@example.com,Ana,+447400123456,Instagram,Do you ship abroad?\n"
+    "2025-10-05 11:30:00,ben@example.com,Ben,,a friend,\n"
+)
+RESPONSES_AT = "'Form Responses 1'!A1"
+RESPONSES = [
+    ["Timestamp", "Email Address", "Your name", "How did you hear about us?"],
+    ["2025-10-06 09:00:00", "cy@example.com", "Cy", "Facebook"],
+]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """``sheetcrm emulator serve --port 0 --spreadsheets 3``: its URL and spreadsheet IDs."""
+    cwd = tmp_path_factory.mktemp("server")
+    serve = ("emulator", "serve", "--port", "0", "--spreadsheets", "3")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sheetcrm", *serve],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split()[-1]
+        sheets = [server.stdout.readline().split()[-1] for _ in range(3)]
+        assert url.startswith("http://127.0.0.1:"), url
+        yield url, sheets
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _stats(url: str) -> dict[str, object]:
+    with urllib.request.urlopen(f"{url}/_emulator/stats", timeout=10) as response:
+        data: dict[str, object] = json.load(response)
+        return data
+
+
+def _call(url: str, method: str, path: str, body: object) -> None:
+    request = urllib.request.Request(
+        f"{url}/v4/spreadsheets/{path}",
+        data=json.dumps(body).encode(),
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+class Budget:
+    """Runs sheetcrm as a fresh process and says what each run cost, by method."""
+
+    def __init__(self, url: str, cwd: Path) -> None:
+        self.url, self.cwd = url, cwd
+
+    def run(self, sheet: str, *args: str) -> tuple[dict[str, int], str]:
+        env = {**os.environ, "SHEETCRM_API_ENDPOINT": self.url}
+        env.pop("SHEETCRM_CONFIG", None)
+        env["SHEETCRM_SNAPSHOTS"] = str(self.cwd / "snapshots")
+        before = _stats(self.url)
+        done = subprocess.run(
+            [sys.executable, "-m", "sheetcrm", *args, "--sheet", sheet],
+            capture_output=True,
+            text=True,
+            cwd=self.cwd,
+            env=env,
+            timeout=180,
+        )
+        after = _stats(self.url)
+        assert done.returncode == 0, (args, done.stderr)
+        assert after["errors"] == before["errors"], (args, after["errors"])
+        cost = Counter(after["requests"]) - Counter(before["requests"])  # type: ignore[arg-type]
+        return {k.removeprefix("sheets.spreadsheets."): n for k, n in cost.items()}, done.stdout
+
+
+@pytest.fixture(scope="module")
+def budget(served, tmp_path_factory):
+    return Budget(served[0], tmp_path_factory.mktemp("cli"))
+
+
+def test_demo_on_a_new_spreadsheet_costs_nine_requests_none_failing(served, budget):
+    sheet = served[1][0]
+    cost, out = budget.run(sheet, "demo", *AS_OF)
+    assert "Customers    300" in out
+    # build: list the tabs (none yet), create and fill them; refresh: read values and
+    # layout, re-read the rows by ID, write; then one read for the report and the summary
+    assert cost == {GET: 2, VALUES_GET: 3, UPDATE: 2, VALUES_UPDATE: 2}
+    assert sum(cost.values()) <= 12
+    again, out = budget.run(sheet, "demo", *AS_OF)
+    assert "nothing to change" in out
+    assert again == {GET: 3, VALUES_GET: 3}
+
+
+#: command → what it costs, in the order a new user runs them on a new spreadsheet.
+STORY: list[tuple[tuple[str, ...], dict[str, int]]] = [
+    (("init",), {GET: 1, UPDATE: 1, VALUES_UPDATE: 1}),
+    (("init",), {GET: 2, VALUES_GET: 1}),
+    (("import", "form.csv", "--preset", "google-form"), {GET: 1, VALUES_GET: 2, VALUES_UPDATE: 1}),
+    (("import", "form.csv", "--preset", "google-form"), {GET: 1, VALUES_GET: 1}),
+    (
+        ("import", "--from-tab", "Form Responses 1", "--preset", "google-form"),
+        {GET: 1, VALUES_GET: 2, VALUES_UPDATE: 1},
+    ),
+    (("refresh", *AS_OF), {GET: 2, VALUES_GET: 2, UPDATE: 1, VALUES_UPDATE: 1}),
+    (("refresh", *AS_OF), {GET: 2, VALUES_GET: 1}),
+    (("summary", *AS_OF), {VALUES_GET: 1}),
+    (("report", *AS_OF, "--format", "md", "-o", "report.md"), {VALUES_GET: 1}),
+    (("remind", *AS_OF, "--csv", "reengage.csv"), {VALUES_GET: 1}),
+    (("show", "Leads", "--format", "json"), {VALUES_GET: 1}),
+    (("show", "Dashboard", "--formulas"), {GET: 2, VALUES_GET: 1}),
+    (("segments", *AS_OF), {VALUES_GET: 1}),
+    (("explain", "{lead}", *AS_OF), {VALUES_GET: 1}),
+    (("export", "Leads"), {GET: 1, VALUES_GET: 1}),
+    (("restore", "{snapshot}"), {GET: 1, VALUES_GET: 2, VALUES_UPDATE: 1}),
+]
+
+
+def test_every_command_reads_once_and_writes_once_per_step(served, budget):
+    url, sheets = served
+    sheet = sheets[1]
+    (budget.cwd / "form.csv").write_text(FORM, encoding="utf-8")
+    _call(url, "POST", f"{sheet}:batchUpdate", {"requests": [_add("Form Responses 1")]})
+    _call(
+        url,
+        "PUT",
+        f"{sheet}/values/{quote(RESPONSES_AT)}?valueInputOption=RAW",
+        {"values": RESPONSES},
+    )
+    found: list[tuple[tuple[str, ...], dict[str, int]]] = []
+    for args, _expected in STORY:
+        cost, _ = budget.run(sheet, *(_fill(a, budget, sheet) for a in args))
+        found.append((args, cost))
+    assert found == STORY
+    for args, cost in found:  # what the README promises per writing step
+        assert cost.get(UPDATE, 0) <= 1 and cost.get(VALUES_UPDATE, 0) <= 1, args
+
+
+def _add(title: str) -> dict[str, object]:
+    return {"addSheet": {"properties": {"title": title}}}
+
+
+def _fill(arg: str, budget: Budget, sheet: str) -> str:
+    """``{lead}``: a lead's ID; ``{snapshot}``: a snapshot renaming it (to put back)."""
+    if arg not in ("{lead}", "{snapshot}"):
+        return arg
+    _, out = budget.run(sheet, "show", "Leads", "--format", "json")
+    lead = json.loads(out)[0]
+    if arg == "{lead}":
+        return str(lead["lead_id"])
+    snapshot = budget.cwd / "snapshot.json"
+    tabs = {"Leads": {"header": ["lead_id", "name"], "rows": [[lead["lead_id"], "Ana B."]]}}
+    snapshot.write_text(json.dumps({"target": sheet, "tabs": tabs}), encoding="utf-8")
+    return str(snapshot)
+
+
+# -- .xlsx: one load of the workbook per step -------------------------------------------
+
+
+@pytest.fixture
+def loads(monkeypatch, tmp_path):
+    """Every ``openpyxl.load_workbook`` call, in a folder holding ``form.csv``."""
+    calls: list[dict[str, object]] = []
+    real = openpyxl.load_workbook
+
+    def counting(*args: object, **kw: object) -> object:
+        calls.append(kw)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counting)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    monkeypatch.setenv("SHEETCRM_SNAPSHOTS", str(tmp_path / "snapshots"))
+    (tmp_path / "form.csv").write_text(FORM, encoding="utf-8")
+    return calls
+
+
+def _xlsx(calls: list[dict[str, object]], *args: str) -> tuple[int, str]:
+    calls.clear()
+    result = CliRunner().invoke(cli, [*args, "--xlsx", "crm.xlsx"], catch_exceptions=False)
+    assert result.exit_code == 0, (args, result.output)
+    return len(calls), result.output
+
+
+def test_each_xlsx_command_loads_the_workbook_once(loads):
+    # a new file: the build step has nothing to load; refresh loads once (its write reuses
+    # the workbook it read); the report and the summary share one read
+    assert _xlsx(loads, "demo", *AS_OF)[0] == 2
+    assert _xlsx(loads, "demo", *AS_OF)[0] == 3  # three steps, one load each
+    lead = json.loads(_xlsx(loads, "show", "Leads", "--format", "json")[1])[0]["lead_id"]
+    for args in (
+        ("init",),
+        ("import", "form.csv", "--preset", "google-form"),
+        ("refresh", *AS_OF),
+        ("summary", *AS_OF),
+        ("report", *AS_OF, "--format", "txt"),
+        ("remind", *AS_OF),
+        ("show", "Customers", "--limit", "3"),
+        ("segments", *AS_OF),
+        ("explain", lead, *AS_OF),
+        ("export", "Leads"),
+    ):
+        assert _xlsx(loads, *args)[0] == 1, args
+
+
+def test_a_write_loads_again_when_the_file_changed_after_the_read(tmp_path):
+    """The workbook kept from a read is reused only while the file is unchanged."""
+    from sheetcrm.backends.xlsx import XlsxBackend
+    from sheetcrm.crm import CRM
+    from sheetcrm.model.changes import AppendRow, ChangeSet
+
+    path = tmp_path / "crm.xlsx"
+    CRM(XlsxBackend(path)).init()
+    crm = CRM(XlsxBackend(path))
+    crm.backend.read(["Customers"])
+    other = CRM(XlsxBackend(path))  # a teammate's save between our read and our write
+    other.upsert("Customers", [{"customer_id": "C-1", "name": "Sara"}])
+    crm.apply(ChangeSet([AppendRow("Customers", {"customer_id": "C-2", "name": "Reza"})]))
+    names = sorted(crm.frames(["Customers"])["Customers"]["name"])
+    assert names == ["Reza", "Sara"]
