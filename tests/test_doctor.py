@@ -418,3 +418,160 @@ def test_an_oauth_client_secret_given_as_credentials_fails_first_with_the_fix(tm
     for name in ("token", "api", "spreadsheet", "tabs"):
         assert checks[name]["status"] == "skipped", name
         assert "credentials" in checks[name]["detail"]
+
+
+# -- Google's 403s, from the emulator's fault injection, in a server process of its own ------
+
+#: ``sheetcrm emulator serve`` scripts no faults, so this process serves the same emulator
+#: with one scripted: every request answered with Google's SERVICE_DISABLED envelope, or
+#: the spreadsheet not shared with the caller (PERMISSION_DENIED).
+FAULTY_SERVER = """
+import json, sys
+from sheetcrm.emulator import Emulator, LoopbackServer
+emu = Emulator()
+sheet = emu.create_spreadsheet("Doctor").id
+if sys.argv[1] == "service-disabled":
+    emu.fail("", 403, times=1000, body=json.loads(sys.argv[2]))
+else:
+    emu.deny(sheet)
+server = LoopbackServer(emu, "127.0.0.1", 0)
+print("listening on", server.url, flush=True)
+print("spreadsheet:", sheet, flush=True)
+server.serve_forever()
+"""
+ENABLE = (
+    "https://console.developers.google.com/apis/api/sheets.googleapis.com/overview?project=4242"
+)
+SERVICE_DISABLED = {
+    "error": {
+        "code": 403,
+        "message": "Google Sheets API has not been used in project 4242 before or it is "
+        f"disabled. Enable it by visiting {ENABLE} then retry. If you enabled this API "
+        "recently, wait a few minutes for the action to propagate to our systems and retry.",
+        "status": "PERMISSION_DENIED",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "SERVICE_DISABLED",
+                "domain": "googleapis.com",
+                "metadata": {
+                    "consumer": "projects/4242",
+                    "service": "sheets.googleapis.com",
+                    "activationUrl": ENABLE,
+                },
+            },
+            {
+                "@type": "type.googleapis.com/google.rpc.Help",
+                "links": [
+                    {"description": "Google developers console API activation", "url": ENABLE}
+                ],
+            },
+        ],
+    }
+}
+
+
+def serve_faulty(tmp_path: Path, kind: str):
+    server = subprocess.Popen(
+        [sys.executable, "-c", FAULTY_SERVER, kind, json.dumps(SERVICE_DISABLED)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=environment(tmp_path / "home"),
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split()[-1]
+        sheet = server.stdout.readline().split()[-1]
+        assert url.startswith("http://127.0.0.1:"), url
+        yield url, sheet
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def token_endpoint():
+    """A token endpoint on loopback that grants every service-account JWT an access token."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Grant(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b'{"access_token": "ya29.doctor", "expires_in": 3600, "token_type": "Bearer"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Grant)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/token"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+ROBOT = "doctor@shop-4242.iam.gserviceaccount.com"
+
+
+def service_account(tmp_path: Path, token_uri: str) -> Path:
+    """A service-account key of its own (a fresh RSA key) whose token endpoint is loopback."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return private(
+        tmp_path / "key.json",
+        {
+            "type": "service_account",
+            "project_id": "shop-4242",
+            "private_key_id": "1",
+            "private_key": pem,
+            "client_email": ROBOT,
+            "client_id": "1",
+            "token_uri": token_uri,
+        },
+    )
+
+
+def test_service_disabled_fails_the_api_check_with_the_enable_link(tmp_path):
+    for url, sheet in serve_faulty(tmp_path, "service-disabled"):
+        code, checks, stderr = doctor(tmp_path, "--sheet", sheet, SHEETCRM_API_ENDPOINT=url)
+        assert code == EXIT_USER
+        assert one_line(stderr) == "sheetcrm: error: 1 of 8 checks failed (api)"
+        api = checks["api"]
+        assert api["status"] == "fail"
+        assert api["fix"].startswith(f"enable it at {ENABLE}")
+        assert checks["spreadsheet"]["status"] == "skipped"
+        assert checks["tabs"]["status"] == "skipped"
+        assert "Sheets API" in checks["tabs"]["detail"]
+
+
+def test_not_shared_names_the_service_account_to_share_with(tmp_path, token_endpoint):
+    key = service_account(tmp_path, token_endpoint)
+    for url, sheet in serve_faulty(tmp_path, "not-shared"):
+        code, checks, _ = doctor(
+            tmp_path, "--sheet", sheet, SHEETCRM_API_ENDPOINT=url, SHEETCRM_CREDENTIALS=str(key)
+        )
+        assert code == EXIT_USER
+        assert checks["credentials"]["status"] == "pass", checks["credentials"]
+        assert ROBOT in checks["credentials"]["detail"]
+        assert checks["token"]["status"] == "pass", checks["token"]
+        assert checks["api"]["status"] == "pass"  # it answered: the API is enabled
+        spreadsheet = checks["spreadsheet"]
+        assert spreadsheet["status"] == "fail"
+        assert f"share it with {ROBOT} as an Editor" in spreadsheet["fix"]
+        assert checks["tabs"]["status"] == "skipped"

@@ -57,7 +57,7 @@ def _workbook(config: Config, target: str | None, timeout: float) -> list[CheckR
     results.append(reached)
     if grids is None:
         # skipped for the reason the spreadsheet check was, or because it failed
-        why = reached.detail if reached.status is Status.SKIPPED else "needs the spreadsheet"
+        why = reached.detail if reached.status is Status.SKIPPED else "needs a readable spreadsheet"
         results.append(skipped("tabs", why))
     else:
         results.append(check_tabs(config.schema(), grids, hint))

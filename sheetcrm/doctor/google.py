@@ -92,10 +92,11 @@ def _probe(config: Config, sid: str, email: str | None, timeout: float) -> Outco
     except ApiDisabledError as exc:
         fix = f"enable it at {exc.url}, wait a minute, and run `sheetcrm doctor` again"
         return failed("api", str(exc), fix), no_api, None
-    except (NotSharedError, NotFoundError) as exc:
-        who = getattr(exc, "email", None) or email
-        share = f"share it with {who} as an Editor" if who else "share it with your account"
-        fix = f"check the spreadsheet ID or URL, and {share}"
+    except NotSharedError as exc:
+        fix = f"{_share(exc.email or email)} (the Share button in Google Sheets)"
+        return answered, failed("spreadsheet", str(exc), fix), None
+    except NotFoundError as exc:
+        fix = f"check the spreadsheet ID or URL; if it is right, {_share(email)}"
         return answered, failed("spreadsheet", str(exc), fix), None
     except NotASpreadsheetError as exc:  # an .xlsx file stored in Drive
         return answered, failed("spreadsheet", str(exc), str(exc)), None
@@ -120,6 +121,11 @@ def _open(config: Config, sid: str, timeout: float) -> CRM:
     backend.retry = RetryPolicy(attempts=2, deadline=timeout)
     backend.client.http_client.set_timeout(timeout)
     return CRM(backend, config=config)
+
+
+def _share(email: str | None) -> str:
+    who = email or "the Google account you signed in with (see `sheetcrm auth status`)"
+    return f"share it with {who} as an Editor"
 
 
 def _host(config: Config) -> str:
