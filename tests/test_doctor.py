@@ -490,17 +490,22 @@ def serve_faulty(tmp_path: Path, kind: str):
         server.wait(timeout=10)
 
 
-@pytest.fixture
-def token_endpoint():
-    """A token endpoint on loopback that grants every service-account JWT an access token."""
+GRANT = (200, {"access_token": "ya29.doctor", "expires_in": 3600, "token_type": "Bearer"})
+REFUSE = (400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
+
+
+def token_server(answer: tuple[int, dict[str, object]]):
+    """A token endpoint on loopback giving every request the same answer."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    class Grant(BaseHTTPRequestHandler):
+    status, payload = answer
+    body = json.dumps(payload).encode()
+
+    class Token(BaseHTTPRequestHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            body = b'{"access_token": "ya29.doctor", "expires_in": 3600, "token_type": "Bearer"}'
-            self.send_response(200)
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -509,7 +514,7 @@ def token_endpoint():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Grant)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Token)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -517,6 +522,12 @@ def token_endpoint():
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def token_endpoint():
+    """A token endpoint that grants every service-account JWT an access token."""
+    yield from token_server(GRANT)
 
 
 ROBOT = "doctor@shop-4242.iam.gserviceaccount.com"
@@ -575,3 +586,21 @@ def test_not_shared_names_the_service_account_to_share_with(tmp_path, token_endp
         assert spreadsheet["status"] == "fail"
         assert f"share it with {ROBOT} as an Editor" in spreadsheet["fix"]
         assert checks["tabs"]["status"] == "skipped"
+
+
+def test_a_refused_token_fails_the_token_check_and_skips_the_api(served, tmp_path):
+    url, sheet = served
+    for token_uri in token_server(REFUSE):
+        key = service_account(tmp_path, token_uri)
+        code, checks, stderr = doctor(
+            tmp_path, "--sheet", sheet, SHEETCRM_API_ENDPOINT=url, SHEETCRM_CREDENTIALS=str(key)
+        )
+    assert code == EXIT_USER
+    assert one_line(stderr) == "sheetcrm: error: 1 of 8 checks failed (token)"
+    assert checks["credentials"]["status"] == "pass"
+    token = checks["token"]
+    assert token["status"] == "fail" and token["detail"] == "the token could not be refreshed"
+    assert token["fix"]  # the credentials' own one line (what to do)
+    for name in ("api", "spreadsheet", "tabs"):
+        assert checks[name]["status"] == "skipped", name
+        assert "token" in checks[name]["detail"]
