@@ -321,12 +321,17 @@ def test_json_is_a_list_of_checks_in_order_with_five_keys(tmp_path):
 @pytest.fixture
 def served(tmp_path):
     """``sheetcrm emulator serve --port 0`` in a process of its own: its URL and sheet ID."""
-    yield from serve(tmp_path)
+    yield from serve(tmp_path, *EMULATOR_SERVE)
 
 
-def serve(tmp_path: Path, *options: str):
+EMULATOR_SERVE = ("-m", "sheetcrm", "emulator", "serve", "--port", "0")
+
+
+def serve(tmp_path: Path, *argv: str):
+    """A Python process (``sheetcrm emulator serve``, or a script) that prints its URL and
+    a spreadsheet ID on its first two lines; stopped when the caller is done."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "sheetcrm", "emulator", "serve", "--port", "0", *options],
+        [sys.executable, *argv],
         stdout=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
@@ -472,22 +477,7 @@ SERVICE_DISABLED = {
 
 
 def serve_faulty(tmp_path: Path, kind: str):
-    server = subprocess.Popen(
-        [sys.executable, "-c", FAULTY_SERVER, kind, json.dumps(SERVICE_DISABLED)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env=environment(tmp_path / "home"),
-    )
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().split()[-1]
-        sheet = server.stdout.readline().split()[-1]
-        assert url.startswith("http://127.0.0.1:"), url
-        yield url, sheet
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    yield from serve(tmp_path, "-c", FAULTY_SERVER, kind, json.dumps(SERVICE_DISABLED))
 
 
 GRANT = (200, {"access_token": "ya29.doctor", "expires_in": 3600, "token_type": "Bearer"})
