@@ -153,6 +153,22 @@ def test_a_file_that_is_no_workbook_fails_the_spreadsheet_check(tmp_path):
     assert results["tabs"].status is Status.SKIPPED
 
 
+def test_checking_a_workbook_loads_no_google_library(book, tmp_path):
+    probe = (
+        "import sys; from sheetcrm.doctor import diagnose; diagnose(None, 'crm.xlsx'); "
+        "print(sorted({'gspread', 'google.auth'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment(tmp_path / "home"),
+        timeout=120,
+    )
+    assert done.stdout.strip() == "[]", done.stderr
+
+
 # -- the config ----------------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """The doctor's Google checks: credentials, token, Sheets API and spreadsheet, in order.
 
 The credentials come from ``credential_status`` (the same lookup every command makes).
+Imported only for a Google target, so checking an .xlsx workbook never loads gspread.
 The API and the spreadsheet are tried with the read every command starts with (the five
 data tabs, values only), so the doctor sees what a command would see: Google's answer,
 translated by the backend into one typed error, says which check failed.
@@ -8,10 +9,17 @@ translated by the backend into one typed error, says which check failed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
+from sheetcrm.backends.gsheets.auth import (
+    ANONYMOUS,
+    NONE,
+    CredentialStatus,
+    credential_status,
+)
+from sheetcrm.backends.gsheets.backend import GSheetsBackend
+from sheetcrm.backends.gsheets.endpoint import endpoint_of
+from sheetcrm.backends.gsheets.retry import RetryPolicy
 from sheetcrm.config import Config
 from sheetcrm.crm import CRM
 from sheetcrm.doctor.result import CheckResult, Status, failed, passed, skipped
@@ -26,9 +34,6 @@ from sheetcrm.errors import (
 )
 from sheetcrm.model.grid import TabGrid
 
-if TYPE_CHECKING:
-    from sheetcrm.backends.gsheets.auth import CredentialStatus
-
 Grids = Mapping[str, TabGrid]
 Outcome = tuple[CheckResult, CheckResult, Grids | None]  # API, spreadsheet, the tabs read
 
@@ -37,8 +42,6 @@ def check_google(
     config: Config, sid: str, timeout: float
 ) -> tuple[list[CheckResult], CheckResult, Grids | None]:
     """Credentials, token and API results; the spreadsheet's; its data tabs when read."""
-    from sheetcrm.backends.gsheets.auth import credential_status
-
     status = credential_status(config)
     creds = _credentials(status)
     if not creds.ok:
@@ -57,12 +60,12 @@ def check_google(
 
 
 def _credentials(status: CredentialStatus) -> CheckResult:
-    from sheetcrm.backends.gsheets.auth import NONE
-
     where = f"{status.source} ({status.path})" if status.path else status.source
     if status.problem:
-        found = f"{status.kind} from {where}" if status.kind != NONE else f"none usable: {where}"
-        detail = found if status.path or status.kind != NONE else "no Google credentials found"
+        if status.kind != NONE:
+            detail = f"{status.kind} from {where}"
+        else:
+            detail = f"none usable: {where}" if status.path else "no Google credentials found"
         return failed("credentials", detail, status.problem)
     who = f", identity {status.email}" if status.email else ""
     return passed("credentials", f"{status.kind} from {where}{who}")
@@ -70,8 +73,6 @@ def _credentials(status: CredentialStatus) -> CheckResult:
 
 def _token(config: Config, status: CredentialStatus) -> CheckResult:
     """A token valid now, or one the token endpoint refreshes (asked once)."""
-    from sheetcrm.backends.gsheets.auth import ANONYMOUS, credential_status
-
     if status.kind == ANONYMOUS:
         return CheckResult("token", Status.NOT_NEEDED, "the emulator takes no token")
     if not status.fresh:
@@ -114,9 +115,6 @@ def _probe(config: Config, sid: str, email: str | None, timeout: float) -> Outco
 
 def _open(config: Config, sid: str, timeout: float) -> CRM:
     """The CRM on a backend that gives up quickly: a doctor should not wait minutes."""
-    from sheetcrm.backends.gsheets.backend import GSheetsBackend
-    from sheetcrm.backends.gsheets.retry import RetryPolicy
-
     backend = GSheetsBackend.open(sid, config=config)
     backend.retry = RetryPolicy(attempts=2, deadline=timeout)
     backend.client.http_client.set_timeout(timeout)
@@ -129,4 +127,4 @@ def _share(email: str | None) -> str:
 
 
 def _host(config: Config) -> str:
-    return os.environ.get("SHEETCRM_API_ENDPOINT") or config.endpoint or "sheets.googleapis.com"
+    return endpoint_of(config) or "sheets.googleapis.com"
