@@ -43,6 +43,7 @@ MARKS = {
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
+    metavar="SECONDS",
     default=5.0,
     show_default=True,
     help="Seconds to wait for Google and the SMTP server.",
