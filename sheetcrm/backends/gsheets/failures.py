@@ -82,7 +82,10 @@ def classify(exc: Exception) -> RemoteFailure | None:
         return _refresh_failure(exc)
     if isinstance(exc, auth_exceptions.TransportError):
         # the token refresh could not connect: the request itself was never sent
-        return RemoteFailure("cannot reach Google to refresh the sign-in", offline=True)
+        return RemoteFailure("no connection", offline=True, reason="token endpoint")
+    if isinstance(exc, auth_exceptions.InvalidOperation):
+        # a 401 to anonymous credentials: google-auth tried to refresh what cannot be
+        return RemoteFailure("Google asks for credentials and sheetcrm has none", status=401)
     if isinstance(exc, requests.ConnectTimeout):
         return RemoteFailure("no connection (timed out connecting)", offline=True)
     if isinstance(exc, requests.ConnectionError) and _never_connected(exc):
@@ -124,6 +127,8 @@ def final(
     reason = failure.reason or ""
     if reason.startswith("refresh:"):
         return refresh_error(failure, account=account)
+    if failure.offline and reason == "token endpoint":
+        return offline(None, "could not refresh the sign-in")
     if failure.offline:
         return offline(endpoint, f"{step} failed")
     if failure.status == 404:

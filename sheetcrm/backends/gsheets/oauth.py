@@ -9,9 +9,10 @@ for the token endpoint only when it is on loopback (a test server), never otherw
 
 Scopes: ``spreadsheets`` for the data, plus ``openid`` and ``userinfo.email``, which
 grant access to nothing but say which account signed in — the e-mail ``auth status``
-shows and a "share it with …" message names. The endpoints come from the client secret
-(``auth_uri``, ``token_uri``, and an optional ``revoke_uri``); $SHEETCRM_OAUTH_REVOKE_URI
-overrides where ``logout`` revokes.
+shows and a "share it with …" message names. Sign-in uses the client secret's
+``auth_uri`` and ``token_uri``; later refreshes go to Google's token endpoint (google-auth
+ignores a token file's own), and revocation to Google's revoke endpoint, unless
+$SHEETCRM_OAUTH_TOKEN_URI / $SHEETCRM_OAUTH_REVOKE_URI name others (a test server).
 """
 
 from __future__ import annotations
@@ -122,8 +123,7 @@ def login(
             "run sheetcrm auth login again and allow it"
         )
     email = _email(token.get("id_token"))
-    revoke_uri = config["installed"].get("revoke_uri")
-    tokens.save_token(tokens.token_path(), flow.credentials, account=email, revoke_uri=revoke_uri)
+    tokens.save_token(tokens.token_path(), flow.credentials, account=email)
     saved = None
     if client_secret is not None and not tokens.default_client_secret().exists():
         saved = tokens.default_client_secret()
@@ -277,8 +277,8 @@ def logout() -> SignedOut:
     token = info.get("refresh_token") or info.get("token")
     problem = None
     if token:
-        uri = os.environ.get("SHEETCRM_OAUTH_REVOKE_URI") or info.get("revoke_uri")
-        problem = revoke(str(token), str(uri or tokens.GOOGLE_REVOKE_URI))
+        uri = os.environ.get(tokens.REVOKE_URI_ENV) or tokens.GOOGLE_REVOKE_URI
+        problem = revoke(str(token), uri)
     path.unlink()
     return SignedOut(path, removed=True, revoked=bool(token) and problem is None, problem=problem)
 

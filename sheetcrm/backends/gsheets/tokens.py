@@ -20,6 +20,10 @@ from google.auth.transport import Request
 from google.oauth2 import credentials as user_credentials
 
 TOKEN_FILE = "token.json"
+#: where a refresh goes instead of Google's token endpoint (a test server); google-auth
+#: ignores a token file's own ``token_uri``, so a file cannot send the token elsewhere
+TOKEN_URI_ENV = "SHEETCRM_OAUTH_TOKEN_URI"
+REVOKE_URI_ENV = "SHEETCRM_OAUTH_REVOKE_URI"
 CLIENT_SECRET_FILE = "client_secret.json"
 GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
 
@@ -59,17 +63,16 @@ class StoredCredentials(user_credentials.Credentials):
     """An OAuth user token that rewrites its file whenever Google refreshes it."""
 
     store: Path | None = None
-    extra: dict[str, Any] = {}  # noqa: RUF012 - replaced per instance by ``load_token``
 
     def refresh(self, request: Request) -> None:
         super().refresh(request)  # type: ignore[no-untyped-call]
         if self.store is not None:
-            save_token(self.store, self, **self.extra)
+            save_token(self.store, self)
 
 
 def token_json(creds: user_credentials.Credentials, **extra: Any) -> str:
-    """The token file: google-auth's own JSON plus ``type`` (so every tool that reads
-    authorized-user files accepts it) and what sheetcrm adds (account, revoke_uri)."""
+    """The token file: google-auth's own JSON plus ``type``, so every tool that reads
+    authorized-user files accepts it (and ``account`` when the flow learnt it)."""
     data: dict[str, Any] = {"type": "authorized_user", **json.loads(creds.to_json())}
     data.update({k: v for k, v in extra.items() if v})
     return json.dumps(data, indent=2) + "\n"
@@ -88,7 +91,11 @@ def load_token(
     creds: StoredCredentials = StoredCredentials.from_authorized_user_info(  # type: ignore[no-untyped-call]
         info, scopes=scopes
     )
+    override = os.environ.get(TOKEN_URI_ENV)
+    if override:
+        expiry = creds.expiry
+        creds = creds.with_token_uri(override)
+        creds.expiry = expiry  # the copy forgets it
     if rewrite:
         creds.store = path
-        creds.extra = {k: info[k] for k in ("revoke_uri",) if info.get(k)}
     return creds
