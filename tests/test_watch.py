@@ -8,12 +8,14 @@ between polls and the emulator fails, drops and refuses requests.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import queue
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -296,6 +298,24 @@ def test_an_interrupted_poll_writes_nothing():
     assert poll(crm, FORM, ImportSpec(preset="google-form")).imported == 1  # the lease is free
 
 
+def test_a_stalled_connection_fails_and_is_retried_instead_of_hanging(monkeypatch):
+    """A network that stops answering without closing (Wi-Fi gone mid-request) must end
+    in a TransientError the loop backs off from, not block a poll for ever."""
+    from sheetcrm.backends.gsheets import backend as gsheets
+    from sheetcrm.backends.gsheets.retry import RetryPolicy
+
+    with socket.socket() as stalled:  # connections are accepted, and never answered
+        stalled.bind(("127.0.0.1", 0))
+        stalled.listen(16)
+        monkeypatch.setenv("SHEETCRM_API_ENDPOINT", f"http://127.0.0.1:{stalled.getsockname()[1]}")
+        monkeypatch.setattr(gsheets, "TIMEOUT", (2.0, 0.2))
+        book = gsheets.GSheetsBackend.open("1" + "x" * 43)
+        book.retry = RetryPolicy(attempts=3, sleep=lambda _s: None)
+        with pytest.raises(TransientError):
+            book.read(["Leads"])
+        assert book.requests == 3
+
+
 # -- the command on a local workbook --------------------------------------------------------
 
 
@@ -388,7 +408,7 @@ class Google:
 
 
 class Process:
-    """A CLI process whose output lines arrive in queues (one per stream)."""
+    """A CLI process whose output lines arrive in queues, one per stream."""
 
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
         self.popen = subprocess.Popen(
@@ -399,34 +419,82 @@ class Process:
             cwd=cwd,
             env=env,
         )
-        self.out: queue.Queue[str] = queue.Queue()
-        self.err: list[str] = []
-        self.lines: list[str] = []
-        threading.Thread(
-            target=self._pump, args=(self.popen.stdout, self.out.put), daemon=True
-        ).start()
-        threading.Thread(
-            target=self._pump, args=(self.popen.stderr, self.err.append), daemon=True
-        ).start()
+        self.queues: dict[str, queue.Queue[str]] = {"out": queue.Queue(), "err": queue.Queue()}
+        self.seen: dict[str, list[str]] = {"out": [], "err": []}
+        for name, stream in (("out", self.popen.stdout), ("err", self.popen.stderr)):
+            threading.Thread(target=self._pump, args=(stream, name), daemon=True).start()
 
-    @staticmethod
-    def _pump(stream, put) -> None:
+    def _pump(self, stream, name: str) -> None:
         for line in stream:
-            put(line.rstrip("\n"))
+            self.queues[name].put(line.rstrip("\n"))
 
-    def until(self, text: str, timeout: float = 120) -> str:
-        """The next stdout line containing ``text`` (a poll that got that far)."""
+    def until(self, text: str, stream: str = "out", timeout: float = 120) -> str:
+        """The next line containing ``text`` (stdout: a poll that got that far)."""
         while True:
             try:
-                line = self.out.get(timeout=timeout)
+                line = self.queues[stream].get(timeout=timeout)
             except queue.Empty:
                 self.popen.kill()
-                raise AssertionError(
-                    f"no line with {text!r}; saw {self.lines}, {self.err}"
-                ) from None
-            self.lines.append(line)
+                raise AssertionError(f"no line with {text!r}; saw {self.seen}") from None
+            self.seen[stream].append(line)
             if text in line:
                 return line
+
+    def rest(self, stream: str) -> list[str]:
+        """Every line of ``stream`` (once the process has ended)."""
+        while not self.queues[stream].empty():
+            self.seen[stream].append(self.queues[stream].get())
+        return self.seen[stream]
+
+
+class Cable:
+    """The network between the watch and Google: a TCP relay that can be unplugged (open
+    connections cut, new ones refused) and plugged back in on the same port."""
+
+    def __init__(self, upstream: str) -> None:
+        host, port = upstream.removeprefix("http://").split(":")
+        self.upstream = (host, int(port))
+        self.port = 0
+        self.open: list[socket.socket] = []
+        self.plug()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def plug(self) -> None:
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.port = self.listener.getsockname()[1]
+        self.listener.listen()
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def unplug(self) -> None:
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept, refuses the rest
+        self.listener.close()
+        for conn in self.open:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            conn.close()
+        self.open.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                near, _ = listener.accept()
+            except OSError:
+                return  # unplugged
+            far = socket.create_connection(self.upstream)
+            self.open += [near, far]
+            for a, b in ((near, far), (far, near)):
+                threading.Thread(target=self._relay, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _relay(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
 
 
 def cli_env(url: str) -> dict[str, str]:
@@ -454,7 +522,8 @@ def google():
 
 
 def test_watch_takes_in_every_response_once_through_faults_and_a_restart(google, tmp_path):
-    env, sheet = cli_env(google.server.url), google.sheet
+    cable = Cable(google.server.url)  # the watch's network; the teammate's is not cut
+    env, sheet = cli_env(cable.url), google.sheet
     assert sheetcrm(env, tmp_path, "init", "--sheet", sheet).returncode == 0
     google.form(FORM, HEADER)
     google.form(FA, FA_HEADER)
@@ -471,30 +540,31 @@ def test_watch_takes_in_every_response_once_through_faults_and_a_restart(google,
     google.emulator.drop_response("values.batchUpdate")
     google.respond(FORM, person(6, "Dara"))
     watch.until("7 seen")
-    # the network goes: every read is cut off until the backend gives up; the watch
-    # backs off, says so, and comes back
-    google.emulator.drop_response("values.batchGet", times=6)
+    # the network goes while responses keep coming; the watch backs off, says so on
+    # stderr, and takes them in once it is back
+    cable.unplug()
     google.respond(FA, person(7, "Elif"))
-    watch.until("8 seen")
-    # Google answers 503 to every write for a while
-    google.emulator.fail("values.batchUpdate", 503, times=6)
+    watch.until("trying again in", "err")
     google.respond(BN, person(8, "Farid"))
+    cable.plug()
     watch.until("9 seen")
+    # Google answers 503 to a couple of writes (the backend's own retries ride it out)
+    google.emulator.fail("values.batchUpdate", 503, times=2)
+    google.respond(FORM, person(9, "Gul"))
+    watch.until("10 seen")
     watch.popen.send_signal(signal.SIGINT)
-    assert watch.popen.wait(timeout=60) == 0, watch.err
-    last = [line for line in iter_queue(watch.out)]
-    assert last and last[-1].startswith("Stopped: "), last
-    backoffs = [line for line in watch.err if "trying again in" in line]
-    assert len(backoffs) >= 2, watch.err  # the reads cut off, then the 503s
-    assert not [line for line in watch.err if "Traceback" in line]
+    assert watch.popen.wait(timeout=60) == 0, watch.seen
+    out, err = watch.rest("out"), watch.rest("err")
+    assert out[-1].startswith("Stopped: ") and "failed attempt" in out[-1], out
+    assert not [line for line in err if "Traceback" in line], err
 
     # stopped and started again (or another machine): it continues where it left off
-    google.respond(FORM, person(9, "Gul"))
+    google.respond(FORM, person(10, "Hana"))
     again = sheetcrm(env, tmp_path, "watch", "--sheet", sheet, *tabs, "--once")
-    assert again.returncode == 0 and "10 seen, 1 new: 1 imported" in again.stdout, again
+    assert again.returncode == 0 and "11 seen, 1 new: 1 imported" in again.stdout, again
     google.book.worksheet(FORM).update_acell("E2", "Do you ship to Mashhad?")  # an edit
     quiet = sheetcrm(env, tmp_path, "watch", "--sheet", sheet, *tabs, "--once")
-    assert "10 seen, 0 new" in quiet.stdout, quiet
+    assert "11 seen, 0 new" in quiet.stdout, quiet
 
     def show(tab: str) -> list[dict[str, object]]:
         shown = sheetcrm(env, tmp_path, "show", tab, "--sheet", sheet, "--format", "json")
@@ -502,7 +572,7 @@ def test_watch_takes_in_every_response_once_through_faults_and_a_restart(google,
         return json.loads(shown.stdout)
 
     emails = sorted(str(r["email"]) for r in show("Leads"))
-    names = ["ana", "ben", "dara", "elif", "farid", "gul"]
+    names = ["ana", "ben", "dara", "elif", "farid", "gul", "hana"]
     expected = sorted(
         [f"{n}@example.com" for n in names] + ["rahim@example.com", "sara@example.ir"]
     )
@@ -512,15 +582,7 @@ def test_watch_takes_in_every_response_once_through_faults_and_a_restart(google,
     assert people["sara@example.ir"]["phone"] == "+989123456789"
     assert people["rahim@example.com"]["phone"] == "+8801711000000"
     marks = [r for r in show("_sync") if str(r["key"]).startswith("row:")]
-    assert len(marks) == len({r["key"] for r in marks}) == 10  # each response marked once
+    assert len(marks) == len({r["key"] for r in marks}) == 11  # each response marked once
     assert show("_conflicts") == []  # a resubmission's later date is no teammate's edit
     quarantined = show("_quarantine")
     assert [(r["row"], r["value"]) for r in quarantined] == [(5, "not-an-email")]
-
-
-def iter_queue(q: queue.Queue[str]):
-    while True:
-        try:
-            yield q.get_nowait()
-        except queue.Empty:
-            return

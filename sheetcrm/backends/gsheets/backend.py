@@ -59,6 +59,10 @@ from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.schema import Schema
 
 _SPREADSHEET_ID_OK = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+#: Seconds to connect, and to wait for the next bytes of an answer: a connection that
+#: stalls (a laptop's Wi-Fi drops mid-request) fails and is retried instead of hanging a
+#: run, or a ``watch``, for ever.
+TIMEOUT = (15.0, 120.0)
 
 
 class GSheetsBackend:
@@ -103,6 +107,7 @@ class GSheetsBackend:
         )
         install_redaction()
         client = gspread.Client(auth=creds)
+        client.set_timeout(TIMEOUT)
         if endpoint:
             mount_endpoint(client.http_client.session, endpoint)
         backend = cls(
