@@ -344,6 +344,18 @@ def test_watch_once_on_a_workbook_then_nothing_new(local):
     assert local.invoke(cli, ["-q", "watch", "--from-tab", FORM, "--once"]).output == ""
 
 
+def test_sigterm_stops_a_running_watch_between_polls(local, tmp_path):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("SHEETCRM_CONFIG", None)
+    watch = Process(["watch", "--from-tab", FORM, "--every", "1s"], env, tmp_path)
+    assert "3 seen, 3 new" in watch.until(" seen")
+    watch.until("3 seen, 0 new")  # it keeps polling
+    watch.popen.send_signal(signal.SIGTERM)
+    assert watch.popen.wait(timeout=60) == 0
+    assert watch.rest("out")[-1].startswith("Stopped: "), watch.seen
+    assert watch.rest("err") == []
+
+
 @pytest.mark.parametrize(
     ("args", "code", "says"),
     [
