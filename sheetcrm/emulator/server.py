@@ -80,7 +80,7 @@ class Fault:
     retry_after: float | None = None
     drop: bool = False  # apply the request, then drop the response
     message: str = ""
-    body: dict[str, Any] | None = None  # a whole error envelope, as Google sends it
+    body: Any = None  # a whole answer (an error envelope, as Google sends it), as JSON
 
 
 @dataclass
@@ -191,7 +191,7 @@ class Emulator:
         times: int = 1,
         retry_after: float | None = None,
         message: str = "",
-        body: dict[str, Any] | None = None,
+        body: Any = None,
     ) -> None:
         """Script ``times`` failures with ``status`` for requests whose method id contains
         ``match`` (e.g. 'values.batchUpdate'); ``body``: answer this exact error envelope
@@ -379,8 +379,9 @@ class Emulator:
 class ScriptedBody(Exception):
     """A scripted error answered with its own envelope."""
 
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
-        super().__init__(str(body.get("error", {}).get("message", "")))
+    def __init__(self, status: int, body: Any) -> None:
+        error = body.get("error") if isinstance(body, dict) else None
+        super().__init__(str(error.get("message", "")) if isinstance(error, dict) else "")
         self.status = status
         self.body = body
 
