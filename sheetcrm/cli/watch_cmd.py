@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
+from collections.abc import Callable
 
 import click
 
 from sheetcrm.cli.options import backend_options
 from sheetcrm.crm import CRM
-from sheetcrm.errors import ConfigError
 from sheetcrm.ingest.importer import FORM_PRESET, ImportSpec
 from sheetcrm.ingest.mapping import PRESETS, parse_overrides
-from sheetcrm.ingest.watch import PollReport, Watch, minimum_every, parse_every, stop_on_signals
+from sheetcrm.ingest.watch import Watch, parse_every
 from sheetcrm.workbook.refresh import refresh
 
 
@@ -22,10 +21,6 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str) -> float:
         return parse_every(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), ctx, param) from None
-
-
-def _stamp() -> str:
-    return dt.datetime.now().strftime("%H:%M:%S")
 
 
 @click.command()
@@ -81,38 +76,34 @@ def watch(
     Ctrl-C or SIGTERM stops it between polls (a second Ctrl-C stops it at once).
     """
     quiet = quiet or bool((ctx.obj or {}).get("quiet"))
-    least = minimum_every(crm)
-    if every < least:
-        raise ConfigError(f"--every must be at least {least:.0f}s for {crm.describe()}")
-    spec = ImportSpec(
-        tab, preset or (None if tab else FORM_PRESET), parse_overrides(mapping), on_conflict
-    )
-    spec.target(crm)  # a wrong option fails before the first poll
-
-    def show(report: PollReport) -> None:
-        if not quiet:
-            click.echo(f"{_stamp()} watch: {report.line()}")
-
-    def warn(message: str) -> None:
-        if not quiet:
-            click.echo(f"{_stamp()} watch: {message}", err=True)
-
+    say = _printer(quiet)
     loop = Watch(
         crm,
         sources,
-        spec,
+        ImportSpec(
+            tab, preset or (None if tab else FORM_PRESET), parse_overrides(mapping), on_conflict
+        ),
         every,
         refresh=None if no_refresh else (lambda day: refresh(crm, day)),
-        on_poll=show,
-        on_wait=warn,
+        on_poll=lambda report: say(report.line()),
+        on_wait=lambda message: say(message, err=True),
     )
     if once:
         loop.run(once=True)
         return
     if not quiet:
         click.echo(f"Watching {', '.join(sources)} in {crm.describe()} every {every:g} s")
-    with stop_on_signals(threading.Event()) as stop:
-        loop.stop = stop
-        totals = loop.run()
+    totals = loop.run_until_signalled()
     if not quiet:
         click.echo(f"Stopped: {totals.line()}")
+
+
+def _printer(quiet: bool) -> Callable[..., None]:
+    """One timestamped line per poll (stdout) or wait (stderr); nothing under --quiet."""
+
+    def say(message: str, *, err: bool = False) -> None:
+        if not quiet:
+            stamp = dt.datetime.now().strftime("%H:%M:%S")
+            click.echo(f"{stamp} watch: {message}", err=err)
+
+    return say

@@ -30,8 +30,8 @@ from types import FrameType
 from typing import Protocol
 
 from sheetcrm.crm import CRM
-from sheetcrm.errors import LockedError, TransientError
-from sheetcrm.ingest.importer import ImportSpec, source_table
+from sheetcrm.errors import ConfigError, LockedError, TransientError
+from sheetcrm.ingest.importer import FORM_PRESET, ImportSpec, source_table
 from sheetcrm.ingest.readers import SourceTable
 from sheetcrm.ingest.responses import SYNC, Marks, identify
 from sheetcrm.run import RunResult, WriteRun, plural
@@ -156,7 +156,7 @@ class Watch:
 
     crm: CRM
     sources: Sequence[str]
-    spec: ImportSpec = field(default_factory=ImportSpec)
+    spec: ImportSpec = field(default_factory=lambda: ImportSpec(preset=FORM_PRESET))
     every: float = 300.0
     refresh: Callable[[dt.date], RunResult] | None = None
     stop: Stop = field(default_factory=threading.Event)
@@ -168,6 +168,13 @@ class Watch:
     totals: Totals = field(default_factory=Totals)
     _refreshed_on: dt.date | None = None
     _refresh_due: bool = False
+
+    def __post_init__(self) -> None:
+        """Refuse an interval below the minimum, or a wrong import option, before polling."""
+        least = minimum_every(self.crm)
+        if self.every < least:
+            raise ConfigError(f"--every must be at least {least:g}s for {self.crm.describe()}")
+        self.spec.target(self.crm)
 
     def poll_once(self) -> PollReport:
         """One poll of every source, then the refresh if one is due."""
@@ -221,6 +228,12 @@ class Watch:
                 break
             self.stop.wait(max(0.0, self.every - (self.monotonic() - started)))
         return self.totals
+
+    def run_until_signalled(self) -> Totals:
+        """``run`` until SIGINT or SIGTERM (see ``stop_on_signals``)."""
+        with stop_on_signals(threading.Event()) as stop:
+            self.stop = stop
+            return self.run()
 
 
 @contextmanager
