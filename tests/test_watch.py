@@ -264,6 +264,44 @@ def test_the_loop_backs_off_and_resumes_without_doubling_a_row():
     assert refreshed == [dt.date(2025, 10, 6)] * 3  # the first poll, then each that changed
 
 
+def test_two_machines_watching_one_sheet_take_each_row_in_once():
+    crm, backend = memory_crm()
+    respond(backend, ANA, BEN)
+
+    class OtherMachine(MemoryBackend):
+        def describe(self) -> str:
+            return "the same workbook, seen from another machine"  # a lease of its own
+
+    class Racing(MemoryBackend):
+        """The other machine polls between this one's read and its write."""
+
+        raced = False
+
+        def apply(self, changes, schema):
+            if not self.raced:
+                self.raced = True
+                other = OtherMachine()
+                other.tabs = self.tabs
+                poll(CRM(backend=other, config=crm.config), FORM, ImportSpec(preset="google-form"))
+            return super().apply(changes, schema)
+
+    racing = Racing()
+    racing.tabs = backend.tabs
+    clock = Clock(stop_after=2)
+    messages: list[str] = []
+    loop = Watch(
+        CRM(backend=racing, config=crm.config),
+        [FORM],
+        every=60,
+        stop=clock,
+        on_wait=messages.append,
+        monotonic=clock.monotonic,
+    )
+    totals = loop.run()
+    assert totals.imported == 0 and len(messages) == 1 and "another run" in messages[0]
+    assert leads(crm) == ["ana@example.com", "ben@example.com"] and len(sync_keys(crm)) == 2
+
+
 def test_the_backoff_is_capped_and_never_longer_than_needed():
     loop = Watch(CRM(backend=MemoryBackend()), [FORM], every=30, rng=random.Random(1))
     waits = [loop.backoff(n) for n in range(1, 20)]
