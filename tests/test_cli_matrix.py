@@ -39,7 +39,7 @@ PEOPLE = (
 
 #: Commands not run here, and why.
 EXCLUDED = {
-    "auth login": "a browser consent against Google's OAuth endpoints; tests/test_auth.py "
+    "auth login": "a browser consent against Google's OAuth endpoints; tests/test_auth_login.py "
     "drives it end to end against the loopback OAuth server in tests/oauth_server.py",
     "emulator serve": "runs until stopped; it is the server this file's Google column runs on",
 }
