@@ -6,11 +6,13 @@ Every setting has a default, so sheetcrm works with no file at all. Unknown keys
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.codecs import FIELD_TYPES
@@ -53,6 +55,11 @@ class Config:
         """The workbook schema this configuration describes (base tabs + custom fields)."""
         return build_schema(self.custom_fields, self.extra_enum_values)
 
+    def today(self) -> dt.date:
+        """Today in the workbook's time zone (``[locale] timezone``), whatever the machine's
+        own zone: the as-of day when none is given (``CRM.as_of``)."""
+        return dt.datetime.now(zone(self.timezone)).date()
+
     def default_target(self) -> str:
         """The spreadsheet to use when no --xlsx/--sheet option is given."""
         if self.spreadsheet:
@@ -61,6 +68,14 @@ class Config:
                 return str(self.base_dir / target)
             return target
         return DEFAULT_XLSX
+
+
+def zone(name: str, where: str = CONFIG_FILE) -> ZoneInfo:
+    """The time zone called ``name`` (an IANA name such as ``Asia/Tehran``)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where} [locale]: unknown timezone {name!r}") from None
 
 
 def _expect(table: Any, where: str) -> dict[str, Any]:
@@ -101,6 +116,8 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
 
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(f"{where} [locale] region: {region!r} is not a known country code")
+    timezone = str(loc.get("timezone", "UTC"))
+    zone(timezone, where)  # a typo fails when the file is read, not at the first report
     ctx = ValueContext(
         region=region, currency=str(loc.get("currency", "USD")).upper(), date_order=order
     )
@@ -137,7 +154,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         path=path,
         spreadsheet=spreadsheet.strip() if spreadsheet else None,
         values=ctx,
-        timezone=str(loc.get("timezone", "UTC")),
+        timezone=timezone,
         language=str(loc.get("language", "en")),
         custom_fields=tuple(customs),
         extra_enum_values=extra,

@@ -56,6 +56,12 @@ class CRM:
     def describe(self) -> str:
         return self.backend.describe()
 
+    def as_of(self, day: dt.date | None = None) -> dt.date:
+        """The as-of day of a run: ``day`` when given, else today in the workbook's time
+        zone (``Config.today``). Every command and library call that takes an as-of date
+        resolves it here, so none of them falls back to the machine's own date."""
+        return day if day is not None else self.config.today()
+
     # -- reading -------------------------------------------------------------------------
 
     def read(

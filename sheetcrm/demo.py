@@ -130,10 +130,10 @@ def _ts(day: dt.date, rng: random.Random) -> float:
     return moment.replace(tzinfo=dt.UTC).timestamp()
 
 
-def build_demo(as_of: dt.date | None = None, *, customers: int = 300, seed: int = 7) -> DemoData:
+def build_demo(as_of: dt.date, *, customers: int = 300, seed: int = 7) -> DemoData:
     """Generate the demo records (deterministic for a given seed and as-of date)."""
     rng = random.Random(seed)
-    today = as_of or dt.date.today()
+    today = as_of
     start = today - dt.timedelta(days=540)
     campaigns = _campaigns(rng, today)
     people = []
@@ -378,7 +378,7 @@ def plan_demo(
             "pass another path (e.g. --xlsx demo.xlsx) or --force to add demo records to it"
         )
     changes = crm.plan_init(grids)
-    data = build_demo(as_of)
+    data = build_demo(crm.as_of(as_of))
     for tab, records in data.tabs.items():
         grid = grids.get(tab) or TabGrid(tab, crm.schema[tab].columns)
         changes.extend(crm.plan_upsert(tab, records, grid=grid).ops)

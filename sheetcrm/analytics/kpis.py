@@ -13,7 +13,7 @@ Revenue, orders, average order value
 Time zone and the as-of date
     Dates and times in the workbook are wall-clock values in the workbook's time zone
     (``[locale] timezone``, UTC by default); the as-of date is a day in that zone (by
-    default today there: ``periods.today``). Nothing dated after the as-of day counts anywhere,
+    default today there: ``CRM.as_of``). Nothing dated after the as-of day counts anywhere,
     so ``--as-of`` reproduces an earlier day's figures; "all time" ends with the as-of day.
     A sale without a readable date counts nowhere.
 Period

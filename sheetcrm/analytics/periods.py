@@ -1,31 +1,21 @@
 """Time windows for KPIs: a period is ``[start, end)`` in days, in the workbook's time
 zone; "week", "month" and "quarter" are the last 7, 30 and 91 days ending with the as-of
-day. ``kpis`` documents how every KPI uses them."""
+day (a day in that zone, ``CRM.as_of``). ``kpis`` documents how every KPI uses them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
 from sheetcrm.analytics.frames import moment
-from sheetcrm.errors import ConfigError, InputError
+from sheetcrm.errors import InputError
 
 PERIOD_DAYS = {"week": 7, "month": 30, "quarter": 91}
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 _DAY = dt.timedelta(days=1)
-
-
-def today(timezone: str) -> dt.date:
-    """Today in the workbook's time zone: the default as-of date."""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"sheetcrm.toml [locale]: unknown timezone {timezone!r}") from None
-    return dt.datetime.now(zone).date()
 
 
 def end_of(as_of: dt.date) -> pd.Timestamp:

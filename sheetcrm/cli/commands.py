@@ -18,7 +18,7 @@ from sheetcrm.demo import write_demo
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.values import is_blank
 from sheetcrm.outputs.report import make_report
-from sheetcrm.outputs.summary import summarize
+from sheetcrm.outputs.summary import make_summary, summarize
 from sheetcrm.outputs.templates import render
 from sheetcrm.workbook.refresh import refresh as refresh_crm
 
@@ -72,8 +72,7 @@ def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> N
 @as_of_option
 def summary(crm: CRM, as_of: dt.date) -> None:
     """Print the CRM's headline figures."""
-    frames = crm.frames()
-    click.echo(render("summary.txt.j2", title=crm.describe(), s=summarize(frames, as_of)))
+    click.echo(render("summary.txt.j2", title=crm.describe(), s=make_summary(crm, as_of=as_of)))
 
 
 @click.command()

@@ -9,7 +9,7 @@ import click
 from sheetcrm.cli.options import as_of_option, backend_options, run_options
 from sheetcrm.cli.output import report_run
 from sheetcrm.crm import CRM
-from sheetcrm.workbook.refresh import DATA_TABS, compute, segment_counts
+from sheetcrm.workbook.refresh import count_segments
 from sheetcrm.workbook.refresh import explain as explain_lead
 from sheetcrm.workbook.refresh import refresh as refresh_crm
 
@@ -29,8 +29,7 @@ def refresh(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date) -> None:
 @as_of_option
 def segments(crm: CRM, as_of: dt.date) -> None:
     """Print how many customers are in each segment and RFM segment."""
-    grids = crm.read(DATA_TABS, values_only=True)
-    counts = segment_counts(compute(crm, grids, as_of))
+    counts = count_segments(crm, as_of)
     click.echo(f"Segments as of {as_of}:")
     for name, n in counts["segment"].items():
         click.echo(f"  {name:<20} {n:>7,}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -41,8 +40,10 @@ def backend_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         target = xlsx_path or sheet
         if xlsx_path and not xlsx_path.lower().endswith(".xlsx"):
             raise ConfigError(f"--xlsx expects a path ending in .xlsx, got {xlsx_path!r}")
-        kw["crm"] = CRM(config=config, target=target, notify=waiting_notice(kw.get("quiet")))
-        return fn(*args, **kw)
+        crm = CRM(config=config, target=target, notify=waiting_notice(kw.get("quiet")))
+        if "as_of" in kw:  # --as-of: the given day, else today in the workbook's time zone
+            kw["as_of"] = crm.as_of(kw["as_of"])
+        return fn(*args, crm=crm, **kw)
 
     return wrapper
 
@@ -74,10 +75,11 @@ def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def as_of_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--as-of DATE, so results are reproducible."""
+    """--as-of DATE, so results are reproducible. Without it the command gets None here, and
+    ``backend_options`` resolves it with ``CRM.as_of`` (today in the workbook's time zone)."""
     return click.option(
         "--as-of",
         type=click.DateTime(formats=["%Y-%m-%d"]),
-        callback=lambda _c, _p, v: v.date() if v else dt.date.today(),
-        help="Compute as of this date (YYYY-MM-DD; default today).",
+        callback=lambda _c, _p, v: v.date() if v else None,
+        help="Compute as of this date (YYYY-MM-DD; default: today in the workbook's time zone).",
     )(fn)

@@ -162,7 +162,7 @@ class Watch:
     stop: Stop = field(default_factory=threading.Event)
     on_poll: Callable[[PollReport], None] = lambda _r: None
     on_wait: Callable[[str], None] = lambda _m: None  # back-off and lock messages
-    today: Callable[[], dt.date] = dt.date.today
+    today: Callable[[], dt.date] | None = None  # None: the workbook's today (CRM.as_of)
     monotonic: Callable[[], float] = time.monotonic
     rng: random.Random = field(default_factory=random.Random)
     totals: Totals = field(default_factory=Totals)
@@ -176,6 +176,9 @@ class Watch:
             raise ConfigError(f"--every must be at least {least:g}s for {self.crm.describe()}")
         self.spec.target(self.crm)
 
+    def _today(self) -> dt.date:
+        return self.today() if self.today is not None else self.crm.as_of()
+
     def poll_once(self) -> PollReport:
         """One poll of every source, then the refresh if one is due."""
         report = PollReport()
@@ -185,7 +188,7 @@ class Watch:
         finally:  # what the sources polled before a failure took in still counts
             self.totals.add(report)
             self._refresh_due |= report.changed
-        today = self.today()
+        today = self._today()
         self._refresh_due |= self._refreshed_on != today
         if self.refresh is not None and self._refresh_due:
             report.refreshed = self.refresh(today).changed
@@ -203,7 +206,7 @@ class Watch:
         refreshes only if it changed records (cron runs ``refresh`` on its own schedule)."""
         failures = 0
         if once:
-            self._refreshed_on = self.today()
+            self._refreshed_on = self._today()
         while not self.stop.is_set():
             started = self.monotonic()
             try:

@@ -15,7 +15,6 @@ import pandas as pd
 
 from sheetcrm.analytics import kpis
 from sheetcrm.analytics.frames import as_date, records
-from sheetcrm.analytics.periods import today
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
@@ -141,7 +140,7 @@ def remind(
 ) -> RemindResult:
     """Build the digests and the re-engagement list; optionally write and send them.
     ``frames``: the data tabs when the caller has read them already (else one read)."""
-    as_of = as_of or today(crm.config.timezone)
+    as_of = crm.as_of(as_of)
     frames = frames if frames is not None else crm.frames()
     env = environment(
         report_settings(crm)["templates"],

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sheetcrm.analytics.periods import parse_period, today
+from sheetcrm.analytics.periods import parse_period
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
 from sheetcrm.outputs.charts import render_charts
@@ -56,7 +56,7 @@ def make_report(
     ``frames`` when the caller has read them already (else from one read)."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown report format {fmt!r} (html, md, txt or pdf)")
-    as_of = as_of or today(crm.config.timezone)
+    as_of = crm.as_of(as_of)
     settings = report_settings(crm)
     frames = frames if frames is not None else crm.frames()
     data = build(

@@ -13,6 +13,7 @@ import pandas as pd
 from sheetcrm.analytics import kpis
 from sheetcrm.analytics.frames import column
 from sheetcrm.analytics.periods import last_days
+from sheetcrm.crm import CRM
 
 RECENT_DAYS = 30
 
@@ -62,3 +63,11 @@ def summarize(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Summary:
         open_leads=len(kpis.open_leads(leads)),
         overdue_tasks=kpis.overdue_by_assignee(kpis.overdue_tasks(tasks, as_of)),
     )
+
+
+def make_summary(
+    crm: CRM, *, as_of: dt.date | None = None, frames: Mapping[str, pd.DataFrame] | None = None
+) -> Summary:
+    """The summary of the workbook on the as-of day (default: today in its time zone), from
+    ``frames`` when the caller has read them already (else from one read)."""
+    return summarize(frames if frames is not None else crm.frames(), crm.as_of(as_of))

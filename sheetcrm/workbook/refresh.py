@@ -27,6 +27,7 @@ __all__ = [
     "DATA_TABS",
     "Insights",
     "compute",
+    "count_segments",
     "explain",
     "plan_computed",
     "refresh",
@@ -78,7 +79,7 @@ def plan_computed(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> ChangeS
 
 def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) -> RunResult:
     """Recompute and write what changed (``dry_run``: plan only), as one writing run."""
-    as_of = as_of or dt.date.today()
+    as_of = crm.as_of(as_of)
     with WriteRun(crm, "refresh", dry_run=dry_run) as run:
         grids = run.read([*DATA_TABS, *GENERATED], layout=True)
         ins = compute(crm, grids, as_of)
@@ -88,9 +89,15 @@ def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) ->
         return run.apply(RunResult(run.command, changes, breakdown=segment_counts(ins)))
 
 
+def count_segments(crm: CRM, as_of: dt.date | None = None) -> dict[str, dict[str, int]]:
+    """Customers per segment and per RFM segment on the as-of day (reads, writes nothing)."""
+    grids = crm.read(DATA_TABS, values_only=True)
+    return segment_counts(compute(crm, grids, crm.as_of(as_of)))
+
+
 def explain(crm: CRM, lead_id: str, as_of: dt.date | None = None) -> tuple[int, list[Any]]:
     """A lead's score and the reasons behind it."""
-    as_of = as_of or dt.date.today()
+    as_of = crm.as_of(as_of)
     frames = crm.frames(["Leads", "Interactions"])
     leads = frames["Leads"]
     match = leads[leads["lead_id"] == lead_id]

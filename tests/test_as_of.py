@@ -1,0 +1,104 @@
+"""The as-of day without ``--as-of`` is today in the workbook's time zone, never the machine's
+date: every command and library call resolves it in one place (``CRM.as_of``).
+
+The commands run in fresh processes whose ``TZ`` is Pacific/Kiritimati (UTC+14) against a
+workbook in Etc/GMT+12 (UTC-12): 26 hours apart, the two are on different days at any
+moment, so a command that used the machine's date would print another day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.config import Config, parse_config
+from sheetcrm.crm import CRM
+from sheetcrm.errors import ConfigError
+from sheetcrm.ingest.watch import Watch
+
+MACHINE = "Pacific/Kiritimati"
+WORKBOOK = "Etc/GMT+12"
+
+
+def _day(zone: str) -> dt.date:
+    return dt.datetime.now(ZoneInfo(zone)).date()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """A folder whose sheetcrm.toml puts the workbook in Etc/GMT+12."""
+    path = tmp_path_factory.mktemp("as_of")
+    (path / "sheetcrm.toml").write_text(f'[locale]\ntimezone = "{WORKBOOK}"\n', encoding="utf-8")
+    return path
+
+
+def sheetcrm(folder: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "SHEETCRM_CONFIG"}
+    env.update(
+        TZ=MACHINE,
+        XDG_CACHE_HOME=str(folder / "cache"),
+        XDG_DATA_HOME=str(folder / "data"),
+        SHEETCRM_SNAPSHOTS=str(folder / "snapshots"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sheetcrm", *args],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=env,
+        timeout=180,
+    )
+    assert done.returncode == 0, (args, done.stderr)
+    return done.stdout
+
+
+def test_the_commands_agree_on_the_workbook_day_not_the_machine_day(folder):
+    before = _day(WORKBOOK)
+    machine = subprocess.run(
+        [sys.executable, "-c", "import datetime; print(datetime.date.today())"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TZ": MACHINE},
+        check=True,
+    ).stdout.strip()
+    sheetcrm(folder, "demo", "-q")
+    printed = {
+        "summary": re.search(r"as of (\S+)$", sheetcrm(folder, "summary").splitlines()[0])[1],
+        "report": re.search(r"the month to (\S+)", sheetcrm(folder, "report", "--format", "txt"))[
+            1
+        ],
+        "refresh": re.search(r"as of (\d{4}-\d\d-\d\d)", sheetcrm(folder, "refresh"))[1],
+        "segments": re.search(r"Segments as of (\S+):", sheetcrm(folder, "segments"))[1],
+    }
+    dashboard = CRM(backend=XlsxBackend(folder / "crm.xlsx")).backend.read(["Dashboard"])
+    printed["Dashboard"] = str(dashboard["Dashboard"].header[1]).removeprefix("as of ")
+    days = {before.isoformat(), _day(WORKBOOK).isoformat()}  # a run across midnight
+    assert machine not in days  # the machine is on another day
+    assert set(printed.values()) <= days, printed
+    assert len(set(printed.values())) == 1, printed
+
+
+def test_the_library_resolves_an_absent_as_of_day_in_the_workbook_zone():
+    crm = CRM(backend=XlsxBackend(Path("unused.xlsx")), config=Config(timezone=WORKBOOK))
+    before = _day(WORKBOOK)
+    resolved = crm.as_of()
+    watched = Watch(crm, ["Form Responses 1"])._today()  # the daily refresh of a watch too
+    days = {before, _day(WORKBOOK)}  # a run across midnight
+    assert resolved in days and watched in days
+    assert _day(MACHINE) not in days
+    assert crm.as_of(dt.date(2025, 1, 2)) == dt.date(2025, 1, 2)
+
+
+def test_an_unknown_time_zone_is_a_config_error_when_the_file_is_read():
+    with pytest.raises(ConfigError, match=r"crm.toml \[locale\]: unknown timezone 'Mars/Olympus'"):
+        parse_config({"locale": {"timezone": "Mars/Olympus"}}, Path("/x/crm.toml"))
+    bad = CRM(backend=XlsxBackend(Path("unused.xlsx")), config=Config(timezone="Mars/Olympus"))
+    with pytest.raises(ConfigError, match="unknown timezone 'Mars/Olympus'"):
+        bad.as_of()
