@@ -26,7 +26,7 @@ from sheetcrm.crm import CRM
 from sheetcrm.demo import plan_demo
 from sheetcrm.errors import ConfigError, InputError
 from sheetcrm.ingest.importer import import_file
-from sheetcrm.outputs.reminders import Digest, digests, remind
+from sheetcrm.outputs.reminders import Digest, digests, inactive_customers, remind
 from sheetcrm.outputs.report import make_report
 from sheetcrm.outputs.report_data import ReportData
 from sheetcrm.outputs.summary import Summary, summarize
@@ -147,6 +147,7 @@ class Book:
     dashboard: dict[str, list[Any]]  # Dashboard rows by their first cell (KPIs, months)
     side: dict[str, list[Any]]  # the side tables (sources, campaigns, assignees) by name
     reminders: list[Digest]
+    reengage: list[dict[str, Any]]  # remind's win-back list
 
 
 def _tab(crm: CRM, name: str) -> pd.DataFrame:
@@ -170,6 +171,7 @@ def book(request, tmp_path_factory) -> Book:
         first = pd.to_datetime(frames["Interactions"]["date"]).min().date()
         dash = crm.backend.read(["Dashboard"])["Dashboard"]
         rows = [dash.header, *dash.rows]
+        reminded = remind(crm, as_of=as_of)
         yield Book(
             request.param,
             crm,
@@ -179,11 +181,15 @@ def book(request, tmp_path_factory) -> Book:
             _report(crm, as_of, "month"),
             _report(crm, as_of, f"{as_of - dt.timedelta(days=29)}..{as_of}"),
             _report(crm, as_of, f"{first}..{as_of}"),
-            {name: _tab(crm, name) for name in ("By month", "By source", "By campaign")},
+            {name: _tab(crm, name) for name in GENERATED_TABS},
             {str(r[0]): list(r) for r in rows if r and r[0]},
             {str(r[6]): list(r[6:]) for r in rows if len(r) > 6 and r[6]},
-            remind(crm, as_of=as_of).digests,
+            reminded.digests,
+            reminded.reengage,
         )
+
+
+GENERATED_TABS = ("By month", "By source", "By campaign", "By segment", "By region")
 
 
 def kpi(data: ReportData) -> dict[str, Any]:
@@ -312,6 +318,62 @@ def test_one_vocabulary_of_open_leads(book):
     assert reminded <= set(leads.loc[open_, "lead_id"])
     value = leads.loc[open_, "value"].astype(float).fillna(0).sum()
     assert book.dashboard["Open pipeline value"][1] == round(value, 2)
+
+
+def last_purchase_days(book: Book) -> pd.Series:
+    """Days from each customer's last purchase to the as-of day, with plain pandas."""
+    acts = book.frames["Interactions"]
+    when = pd.to_datetime(acts["date"])
+    buys = (acts["type"] == "purchase") & (when < pd.Timestamp(book.as_of + dt.timedelta(1)))
+    last = when[buys].dt.normalize().groupby(acts.loc[buys, "customer_id"]).max()
+    known = last[last.index.isin(book.frames["Customers"]["customer_id"])]
+    return (pd.Timestamp(book.as_of) - known).dt.days
+
+
+def test_summary_report_dashboard_and_reminders_agree_on_active_and_inactive_customers(book):
+    days = last_purchase_days(book)
+    active, inactive = set(days[days <= 180].index), set(days[days > 180].index)
+    assert active and inactive
+    s, month = book.summary, kpi(book.month)
+    assert (s.active_customers, s.inactive_customers) == (len(active), len(inactive))
+    assert (month["Active customers"], month["Inactive customers"]) == (len(active), len(inactive))
+    assert book.dashboard["Active customers (bought in 180 days)"][1] == len(active)
+    assert book.dashboard["Inactive customers (bought, not in 180 days)"][1] == len(inactive)
+    customers = book.frames["Customers"].set_index("customer_id")
+    written = customers["recency_days"].astype(float)
+    assert set(written[written <= 180].index) == active  # the computed column agrees
+    reachable = customers[(customers["opt_out"] != True) & customers["email"].notna()]  # noqa: E712
+    assert {r["customer_id"] for r in book.reengage} == inactive & set(reachable.index)
+    if book.name == "demo":  # purchases decide, not the segment (contacted, not buying)
+        assert "regular" in {customers.loc[c, "segment"] for c in inactive} and book.reengage
+
+
+def test_report_and_dashboard_agree_on_segments_and_regions(book):
+    customers = book.frames["Customers"]
+    segment = customers["segment"].fillna("(none)")
+    spent = customers["total_spent"].astype(float).fillna(0.0)
+    orders = customers["orders"].astype(float).fillna(0.0)
+    tab = book.tabs["By segment"].set_index("Segment")
+    assert tab["Customers"].to_dict() == segment.value_counts().to_dict()
+    revenue = spent.groupby(segment).sum()
+    assert tab["Revenue"].to_dict() == pytest.approx(revenue.to_dict(), abs=0.01)
+    for name, money in revenue.items():
+        count = orders[segment == name].sum()
+        aov = round(round(money, 2) / count, 2) if count else None
+        assert _blank(tab.loc[name, "Average order value"]) == pytest.approx(aov, abs=0.01)
+        share = round(100 * money / spent.sum(), 1) if spent.sum() else None
+        assert _blank(tab.loc[name, "Share of revenue (%)"]) == pytest.approx(share, abs=0.1)
+    reported = {s["segment"]: (s["customers"], s["revenue"]) for s in book.month.segments}
+    assert reported == {k: (r["Customers"], r["Revenue"]) for k, r in tab.iterrows()}
+    region = book.tabs["By region"]
+    assert region["Customers"].sum() == len(customers)
+    country = customers["country"].fillna("(unknown)")
+    want = spent.groupby(country).sum().to_dict()
+    assert region.groupby("Country")["Revenue"].sum().to_dict() == pytest.approx(want, abs=0.05)
+    bought = customers[orders > 0]  # and each customer's average order value is revenue ÷ orders
+    aov = [round(t / o, 2) for t, o in zip(bought["total_spent"], bought["orders"], strict=True)]
+    assert bought["avg_order_value"].astype(float).tolist() == aov
+    assert customers.loc[orders == 0, "avg_order_value"].isna().all()
 
 
 def test_the_commands_print_the_same_figures(tmp_path, monkeypatch):
@@ -537,6 +599,90 @@ def test_open_leads_conversion_and_pipeline():
         ["(none)", 1, 0],
     ]
     assert table["rate"].tolist()[:2] == [0.5, 0.0]
+
+
+CUSTOMER = ["customer_id", "segment", "total_spent", "orders", "country", "city"]
+
+
+def test_activity_is_decided_by_the_last_purchase_whatever_the_segment():
+    customers = frame(
+        [
+            {"customer_id": "C-1", "segment": "VIP"},  # lapsed VIP: bought 181 days ago
+            {"customer_id": "C-2", "segment": "inactive"},  # bought exactly 180 days ago
+            {"customer_id": "C-3", "segment": "regular"},  # only returned something lately
+            {"customer_id": "C-4", "segment": "new"},  # never bought: a prospect
+            {"customer_id": "C-5", "segment": "regular"},  # buys after the as-of day only
+        ],
+        CUSTOMER,
+    )
+    ago = lambda days: (DEMO_DAY - dt.timedelta(days=days)).isoformat() + " 12:00"  # noqa: E731
+    acts = frame(
+        [
+            sale(ago(181), "purchase", 500, "C-1"),
+            sale(ago(180), "purchase", 10, "C-2"),
+            sale(ago(400), "purchase", 10, "C-3"),
+            sale(ago(3), "return", 10, "C-3"),
+            sale("2026-11-22 09:00", "purchase", 10, "C-5"),
+        ],
+        SALE,
+    )
+    sales = kpis.sales(acts, DEMO_DAY)
+    state = kpis.activity(customers, sales, DEMO_DAY).tolist()
+    assert state == ["inactive", "active", "inactive", None, None]
+    assert kpis.active_customers(customers, sales, DEMO_DAY) == 1
+    assert list(kpis.inactive_customers(customers, sales, DEMO_DAY)["customer_id"]) == [
+        "C-1",
+        "C-3",
+    ]
+    s = summarize({"Customers": customers, "Interactions": acts}, DEMO_DAY)
+    assert (s.active_customers, s.inactive_customers) == (1, 2)
+    people = customers.assign(email=[f"c{i}@example.com" for i in range(5)], opt_out=False)
+    people.loc[2, "opt_out"] = True  # opted out: never on the win-back list
+    listed = inactive_customers({"Customers": people, "Interactions": acts}, DEMO_DAY)
+    assert [r["customer_id"] for r in listed] == ["C-1"]
+
+
+def test_segment_and_region_tables():
+    customers = frame(
+        [
+            {"customer_id": "C-1", "segment": "VIP", "total_spent": 300.0, "orders": 2},
+            {"customer_id": "C-2", "segment": "VIP", "total_spent": 100.0, "orders": 2},
+            {"customer_id": "C-3", "segment": None, "total_spent": 100.0, "orders": 1},
+            {"customer_id": "C-4", "segment": "new", "total_spent": None, "orders": 0},
+        ],
+        CUSTOMER,
+    )
+    customers["country"] = ["Iran", "Iran", None, "Iran"]
+    customers["city"] = ["Shiraz", "Tehran", None, "Shiraz"]
+    table = kpis.segment_table(customers).to_dict("records")
+    assert [{k: _blank(v) for k, v in r.items()} for r in table] == [
+        {
+            "segment": "VIP",
+            "customers": 2,
+            "revenue": 400.0,
+            "average_order_value": 100.0,
+            "share": 0.8,
+        },
+        {
+            "segment": "(none)",
+            "customers": 1,
+            "revenue": 100.0,
+            "average_order_value": 100.0,
+            "share": 0.2,
+        },
+        {
+            "segment": "new",
+            "customers": 1,
+            "revenue": 0.0,
+            "average_order_value": None,
+            "share": 0.0,
+        },
+    ]
+    assert kpis.region_table(customers).values.tolist() == [
+        ["Iran", "Shiraz", 2, 300.0],
+        ["(unknown)", "", 1, 100.0],
+        ["Iran", "Tehran", 1, 100.0],
+    ]
 
 
 def test_campaign_ratios_are_blank_rather_than_errors():

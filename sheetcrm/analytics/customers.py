@@ -57,7 +57,8 @@ def customer_metrics(
     out["orders"] = purchases.groupby("customer_id").size()
     out[["total_spent", "orders"]] = out[["total_spent", "orders"]].fillna(0)
     out["orders"] = out["orders"].astype(int)
-    out["avg_order_value"] = (out["total_spent"] / out["orders"].where(out["orders"] > 0)).round(2)
+    aov = map(kpis.average_order_value, out["total_spent"], out["orders"])
+    out["avg_order_value"] = pd.Series(list(aov), index=out.index, dtype=float)
     out["first_purchase"] = purchases.groupby("customer_id")["day"].min()
     out["last_purchase"] = purchases.groupby("customer_id")["day"].max()
     out["recency_days"] = (pd.Timestamp(as_of) - out["last_purchase"]).dt.days

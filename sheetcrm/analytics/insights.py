@@ -18,8 +18,6 @@ from sheetcrm.analytics.leads import ScoreWeights, lead_metrics, link_converted,
 from sheetcrm.analytics.segments import Evaluation, Rule, assign_segments
 from sheetcrm.analytics.tasks import task_metrics
 
-DATA_TABS = ("Customers", "Leads", "Interactions", "Campaigns", "Tasks")
-
 
 @dataclass
 class Insights:
@@ -38,6 +36,8 @@ class Insights:
     by_source: pd.DataFrame  # kpis.leads_by_source
     campaign_table: pd.DataFrame  # kpis.campaign_table
     overdue: pd.DataFrame  # kpis.overdue_tasks
+    segment_table: pd.DataFrame  # kpis.segment_table
+    region_table: pd.DataFrame  # kpis.region_table
     links: dict[str, str] = field(default_factory=dict)  # converted lead → its customer
 
 
@@ -76,20 +76,23 @@ def compute(
     customers["segment"] = segment
     leads, links = linked_leads(frames)
     campaigns = campaign_metrics(frames["Campaigns"], leads, sales)
+    late = kpis.overdue_mask(frames["Tasks"], as_of)
     return Insights(
         as_of=as_of,
         frames={**frames, "Leads": leads},
         customers=customers,
         leads=lead_metrics(leads, frames["Interactions"], as_of, weights),
         campaigns=campaigns,
-        tasks=task_metrics(frames["Tasks"], as_of),
+        tasks=task_metrics(frames["Tasks"], as_of, late),
         segments=rules,
         evaluations=evaluations,
         sales=sales,
         monthly=kpis.monthly(sales, leads, as_of),
         by_source=kpis.leads_by_source(leads, customers),
         campaign_table=kpis.campaign_table(frames["Campaigns"], campaigns),
-        overdue=kpis.overdue_tasks(frames["Tasks"], as_of),
+        overdue=kpis.overdue_tasks(frames["Tasks"], as_of, late),
+        segment_table=kpis.segment_table(customers),
+        region_table=kpis.region_table(customers),
         links=links,
     )
 

@@ -205,6 +205,10 @@ BASE_TABS: tuple[TabSchema, ...] = (
 )
 
 
+#: The tabs that hold records, in the order sheetcrm reads them (the rest are its journal).
+DATA_TABS: tuple[str, ...] = tuple(t.name for t in BASE_TABS if not t.system)
+
+
 @dataclass(frozen=True)
 class CustomField:
     """A column a business adds to a sheetcrm tab through the config."""

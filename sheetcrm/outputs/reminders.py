@@ -1,5 +1,6 @@
 """``sheetcrm remind``: a digest per person of what needs doing, and a re-engagement list
-of inactive customers — never including anyone who opted out."""
+of inactive customers (``kpis``: bought, but not in 180 days) — never including anyone who
+opted out."""
 
 from __future__ import annotations
 
@@ -20,8 +21,6 @@ from sheetcrm.errors import ConfigError
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
 from sheetcrm.outputs.report import report_settings
 from sheetcrm.outputs.templates import environment, render
-
-INACTIVE_DAYS = 180
 
 
 @dataclass
@@ -97,26 +96,26 @@ def digests(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> list[Digest]:
 
 
 def inactive_customers(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> list[dict[str, Any]]:
-    """Customers who have gone quiet (the 'inactive' segment, or no contact for 180 days),
-    leaving out everyone who opted out or has no e-mail."""
+    """The win-back list: the inactive customers (``kpis.inactive_customers``: bought, but
+    not in the last 180 days), leaving out everyone who opted out or has no e-mail."""
+    sales = kpis.sales(frames.get("Interactions", pd.DataFrame()), as_of)
+    bought = kpis.last_purchases(sales)
     out = []
-    for c in records(frames["Customers"]):
+    for c in records(kpis.inactive_customers(frames["Customers"], sales, as_of)):
         if c.get("opt_out") is True or not c.get("email"):
             continue
-        last = as_date(c.get("last_contact")) or as_date(c.get("last_purchase"))
-        quiet = c.get("segment") == "inactive" or (last and (as_of - last).days > INACTIVE_DAYS)
-        if quiet:
-            out.append(
-                {
-                    "customer_id": c.get("customer_id"),
-                    "name": c.get("name"),
-                    "email": c.get("email"),
-                    "phone": c.get("phone") or "",
-                    "last_contact": last.isoformat() if last else "",
-                    "total_spent": c.get("total_spent") or 0,
-                    "products": c.get("products") or "",
-                }
-            )
+        last = as_date(c.get("last_contact")) or as_date(bought.get(c.get("customer_id")))
+        out.append(
+            {
+                "customer_id": c.get("customer_id"),
+                "name": c.get("name"),
+                "email": c.get("email"),
+                "phone": c.get("phone") or "",
+                "last_contact": last.isoformat() if last else "",
+                "total_spent": c.get("total_spent") or 0,
+                "products": c.get("products") or "",
+            }
+        )
     return sorted(out, key=lambda r: -float(r["total_spent"] or 0))
 
 

@@ -56,16 +56,20 @@ class ReportData:
 
 
 def _figures(frames: Mapping[str, pd.DataFrame], sales: pd.DataFrame, p: Period) -> list[Any]:
-    """Revenue, orders, AOV, new leads, their conversion rate and new customers in ``p``."""
+    """Revenue, orders, AOV, new leads, their conversion rate and new customers in ``p``;
+    active and inactive customers on its last day."""
     money = kpis.sales_figures(sales, p)
     fresh = kpis.new_leads(frames["Leads"], p)
+    customers = frames["Customers"]
     return [
         money.revenue,
         money.orders,
         money.average_order_value,
         len(fresh),
         kpis.conversion(fresh).rate,
-        kpis.new_customers(frames["Customers"], p),
+        kpis.new_customers(customers, p),
+        kpis.active_customers(customers, sales, p.last),
+        len(kpis.inactive_customers(customers, sales, p.last)),
     ]
 
 
@@ -78,6 +82,8 @@ def _kpis(frames: Mapping[str, pd.DataFrame], sales: pd.DataFrame, period: Perio
         ("New leads", "number"),
         ("Lead conversion", "percent"),
         ("New customers", "number"),
+        ("Active customers", "number"),
+        ("Inactive customers", "number"),
     ]
     return [Kpi(label, a, b, kind) for (label, kind), a, b in zip(labels, now, before, strict=True)]
 
@@ -132,10 +138,10 @@ def build(
         {"title": t.get("title"), "assignee": t.get("assignee"), "due": t.get("due_date")}
         for t in records(kpis.overdue_tasks(frames["Tasks"], as_of))
     ]
-    segments = []
-    if "segment" in customers:
-        counts = customers["segment"].fillna("(not computed)").value_counts()
-        segments = [{"segment": k, "customers": int(v)} for k, v in counts.items()]
+    segments = [
+        {k: r[k] for k in ("segment", "customers", "revenue")}
+        for r in records(kpis.segment_table(customers))
+    ]
     return ReportData(
         title,
         period,

@@ -32,6 +32,8 @@ class Summary:
     top_products: list[tuple[str, float]] = field(default_factory=list)
     leads_by_source: dict[str, int] = field(default_factory=dict)
     open_leads: int = 0
+    active_customers: int = 0  # bought in the last 180 days (kpis)
+    inactive_customers: int = 0  # bought, but not in the last 180 days
     overdue_tasks: dict[str, int] = field(default_factory=dict)
 
 
@@ -61,6 +63,8 @@ def summarize(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Summary:
             for r in kpis.leads_by_source(leads).to_dict("records")
         },
         open_leads=len(kpis.open_leads(leads)),
+        active_customers=kpis.active_customers(customers, sales, as_of),
+        inactive_customers=len(kpis.inactive_customers(customers, sales, as_of)),
         overdue_tasks=kpis.overdue_by_assignee(kpis.overdue_tasks(tasks, as_of)),
     )
 

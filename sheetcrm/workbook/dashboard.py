@@ -13,10 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from sheetcrm.analytics import kpis
-from sheetcrm.analytics.frames import num
 from sheetcrm.model.changes import (
     AddTab,
     CellFormula,
@@ -96,20 +93,17 @@ def kpi_rows(ins: Insights) -> list[tuple[str, Any, Any, str | None]]:
     this, last = ins.monthly.iloc[-1], ins.monthly.iloc[-2]
     conv = kpis.conversion(ins.frames["Leads"])
     pipe = kpis.pipeline(ins.frames["Leads"])
-    inactive = int((ins.customers["segment"] == "inactive").sum())
+    active = kpis.active_customers(ins.customers, ins.sales, ins.as_of)
+    inactive = len(kpis.inactive_customers(ins.customers, ins.sales, ins.as_of))
+    days = kpis.ACTIVE_DAYS
     return [
         ("New leads", int(this["leads"]), int(last["leads"]), "leads"),
         ("Revenue", _money(this["revenue"]), _money(last["revenue"]), "revenue"),
         ("Orders", int(this["orders"]), int(last["orders"]), "orders"),
         ("Average order value", _none(this["aov"]), _none(last["aov"]), "aov"),
-        ("Conversion rate, all leads (%)", _pct(conv.converted, conv.leads), None, None),
-        (
-            f"Active customers (bought in {kpis.ACTIVE_DAYS} days)",
-            kpis.active_customers(ins.customers),
-            None,
-            None,
-        ),
-        ("Inactive customers", inactive, None, None),
+        ("Conversion rate, all leads (%)", _percent(conv.rate), None, None),
+        (f"Active customers (bought in {days} days)", active, None, None),
+        (f"Inactive customers (bought, not in {days} days)", inactive, None, None),
         ("Open pipeline value", pipe.value, None, None),
         ("Weighted forecast", pipe.weighted, None, None),
         ("Overdue tasks", len(ins.overdue), None, None),
@@ -202,7 +196,7 @@ def source_rows(ins: Insights) -> list[list[Any]]:
             r["source"],
             r["leads"],
             r["converted"],
-            _pct(r["converted"], r["leads"]),
+            _percent(r["rate"]),
             r["customers"],
             _money(r["revenue"]),
         ]
@@ -243,26 +237,23 @@ def month_rows(ins: Insights) -> list[list[Any]]:
     ]
 
 
-def _segment_rows(customers: pd.DataFrame) -> list[list[Any]]:
-    spent = num(customers["total_spent"]).fillna(0.0)
-    total = float(spent.sum())
-    rows = []
-    for seg, group in customers.groupby(customers["segment"].fillna("(none)")):
-        money = float(spent[group.index].sum())
-        orders = int(num(group["orders"]).fillna(0).sum())
-        aov = kpis.average_order_value(_money(money), orders)
-        rows.append([seg, len(group), _money(money), aov, _pct(money, total)])
-    return sorted(rows, key=lambda r: -r[2])
-
-
-def _region_rows(customers: pd.DataFrame) -> list[list[Any]]:
-    spent = num(customers["total_spent"]).fillna(0.0)
-    keys = [customers["country"].fillna("(unknown)"), customers["city"].fillna("")]
-    rows = [
-        [country, city, len(group), _money(spent[group.index].sum())]
-        for (country, city), group in customers.groupby(keys)
+def segment_rows(ins: Insights) -> list[list[Any]]:
+    """Segment, customers, revenue, average order value, share of revenue (%)."""
+    return [
+        [
+            s["segment"],
+            s["customers"],
+            s["revenue"],
+            _none(s["average_order_value"]),
+            _percent(s["share"]),
+        ]
+        for s in ins.segment_table.to_dict("records")
     ]
-    return sorted(rows, key=lambda r: (-r[3], r[0], r[1]))
+
+
+def region_rows(ins: Insights) -> list[list[Any]]:
+    """Country, city, customers, revenue."""
+    return [list(r.values()) for r in ins.region_table.to_dict("records")]
 
 
 def summary_grids(ins: Insights) -> dict[str, list[list[Any]]]:
@@ -275,7 +266,7 @@ def summary_grids(ins: Insights) -> dict[str, list[list[Any]]]:
         ],
         "By segment": [
             ["Segment", "Customers", "Revenue", "Average order value", "Share of revenue (%)"],
-            *_segment_rows(ins.customers),
+            *segment_rows(ins),
         ],
         "By campaign": [
             CAMPAIGN_HEADER,
@@ -285,7 +276,7 @@ def summary_grids(ins: Insights) -> dict[str, list[list[Any]]]:
             ["Product", "Orders", "Quantity", "Revenue", "Returns"],
             *(list(r.values()) for r in products.to_dict("records")),
         ],
-        "By region": [["Country", "City", "Customers", "Revenue"], *_region_rows(ins.customers)],
+        "By region": [["Country", "City", "Customers", "Revenue"], *region_rows(ins)],
         "By month": [
             ["Month", "New leads", "Orders", "Revenue", "Returns", "Average order value"],
             *month_rows(ins),

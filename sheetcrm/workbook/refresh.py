@@ -11,7 +11,7 @@ from typing import Any
 
 from sheetcrm.analytics import insights
 from sheetcrm.analytics.frames import as_records
-from sheetcrm.analytics.insights import DATA_TABS, Insights, segment_counts
+from sheetcrm.analytics.insights import Insights, segment_counts
 from sheetcrm.analytics.leads import ScoreWeights, score_lead
 from sheetcrm.analytics.segments import segment_rules
 from sheetcrm.crm import CRM
@@ -19,6 +19,7 @@ from sheetcrm.errors import InputError
 from sheetcrm.model.changes import ChangeSet
 from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
+from sheetcrm.model.tabs import DATA_TABS
 from sheetcrm.run import RunResult, WriteRun
 from sheetcrm.workbook.dashboard import GENERATED, plan_dashboard
 from sheetcrm.workbook.styles import plan_styles

@@ -1,0 +1,176 @@
+"""THE one definition of every KPI sheetcrm shows. ``sheetcrm summary``, ``sheetcrm report``,
+the Dashboard and summary tabs (``refresh``) and ``sheetcrm remind`` all call these functions,
+so one question gets one answer (``tests/test_kpis.py`` holds all four to it). Import them
+from here (``from sheetcrm.analytics import kpis``); the private modules beside this one
+only split the code by subject: sales, leads, customers, tasks and campaigns.
+
+Sales table
+    ``sales()``: the Interactions of type ``purchase`` or ``return`` (``refund`` reads as
+    ``return``), one row each. A purchase counts its amount and a return or refund minus
+    its amount: the type decides, not the sign it was typed with.
+Revenue, orders, average order value
+    Revenue is the sum of the sales table, so it is net of returns and refunds. Orders are
+    purchase records (a return is not an order). Average order value is revenue ÷ orders,
+    blank without orders. Returns is the money given back.
+Time zone and the as-of date
+    Dates and times in the workbook are wall-clock values in the workbook's time zone
+    (``[locale] timezone``, UTC by default); the as-of date is a day in that zone (by
+    default today there: ``CRM.as_of``). Nothing dated after the as-of day counts anywhere,
+    so ``--as-of`` reproduces an earlier day's figures; "all time" ends with the as-of day.
+    A sale without a readable date counts nowhere.
+Period
+    ``[start, end)``: from midnight starting ``start`` to midnight starting ``end``, so a
+    sale at exactly ``end`` belongs to the next period. ``week``, ``month`` and ``quarter``
+    are the last 7, 30 and 91 days, the as-of day included (``periods``); "last 30 days"
+    is ``periods.last_days(as_of, 30)``: never 31 days and never a future day. A typed range
+    ``A..B`` includes both days and stops at the end of the as-of day. A report compares
+    a period with the same number of days just before it.
+Monthly trend
+    The 12 calendar months ending with the as-of month, each ``[1st, next 1st)``: new
+    leads, orders, revenue, returns and average order value.
+New leads, new customers
+    Leads whose ``contact_date``, customers whose ``first_contact`` is in the period.
+Leads
+    Open: status ``new``, ``contacted`` or ``qualified`` (``OPEN_LEAD_STATUSES``); a blank
+    status is not open. Conversion rate: converted ÷ leads, blank without leads (for a
+    period, among its new leads). Leads by source counts a blank source as "(none)".
+    Open pipeline: the sum of open leads' ``value``; weighted forecast: each open lead's
+    value × its stage weight (``STAGE_WEIGHTS``: new 10 %, contacted 25 %, qualified 50 %).
+Overdue task
+    Not done (neither the ``done`` checkbox ticked nor status ``done``) and due before the
+    as-of day; a task without a due date is never overdue. A blank assignee is "(nobody)".
+Campaigns
+    CTR = clicks ÷ impressions; CPA = budget ÷ customers won; ROI = (revenue − budget) ÷
+    budget; conversion rate = conversions ÷ clicks where both are filled in, else
+    customers ÷ leads. Each is blank, never an error, when a part is zero or missing. A
+    campaign's revenue is its converted leads' customers' net sales from each lead's
+    contact date on (``analytics.campaigns``).
+Active and inactive customers
+    A customer is active when their last purchase is at most 180 days (``ACTIVE_DAYS``)
+    before the as-of day, and inactive when they have bought but not in that time; one who
+    never bought is neither (a prospect). Purchases decide, not contacts or the segment:
+    the default "inactive" segment (no contact for 180 days) is a colouring rule a
+    business can change, and segments are first-match, so a lapsed VIP is inactive here
+    whatever its segment. The Dashboard counts both; ``remind`` offers the inactive ones
+    (not opted out, with an e-mail address) a win-back.
+Segments and regions
+    Per segment (none: "(none)") and per country and city (no country: "(unknown)"):
+    customers and their net revenue (``total_spent``); per segment also the average order
+    value (revenue ÷ orders) and its share of all customers' revenue.
+"""
+
+from __future__ import annotations
+
+from sheetcrm.analytics.kpis._campaigns import (
+    by_roi,
+    campaign_conversion,
+    campaign_table,
+    cpa,
+    ctr,
+    ratio,
+    roi,
+)
+from sheetcrm.analytics.kpis._customers import (
+    ACTIVE,
+    ACTIVE_DAYS,
+    INACTIVE,
+    NO_COUNTRY,
+    NO_SEGMENT,
+    active_customers,
+    activity,
+    inactive_customers,
+    last_purchases,
+    new_customers,
+    region_table,
+    segment_table,
+)
+from sheetcrm.analytics.kpis._leads import (
+    NO_SOURCE,
+    OPEN_LEAD_STATUSES,
+    STAGE_WEIGHTS,
+    Conversion,
+    Pipeline,
+    conversion,
+    leads_by_source,
+    new_leads,
+    open_leads,
+    pipeline,
+)
+from sheetcrm.analytics.kpis._sales import (
+    MONTHS,
+    NO_PRODUCT,
+    SALE_COLUMNS,
+    SALE_TYPES,
+    SalesFigures,
+    average_order_value,
+    month_index,
+    monthly,
+    product_table,
+    revenue_by_customer,
+    sales,
+    sales_figures,
+)
+from sheetcrm.analytics.kpis._tasks import (
+    NOBODY,
+    OVERDUE,
+    assignee,
+    due_bucket,
+    overdue_by_assignee,
+    overdue_mask,
+    overdue_tasks,
+    task_done,
+    task_overdue,
+)
+
+__all__ = [
+    "ACTIVE",
+    "ACTIVE_DAYS",
+    "INACTIVE",
+    "MONTHS",
+    "NOBODY",
+    "NO_COUNTRY",
+    "NO_PRODUCT",
+    "NO_SEGMENT",
+    "NO_SOURCE",
+    "OPEN_LEAD_STATUSES",
+    "OVERDUE",
+    "SALE_COLUMNS",
+    "SALE_TYPES",
+    "STAGE_WEIGHTS",
+    "Conversion",
+    "Pipeline",
+    "SalesFigures",
+    "active_customers",
+    "activity",
+    "assignee",
+    "average_order_value",
+    "by_roi",
+    "campaign_conversion",
+    "campaign_table",
+    "conversion",
+    "cpa",
+    "ctr",
+    "due_bucket",
+    "inactive_customers",
+    "last_purchases",
+    "leads_by_source",
+    "month_index",
+    "monthly",
+    "new_customers",
+    "new_leads",
+    "open_leads",
+    "overdue_by_assignee",
+    "overdue_mask",
+    "overdue_tasks",
+    "pipeline",
+    "product_table",
+    "ratio",
+    "region_table",
+    "revenue_by_customer",
+    "roi",
+    "sales",
+    "sales_figures",
+    "segment_table",
+    "task_done",
+    "task_overdue",
+]

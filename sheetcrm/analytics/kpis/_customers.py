@@ -1,0 +1,79 @@
+"""New, active and inactive customers; the segment and region tables (see ``kpis``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from sheetcrm.analytics.frames import column, num
+from sheetcrm.analytics.kpis._sales import average_order_value
+from sheetcrm.analytics.periods import Period, end_of
+
+ACTIVE_DAYS = 180
+ACTIVE, INACTIVE = "active", "inactive"
+NO_SEGMENT, NO_COUNTRY = "(none)", "(unknown)"
+
+
+def new_customers(customers: pd.DataFrame, period: Period) -> int:
+    """Customers whose first contact is in the period."""
+    return int(period.contains(column(customers, "first_contact")).sum())
+
+
+def last_purchases(sales: pd.DataFrame) -> pd.Series:
+    """Per customer ID, the day of their last purchase (a return is not one)."""
+    buys = sales[(sales["type"] == "purchase") & sales["customer_id"].notna()]
+    return buys.groupby("customer_id")["day"].max()
+
+
+def activity(customers: pd.DataFrame, sales: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Per customer: ``ACTIVE``, ``INACTIVE`` or None (never bought) on the as-of day."""
+    last = last_purchases(sales[sales["when"] < end_of(as_of)])
+    ids = column(customers, "customer_id")
+    when = pd.to_datetime(ids.map(lambda cid: last.get(cid) if isinstance(cid, str) else None))
+    days = (pd.Timestamp(as_of) - when).dt.days
+    out = pd.Series([None] * len(customers), index=customers.index, dtype=object)
+    out[days <= ACTIVE_DAYS] = ACTIVE
+    out[days > ACTIVE_DAYS] = INACTIVE
+    return out
+
+
+def active_customers(customers: pd.DataFrame, sales: pd.DataFrame, as_of: dt.date) -> int:
+    """How many customers bought in the last ``ACTIVE_DAYS`` days."""
+    return int((activity(customers, sales, as_of) == ACTIVE).sum())
+
+
+def inactive_customers(
+    customers: pd.DataFrame, sales: pd.DataFrame, as_of: dt.date
+) -> pd.DataFrame:
+    """The customers who have bought, but not in the last ``ACTIVE_DAYS`` days."""
+    return customers[activity(customers, sales, as_of) == INACTIVE]
+
+
+def segment_table(customers: pd.DataFrame) -> pd.DataFrame:
+    """Per segment: customers, net revenue, average order value and share of revenue (0–1),
+    top revenue first (needs ``segment``, ``total_spent`` and ``orders``)."""
+    spent = num(column(customers, "total_spent")).fillna(0.0)
+    orders = num(column(customers, "orders")).fillna(0.0)
+    total = float(spent.sum())
+    rows = []
+    for name, group in customers.groupby(column(customers, "segment").fillna(NO_SEGMENT)):
+        money = float(spent[group.index].sum())
+        revenue = round(money, 2)
+        aov = average_order_value(revenue, int(orders[group.index].sum()))
+        rows.append((str(name), len(group), revenue, aov, money / total if total else None))
+    rows.sort(key=lambda r: -r[2])
+    names = ["segment", "customers", "revenue", "average_order_value", "share"]
+    return pd.DataFrame(rows, columns=names)
+
+
+def region_table(customers: pd.DataFrame) -> pd.DataFrame:
+    """Per country and city: customers and their net revenue, top revenue first."""
+    spent = num(column(customers, "total_spent")).fillna(0.0)
+    keys = [column(customers, "country").fillna(NO_COUNTRY), column(customers, "city").fillna("")]
+    rows = [
+        (str(country), str(city), len(group), round(float(spent[group.index].sum()), 2))
+        for (country, city), group in customers.groupby(keys)
+    ]
+    rows.sort(key=lambda r: (-r[3], r[0], r[1]))
+    return pd.DataFrame(rows, columns=["country", "city", "customers", "revenue"])

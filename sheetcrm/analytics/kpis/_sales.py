@@ -1,0 +1,124 @@
+"""Sales, revenue, orders, products and the monthly trend (see ``kpis``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sheetcrm.analytics.frames import column, moment, num
+from sheetcrm.analytics.periods import Period, end_of
+from sheetcrm.model.values import is_blank
+
+SALE_TYPES = ("purchase", "return")
+MONTHS = 12
+NO_PRODUCT = "(unknown)"
+SALE_COLUMNS = ["customer_id", "type", "amount", "when", "day", "month", "product", "quantity"]
+
+
+def sales(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """THE sales table: purchases and returns up to the end of the as-of day, with a signed
+    ``amount`` (returns negative), ``when``, ``day`` and ``month``."""
+    rows = interactions[column(interactions, "type").isin(SALE_TYPES)]
+    when = moment(column(rows, "date"))
+    keep = when < end_of(as_of)
+    rows, when = rows[keep], when[keep]
+    kind = column(rows, "type")
+    amount = num(column(rows, "amount")).fillna(0.0).abs()
+    customer = [None if is_blank(v) else str(v) for v in column(rows, "customer_id")]
+    out = pd.DataFrame(
+        {
+            "customer_id": pd.Series(customer, index=rows.index, dtype=object),
+            "type": kind,
+            "amount": amount.where(kind == "purchase", -amount).astype(float),
+            "when": when,
+            "day": when.dt.normalize(),
+            "month": when.dt.to_period("M"),
+            "product": column(rows, "product"),
+            "quantity": num(column(rows, "quantity")).fillna(0.0),
+        },
+        index=rows.index,
+    )
+    return out[SALE_COLUMNS]
+
+
+def average_order_value(revenue: float, orders: int) -> float | None:
+    return round(revenue / orders, 2) if orders else None
+
+
+@dataclass(frozen=True)
+class SalesFigures:
+    """Revenue (net of returns) and orders of some sales."""
+
+    revenue: float
+    orders: int
+
+    @property
+    def average_order_value(self) -> float | None:
+        return average_order_value(self.revenue, self.orders)
+
+
+def sales_figures(sales: pd.DataFrame, period: Period | None = None) -> SalesFigures:
+    """Revenue and orders in a period (``None``: all time)."""
+    rows = sales if period is None else sales[period.contains(sales["when"])]
+    purchase = rows["type"] == "purchase"
+    return SalesFigures(
+        revenue=round(float(rows["amount"].sum()), 2),
+        orders=int(purchase.sum()),
+    )
+
+
+def revenue_by_customer(sales: pd.DataFrame, period: Period | None = None) -> pd.Series:
+    """Net revenue per customer, highest first (sales without a customer left out)."""
+    rows = sales if period is None else sales[period.contains(sales["when"])]
+    rows = rows[rows["customer_id"].notna()]
+    return rows.groupby("customer_id")["amount"].sum().round(2).sort_values(ascending=False)
+
+
+def product_table(sales: pd.DataFrame) -> pd.DataFrame:
+    """Per product: orders, quantity, net revenue and number of returns, top revenue first."""
+    rows = []
+    product = sales["product"].where(~sales["product"].map(is_blank), NO_PRODUCT)
+    for name, group in sales.groupby(product):
+        buys = group[group["type"] == "purchase"]
+        rows.append(
+            (
+                str(name),
+                len(buys),
+                int(buys["quantity"].sum()),
+                round(float(group["amount"].sum()), 2),
+                int((group["type"] == "return").sum()),
+            )
+        )
+    rows.sort(key=lambda r: (-r[3], r[0]))
+    return pd.DataFrame(rows, columns=["product", "orders", "quantity", "revenue", "returns"])
+
+
+def month_index(as_of: dt.date, months: int = MONTHS) -> pd.PeriodIndex:
+    """The calendar months of the trend, oldest first, ending with the as-of month."""
+    return pd.period_range(end=pd.Period(as_of, "M"), periods=months, freq="M")
+
+
+def monthly(
+    sales: pd.DataFrame, leads: pd.DataFrame, as_of: dt.date, months: int = MONTHS
+) -> pd.DataFrame:
+    """The monthly trend: new leads, orders, revenue, returns and AOV per calendar month."""
+    index = month_index(as_of, months)
+    contact = moment(column(leads, "contact_date"))
+    lead_month = contact[contact < end_of(as_of)].dt.to_period("M")
+    kind = sales["type"]
+    out = pd.DataFrame(index=pd.Index(index, name="month"))
+    out["leads"] = lead_month.value_counts().reindex(index, fill_value=0).astype(int)
+    out["orders"] = sales[kind == "purchase"].groupby("month").size()
+    out["orders"] = out["orders"].reindex(index, fill_value=0).fillna(0).astype(int)
+    revenue = sales.groupby("month")["amount"].sum()
+    out["revenue"] = revenue.reindex(index, fill_value=0.0).fillna(0.0).round(2)
+    returns = sales[kind == "return"].groupby("month")["amount"].sum()
+    out["returns"] = (0.0 - returns.reindex(index, fill_value=0.0).fillna(0.0)).round(2)
+    out["aov"] = pd.Series(
+        [average_order_value(r, o) for r, o in zip(out["revenue"], out["orders"], strict=True)],
+        index=out.index,
+        dtype=object,
+    )
+    return out
