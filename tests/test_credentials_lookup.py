@@ -92,11 +92,14 @@ def test_the_documented_order(home, monkeypatch):
     assert found == auth.Source("[google] credentials", gac, explicit=True)
 
 
-def test_an_emulator_skips_other_tools_sign_ins(home):
+def test_an_emulator_skips_other_tools_sign_ins(home, monkeypatch):
     user_token(gspread_file(home), typed=False)
     user_token(home / "gcloud" / "application_default_credentials.json")
     assert auth.locate(None, endpoint="http://127.0.0.1:1") == auth.Source("emulator")
     token = user_token(sheetcrm_token(home))
+    # a Google sign-in never goes to another address, unless a test token endpoint is named
+    assert auth.locate(None, endpoint="http://127.0.0.1:1") == auth.Source("emulator")
+    monkeypatch.setenv("SHEETCRM_OAUTH_TOKEN_URI", "http://127.0.0.1:1/token")
     assert auth.locate(None, endpoint="http://127.0.0.1:1").path == token
 
 

@@ -10,8 +10,10 @@ The lookup order (the first that is set or exists wins):
 6. Application Default Credentials (``gcloud auth application-default login``, or the
    metadata server on Google Cloud)
 
-With an endpoint override (the emulator), 5 and 6 are skipped — other tools' sign-ins are
-for Google, not for a local emulator — and anonymous access is the last resort. A file
+With an endpoint override (the emulator), 4–6 are skipped — a Google sign-in is never sent
+to another address, and never refreshed meanwhile — and anonymous access is the last resort;
+4 is used only when ``$SHEETCRM_OAUTH_TOKEN_URI`` names a token endpoint too (a test
+OAuth server, whose tokens are not Google's). A file
 named in 1–3 must not be readable by other users (it is refused); a file sheetcrm finds on
 its own (4, 5) is made private instead, with a notice: gspread writes its token 0644.
 Least privilege: every token is used with the ``spreadsheets`` scope only.
@@ -95,6 +97,10 @@ def locate(credentials: str | None, *, endpoint: str | None) -> Source:
     for var in ("SHEETCRM_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS"):
         if os.environ.get(var):
             return Source(f"${var}", Path(os.environ[var]).expanduser(), explicit=True)
+    if endpoint and not os.environ.get(tokens.TOKEN_URI_ENV):
+        # a Google sign-in is never sent to another address: a sheetcrm.toml in any cloned
+        # folder can set the endpoint, and the token would go there (over plain HTTP)
+        return Source("emulator")
     if tokens.token_path().exists():
         return Source("sheetcrm auth login", tokens.token_path())
     if endpoint:
