@@ -10,6 +10,8 @@ the CLI prints once the policy has given up or the failure is not worth retrying
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -47,10 +49,27 @@ def from_response(response: requests.Response) -> RemoteFailure:
     return RemoteFailure(
         message,
         status=response.status_code,
-        retry_after=float(retry_after) if retry_after else None,
+        retry_after=retry_after_seconds(retry_after),
         reason=reason or _legacy_reason(error) or error.get("status"),
         link=_enable_link(details, message),
     )
+
+
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds: a number, or an HTTP date; None when unparseable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def _legacy_reason(error: dict[str, Any]) -> str | None:
@@ -99,6 +118,9 @@ def classify(exc: Exception) -> RemoteFailure | None:
 
 def _never_connected(exc: requests.ConnectionError) -> bool:
     """Refused, unreachable or unresolvable: the request did not leave this machine."""
+    if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.ProxyError):
+        # a captive portal's certificate, or a proxy that would not connect: nothing was sent
+        return True
     text = repr(exc.args[0] if exc.args else exc)
     return any(
         marker in text

@@ -111,16 +111,16 @@ class RetryPolicy:
                     # dropped, timed out or a 5xx on a non-idempotent write: it may be applied
                     raise AmbiguousWrite(f"{step}: {failure} (it may have been applied)") from None
                 wait = self.delay(attempt, failure)
-                allowed = self.offline_attempts if failure.offline else self.attempts
+                allowed = min(self.offline_attempts, self.attempts) if failure.offline else self.attempts
                 if attempt >= allowed - 1 or self.clock() - start + wait > self.deadline:
-                    if failure.offline:
-                        raise
                     break
                 self.waits.append(wait)
                 if self.report is not None and wait >= self.notice:
                     self.report(failure.waiting(wait, attempt + 2, allowed))
                 self.sleep(wait)
         assert last is not None
+        if last.offline:
+            raise last  # "cannot reach …", however many attempts were allowed
         if last.status == 429:
             raise RateLimitedError(
                 f"rate limited: {step} did not complete after {self.attempts} attempts "
