@@ -6,8 +6,9 @@ import datetime as dt
 import re
 
 from sheetcrm.backends.memory import MemoryBackend
+from sheetcrm.backends.xlsx import XlsxBackend
 from sheetcrm.crm import CRM
-from sheetcrm.demo import build_demo, plan_demo
+from sheetcrm.demo import build_demo, plan_demo, run_demo
 from sheetcrm.outputs.summary import summarize
 
 AS_OF = dt.date(2026, 11, 21)
@@ -65,3 +66,24 @@ def test_summary_of_an_empty_crm_has_no_errors():
     frames = {t.name: crm.frame(t.name) for t in crm.schema.data_tabs}
     s = summarize(frames, AS_OF)
     assert s.orders == 0 and s.average_order_value is None and s.top_products == []
+
+
+def test_run_demo_is_the_whole_command_in_one_call(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("SHEETCRM_SNAPSHOTS", str(tmp_path / "snapshots"))
+    path = tmp_path / "shop" / "crm.xlsx"
+    path.parent.mkdir()
+    crm = CRM(backend=XlsxBackend(path))
+    planned = run_demo(crm, AS_OF, dry_run=True)
+    assert planned.written.dry_run and planned.written.changes and not path.exists()
+    assert (planned.refreshed, planned.report, planned.summary) == (None, None, None)
+    done = run_demo(crm, AS_OF)
+    assert done.where == str(path.resolve()) and done.written.audit_id
+    assert done.refreshed is not None and done.refreshed.changes
+    assert done.report is not None and done.report.path == path.parent / "crm-report.html"
+    assert done.report.path.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert done.summary is not None and done.summary.counts["Customers"] == 300
+    assert done.summary == summarize(CRM(backend=XlsxBackend(path)).frames(), AS_OF)
+    again = run_demo(crm, AS_OF, report_dir=tmp_path)
+    assert not again.written.changes and not again.refreshed.changes
+    assert again.report.path == tmp_path / "crm-report.html"

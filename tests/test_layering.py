@@ -332,7 +332,7 @@ PLANTS = [
     # click outside the CLI
     ("crm.py", "import click\n", "only ['cli.*']"),
     # the emulator used outside the CLI
-    ("demo.py", "from sheetcrm.emulator import Emulator\n", "imports the emulator"),
+    ("demo/__init__.py", "from sheetcrm.emulator import Emulator\n", "imports the emulator"),
 ]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
@@ -14,13 +13,12 @@ from sheetcrm.cli.options import as_of_option, backend_options, output_options, 
 from sheetcrm.cli.output import emit
 from sheetcrm.cli.output import report_run as _report
 from sheetcrm.crm import CRM, repairs
-from sheetcrm.demo import write_demo
+from sheetcrm.demo import TITLE as DEMO_TITLE
+from sheetcrm.demo import run_demo
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.values import is_blank
-from sheetcrm.outputs.report import make_report
-from sheetcrm.outputs.summary import make_summary, summarize
+from sheetcrm.outputs.summary import make_summary
 from sheetcrm.outputs.templates import render
-from sheetcrm.workbook.refresh import refresh as refresh_crm
 
 
 @click.command()
@@ -43,27 +41,15 @@ def init(crm: CRM, dry_run: bool, quiet: bool) -> None:
 def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> None:
     """Build a realistic demo CRM (a small online shop), refresh it, write crm-report.html
     next to it and print a summary."""
-    result = write_demo(crm, as_of, force=force, dry_run=dry_run)
-    if dry_run:
-        _report(result, quiet, "Demo")
+    done = run_demo(crm, as_of, force=force, dry_run=dry_run)
+    _report(done.written, quiet, f"Demo CRM in {done.where}")  # a dry run: the plan
+    if quiet or done.refreshed is None or done.report is None or done.summary is None:
         return
-    refreshed = refresh_crm(crm, as_of)
-    where = crm.describe()
-    if Path(where).exists():
-        where = str(Path(where).resolve())
-    folder = Path(where).parent if Path(where).exists() else Path.cwd()
-    frames = crm.frames()  # the refreshed workbook, read once for the report and the summary
-    report = make_report(
-        crm, as_of=as_of, output=folder / "crm-report.html", title="Demo shop", frames=frames
-    )
-    if quiet:
-        return
-    _report(result, quiet, f"Demo CRM in {where}")
-    if refreshed.changes:
+    if done.refreshed.changes:
         click.echo("Computed columns, segments, colours and the Dashboard tab refreshed.")
-    click.echo(f"Report: {report.path} (open it in a browser)")
+    click.echo(f"Report: {done.report.path} (open it in a browser)")
     click.echo()
-    click.echo(render("summary.txt.j2", title="Demo shop", s=summarize(frames, as_of)))
+    click.echo(render("summary.txt.j2", title=DEMO_TITLE, s=done.summary))
     click.echo(f"Open {crm.describe()} in Excel or LibreOffice, or try: sheetcrm show Customers")
 
 

@@ -1,4 +1,4 @@
-"""A realistic, reproducible demo CRM: a small online shop selling tea, spices and textiles.
+"""The demo shop's records: a small online shop selling tea, spices and textiles.
 
 Customers write in English, Persian and Bengali; leads arrive from the website, Instagram,
 affiliates, referrals and ads; interactions include purchases; tasks have assignees and
@@ -11,17 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sheetcrm.errors import PlanRefusedError
-from sheetcrm.model.changes import ChangeSet
-from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.ids import new_id
-from sheetcrm.model.meta import Meta
-from sheetcrm.run import RunResult, WriteRun
-
-if TYPE_CHECKING:
-    from sheetcrm.crm import CRM
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -359,38 +351,3 @@ def _tasks(
             }
         )
     return out
-
-
-def plan_demo(
-    crm: CRM,
-    as_of: dt.date | None = None,
-    *,
-    force: bool = False,
-    grids: dict[str, TabGrid] | None = None,
-) -> ChangeSet:
-    """One ChangeSet that initialises the workbook and upserts the demo records."""
-    grids = grids if grids is not None else crm.read(layout=True)
-    customers = grids.get("Customers")
-    meta = Meta.of(grids)
-    if customers and customers.rows and not meta.is_demo() and not force:
-        raise PlanRefusedError(
-            f"{crm.describe()} already holds a CRM that is not the demo; "
-            "pass another path (e.g. --xlsx demo.xlsx) or --force to add demo records to it"
-        )
-    changes = crm.plan_init(grids)
-    data = build_demo(crm.as_of(as_of))
-    for tab, records in data.tabs.items():
-        grid = grids.get(tab) or TabGrid(tab, crm.schema[tab].columns)
-        changes.extend(crm.plan_upsert(tab, records, grid=grid).ops)
-    changes.extend(meta.mark_demo())
-    return changes
-
-
-def write_demo(
-    crm: CRM, as_of: dt.date | None = None, *, force: bool = False, dry_run: bool = False
-) -> RunResult:
-    """Initialise the workbook and write the demo records, as one writing run."""
-    with WriteRun(crm, "demo", dry_run=dry_run) as run:
-        grids = run.read(crm.schema.tabs, layout=True)
-        changes = plan_demo(crm, as_of, force=force, grids=grids)
-        return run.apply(RunResult(run.command, changes, source="demo"))
