@@ -17,9 +17,10 @@ from typing import Any
 
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError, InputError
-from sheetcrm.ingest.intake import SYNC, plan_records, preset_named
+from sheetcrm.ingest.intake import plan_records, preset_named
 from sheetcrm.ingest.mapping import Preset
 from sheetcrm.ingest.readers import SourceTable, read_source, table_from_grid
+from sheetcrm.ingest.syncstate import SYNC
 from sheetcrm.ingest.transactions import PLAN_TABS, plan_transactions
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.schema import TabSchema

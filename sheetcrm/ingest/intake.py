@@ -12,12 +12,10 @@ from sheetcrm.errors import ConfigError, InputError, ValueParseError
 from sheetcrm.ingest.mapping import PRESETS, VIRTUAL, Preset, map_columns
 from sheetcrm.ingest.merge import MergeResult, group_records, merge_groups, require_tab
 from sheetcrm.ingest.readers import SourceRow, SourceTable
-from sheetcrm.ingest.syncstate import SyncState
+from sheetcrm.ingest.syncstate import SYNC, SyncState
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.run import Counts, Quarantined, RunResult, WriteRun
-
-SYNC = "_sync"
 
 
 def preset_named(name: str | None) -> Preset | None:

@@ -24,18 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sheetcrm.ingest.mapping import TIMESTAMP_HEADERS
 from sheetcrm.ingest.readers import SourceRow, SourceTable
-from sheetcrm.ingest.syncstate import canonical, decode_hashes, digest, encode_hashes
-from sheetcrm.model.changes import AppendRow, Op, SetCell
-from sheetcrm.model.grid import TabGrid
+from sheetcrm.ingest.syncstate import ROW_PREFIX, SYNC, SyncState, canonical, digest
+from sheetcrm.model.changes import Op
 from sheetcrm.model.values import is_blank, normalize_token
 
-SYNC = "_sync"
-PREFIX = "row:"
+__all__ = ["SYNC", "Marks", "RowId", "content_hash", "identify", "timestamp_column"]
 
 
 def timestamp_column(columns: Iterable[str]) -> str | None:
@@ -68,41 +65,16 @@ def identify(table: SourceTable) -> dict[int, RowId]:
         stamp = row.values.get(stamp_col) if stamp_col else None
         base = canonical(stamp) if not is_blank(stamp) else f"#{h}"
         ordinal[base] = ordinal.get(base, 0) + 1
-        out[row.number] = RowId(f"{PREFIX}{table.name}:{base}.{ordinal[base]}", h)
+        out[row.number] = RowId(f"{ROW_PREFIX}{table.name}:{base}.{ordinal[base]}", h)
     return out
 
 
-@dataclass
-class Marks:
-    """The rows of one responses tab taken in so far: key → (content hash, quarantined)."""
-
-    seen: dict[str, tuple[str, bool]] = field(default_factory=dict)
-
-    @classmethod
-    def from_grid(cls, grid: TabGrid | None) -> Marks:
-        marks = cls()
-        if grid is None or not grid.rows:
-            return marks
-        header = [normalize_token(str(h or "")) for h in grid.header]
-        if "key" not in header or "fields" not in header:
-            return marks
-        k, f = header.index("key"), header.index("fields")
-        for row in grid.rows:
-            key = row[k] if k < len(row) else None
-            if isinstance(key, str) and key.startswith(PREFIX):
-                fields = decode_hashes(row[f] if f < len(row) else "")
-                marks.seen[key] = (fields.get("hash", ""), fields.get("quarantined") == "1")
-        return marks
-
-    def is_new(self, rid: RowId) -> bool:
-        """Never seen, or quarantined and edited since."""
-        if rid.key not in self.seen:
-            return True
-        old_hash, quarantined = self.seen[rid.key]
-        return quarantined and old_hash != rid.hash
+class Marks(SyncState):
+    """The ``_sync`` state seen from a responses tab: which of its rows are new, and the
+    marks that take them in (kept on ``SyncState.marks``, written by ``SyncState.mark``)."""
 
     def fresh(self, table: SourceTable, ids: Mapping[int, RowId]) -> list[SourceRow]:
-        return [row for row in table if row.number in ids and self.is_new(ids[row.number])]
+        return [row for row in table if row.number in ids and self.is_new(*_key(ids[row.number]))]
 
     def record(
         self, rows: Iterable[SourceRow], ids: Mapping[int, RowId], bad: set[int], at: dt.datetime
@@ -110,14 +82,9 @@ class Marks:
         """The ``_sync`` writes that mark ``rows`` as taken in (``bad``: quarantined)."""
         ops: list[Op] = []
         for row in rows:
-            rid = ids[row.number]
-            values: dict[str, Any] = {"hash": rid.hash}
-            if row.number in bad:
-                values["quarantined"] = "1"
-            text = encode_hashes(values)
-            if rid.key in self.seen:
-                ops += [SetCell(SYNC, rid.key, "fields", text), SetCell(SYNC, rid.key, "at", at)]
-            else:
-                ops.append(AppendRow(SYNC, {"key": rid.key, "fields": text, "at": at}))
-            self.seen[rid.key] = (rid.hash, row.number in bad)
+            ops += self.mark(*_key(ids[row.number]), row.number in bad, at)
         return ops
+
+
+def _key(rid: RowId) -> tuple[str, str]:
+    return rid.key, rid.hash

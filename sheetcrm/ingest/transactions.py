@@ -19,11 +19,11 @@ from typing import Any
 
 from sheetcrm.crm import CRM
 from sheetcrm.errors import InputError, ValueParseError
-from sheetcrm.ingest.intake import SYNC, quarantined, read_for_import, tally
+from sheetcrm.ingest.intake import quarantined, read_for_import, tally
 from sheetcrm.ingest.mapping import Preset, map_columns
 from sheetcrm.ingest.merge import Group, merge_groups
 from sheetcrm.ingest.readers import SourceTable
-from sheetcrm.ingest.syncstate import SyncState
+from sheetcrm.ingest.syncstate import SYNC, SyncState
 from sheetcrm.model.codecs import CODECS
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.values import is_blank
