@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
-from sheetcrm.cli.options import backend_options, run_options
+from sheetcrm.cli.options import backend_options, import_options, run_options
 from sheetcrm.cli.output import report_run
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConflictsRecorded
 from sheetcrm.ingest.export import export_tab
-from sheetcrm.ingest.importer import import_file, import_from_tab
-from sheetcrm.ingest.mapping import PRESETS, parse_overrides
+from sheetcrm.ingest.importer import ImportSpec, import_file, import_from_tab
 from sheetcrm.ingest.restore import restore as restore_snapshot
 from sheetcrm.run import RunResult, plural
 
@@ -43,24 +41,9 @@ def _print(result: RunResult, quiet: bool) -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @backend_options
 @run_options
-@click.option("--tab", help="Tab to import into (Customers, Leads, …); presets choose one.")
-@click.option("--preset", type=click.Choice(sorted(PRESETS)), help="A known export layout.")
-@click.option(
-    "--map",
-    "mapping",
-    multiple=True,
-    metavar="SRC=FIELD",
-    help="Map an input column to a field; repeatable.",
-)
+@import_options
 @click.option(
     "--from-tab", metavar="TAB", help="Import a tab of the same workbook (e.g. 'Form Responses 1')."
-)
-@click.option(
-    "--on-conflict",
-    type=click.Choice(["sheet", "source"]),
-    default="sheet",
-    show_default=True,
-    help="Whose value wins when both sides changed a field.",
 )
 @click.option("--force", is_flag=True, help="Allow deleting or blanking many rows.")
 def import_(
@@ -68,11 +51,8 @@ def import_(
     file: str | None,
     dry_run: bool,
     quiet: bool,
-    tab: str | None,
-    preset: str | None,
-    mapping: tuple[str, ...],
+    spec: ImportSpec,
     from_tab: str | None,
-    on_conflict: str,
     force: bool,
 ) -> None:
     """Import FILE (CSV, TSV, XLSX, JSON, NDJSON) into a tab: upsert, dedupe, merge.
@@ -83,21 +63,15 @@ def import_(
     """
     if bool(file) == bool(from_tab):
         raise click.UsageError("give a FILE or --from-tab TAB (one of them)")
-    options: dict[str, Any] = dict(
-        tab=tab,
-        preset=preset,
-        overrides=parse_overrides(mapping),
-        on_conflict=on_conflict,
-        dry_run=dry_run,
-        force=force,
-    )
     if from_tab:
-        result = import_from_tab(crm, from_tab, command=f"import --from-tab {from_tab}", **options)
+        command = f"import --from-tab {from_tab}"
+        result = import_from_tab(crm, from_tab, spec, dry_run=dry_run, force=force, command=command)
     else:
-        result = import_file(crm, str(file), command=f"import {file}", **options)
+        command = f"import {file}"
+        result = import_file(crm, str(file), spec, dry_run=dry_run, force=force, command=command)
     _print(result, quiet)
     if result.conflicts and not dry_run:
-        kept = "the sheet's" if on_conflict == "sheet" else "the file's"
+        kept = "the sheet's" if spec.on_conflict == "sheet" else "the file's"
         raise ConflictsRecorded(
             f"{plural(len(result.conflicts), 'conflict')} with teammates' edits ({kept} value "
             "kept); see the _conflicts tab"

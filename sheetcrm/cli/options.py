@@ -12,6 +12,8 @@ from sheetcrm.cli.feedback import waiting_notice
 from sheetcrm.config import load_config
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
+from sheetcrm.ingest.importer import ImportSpec
+from sheetcrm.ingest.mapping import PRESETS, parse_overrides
 
 
 def backend_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -83,3 +85,38 @@ def as_of_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         callback=lambda _c, _p, v: v.date() if v else None,
         help="Compute as of this date (YYYY-MM-DD; default: today in the workbook's time zone).",
     )(fn)
+
+
+def import_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--tab / --preset / --map / --on-conflict, for commands that import; the command
+    receives them as one ``spec`` (an ``ImportSpec``)."""
+
+    @click.option("--tab", help="Tab to import into (Customers, Leads, …); presets choose one.")
+    @click.option("--preset", type=click.Choice(sorted(PRESETS)), help="A known export layout.")
+    @click.option(
+        "--map",
+        "mapping",
+        multiple=True,
+        metavar="SRC=FIELD",
+        help="Map an input column to a field; repeatable.",
+    )
+    @click.option(
+        "--on-conflict",
+        type=click.Choice(["sheet", "source"]),
+        default="sheet",
+        show_default=True,
+        help="Whose value wins when both sides changed a field.",
+    )
+    @functools.wraps(fn)
+    def wrapper(
+        *args: Any,
+        tab: str | None,
+        preset: str | None,
+        mapping: tuple[str, ...],
+        on_conflict: str,
+        **kw: Any,
+    ) -> Any:
+        spec = ImportSpec(tab, preset, parse_overrides(mapping), on_conflict)
+        return fn(*args, spec=spec, **kw)
+
+    return wrapper

@@ -11,7 +11,7 @@ is nothing to change.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -79,28 +79,30 @@ def _transactions(chosen: Preset | None) -> bool:
     return chosen is not None and chosen.name == "transactions"
 
 
-def import_file(crm: CRM, path: str | Path, **options: Any) -> RunResult:
-    """Import a CSV/XLSX/JSON/NDJSON file (see ``import_table`` for the options)."""
-    return import_table(crm, read_source(path, sheet=options.pop("sheet", None)), **options)
+def import_file(
+    crm: CRM, path: str | Path, spec: ImportSpec | None = None, **options: Any
+) -> RunResult:
+    """Import a CSV/XLSX/JSON/NDJSON file (``sheet``: which sheet of an .xlsx; see
+    ``import_table`` for the rest)."""
+    table = read_source(path, sheet=options.pop("sheet", None))
+    return import_table(crm, table, spec, **options)
 
 
 def import_from_tab(
     crm: CRM,
     source: str,
+    spec: ImportSpec | None = None,
     *,
-    tab: str | None = None,
-    preset: str | None = None,
-    overrides: Mapping[str, str] | None = None,
-    on_conflict: str = "sheet",
     dry_run: bool = False,
     force: bool = False,
     command: str | None = None,
+    **fields: Any,
 ) -> RunResult:
     """Import a tab of the same spreadsheet, e.g. 'Form Responses 1' (read as a Google
-    Form's unless ``tab`` or ``preset`` says otherwise), in the run's one read."""
-    if tab is None and preset is None:
-        preset = FORM_PRESET
-    spec = ImportSpec(tab, preset, overrides or {}, on_conflict)
+    Form's unless the spec names a tab or preset), in the run's one read."""
+    spec = _spec(spec, fields)
+    if spec.tab is None and spec.preset is None:
+        spec = replace(spec, preset=FORM_PRESET)
     command = command or f"import --from-tab {source}"
     with WriteRun(crm, command, force=force, dry_run=dry_run) as run:
         grids = run.read([source, *spec.tabs(crm)])
@@ -119,17 +121,27 @@ def source_table(crm: CRM, grids: Mapping[str, TabGrid], source: str) -> SourceT
 def import_table(
     crm: CRM,
     table: SourceTable,
+    spec: ImportSpec | None = None,
     *,
-    tab: str | None = None,
-    preset: str | None = None,
-    overrides: Mapping[str, str] | None = None,
-    on_conflict: str = "sheet",
     dry_run: bool = False,
     force: bool = False,
     command: str = "import",
+    **fields: Any,
 ) -> RunResult:
-    """Plan (and unless ``dry_run``, apply) the import of ``table``."""
-    spec = ImportSpec(tab, preset, overrides or {}, on_conflict)
+    """Plan (and unless ``dry_run``, apply) the import of ``table`` as ``spec`` says (or,
+    without one, as ``ImportSpec(**fields)``: ``tab=``, ``preset=``, ``on_conflict=``…)."""
+    spec = _spec(spec, fields)
     spec.target(crm)  # a wrong option fails before the lease is taken
     with WriteRun(crm, command, force=force, dry_run=dry_run) as run:
         return run.apply(spec.plan(crm, run, table))
+
+
+def _spec(spec: ImportSpec | None, fields: Mapping[str, Any]) -> ImportSpec:
+    """The spec given, or one made of ``ImportSpec``'s own keywords (not both)."""
+    if spec is not None and fields:
+        raise TypeError(f"give an ImportSpec or its fields, not both ({', '.join(fields)})")
+    if spec is not None:
+        return spec
+    if fields.get("overrides") is None:
+        fields = {**fields, "overrides": {}}
+    return ImportSpec(**fields)
