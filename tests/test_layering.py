@@ -23,20 +23,23 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sheetcrm"
 #: What each layer may import besides itself. A layer is a top-level module or package.
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
-    "model": {"errors"},
-    "config": {"errors", "model"},
-    "backends": {"errors", "model", "config"},
-    "analytics": {"errors", "model"},
-    "lock": {"errors"},
+    # private files (tokens, snapshots, crash reports): any layer may write one
+    "files": set(),
+    "model": {"errors", "files"},
+    "config": {"errors", "files", "model"},
+    "backends": {"errors", "files", "model", "config"},
+    "analytics": {"errors", "files", "model"},
+    "lock": {"errors", "files"},
     # run is below crm: CRM.init and CRM.upsert write through WriteRun, which sees the CRM
     # only through a protocol
-    "run": {"errors", "model", "config", "backends", "lock"},
-    "crm": {"errors", "model", "config", "backends", "run", "lock"},
-    "ingest": {"errors", "model", "config", "backends", "crm", "run", "lock", "analytics"},
-    "workbook": {"errors", "model", "config", "backends", "crm", "run", "analytics"},
-    "outputs": {"errors", "model", "config", "backends", "crm", "analytics"},
+    "run": {"errors", "files", "model", "config", "backends", "lock"},
+    "crm": {"errors", "files", "model", "config", "backends", "run", "lock"},
+    "ingest": {"errors", "files", "model", "config", "backends", "crm", "run", "lock", "analytics"},
+    "workbook": {"errors", "files", "model", "config", "backends", "crm", "run", "analytics"},
+    "outputs": {"errors", "files", "model", "config", "backends", "crm", "analytics"},
     "demo": {
         "errors",
+        "files",
         "model",
         "config",
         "backends",
@@ -48,10 +51,11 @@ ALLOWED: dict[str, set[str]] = {
         "outputs",
     },
     # doctor checks what every command needs (config, credentials, the workbook, mail, fonts)
-    "doctor": {"errors", "model", "config", "backends", "crm", "outputs"},
+    "doctor": {"errors", "files", "model", "config", "backends", "crm", "outputs"},
     "cli": {
         "doctor",
         "errors",
+        "files",
         "model",
         "config",
         "backends",

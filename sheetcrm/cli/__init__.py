@@ -19,6 +19,7 @@ import click
 
 from sheetcrm.cli.commands import register
 from sheetcrm.errors import EXIT_CONFLICTS, EXIT_INTERNAL, SheetCRMError
+from sheetcrm.files import write_private
 
 
 class _Group(click.Group):
@@ -109,10 +110,7 @@ def bug_report(exc: BaseException) -> str:
     folder = Path(platformdirs.user_log_dir("sheetcrm", appauthor=False))
     path = folder / f"crash-{datetime.now(UTC):%Y%m%d-%H%M%S}-{os.getpid()}.txt"
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(f"sheetcrm {sys.argv[1:]!r}\n{text}")
+        write_private(path, f"sheetcrm {sys.argv[1:]!r}\n{text}")
         where = f"with the traceback saved in {path}"
     except OSError:
         where = "with the traceback (run again with SHEETCRM_DEBUG=1 to see it)"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sheetcrm.errors import InputError, PlanRefusedError
+from sheetcrm.files import write_private
 from sheetcrm.model.changes import ChangeSet, DeleteRow, SetCell
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.values import is_blank
@@ -69,7 +70,6 @@ def write_snapshot(crm: Described, grids: Mapping[str, TabGrid], tabs: Iterable[
     """Save the given tabs of the workbook as read; return the snapshot file's path."""
     target = crm.describe()
     folder = snapshot_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     slug = re.sub(r"[^A-Za-z0-9]+", "-", target)[-40:].strip("-")
     path = folder / f"{stamp}-{slug}.json"
@@ -86,12 +86,7 @@ def write_snapshot(crm: Described, grids: Mapping[str, TabGrid], tabs: Iterable[
             if name in grids
         },
     }
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False)
-    os.replace(tmp, path)
-    return path
+    return write_private(path, json.dumps(data, ensure_ascii=False))
 
 
 def read_snapshot(path: str | Path) -> dict[str, TabGrid]:
