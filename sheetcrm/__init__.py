@@ -4,9 +4,17 @@ The public API is what ``__all__`` names; everything else lives in private-by-co
 modules whose layout may change. Names are imported lazily, so ``import sheetcrm`` stays
 cheap (pandas, openpyxl and gspread load only when used)::
 
+    from pathlib import Path
+
     import sheetcrm
     crm = sheetcrm.open_crm("crm.xlsx")
     crm.init()
+    sheetcrm.import_file(crm, "orders.csv", preset="transactions")
+    sheetcrm.refresh(crm)  # as of today in the workbook's time zone
+    sheetcrm.make_report(crm, period="week", output=Path("week.html"))
+
+Every command is one of these calls (``sheetcrm demo`` is ``run_demo``, ``doctor`` is
+``diagnose``, ``watch`` is a ``Watch`` loop); every writing call returns a ``RunResult``.
 """
 
 from __future__ import annotations
@@ -18,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sheetcrm.config import Config, load_config, parse_config
     from sheetcrm.crm import CRM, open_crm
+    from sheetcrm.demo import DemoResult, run_demo, write_demo
+    from sheetcrm.doctor import diagnose
+    from sheetcrm.doctor.result import CheckResult
     from sheetcrm.errors import (
         AccessError,
         ConfigError,
@@ -33,8 +44,16 @@ if TYPE_CHECKING:
         ValueParseError,
         WorkbookError,
     )
+    from sheetcrm.ingest.export import export_tab
+    from sheetcrm.ingest.importer import ImportSpec, import_file, import_from_tab
+    from sheetcrm.ingest.restore import restore
+    from sheetcrm.ingest.watch import Watch
+    from sheetcrm.outputs.reminders import RemindResult, remind
+    from sheetcrm.outputs.report import ReportResult, make_report
+    from sheetcrm.outputs.summary import Summary, make_summary, summarize
     from sheetcrm.run import WriteRun
     from sheetcrm.run.result import RunResult
+    from sheetcrm.workbook.refresh import count_segments, explain, refresh
 
 try:
     __version__ = version("sheetcrm")
@@ -51,6 +70,31 @@ _EXPORTS: dict[str, str] = {
     # the one writing run, and what every writing call returns
     "WriteRun": "sheetcrm.run",
     "RunResult": "sheetcrm.run.result",
+    # records in and out: import, export, restore a snapshot, live intake of form responses
+    "import_file": "sheetcrm.ingest.importer",
+    "import_from_tab": "sheetcrm.ingest.importer",
+    "ImportSpec": "sheetcrm.ingest.importer",
+    "export_tab": "sheetcrm.ingest.export",
+    "restore": "sheetcrm.ingest.restore",
+    "Watch": "sheetcrm.ingest.watch",
+    # computed columns, segments, the Dashboard; a lead's score
+    "refresh": "sheetcrm.workbook.refresh",
+    "count_segments": "sheetcrm.workbook.refresh",
+    "explain": "sheetcrm.workbook.refresh",
+    # what people read: the summary, the report, the reminders
+    "make_summary": "sheetcrm.outputs.summary",
+    "summarize": "sheetcrm.outputs.summary",
+    "Summary": "sheetcrm.outputs.summary",
+    "make_report": "sheetcrm.outputs.report",
+    "ReportResult": "sheetcrm.outputs.report",
+    "remind": "sheetcrm.outputs.reminders",
+    "RemindResult": "sheetcrm.outputs.reminders",
+    # the demo shop, and the setup checks
+    "run_demo": "sheetcrm.demo",
+    "write_demo": "sheetcrm.demo",
+    "DemoResult": "sheetcrm.demo",
+    "diagnose": "sheetcrm.doctor",
+    "CheckResult": "sheetcrm.doctor.result",
     # configuration
     "Config": "sheetcrm.config",
     "load_config": "sheetcrm.config",
@@ -74,25 +118,46 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "CRM",
     "AccessError",
+    "CheckResult",
     "Config",
     "ConfigError",
     "ConflictsRecorded",
+    "DemoResult",
     "HeaderError",
+    "ImportSpec",
     "InputError",
     "LockedError",
     "NotFoundError",
     "PlanRefusedError",
     "RateLimitedError",
+    "RemindResult",
+    "ReportResult",
     "RunResult",
     "SheetCRMError",
+    "Summary",
     "TransientError",
     "ValueParseError",
+    "Watch",
     "WorkbookError",
     "WriteRun",
     "__version__",
+    "count_segments",
+    "diagnose",
+    "explain",
+    "export_tab",
+    "import_file",
+    "import_from_tab",
     "load_config",
+    "make_report",
+    "make_summary",
     "open_crm",
     "parse_config",
+    "refresh",
+    "remind",
+    "restore",
+    "run_demo",
+    "summarize",
+    "write_demo",
 ]
 
 

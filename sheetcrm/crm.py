@@ -3,7 +3,9 @@
 Library first: every CLI command is a method here (or a function taking a CRM) that a cron
 script can call. The backend is injected (``CRM(backend=MemoryBackend())``); the real one is
 built from the target only when none is given. ``init`` and ``upsert`` write through
-``WriteRun`` (lease, writer claim, guard, audit row) like every other writing command.
+``WriteRun`` (lease, writer claim, guard, audit row) like every other writing command, and
+there is no other write here: a ChangeSet built by hand goes through ``WriteRun`` too, or,
+below every safeguard, straight to ``Backend.apply`` (backend tests, a new standalone file).
 """
 
 from __future__ import annotations
@@ -146,15 +148,6 @@ class CRM:
         return df
 
     # -- writing -------------------------------------------------------------------------
-
-    def apply(self, changes: ChangeSet, *, dry_run: bool = False) -> RunResult:
-        """Send a ChangeSet exactly as it is: no lease, no writer claim, no audit row.
-
-        The primitive under ``WriteRun``, for ChangeSets built and checked by hand (tests,
-        benchmarks); every sheetcrm command and the methods below write through a run."""
-        if dry_run or not changes:
-            return RunResult("apply", changes, dry_run)
-        return RunResult("apply", changes, report=self.backend.apply(changes, self.schema))
 
     def plan_init(self, grids: Mapping[str, TabGrid] | None = None) -> ChangeSet:
         """Tabs, columns, layout and metadata that are missing; nothing else."""

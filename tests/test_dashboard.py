@@ -16,7 +16,7 @@ from contract.harness import HARNESSES, sheets_backend
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.backends.xlsx import XlsxBackend
 from sheetcrm.crm import CRM
-from sheetcrm.demo import plan_demo
+from sheetcrm.demo import write_demo
 from sheetcrm.emulator import Emulator
 from sheetcrm.ingest.importer import import_file
 from sheetcrm.workbook.dashboard import GENERATED, spark
@@ -33,7 +33,7 @@ def private_cache(tmp_path, monkeypatch):
 
 def demo_crm(backend=None):
     crm = CRM(backend=backend or MemoryBackend())
-    crm.apply(plan_demo(crm, DAY))
+    write_demo(crm, DAY)
     refresh(crm, DAY)
     return crm
 

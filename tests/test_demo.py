@@ -8,7 +8,7 @@ import re
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.backends.xlsx import XlsxBackend
 from sheetcrm.crm import CRM
-from sheetcrm.demo import build_demo, plan_demo, run_demo
+from sheetcrm.demo import build_demo, plan_demo, run_demo, write_demo
 from sheetcrm.outputs.summary import summarize
 
 AS_OF = dt.date(2026, 11, 21)
@@ -49,7 +49,7 @@ def test_shop_is_realistic_and_multilingual():
 
 def test_demo_on_memory_backend_and_summary_matches_data():
     crm = CRM(backend=MemoryBackend())
-    crm.apply(plan_demo(crm, AS_OF))
+    write_demo(crm, AS_OF)
     assert not plan_demo(crm, AS_OF)  # re-run: nothing to change
     frames = {t.name: crm.frame(t.name) for t in crm.schema.data_tabs}
     assert all(not df.attrs["issues"] for df in frames.values())

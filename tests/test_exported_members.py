@@ -14,25 +14,46 @@ import sheetcrm
 PUBLIC = [
     "CRM",
     "AccessError",
+    "CheckResult",
     "Config",
     "ConfigError",
     "ConflictsRecorded",
+    "DemoResult",
     "HeaderError",
+    "ImportSpec",
     "InputError",
     "LockedError",
     "NotFoundError",
     "PlanRefusedError",
     "RateLimitedError",
+    "RemindResult",
+    "ReportResult",
     "RunResult",
     "SheetCRMError",
+    "Summary",
     "TransientError",
     "ValueParseError",
+    "Watch",
     "WorkbookError",
     "WriteRun",
     "__version__",
+    "count_segments",
+    "diagnose",
+    "explain",
+    "export_tab",
+    "import_file",
+    "import_from_tab",
     "load_config",
+    "make_report",
+    "make_summary",
     "open_crm",
     "parse_config",
+    "refresh",
+    "remind",
+    "restore",
+    "run_demo",
+    "summarize",
+    "write_demo",
 ]
 
 #: What ``import sheetcrm`` must not load: each costs a noticeable part of a second.
@@ -87,6 +108,28 @@ def test_an_unknown_name_is_an_attribute_error():
         assert "no_such_name" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("sheetcrm.no_such_name did not raise AttributeError")
+
+
+#: CRM's public members: reads, plans, and the two writes, both one ``WriteRun`` each. A
+#: write that bypasses the run (no lease, claim, guard or audit row) has no place here.
+CRM_MEMBERS = [
+    "as_of",
+    "ctx",
+    "describe",
+    "frame",
+    "frames",
+    "grid",
+    "init",
+    "plan_init",
+    "plan_upsert",
+    "read",
+    "require_initialised",
+    "upsert",
+]
+
+
+def test_crm_writes_only_through_a_run():
+    assert sorted(n for n in dir(sheetcrm.CRM) if not n.startswith("_")) == CRM_MEMBERS
 
 
 def test_import_sheetcrm_loads_no_heavy_library():

@@ -69,7 +69,7 @@ def _budget(rows: int) -> tuple[Counter[str], Counter[str]]:
         + [{"name": f"New {i}"} for i in range(rows // 200)],
         grid=grid,
     )
-    report = fresh.apply(changes).report
+    report = fresh.backend.apply(changes, fresh.schema)
     assert report.cells_written == rows // 100 + rows // 200 * 2
     sync = Counter(emu.stats.requests)
     emu.stats.reset()
@@ -225,7 +225,7 @@ def test_teammate_edits_between_read_and_write(emu, ss, crm):
     company = mate.column_of("Customers", "company")
     row_c1 = [r[0] if r else None for r in mate.sheet("Customers").rows].index("C-1") + 1
     mate.set("Customers", row_c1, company, '=UPPER("acme ltd")')
-    report = crm.apply(changes).report
+    report = crm.backend.apply(changes, crm.schema)
     df = crm.frame("Customers")
     by_id = {r["customer_id"]: r for _, r in df.iterrows() if r["customer_id"]}
     assert by_id["C-3"]["city"] == "Shiraz"

@@ -23,7 +23,7 @@ from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.backends.xlsx import XlsxBackend
 from sheetcrm.config import Config
 from sheetcrm.crm import CRM
-from sheetcrm.demo import plan_demo
+from sheetcrm.demo import write_demo
 from sheetcrm.errors import ConfigError, InputError
 from sheetcrm.ingest.importer import import_file
 from sheetcrm.outputs.reminders import Digest, digests, inactive_customers, remind
@@ -46,7 +46,7 @@ def retail_csv() -> Path:
 
 def demo_workbook() -> tuple[CRM, dt.date]:
     crm = CRM(backend=MemoryBackend())
-    crm.apply(plan_demo(crm, DEMO_DAY))
+    write_demo(crm, DEMO_DAY)
     refresh(crm, DEMO_DAY)
     return crm, DEMO_DAY
 

@@ -13,7 +13,7 @@ from live_formula import live_rows
 from sheetcrm.analytics.segments import DEFAULT_SEGMENTS
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.crm import CRM
-from sheetcrm.demo import plan_demo
+from sheetcrm.demo import write_demo
 from sheetcrm.workbook.refresh import refresh
 
 TODAY = dt.date.today()  # formulas evaluates TODAY() as the real date
@@ -26,7 +26,7 @@ def demo(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     crm = CRM(backend=MemoryBackend())
-    crm.apply(plan_demo(crm, TODAY))
+    write_demo(crm, TODAY)
     crm.upsert(
         "Tasks",
         [

@@ -45,7 +45,7 @@ def meta(crm: CRM) -> Meta:
 
 
 def put(crm: CRM, *ops: Op) -> None:
-    crm.apply(ChangeSet(list(ops)))
+    crm.backend.apply(ChangeSet(list(ops)), crm.schema)
 
 
 @pytest.mark.parametrize("backend", ["memory", "xlsx", "gsheets"])

@@ -16,7 +16,7 @@ from sheetcrm.analytics.kpis import sales
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.config import Config, parse_config
 from sheetcrm.crm import CRM
-from sheetcrm.demo import plan_demo
+from sheetcrm.demo import write_demo
 from sheetcrm.errors import ConfigError, InputError
 from sheetcrm.ingest.importer import import_file
 from sheetcrm.workbook.refresh import compute, explain, refresh
@@ -109,7 +109,7 @@ def test_refresh_twice_changes_nothing_and_prints_segments(retail_crm):
 def test_demo_dashboard_inputs(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     crm = CRM(backend=MemoryBackend())
-    crm.apply(plan_demo(crm, DEMO_DAY))
+    write_demo(crm, DEMO_DAY)
     refresh(crm, DEMO_DAY)
     customers = crm.frame("Customers").set_index("customer_id")
     acts = crm.frame("Interactions")
@@ -213,7 +213,7 @@ def test_colours_and_protection_are_installed_once(kind, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     harness = HARNESSES[kind](tmp_path)
     crm = CRM(backend=harness.backend)
-    crm.apply(plan_demo(crm, DEMO_DAY))
+    write_demo(crm, DEMO_DAY)
     refresh(crm, DEMO_DAY)
     grids = crm.read(layout=True)
     assert len(grids["Leads"].layout.styles) == 3

@@ -16,7 +16,7 @@ from contract.harness import sheets_backend
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.config import Config, parse_config
 from sheetcrm.crm import CRM
-from sheetcrm.demo import plan_demo
+from sheetcrm.demo import write_demo
 from sheetcrm.emulator import Emulator
 from sheetcrm.errors import ConfigError, InputError, TransientError
 from sheetcrm.outputs.mail import Email, SmtpSettings, send
@@ -37,7 +37,7 @@ def private_dirs(tmp_path, monkeypatch):
 
 def demo(config: Config | None = None, backend=None) -> CRM:
     crm = CRM(backend=backend or MemoryBackend(), config=config)
-    crm.apply(plan_demo(crm, DAY))
+    write_demo(crm, DAY)
     refresh(crm, DAY)
     return crm
 

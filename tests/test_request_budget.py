@@ -255,6 +255,8 @@ def test_a_write_loads_again_when_the_file_changed_after_the_read(tmp_path):
     crm.backend.read(["Customers"])
     other = CRM(XlsxBackend(path))  # a teammate's save between our read and our write
     other.upsert("Customers", [{"customer_id": "C-1", "name": "Sara"}])
-    crm.apply(ChangeSet([AppendRow("Customers", {"customer_id": "C-2", "name": "Reza"})]))
+    crm.backend.apply(
+        ChangeSet([AppendRow("Customers", {"customer_id": "C-2", "name": "Reza"})]), crm.schema
+    )
     names = sorted(crm.frames(["Customers"])["Customers"]["name"])
     assert names == ["Reza", "Sara"]

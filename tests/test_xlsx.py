@@ -184,10 +184,10 @@ def test_teammate_moving_a_dropdown_column_is_repaired_without_duplicates(path, 
 @pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_opens_the_demo_and_keeps_layout(tmp_path):
-    from sheetcrm.demo import plan_demo
+    from sheetcrm.demo import write_demo
 
     crm = CRM(backend=XlsxBackend(tmp_path / "crm.xlsx"))
-    crm.apply(plan_demo(crm, dt.date(2026, 11, 21)))
+    write_demo(crm, dt.date(2026, 11, 21))
     crm.upsert("Customers", [{"customer_id": "C-X", "name": "=1+1", "notes": "00123"}])
     out = tmp_path / "lo"
     subprocess.run(

@@ -89,7 +89,7 @@ def _write_xlsx(crm: CRM, tab: str, columns: list[str], df: Any, out: Path) -> N
     for row in df.itertuples(index=False, name=None):
         values = {c: v for c, v in zip(columns, row, strict=True) if not is_blank(v)}
         changes.add(AppendRow(tab, values))
-    copy.apply(changes)
+    copy.backend.apply(changes, copy.schema)
 
 
 def _lenient(schema: Schema, tab: str, columns: list[str]) -> Schema:

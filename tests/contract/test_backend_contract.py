@@ -145,7 +145,7 @@ def test_rows_found_by_id_after_teammate_sorts_and_inserts(harness, crm):
     changes = crm.plan_upsert("Customers", [{"customer_id": "C-1", "name": "changed"}])
     harness.reverse_rows("Customers")  # between read and write
     harness.insert_row("Customers", 2)
-    crm.apply(changes)
+    crm.backend.apply(changes, crm.schema)
     df = crm.frame("Customers").dropna(subset=["customer_id"])
     names = dict(zip(df["customer_id"], df["name"], strict=True))
     assert names == {"C-0": "N0", "C-1": "changed", "C-2": "N2", "C-3": "N3", "C-4": "N4"}
@@ -154,29 +154,30 @@ def test_rows_found_by_id_after_teammate_sorts_and_inserts(harness, crm):
 def test_edit_to_a_row_deleted_meanwhile_is_skipped(harness, crm):
     _add(crm, {"customer_id": "C-1", "name": "A"})
     changes = ChangeSet([SetCell("Customers", "C-9", "name", "ghost")])
-    report = crm.apply(changes).report
+    report = crm.backend.apply(changes, crm.schema)
     assert report.cells_written == 0 and "no longer exists" in report.skipped[0]
 
 
 def test_append_goes_after_last_row_and_is_not_duplicated(harness, crm):
     _add(crm, {"customer_id": "C-1", "name": "A"})
     changes = crm.plan_upsert("Customers", [{"customer_id": "C-2", "name": "B"}])
-    crm.apply(changes)
-    crm.apply(changes)  # the same append again (e.g. a retried run)
+    crm.backend.apply(changes, crm.schema)
+    crm.backend.apply(changes, crm.schema)  # the same append again (e.g. a retried run)
     df = crm.frame("Customers")
     assert list(df["customer_id"]) == ["C-1", "C-2"]
 
 
 def test_deletions_are_applied_last_by_id(harness, crm):
     _add(crm, *({"customer_id": f"C-{i}", "name": f"N{i}"} for i in range(4)))
-    crm.apply(
+    crm.backend.apply(
         ChangeSet(
             [
                 DeleteRow("Customers", "C-1"),
                 DeleteRow("Customers", "C-3"),
                 SetCell("Customers", "C-2", "name", "kept"),
             ]
-        )
+        ),
+        crm.schema,
     )
     df = crm.frame("Customers")
     assert list(df["customer_id"]) == ["C-0", "C-2"]
@@ -226,7 +227,7 @@ def test_failed_apply_leaves_workbook_unchanged(harness, crm, monkeypatch):
         [SetCell("Customers", "C-1", "name", "B"), SetCell("Customers", "C-1", "nope", "x")]
     )
     with pytest.raises(Exception):  # noqa: B017 - any failure must leave no trace
-        crm.apply(changes)
+        crm.backend.apply(changes, crm.schema)
     assert harness.state() == before
 
 
