@@ -12,6 +12,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -39,9 +40,9 @@ def signed_in(home: Path, *, expired: bool) -> dict[str, str]:
 
 
 class Capture(BaseHTTPRequestHandler):
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         Capture.seen.append(self.headers.get("Authorization") or "")
         self.send_response(404)
         self.send_header("Content-Type", "application/json")

@@ -189,7 +189,9 @@ def test_not_shared_names_the_account_to_share_with(emu, home, tmp_path):
     sheet = emu.create_spreadsheet().id
     emu.deny(sheet)  # Google's plain 403 PERMISSION_DENIED ("The caller does not have ...")
     signed_in(tmp_path)
-    env = {**home, "SHEETCRM_API_ENDPOINT": emu.url}
+    # the sign-in goes to an emulator only with a test token endpoint named (never Google's)
+    token_uri = f"http://127.0.0.1:{closed_port()}/token"
+    env = {**home, "SHEETCRM_API_ENDPOINT": emu.url, "SHEETCRM_OAUTH_TOKEN_URI": token_uri}
     line = one_line(run_sheetcrm("init", "--sheet", sheet, env=env, cwd=tmp_path), 7)
     assert f"no access to spreadsheet {sheet}: share it with {EMAIL} as an Editor" in line
 

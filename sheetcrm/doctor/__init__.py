@@ -11,7 +11,7 @@ from __future__ import annotations
 from sheetcrm.backends import spreadsheet_id
 from sheetcrm.config import Config
 from sheetcrm.doctor.environment import check_fonts, check_smtp
-from sheetcrm.doctor.result import CHECKS, CheckResult, Status, failures, skipped
+from sheetcrm.doctor.result import CHECKS, CheckResult, Status, failed, failures, skipped
 from sheetcrm.doctor.workbook import check_config, check_tabs, check_xlsx, init_hint
 
 #: The Google checks, which an .xlsx workbook does not need.
@@ -44,6 +44,14 @@ def _workbook(config: Config, target: str | None, timeout: float) -> list[CheckR
     where = target or config.default_target()
     hint = init_hint(target)
     sid = spreadsheet_id(where)
+    if sid is None and not where.lower().endswith(".xlsx"):
+        # neither: the first check fails, and says so, instead of "needs no Google sign-in"
+        why = f"{where!r} is neither an .xlsx path nor a Google Sheets ID or URL"
+        fix = "pass --xlsx PATH.xlsx, or --sheet with the spreadsheet's URL or its ID"
+        needs = "needs an .xlsx path or a Google Sheets ID or URL (see the credentials check)"
+        results = [failed(GOOGLE[0], why, fix)]
+        results += [skipped(name, needs) for name in (*GOOGLE[1:], "spreadsheet", "tabs")]
+        return results
     if sid is None:
         results = [
             CheckResult(name, Status.NOT_NEEDED, "a local .xlsx workbook needs no Google sign-in")

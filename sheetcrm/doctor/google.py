@@ -19,6 +19,7 @@ from sheetcrm.backends.gsheets.auth import (
 )
 from sheetcrm.backends.gsheets.backend import GSheetsBackend
 from sheetcrm.backends.gsheets.endpoint import endpoint_of
+from sheetcrm.backends.gsheets.failures import SIGN_IN_AGAIN, SIGNED_IN_ACCOUNT
 from sheetcrm.backends.gsheets.retry import RetryPolicy
 from sheetcrm.config import Config
 from sheetcrm.crm import CRM
@@ -51,7 +52,7 @@ def check_google(
             skipped("spreadsheet", why),
             None,
         )
-    token = _token(config, status)
+    token = _token(config, status, timeout)
     if not token.ok:
         why = "needs a fresh token (see the token check)"
         return [creds, token, skipped("api", why)], skipped("spreadsheet", why), None
@@ -71,12 +72,12 @@ def _credentials(status: CredentialStatus) -> CheckResult:
     return passed("credentials", f"{status.kind} from {where}{who}")
 
 
-def _token(config: Config, status: CredentialStatus) -> CheckResult:
+def _token(config: Config, status: CredentialStatus, timeout: float) -> CheckResult:
     """A token valid now, or one the token endpoint refreshes (asked once)."""
     if status.kind == ANONYMOUS:
         return CheckResult("token", Status.NOT_NEEDED, "the emulator takes no token")
     if not status.fresh:
-        status = credential_status(config, refresh=True)
+        status = credential_status(config, refresh=True, timeout=timeout)
         if status.problem:
             return failed("token", "the token could not be refreshed", status.problem)
     until = f" until {status.expiry:%Y-%m-%d %H:%M} UTC" if status.expiry else ""
@@ -102,7 +103,7 @@ def _probe(config: Config, sid: str, email: str | None, timeout: float) -> Outco
     except NotASpreadsheetError as exc:  # an .xlsx file stored in Drive
         return answered, failed("spreadsheet", str(exc), str(exc)), None
     except AccessError as exc:  # Google refused the token (expired, revoked)
-        return failed("api", str(exc), "sign in again: sheetcrm auth login"), no_api, None
+        return failed("api", str(exc), SIGN_IN_AGAIN), no_api, None
     except TransientError as exc:  # offline, or Google busy
         fix = f"check the network connection to {_host(config)}, then run `sheetcrm doctor` again"
         return failed("api", str(exc), fix), no_api, None
@@ -115,15 +116,13 @@ def _probe(config: Config, sid: str, email: str | None, timeout: float) -> Outco
 
 def _open(config: Config, sid: str, timeout: float) -> CRM:
     """The CRM on a backend that gives up quickly: a doctor should not wait minutes."""
-    backend = GSheetsBackend.open(sid, config=config)
-    backend.retry = RetryPolicy(attempts=2, deadline=timeout)
-    backend.client.http_client.set_timeout(timeout)
+    retry = RetryPolicy(attempts=2, deadline=timeout)
+    backend = GSheetsBackend.open(sid, config=config, timeout=timeout, retry=retry)
     return CRM(backend, config=config)
 
 
 def _share(email: str | None) -> str:
-    who = email or "the Google account you signed in with (see `sheetcrm auth status`)"
-    return f"share it with {who} as an Editor"
+    return f"share it with {email or SIGNED_IN_ACCOUNT} as an Editor"
 
 
 def _host(config: Config) -> str:

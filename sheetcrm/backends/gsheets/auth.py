@@ -35,20 +35,23 @@ from typing import Any
 import google.auth
 import gspread.auth
 from google.auth import _cloud_sdk
+from google.auth.compute_engine import _metadata
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import DefaultCredentialsError
-from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 
 from sheetcrm.backends.gsheets import failures, tokens
 from sheetcrm.backends.gsheets.endpoint import endpoint_of
 from sheetcrm.backends.gsheets.redact import RedactingFilter, install_redaction
+from sheetcrm.backends.gsheets.timeouts import TimedRequest, Timeout, token_timeout
 from sheetcrm.backends.gsheets.tokens import write_private
+from sheetcrm.config import Config
 from sheetcrm.errors import ConfigError, SheetCRMError
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 USER, SERVICE, ADC, GSPREAD = "oauth user", "service account", "ADC", "gspread authorized_user"
 ANONYMOUS, NONE = "anonymous (emulator)", "none"
+METADATA = "the metadata server (Google Cloud)"
 NO_CREDENTIALS = (
     "no Google credentials: sign in with `sheetcrm auth login`, or set [google] credentials "
     "in sheetcrm.toml (or $SHEETCRM_CREDENTIALS) to a service-account key"
@@ -197,7 +200,10 @@ def _from_file(source: Source, notify: Callable[[str], None] | None) -> tuple[Cr
             user = tokens.load_token(path, info, SCOPES, rewrite=own)
             return user, GSPREAD if "type" not in info else USER
     except (ValueError, KeyError) as exc:
-        raise ConfigError(f"{path}: not a usable {kind} key ({exc.__class__.__name__})") from None
+        fix = "run sheetcrm auth login" if kind == "authorized_user" else "download a new key"
+        raise ConfigError(
+            f"{path}: not a usable {kind} key ({exc.__class__.__name__}); {fix}"
+        ) from None
     raise ConfigError(
         f"{path}: expected a service-account key or an OAuth user token "
         f'("type": "service_account" or "authorized_user"), found type {kind!r}'
@@ -227,6 +233,15 @@ def account_email(creds: Credentials) -> str | None:
     return str(email) if email and email != "default" else None
 
 
+def on_google_cloud() -> bool:
+    """On a Google Cloud machine (its firmware says so; no request is made), where ADC
+    come from the metadata server; ``$NO_GCE_CHECK=true`` says not to look, as for
+    google-auth."""
+    if os.environ.get("NO_GCE_CHECK", "").lower() == "true":
+        return False
+    return bool(_metadata.detect_gce_residency_linux())
+
+
 @dataclass(frozen=True)
 class CredentialStatus:
     """Which credentials sheetcrm would use, and whether they work. Never holds a secret."""
@@ -254,13 +269,17 @@ class CredentialStatus:
         }
 
 
-def credential_status(config: Any = None, *, refresh: bool = False) -> CredentialStatus:
+def credential_status(
+    config: Config | None = None, *, refresh: bool = False, timeout: Timeout | None = None
+) -> CredentialStatus:
     """Never raises for a credentials problem: it goes into ``problem``. ``refresh=True``
-    refreshes a token that is not fresh (contacting the token endpoint); otherwise nothing
-    touches the network."""
+    refreshes a token that is not fresh (contacting the token endpoint, giving up after
+    ``timeout`` seconds); otherwise nothing touches the network."""
     endpoint = endpoint_of(config)
     source = locate(getattr(config, "credentials", None), endpoint=endpoint)
     if source.label == "application default credentials" and source.path is None and not refresh:
+        if on_google_cloud():
+            return CredentialStatus(ADC, METADATA, None, None, tuple(SCOPES), None, False, None)
         return CredentialStatus(NONE, "nowhere", None, None, (), None, False, NO_CREDENTIALS)
     try:
         found = _open(source, notify=None)
@@ -271,7 +290,7 @@ def credential_status(config: Any = None, *, refresh: bool = False) -> Credentia
         return CredentialStatus(ANONYMOUS, source.label, None, None, (), None, True, None)
     if refresh and not creds.valid:
         try:
-            creds.refresh(Request())
+            creds.refresh(TimedRequest(token_timeout(timeout)))
         except Exception as exc:  # a refresh or connection failure; a bug is raised again
             problem = str(failures.credentials_error(exc, account=account_email(creds)))
     expiry = creds.expiry.replace(tzinfo=UTC) if creds.expiry else None

@@ -38,12 +38,14 @@ from sheetcrm.backends.base import (
 )
 from sheetcrm.backends.gsheets import failures, writes
 from sheetcrm.backends.gsheets import requests as rq
-from sheetcrm.backends.gsheets.auth import account_email, install_redaction, load_credentials
+from sheetcrm.backends.gsheets.auth import account_email, install_redaction, resolve
 from sheetcrm.backends.gsheets.catalog import LAYOUT_FIELDS, LISTING_FIELDS, Catalog
 from sheetcrm.backends.gsheets.endpoint import endpoint_of, mount_endpoint
 from sheetcrm.backends.gsheets.reads import classify, grid_from_values, probe
 from sheetcrm.backends.gsheets.retry import AmbiguousWrite, RemoteFailure, RetryPolicy, Throttle
+from sheetcrm.backends.gsheets.timeouts import TIMEOUT, Timeout, authorized_session
 from sheetcrm.backends.gsheets.writes import Located
+from sheetcrm.config import Config
 from sheetcrm.errors import HeaderError, WorkbookError
 from sheetcrm.model.changes import (
     AddTab,
@@ -59,10 +61,6 @@ from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.schema import Schema
 
 _SPREADSHEET_ID_OK = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
-#: Seconds to connect, and to wait for the next bytes of an answer: a connection that
-#: stalls (a laptop's Wi-Fi drops mid-request) fails and is retried instead of hanging a
-#: run, or a ``watch``, for ever.
-TIMEOUT = (15.0, 120.0)
 
 
 class GSheetsBackend:
@@ -96,31 +94,35 @@ class GSheetsBackend:
         cls,
         spreadsheet_id: str,
         *,
-        config: Any = None,
+        config: Config | None = None,
         notify: Callable[[str], None] | None = None,
+        timeout: Timeout = TIMEOUT,
+        retry: RetryPolicy | None = None,
     ) -> GSheetsBackend:
         """Connect with the configured credentials (or anonymously to an emulator);
-        ``notify`` hears why a run waits (rate limits, retries) and credential fixes."""
+        ``notify`` hears why a run waits (rate limits, retries) and credential fixes;
+        ``timeout`` bounds every request, the token refresh included (the doctor's is short)."""
         endpoint = endpoint_of(config)
-        creds = load_credentials(
-            getattr(config, "credentials", None), endpoint=endpoint, notify=notify
-        )
+        found = resolve(getattr(config, "credentials", None), endpoint=endpoint, notify=notify)
+        creds = found.creds
         install_redaction()
-        client = gspread.Client(auth=creds)
-        client.set_timeout(TIMEOUT)
+        client = gspread.Client(auth=creds, session=authorized_session(creds, timeout))
+        client.set_timeout(timeout)
         if endpoint:
             mount_endpoint(client.http_client.session, endpoint)
         backend = cls(
             client,
             spreadsheet_id,
-            retry=RetryPolicy(report=notify),
+            retry=retry or RetryPolicy(report=notify),
             throttle=Throttle(report=notify),
             account=account_email(creds),
         )
         backend.endpoint = endpoint
+        backend.kind = found.kind
         return backend
 
     endpoint: str | None = None
+    kind: str | None = None  # which credentials (auth.USER, auth.ADC, …), for the fixes
 
     def describe(self) -> str:
         if self.endpoint:
@@ -166,7 +168,12 @@ class GSheetsBackend:
 
     def _final(self, failure: RemoteFailure, step: str) -> Exception:
         return failures.final(
-            failure, sid=self.sid, step=step, account=self.account, endpoint=self.endpoint
+            failure,
+            sid=self.sid,
+            step=step,
+            account=self.account,
+            endpoint=self.endpoint,
+            kind=self.kind,
         )
 
     # -- reading -------------------------------------------------------------------------

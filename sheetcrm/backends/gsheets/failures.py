@@ -32,6 +32,8 @@ from sheetcrm.errors import (
 )
 
 SIGN_IN_AGAIN = "sign in again: sheetcrm auth login"
+#: who to share a spreadsheet with when the credentials do not say their e-mail
+SIGNED_IN_ACCOUNT = "the Google account you signed in with (see `sheetcrm auth status`)"
 XLSX_IN_DRIVE = "This operation is not supported for this document"
 _LINK = re.compile(r"https://console\.(?:developers|cloud)\.google\.com/\S+?(?=[\s,]|$)")
 
@@ -144,6 +146,7 @@ def final(
     step: str,
     account: str | None = None,
     endpoint: str | None = None,
+    kind: str | None = None,
 ) -> SheetCRMError:
     """The one-line error for a failure the policy will not (or no longer) retry."""
     reason = failure.reason or ""
@@ -156,7 +159,7 @@ def final(
     if failure.status == 404:
         return NotFoundError(f"spreadsheet {sid} was not found (check the ID or URL)")
     if failure.status == 403:
-        return _forbidden(failure, sid, account)
+        return _forbidden(failure, sid, account, kind)
     if failure.status == 401:
         return SignInError(f"Google rejected the credentials ({failure}); {SIGN_IN_AGAIN}")
     if failure.status == 400 and XLSX_IN_DRIVE in str(failure):
@@ -168,7 +171,9 @@ def final(
     return WorkbookError(f"{step} failed: {failure}")
 
 
-def _forbidden(failure: RemoteFailure, sid: str, account: str | None) -> SheetCRMError:
+def _forbidden(
+    failure: RemoteFailure, sid: str, account: str | None, kind: str | None
+) -> SheetCRMError:
     reason = failure.reason or ""
     if reason == "SERVICE_DISABLED" or "has not been used in project" in str(failure):
         where = (
@@ -181,12 +186,29 @@ def _forbidden(failure: RemoteFailure, sid: str, account: str | None) -> SheetCR
         )
     if reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT":
         return SignInError(
-            f"the credentials may not use Google Sheets ({failure}); {SIGN_IN_AGAIN}"
+            f"the credentials may not use Google Sheets ({failure}); {scope_fix(kind)}"
         )
-    who = account or "the Google account you signed in with (see `sheetcrm auth status`)"
+    who = account or SIGNED_IN_ACCOUNT
     return NotSharedError(
         f"no access to spreadsheet {sid}: share it with {who} as an Editor ({failure})",
         email=account,
+    )
+
+
+#: what gives each kind of credentials (auth.USER, auth.ADC, …) the Sheets scope
+_SCOPE_FIXES = {
+    "ADC": "sign in with sheetcrm auth login, or run `gcloud auth application-default login "
+    "--scopes=https://www.googleapis.com/auth/cloud-platform,"
+    "https://www.googleapis.com/auth/spreadsheets` (on a Google Cloud VM: give its service "
+    "account the Sheets access scope)",
+    "service account": "use the service account's JSON key file as [google] credentials",
+}
+
+
+def scope_fix(kind: str | None) -> str:
+    """How to get credentials that may use Google Sheets, for the kind in use."""
+    return _SCOPE_FIXES.get(
+        kind or "", "sign in again, allowing Google Sheets on the consent page: sheetcrm auth login"
     )
 
 

@@ -111,7 +111,9 @@ class RetryPolicy:
                     # dropped, timed out or a 5xx on a non-idempotent write: it may be applied
                     raise AmbiguousWrite(f"{step}: {failure} (it may have been applied)") from None
                 wait = self.delay(attempt, failure)
-                allowed = min(self.offline_attempts, self.attempts) if failure.offline else self.attempts
+                allowed = (
+                    min(self.offline_attempts, self.attempts) if failure.offline else self.attempts
+                )
                 if attempt >= allowed - 1 or self.clock() - start + wait > self.deadline:
                     break
                 self.waits.append(wait)
