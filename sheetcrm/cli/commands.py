@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
 
 import click
 import pandas as pd
@@ -16,7 +14,6 @@ from sheetcrm.crm import CRM, repairs
 from sheetcrm.demo import TITLE as DEMO_TITLE
 from sheetcrm.demo import run_demo
 from sheetcrm.model.grid import TabGrid
-from sheetcrm.model.values import is_blank
 from sheetcrm.outputs.summary import make_summary
 from sheetcrm.outputs.templates import render
 
@@ -73,7 +70,6 @@ def show(
     name = crm.schema.tab(tab).name if _known(crm, tab) else tab
     grid = crm.grid(name, values_only=not formulas)
     df = crm.frame(name, grid) if _known(crm, tab) else _raw_frame(grid)
-    df = df.astype(object).map(_date_only)
     if formulas:
         for (r, c), text in grid.formulas.items():
             header = grid.header[c] if c < len(grid.header) else None
@@ -90,11 +86,8 @@ def show(
         df = df[wanted]
     if limit is not None:
         df = df.head(limit)
-    formatters: dict[str, Any] = {}
-    if _known(crm, tab):
-        for f in crm.schema[name].fields:
-            formatters[f.name] = _safe_format(f.codec.format)
-    emit(df, fmt, formatters=formatters)
+    fields = crm.schema[name].fields if _known(crm, tab) else ()
+    emit(df, fmt, codecs={f.name: f.codec for f in fields})
 
 
 def _known(crm: CRM, tab: str) -> bool:
@@ -103,24 +96,6 @@ def _known(crm: CRM, tab: str) -> bool:
     except Exception:
         return False
     return True
-
-
-def _date_only(value: Any) -> Any:
-    """A datetime with no time of day is a date (typed without a time, or a date cell that
-    comes back as a datetime): show ``2025-10-04``, not ``2025-10-04 00:00``."""
-    if isinstance(value, dt.datetime) and not is_blank(value) and value.time() == dt.time():
-        return value.date()
-    return value
-
-
-def _safe_format(fn: Callable[[Any], str]) -> Callable[[Any], str]:
-    def fmt(value: Any) -> str:
-        try:
-            return fn(value)
-        except (TypeError, ValueError):
-            return str(value)
-
-    return fmt
 
 
 def _raw_frame(grid: TabGrid) -> pd.DataFrame:

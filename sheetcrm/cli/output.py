@@ -3,36 +3,27 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
 import pandas as pd
 
-from sheetcrm.model.values import is_blank
+from sheetcrm.model.display import as_json, as_text
+from sheetcrm.model.values import Codec
 from sheetcrm.run import RunResult, plural
 
 
-def _jsonable(value: Any) -> Any:
-    if is_blank(value):
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def emit(df: pd.DataFrame, fmt: str, *, formatters: dict[str, Any] | None = None) -> None:
-    """Write a frame to stdout in the chosen format."""
-    formatters = formatters or {}
+def emit(df: pd.DataFrame, fmt: str, *, codecs: Mapping[str, Codec] | None = None) -> None:
+    """Write a frame to stdout in the chosen format, each column shown by its field's codec
+    (``model.display``; a column without one is shown as it is)."""
+    codecs = codecs or {}
     columns: list[Any] = list(df.columns)
     if fmt in ("json", "ndjson"):
         records = [
-            {c: _jsonable(v) for c, v in zip(columns, row, strict=True)}
+            {c: as_json(v, codecs.get(c)) for c, v in zip(columns, row, strict=True)}
             for row in df.itertuples(index=False, name=None)
         ]
         if fmt == "json":
@@ -42,7 +33,7 @@ def emit(df: pd.DataFrame, fmt: str, *, formatters: dict[str, Any] | None = None
                 click.echo(json.dumps(rec, ensure_ascii=False))
         return
     text = pd.DataFrame(
-        {c: [formatters.get(c, _plain)(v) for v in df[c]] for c in columns}, columns=columns
+        {c: [as_text(v, codecs.get(c)) for v in df[c]] for c in columns}, columns=columns
     )
     if fmt == "csv":
         buf = io.StringIO()
@@ -94,13 +85,3 @@ def report_run(result: RunResult, quiet: bool, done: str, *, lines: Sequence[str
         click.echo(f"  skipped: {line}")
     if result.snapshot:
         click.echo(f"  snapshot before the change: {result.snapshot}")
-
-
-def _plain(value: Any) -> str:
-    if is_blank(value):
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)

@@ -8,7 +8,6 @@ CSV importer removes that apostrophe again, so export → import is a round trip
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -17,8 +16,9 @@ from typing import Any
 from sheetcrm.crm import CRM, open_crm
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.changes import AddTab, AppendRow, ChangeSet, SetLayout
+from sheetcrm.model.display import as_json, as_text
 from sheetcrm.model.schema import Field, Schema, TabSchema
-from sheetcrm.model.values import is_blank, looks_like_formula
+from sheetcrm.model.values import Codec, is_blank, looks_like_formula
 
 
 def neutralise(text: str) -> str:
@@ -26,12 +26,9 @@ def neutralise(text: str) -> str:
     return "'" + text if looks_like_formula(text) else text
 
 
-def _cell(value: Any, formatter: Any) -> str:
-    if is_blank(value):
-        return ""
-    if isinstance(value, str):
-        return neutralise(value)
-    return formatter(value) if formatter else str(value)
+def _cell(value: Any, codec: Codec | None) -> str:
+    """A CSV cell: text neutralised, anything else as ``show`` prints it (``model.display``)."""
+    return neutralise(value) if isinstance(value, str) else as_text(value, codec)
 
 
 def export_tab(crm: CRM, tab: str, fmt: str, out: Path | None = None) -> str | None:
@@ -39,19 +36,17 @@ def export_tab(crm: CRM, tab: str, fmt: str, out: Path | None = None) -> str | N
     schema_tab = crm.schema.tab(tab)
     df = crm.frame(schema_tab.name)
     columns = list(df.columns)
+    codecs = {f.name: f.codec for f in schema_tab.fields}
     if fmt == "csv":
-        formatters = {f.name: f.codec.format for f in schema_tab.fields}
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(columns)
         for row in df.itertuples(index=False, name=None):
-            writer.writerow(
-                [_cell(v, formatters.get(c)) for c, v in zip(columns, row, strict=True)]
-            )
+            writer.writerow([_cell(v, codecs.get(c)) for c, v in zip(columns, row, strict=True)])
         text = buf.getvalue()
     elif fmt == "json":
         records = [
-            {c: _jsonable(v) for c, v in zip(columns, row, strict=True)}
+            {c: as_json(v, codecs.get(c)) for c, v in zip(columns, row, strict=True)}
             for row in df.itertuples(index=False, name=None)
         ]
         text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
@@ -66,14 +61,6 @@ def export_tab(crm: CRM, tab: str, fmt: str, out: Path | None = None) -> str | N
         return text
     out.write_text(text, encoding="utf-8")
     return None
-
-
-def _jsonable(value: Any) -> Any:
-    if is_blank(value):
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value.item() if hasattr(value, "item") else value
 
 
 def _write_xlsx(crm: CRM, tab: str, columns: list[str], df: Any, out: Path) -> None:
