@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 from oauth_server import EMAIL, OAuthServer, browser_command, run_sheetcrm
+from support import watch_writes
 
 FORM = (
     "Timestamp,Email Address,Your name,Phone number,How did you hear about us?,Message\n"
@@ -273,7 +274,8 @@ def test_status_names_an_emulator_as_anonymous(person, tmp_path):
 
 
 def test_the_token_file_is_private_from_its_first_byte(person, oauth, tmp_path, monkeypatch):
-    """write_private: a temp file made 0600 before anything is written, then os.replace."""
+    """write_private: a temp file made 0600 before anything is written, then os.replace.
+    Every write is watched, so writing first and making the file private after fails."""
     from sheetcrm.backends.gsheets.tokens import write_private
 
     target = tmp_path / "config" / "sheetcrm" / "token.json"
@@ -288,7 +290,13 @@ def test_the_token_file_is_private_from_its_first_byte(person, oauth, tmp_path, 
     target.parent.mkdir(parents=True)
     target.write_text("old")
     target.chmod(0o644)
-    write_private(target, '{"token": "new"}')
+    umask = os.umask(0o022)  # a file made without asking for 0600 is readable by others
+    try:
+        writes = watch_writes(monkeypatch, target.parent)
+        write_private(target, '{"token": "new"}')
+    finally:
+        os.umask(umask)
+    assert writes and {mode for _file, mode in writes} == {0o600}, writes
     assert modes == [0o600] and stat.S_IMODE(target.stat().st_mode) == 0o600
     assert target.read_text() == '{"token": "new"}'
     assert [p.name for p in target.parent.iterdir()] == ["token.json"]  # no temp left
