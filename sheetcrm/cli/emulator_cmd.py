@@ -3,7 +3,13 @@ Google Sheets backend offline (``SHEETCRM_API_ENDPOINT=<url> sheetcrm init --she
 
 from __future__ import annotations
 
+import os
+
 import click
+
+#: the tokens ``--require-token`` accepts, comma-separated (a command line is visible to
+#: every user of the machine, an environment is not)
+TOKENS_ENV = "SHEETCRM_EMULATOR_TOKENS"
 
 
 @click.group()
@@ -34,11 +40,14 @@ def emulator() -> None:
     "tokens",
     multiple=True,
     metavar="TOKEN",
-    help="Accept only requests bearing this OAuth access token (repeatable); others get "
-    "Google's 401.",
+    help="Accept only requests bearing this OAuth access token (repeatable; or list them, "
+    "comma-separated, in $SHEETCRM_EMULATOR_TOKENS, which keeps them off the command line); "
+    "others get Google's 401.",
 )
 def serve(host: str, port: int, count: int, quota: int | None, tokens: tuple[str, ...]) -> None:
     """Serve the emulator until stopped (Ctrl-C); prints its URL and spreadsheet IDs."""
+    listed = os.environ.get(TOKENS_ENV, "")
+    tokens = (*tokens, *(t.strip() for t in listed.split(",") if t.strip()))
     try:
         from sheetcrm.emulator import Emulator, LoopbackServer
         from sheetcrm.emulator.discovery import document

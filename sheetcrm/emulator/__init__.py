@@ -9,7 +9,8 @@ instruments (request and byte counts, scripted faults, quota, teammate hooks).
 from __future__ import annotations
 
 from .model import ApiError, Spreadsheet
-from .server import Emulator, Fault, RequestEvent, Stats
+from .records import Fault, RequestEvent, Stats
+from .server import Emulator
 from .transport import EmulatorAdapter, LoopbackServer, mount
 
 __all__ = [

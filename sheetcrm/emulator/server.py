@@ -10,123 +10,28 @@ preceded by a hook that plays a teammate editing the sheet.
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import batch, drive, getsheet, valueops
 from .discovery import ContractError, check_query, methods, validate_body
 from .model import ApiError, Spreadsheet, bad, new_spreadsheet_id
-
-WRITE_METHODS = {
-    "sheets.spreadsheets.create",
-    "sheets.spreadsheets.batchUpdate",
-    "sheets.spreadsheets.values.update",
-    "sheets.spreadsheets.values.batchUpdate",
-    "sheets.spreadsheets.values.append",
-    "sheets.spreadsheets.values.clear",
-    "sheets.spreadsheets.values.batchClear",
-}
-
-_SS = r"^/v4/spreadsheets/(?P<id>[^/:]+)"
-ROUTES: list[tuple[str, re.Pattern[str], str]] = [
-    ("POST", re.compile(r"^/v4/spreadsheets$"), "sheets.spreadsheets.create"),
-    ("GET", re.compile(_SS + r"$"), "sheets.spreadsheets.get"),
-    ("POST", re.compile(_SS + r":batchUpdate$"), "sheets.spreadsheets.batchUpdate"),
-    ("GET", re.compile(_SS + r"/values:batchGet$"), "sheets.spreadsheets.values.batchGet"),
-    ("POST", re.compile(_SS + r"/values:batchUpdate$"), "sheets.spreadsheets.values.batchUpdate"),
-    ("POST", re.compile(_SS + r"/values:batchClear$"), "sheets.spreadsheets.values.batchClear"),
-    (
-        "POST",
-        re.compile(_SS + r"/values/(?P<range>.+):append$"),
-        "sheets.spreadsheets.values.append",
-    ),
-    ("POST", re.compile(_SS + r"/values/(?P<range>.+):clear$"), "sheets.spreadsheets.values.clear"),
-    ("GET", re.compile(_SS + r"/values/(?P<range>.+)$"), "sheets.spreadsheets.values.get"),
-    ("PUT", re.compile(_SS + r"/values/(?P<range>.+)$"), "sheets.spreadsheets.values.update"),
-    (
-        "GET",
-        re.compile(_SS + r"/developerMetadata/(?P<mid>\d+)$"),
-        "sheets.spreadsheets.developerMetadata.get",
-    ),
-    (
-        "POST",
-        re.compile(_SS + r"/developerMetadata:search$"),
-        "sheets.spreadsheets.developerMetadata.search",
-    ),
-]
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False  # the write happened, but the client never hears back
-
-
-@dataclass
-class Fault:
-    """A scripted failure for the next ``times`` requests whose method id contains ``match``."""
-
-    match: str
-    status: int = 500
-    times: int = 1
-    retry_after: float | None = None
-    drop: bool = False  # apply the request, then drop the response
-    message: str = ""
-    body: Any = None  # a whole answer (an error envelope, as Google sends it), as JSON
-
-
-@dataclass
-class RequestEvent:
-    """What a hook sees before a request is handled."""
-
-    method_id: str
-    spreadsheet_id: str | None
-    http_method: str
-    index: int  # how many requests came before this one
-
-
-@dataclass
-class Stats:
-    """Requests and bytes per method id, and write requests in total."""
-
-    requests: Counter[str] = field(default_factory=Counter)
-    bytes_in: Counter[str] = field(default_factory=Counter)
-    bytes_out: Counter[str] = field(default_factory=Counter)
-    statuses: Counter[int] = field(default_factory=Counter)
-    errors: list[tuple[str, int, str]] = field(default_factory=list)  # method, status, message
-
-    @property
-    def total(self) -> int:
-        return sum(self.requests.values())
-
-    @property
-    def writes(self) -> int:
-        return sum(n for m, n in self.requests.items() if m in WRITE_METHODS)
-
-    @property
-    def sent(self) -> int:
-        """Bytes the client sent (request URLs and bodies)."""
-        return sum(self.bytes_in.values())
-
-    @property
-    def received(self) -> int:
-        """Bytes the client received (response bodies)."""
-        return sum(self.bytes_out.values())
-
-    def reset(self) -> None:
-        self.requests.clear()
-        self.bytes_in.clear()
-        self.bytes_out.clear()
-        self.statuses.clear()
-        self.errors.clear()
+from .records import (
+    AUTH_HELP,
+    BAD_CREDENTIAL,
+    NO_CREDENTIAL,
+    Fault,
+    RequestEvent,
+    Response,
+    ScriptedBody,
+    Stats,
+    fault_message,
+)
+from .routes import WRITE_METHODS, route
 
 
 class Emulator:
@@ -220,30 +125,16 @@ class Emulator:
     ) -> Response:
         with self._lock:
             parts = urlsplit(url)
-            path = unquote(parts.path) if "/values/" not in parts.path else parts.path
-            params = parse_qs(parts.query, keep_blank_values=True)
-            method_id, match = self._route(http_method.upper(), parts.path)
-            sid = match.get("id") if match else None
-            self.stats.requests[method_id] += 1
-            self.stats.bytes_in[method_id] += len(url) + len(body or b"")
-            event = RequestEvent(method_id, sid, http_method, self.stats.total - 1)
-            for hook in list(self._hooks):
-                hook(event)
-            if self.latency:
-                time.sleep(self.latency)
-            fault = self._take_fault(method_id)
+            method_id, match = route(http_method.upper(), parts.path)
+            self._admit(method_id, match, http_method, len(url) + len(body or b""))
+            fault: Fault | None = None
             try:
+                # the token first: a 401 must not use up a fault scripted for the next request
                 self._check_token(headers or {})
-                if fault and fault.body is not None:
-                    raise ScriptedBody(fault.status, fault.body)
-                if fault and not fault.drop:
-                    raise ApiError(fault.status, fault.message or _fault_message(fault.status))
-                self._check_quota(method_id, headers or {})
-                status, payload = self._dispatch(
-                    http_method.upper(), path, method_id, match, params, body
-                )
-                if sid and method_id in WRITE_METHODS:
-                    self.touch(sid)
+                fault = self._take_fault(method_id)
+                if fault is None or (fault.drop and fault.body is None):
+                    self._check_quota(method_id, headers or {})
+                status, payload = self._serve(http_method, parts, method_id, match, body, fault)
             except ContractError as exc:
                 status, payload = 400, ApiError(400, str(exc)).body()
                 self.stats.errors.append((method_id, 400, str(exc)))
@@ -253,28 +144,58 @@ class Emulator:
             except ScriptedBody as exc:
                 status, payload = exc.status, exc.body
                 self.stats.errors.append((method_id, exc.status, str(exc)))
-            data = (
-                b""
-                if payload is None
-                else (payload if isinstance(payload, bytes) else json.dumps(payload).encode())
-            )
-            self.stats.bytes_out[method_id] += len(data)
-            self.stats.statuses[status] += 1
-            out_headers = {"Content-Type": "application/json; charset=UTF-8"}
-            if fault and fault.retry_after is not None:
-                out_headers["Retry-After"] = str(int(fault.retry_after))
-            if status == 401:
-                out_headers["WWW-Authenticate"] = 'Bearer realm="https://accounts.google.com/"'
-            return Response(status, data, out_headers, drop=bool(fault and fault.drop))
+            return self._response(method_id, status, payload, fault)
 
-    def _route(self, method: str, path: str) -> tuple[str, dict[str, str] | None]:
-        if path.startswith(("/drive/v3/files", "/upload/drive")):
-            return f"drive.files.{method.lower()}", {}
-        for verb, pattern, method_id in ROUTES:
-            m = pattern.match(path)
-            if m and verb == method:
-                return method_id, m.groupdict()
-        return f"unknown {method} {path}", None
+    def _admit(
+        self, method_id: str, match: dict[str, str] | None, http_method: str, size: int
+    ) -> None:
+        """Count the request, let the hooks act, and wait the scripted latency."""
+        sid = match.get("id") if match else None
+        self.stats.requests[method_id] += 1
+        self.stats.bytes_in[method_id] += size
+        event = RequestEvent(method_id, sid, http_method, self.stats.total - 1)
+        for hook in list(self._hooks):
+            hook(event)
+        if self.latency:
+            time.sleep(self.latency)
+
+    def _serve(
+        self,
+        http_method: str,
+        parts: Any,
+        method_id: str,
+        match: dict[str, str] | None,
+        body: bytes | None,
+        fault: Fault | None,
+    ) -> tuple[int, Any]:
+        """A scripted fault's answer, else the method's (which may raise ApiError); the
+        quota was checked already."""
+        if fault and fault.body is not None:
+            raise ScriptedBody(fault.status, fault.body)
+        if fault and not fault.drop:
+            raise ApiError(fault.status, fault.message or fault_message(fault.status))
+        path = unquote(parts.path) if "/values/" not in parts.path else parts.path
+        params = parse_qs(parts.query, keep_blank_values=True)
+        status, payload = self._dispatch(http_method.upper(), path, method_id, match, params, body)
+        sid = match.get("id") if match else None
+        if sid and method_id in WRITE_METHODS:
+            self.touch(sid)
+        return status, payload
+
+    def _response(self, method_id: str, status: int, payload: Any, fault: Fault | None) -> Response:
+        data = (
+            b""
+            if payload is None
+            else (payload if isinstance(payload, bytes) else json.dumps(payload).encode())
+        )
+        self.stats.bytes_out[method_id] += len(data)
+        self.stats.statuses[status] += 1
+        out_headers = {"Content-Type": "application/json; charset=UTF-8"}
+        if fault and fault.retry_after is not None:
+            out_headers["Retry-After"] = str(int(fault.retry_after))
+        if status == 401:
+            out_headers["WWW-Authenticate"] = 'Bearer realm="https://accounts.google.com/"'
+        return Response(status, data, out_headers, drop=bool(fault and fault.drop))
 
     def _take_fault(self, method_id: str) -> Fault | None:
         for fault in self.faults:
@@ -291,9 +212,9 @@ class Emulator:
             return
         sent = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
         if sent is None or not sent.startswith("Bearer "):
-            raise ApiError(401, _NO_CREDENTIAL + _AUTH_HELP, "UNAUTHENTICATED")
+            raise ApiError(401, NO_CREDENTIAL + AUTH_HELP, "UNAUTHENTICATED")
         if sent.removeprefix("Bearer ").strip() not in self.tokens:
-            raise ApiError(401, _BAD_CREDENTIAL + _AUTH_HELP, "UNAUTHENTICATED")
+            raise ApiError(401, BAD_CREDENTIAL + AUTH_HELP, "UNAUTHENTICATED")
 
     def _check_quota(self, method_id: str, headers: dict[str, str]) -> None:
         if self.write_quota is None or method_id not in WRITE_METHODS:
@@ -374,30 +295,3 @@ class Emulator:
         now = drive._now()
         self.files[ss.id] = {"createdTime": now, "modifiedTime": now}
         return getsheet.spreadsheet_json(ss, {})
-
-
-class ScriptedBody(Exception):
-    """A scripted error answered with its own envelope."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        error = body.get("error") if isinstance(body, dict) else None
-        super().__init__(str(error.get("message", "")) if isinstance(error, dict) else "")
-        self.status = status
-        self.body = body
-
-
-_NO_CREDENTIAL = "Request is missing required authentication credential."
-_BAD_CREDENTIAL = "Request had invalid authentication credentials."
-_AUTH_HELP = (
-    " Expected OAuth 2 access token, login cookie or other valid authentication credential."
-    " See https://developers.google.com/identity/sign-in/web/devconsole-project."
-)
-
-
-def _fault_message(status: int) -> str:
-    return {
-        429: "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per "
-        "minute per user' of service 'sheets.googleapis.com'.",
-        500: "Internal error encountered.",
-        503: "The service is currently unavailable.",
-    }.get(status, f"Scripted failure ({status}).")

@@ -13,7 +13,8 @@ from typing import Any
 
 from .cells import Formula, parse_user_entered
 from .model import Sheet
-from .server import Emulator, RequestEvent
+from .records import RequestEvent
+from .server import Emulator
 from .structure import _sort_key, delete_dimension, insert_dimension
 
 
