@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from sheetcrm.config import Config
+
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 
 
-def endpoint_of(config: Any = None) -> str | None:
+def endpoint_of(config: Config | None = None) -> str | None:
     """The Sheets API base URL override: $SHEETCRM_API_ENDPOINT, else the config's."""
-    return os.environ.get("SHEETCRM_API_ENDPOINT") or getattr(config, "endpoint", None)
+    return os.environ.get("SHEETCRM_API_ENDPOINT") or (config.endpoint if config else None)
 
 
 class EndpointAdapter(HTTPAdapter):
