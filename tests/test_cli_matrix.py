@@ -47,18 +47,22 @@ EXCLUDED = {
 
 @dataclass(frozen=True)
 class Call:
-    """One invocation: ``{…}`` in args is filled from the workbook's facts; ``codes`` are
-    the exit codes it may end with per backend (default 0), ``says`` text stdout holds."""
+    """One invocation: ``{…}`` in args and texts is filled from the workbook's facts;
+    ``codes`` are the exit codes it may end with per backend (default 0), ``says`` text
+    stdout holds on success, ``fails`` the one line stderr holds when it exits non-zero."""
 
     args: tuple[str, ...]
     says: str = ""
     codes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    fails: str = ""
 
 
 CALLS: dict[str, list[Call]] = {
     "init": [Call(("init",), "nothing to change")],
     "demo": [Call(("demo", "--as-of", AS_OF), "nothing to change")],
-    "show": [Call(("show", "Customers", "--limit", "2", "--columns", "customer_id,name"))],
+    "show": [
+        Call(("show", "Customers", "--limit", "2", "--columns", "customer_id,name"), "{customer}")
+    ],
     "summary": [Call(("summary", "--as-of", AS_OF), "Customers")],
     "import": [
         Call(("import", "{people}", "--tab", "Customers"), "2 rows: 2 created"),
@@ -67,17 +71,35 @@ CALLS: dict[str, list[Call]] = {
     "export": [Call(("export", "Leads", "--format", "csv"), "lead_id")],
     "restore": [Call(("restore", "{snapshot}"), "1 cell")],
     "watch": [Call(("watch", "--from-tab", FORM, "--once", "--no-refresh"), "3 seen")],
-    "refresh": [Call(("refresh", "--as-of", AS_OF))],
-    "segments": [Call(("segments", "--as-of", AS_OF))],
-    "explain": [Call(("explain", "{lead_id}", "--as-of", AS_OF))],
-    "report": [Call(("report", "--format", "md", "-o", "{folder}/report.md", "--as-of", AS_OF))],
-    "remind": [Call(("remind", "--as-of", AS_OF, "--csv", "{folder}/winback.csv"))],
+    "refresh": [Call(("refresh", "--as-of", AS_OF), f"as of {AS_OF}: ")],
+    "segments": [Call(("segments", "--as-of", AS_OF), f"Segments as of {AS_OF}:\n  VIP")],
+    "explain": [Call(("explain", "{lead_id}", "--as-of", AS_OF), "{lead_id}: score ")],
+    "report": [
+        Call(
+            ("report", "--format", "md", "-o", "{folder}/report.md", "--as-of", AS_OF),
+            "Wrote {folder}/report.md",
+        )
+    ],
+    "remind": [
+        Call(
+            ("remind", "--as-of", AS_OF, "--csv", "{folder}/winback.csv"),
+            "Re-engagement list: {folder}/winback.csv",
+        )
+    ],
     # 3: a check failed that has nothing to do with the workbook (fonts, SMTP); see below
     "doctor": [
         Call(("doctor", "--format", "json"), '"check"', {"xlsx": (0, 3), "gsheets": (0, 3)})
     ],
-    # on a local workbook there are no Google credentials to show: exit 7, by design
-    "auth status": [Call(("auth", "status"), codes={"xlsx": (7,)})],
+    # on a local workbook there are no Google credentials to show: exit 7, by design; on
+    # the emulator the credentials are anonymous
+    "auth status": [
+        Call(
+            ("auth", "status"),
+            "credentials: anonymous (emulator)",
+            codes={"xlsx": (7,)},
+            fails="error: no Google credentials: sign in with `sheetcrm auth login`",
+        )
+    ],
     "auth logout": [Call(("auth", "logout"), "Not signed in")],
 }
 
@@ -175,6 +197,7 @@ class Workbook:
             people=str(self.folder / "people.csv"),
             folder=str(self.folder),
             lead_id=str(lead[0]["lead_id"]),
+            customer=str(customer[0]["customer_id"]),
             snapshot=str(self._snapshot(str(customer[0]["customer_id"]))),
         )
 
@@ -249,9 +272,12 @@ def test_command_runs_on_a_realistic_workbook(command, backend, request):
         codes = call.codes.get(backend, (0,))
         assert done.returncode in codes, (args, done.stdout[-2000:], done.stderr[-2000:])
         if done.returncode == 0:
-            assert call.says in done.stdout, (args, done.stdout[-2000:])
+            assert call.says.format(**book.facts) in done.stdout, (args, done.stdout[-2000:])
         else:  # a documented failure: one line on stderr, no traceback
             assert done.stderr.count("\n") <= 1 and "Traceback" not in done.stderr, done.stderr
+            if call.fails:
+                assert done.stderr.count("\n") == 1, done.stderr
+                assert call.fails.format(**book.facts) in done.stderr, done.stderr
     if command == "doctor":
         checks = {c["check"]: c["status"] for c in json.loads(done.stdout)}
         assert checks["spreadsheet"] == checks["tabs"] == "pass", checks
