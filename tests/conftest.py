@@ -1,4 +1,5 @@
-"""Shared fixtures: schema, value context, and an initialised CRM on every backend."""
+"""Shared fixtures: schema, value context, an initialised CRM on every backend, and the
+Sheets API emulator served on loopback (plain helpers are in ``support.py``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from contract.harness import HARNESSES
+from support import emulator_serve
 
 from sheetcrm.config import Config
 from sheetcrm.crm import CRM
@@ -47,6 +49,26 @@ def _private_leases_and_snapshots(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(folder / "state"))
     monkeypatch.setenv("NO_GCE_CHECK", "true")
+
+
+@pytest.fixture
+def served(tmp_path):
+    """``sheetcrm emulator serve --port 0`` in a process of its own: its URL and sheet ID."""
+    with emulator_serve(tmp_path) as (url, [sheet]):
+        yield url, sheet
+
+
+@pytest.fixture
+def emu():
+    """The Sheets API emulator in this process, also served on loopback HTTP at ``emu.url``
+    (for gspread and for fresh processes)."""
+    from sheetcrm.emulator import Emulator, LoopbackServer
+
+    emulator = Emulator()
+    server = LoopbackServer(emulator).start()
+    emulator.url = server.url
+    yield emulator
+    server.stop()
 
 
 @pytest.fixture(params=["memory", "xlsx", "gsheets"])

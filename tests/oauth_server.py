@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import subprocess
 import sys
 import threading
 from collections import Counter
@@ -172,23 +170,6 @@ def browse(url: str) -> int:
 
     response = requests.get(url, timeout=30)
     return 0 if response.ok else 1
-
-
-def run_sheetcrm(
-    *args: str, env: dict[str, str], cwd: Any, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """``sheetcrm ARGS`` as a person runs it: a fresh process, with ``env`` added."""
-    full = {**os.environ, **env}
-    full.pop("SHEETCRM_CONFIG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "sheetcrm", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=full,
-        input=stdin,
-        timeout=120,
-    )
 
 
 def browser_command() -> str:

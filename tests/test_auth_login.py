@@ -11,14 +11,13 @@ import os
 import re
 import stat
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 import requests
-from oauth_server import EMAIL, OAuthServer, browser_command, run_sheetcrm
-from support import watch_writes
+from oauth_server import EMAIL, OAuthServer, browser_command
+from support import SHEETCRM, emulator_serve, one_line, run_sheetcrm, watch_writes
 
 FORM = (
     "Timestamp,Email Address,Your name,Phone number,How did you hear about us?,Message\n"
@@ -27,7 +26,6 @@ FORM = (
 )
 #: what the loopback token endpoint hands out, in order
 FIRST, SECOND = "ya29.test-access-1", "ya29.test-access-2"
-SHEETCRM = [sys.executable, "-m", "sheetcrm"]
 REQUIRE = ["--require-token", FIRST, "--require-token", SECOND]
 
 
@@ -57,26 +55,8 @@ def person(tmp_path, oauth):
 @pytest.fixture
 def served(tmp_path):
     """``sheetcrm emulator serve --require-token`` for the two tokens the server issues."""
-    server = subprocess.Popen(
-        [*SHEETCRM, "emulator", "serve", "--port", "0", *REQUIRE],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().split()[-1]
-        sheet = server.stdout.readline().split()[-1]
+    with emulator_serve(tmp_path, *REQUIRE) as (url, [sheet]):
         yield url, sheet
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def one_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.stderr.count("\n") == 1, result.stderr
-    return result.stderr
 
 
 def test_sign_in_then_init_import_refresh_report_with_the_token(person, served, oauth, tmp_path):

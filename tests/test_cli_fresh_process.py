@@ -5,12 +5,10 @@ earlier read in the same process (the KeyError '_audit' of every import) fails h
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from support import run_sheetcrm
 
 FORM = (
     "Timestamp,Email Address,Your name,Phone number,How did you hear about us?,Message\n"
@@ -19,39 +17,8 @@ FORM = (
 )
 
 
-@pytest.fixture
-def served(tmp_path):
-    """``sheetcrm emulator serve --port 0``: the URL and spreadsheet ID it prints."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sheetcrm", "emulator", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-    )
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().split()[-1]
-        sheet = server.stdout.readline().split()[-1]
-        assert url.startswith("http://127.0.0.1:"), url
-        yield url, sheet
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 def sheetcrm(url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SHEETCRM_API_ENDPOINT": url}
-    env.pop("SHEETCRM_CONFIG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "sheetcrm", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-    )
+    return run_sheetcrm(*args, env={"SHEETCRM_API_ENDPOINT": url}, cwd=cwd)
 
 
 def test_init_then_import_a_google_form_each_in_a_fresh_process(served, tmp_path):

@@ -19,9 +19,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from oauth_server import EMAIL, OAuthServer, run_sheetcrm
-
-from sheetcrm.emulator import Emulator, LoopbackServer
+from oauth_server import EMAIL, OAuthServer
+from support import one_line, run_sheetcrm
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "123456789012"
@@ -78,15 +77,6 @@ XLSX_IN_DRIVE = {
 
 
 @pytest.fixture
-def emu():
-    emulator = Emulator()
-    server = LoopbackServer(emulator).start()
-    emulator.url = server.url
-    yield emulator
-    server.stop()
-
-
-@pytest.fixture
 def home(tmp_path):
     """A person's environment of the test's own (config dir, home)."""
     return {"XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
@@ -118,14 +108,6 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def one_line(result, code: int) -> str:
-    """The command failed with ``code`` and said so in exactly one line."""
-    assert result.returncode == code, (result.returncode, result.stderr)
-    assert result.stderr.count("\n") == 1 and result.stderr.endswith("\n"), result.stderr
-    assert "Traceback" not in result.stderr
-    return result.stderr
-
-
 def test_an_expired_sign_in_says_sign_in_again(emu, home, tmp_path):
     sheet = emu.create_spreadsheet().id
     signed_in(tmp_path, expired=True)
@@ -153,7 +135,7 @@ def test_offline_while_refreshing_the_token(emu, home, tmp_path):
     done = run_sheetcrm("init", "--sheet", sheet, env=env, cwd=tmp_path)
     line = one_line(done, 6)
     assert (
-        line == "sheetcrm: error: cannot reach Google (offline?): could not refresh the sign-in\n"
+        line == "sheetcrm: error: cannot reach Google (offline?): could not refresh the sign-in"
     )
     assert emu.stats.total == 0
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from oauth_server import run_sheetcrm
+from support import run_sheetcrm
 
 from sheetcrm.backends.gsheets.retry import RemoteFailure, RetryPolicy, Throttle
-from sheetcrm.emulator import Emulator, LoopbackServer
 
 
 def policy(said: list[str], **kw) -> RetryPolicy:
@@ -76,15 +75,6 @@ def test_the_throttle_says_why_it_pauses():
     for _ in range(3):
         throttle.wait()
     assert said == ["pausing 60 s to stay within Google's 2 writes a minute"]
-
-
-@pytest.fixture
-def emu():
-    emulator = Emulator()
-    server = LoopbackServer(emulator).start()
-    emulator.url = server.url
-    yield emulator
-    server.stop()
 
 
 def test_the_cli_says_it_is_rate_limited_unless_quiet(emu, tmp_path):
