@@ -134,9 +134,7 @@ def test_offline_while_refreshing_the_token(emu, home, tmp_path):
     }
     done = run_sheetcrm("init", "--sheet", sheet, env=env, cwd=tmp_path)
     line = one_line(done, 6)
-    assert (
-        line == "sheetcrm: error: cannot reach Google (offline?): could not refresh the sign-in"
-    )
+    assert line == "sheetcrm: error: cannot reach Google (offline?): could not refresh the sign-in"
     assert emu.stats.total == 0
 
 

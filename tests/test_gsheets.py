@@ -22,11 +22,6 @@ from sheetcrm.errors import (
 
 
 @pytest.fixture
-def emu():
-    return Emulator()
-
-
-@pytest.fixture
 def ss(emu):
     return emu.create_spreadsheet("crm")
 

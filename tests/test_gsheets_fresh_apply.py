@@ -14,7 +14,6 @@ import pytest
 from contract.harness import sheets_backend
 
 from sheetcrm.crm import CRM
-from sheetcrm.emulator import Emulator
 from sheetcrm.emulator.teammate import Teammate
 from sheetcrm.model.changes import (
     ANY,
@@ -31,11 +30,6 @@ VALUES_GET = "sheets.spreadsheets.values.batchGet"
 UPDATE = "sheets.spreadsheets.batchUpdate"
 VALUES_UPDATE = "sheets.spreadsheets.values.batchUpdate"
 AT = dt.datetime(2025, 10, 4, 9, 30)
-
-
-@pytest.fixture
-def emu():
-    return Emulator()
 
 
 @pytest.fixture
