@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import emulator_serve, one_line, run_sheetcrm, serving
 
 from sheetcrm.doctor import CHECKS, Status, diagnose
 from sheetcrm.doctor.environment import font_families
@@ -37,14 +38,7 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
 
 
 def sheetcrm(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sheetcrm", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment(cwd / "home", **env),
-        timeout=120,
-    )
+    return run_sheetcrm(*args, env=environment(cwd / "home", **env), cwd=cwd, inherit=False)
 
 
 def doctor(cwd: Path, *args: str, **env: str) -> tuple[int, dict[str, dict[str, str]], str]:
@@ -57,12 +51,6 @@ def doctor(cwd: Path, *args: str, **env: str) -> tuple[int, dict[str, dict[str, 
 
 def statuses(checks: dict[str, dict[str, str]]) -> dict[str, str]:
     return {name: c["status"] for name, c in checks.items()}
-
-
-def one_line(stderr: str) -> str:
-    lines = stderr.splitlines()
-    assert len(lines) == 1, stderr
-    return lines[0]
 
 
 @pytest.fixture
@@ -337,31 +325,15 @@ def test_json_is_a_list_of_checks_in_order_with_five_keys(tmp_path):
 @pytest.fixture
 def served(tmp_path):
     """``sheetcrm emulator serve --port 0`` in a process of its own: its URL and sheet ID."""
-    yield from serve(tmp_path, *EMULATOR_SERVE)
-
-
-EMULATOR_SERVE = ("-m", "sheetcrm", "emulator", "serve", "--port", "0")
+    with emulator_serve(tmp_path, env=environment(tmp_path / "home")) as (url, [sheet]):
+        yield url, sheet
 
 
 def serve(tmp_path: Path, *argv: str):
-    """A Python process (``sheetcrm emulator serve``, or a script) that prints its URL and
-    a spreadsheet ID on its first two lines; stopped when the caller is done."""
-    server = subprocess.Popen(
-        [sys.executable, *argv],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env=environment(tmp_path / "home"),
-    )
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().split()[-1]
-        sheet = server.stdout.readline().split()[-1]
-        assert url.startswith("http://127.0.0.1:"), url
+    """A Python process that prints its URL and a spreadsheet ID on its first two lines;
+    stopped when the caller is done."""
+    with serving(tmp_path, *argv, env=environment(tmp_path / "home")) as (url, [sheet]):
         yield url, sheet
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 GOOGLE = ("credentials", "token", "api", "spreadsheet", "tabs")
