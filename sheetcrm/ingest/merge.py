@@ -203,48 +203,82 @@ def merge_groups(
         }
         existing = index.find(record)
         if existing is None:
-            rid = record.get(tab.id_field) or tab.new_id()
-            record[tab.id_field] = rid
-            try:
-                tab.check_complete(record, row=group.first)
-            except ValueParseError as exc:
-                result.incomplete.append((group, exc))
-                continue
-            result.changes.add(AppendRow(tab.name, record))
-            result.created.append(group)
-            result.ids[group.first] = str(rid)
-            for name in KEYS.get(tab.name, ()):
-                if not is_blank(record.get(name)):
-                    index.by_key.setdefault((name, str(record[name]).strip().casefold()), str(rid))
-            synced.append((str(rid), record))
+            rid = _create(tab, index, group, record, result)
+            if rid is not None:
+                synced.append((rid, record))
             continue
         result.ids[group.first] = existing
-        base = state.base(tab.name, existing)
-        changed = False
-        for name, value in record.items():
-            if name == tab.id_field or is_blank(value) or name not in index.hm.columns:
-                continue
-            current, formula = index.current(existing, name)
-            verdict = decide(current, value, base.get(name))
-            if verdict == "same":
-                continue
-            if formula:
-                result.changes.notes.append(f"{tab.name} {existing} {name}: kept the formula")
-                continue
-            if verdict == "conflict":
-                winner = "source" if on_conflict == "source" else "sheet"
-                result.conflicts.append(
-                    Conflict(tab.name, existing, name, current, value, f"{winner} value kept")
-                )
-                if winner == "sheet":
-                    continue
-            elif verdict == "keep":
-                continue
-            result.changes.add(SetCell(tab.name, existing, name, value, current))
-            changed = True
+        changed = _update(tab, index, existing, record, state, result, on_conflict)
         (result.updated if changed else result.unchanged).append(group)
         synced.append((existing, {k: v for k, v in record.items() if not is_blank(v)}))
+    result.changes.extend(_sync_rows(tab, state, synced))
+    return result
+
+
+def _create(
+    tab: TabSchema, index: SheetIndex, group: Group, record: dict[str, Any], result: MergeResult
+) -> str | None:
+    """Append a record the sheet does not have (its ID, if none, is new); None when it
+    lacks a required field (``result.incomplete`` says which)."""
+    rid = record.get(tab.id_field) or tab.new_id()
+    record[tab.id_field] = rid
+    try:
+        tab.check_complete(record, row=group.first)
+    except ValueParseError as exc:
+        result.incomplete.append((group, exc))
+        return None
+    result.changes.add(AppendRow(tab.name, record))
+    result.created.append(group)
+    result.ids[group.first] = str(rid)
+    for name in KEYS.get(tab.name, ()):  # a later group with the same key finds this one
+        if not is_blank(record.get(name)):
+            index.by_key.setdefault((name, str(record[name]).strip().casefold()), str(rid))
+    return str(rid)
+
+
+def _update(
+    tab: TabSchema,
+    index: SheetIndex,
+    existing: str,
+    record: dict[str, Any],
+    state: SyncState,
+    result: MergeResult,
+    on_conflict: str,
+) -> bool:
+    """Three-way merge each field the input names into the existing record (``decide``);
+    whether any cell is written."""
+    base = state.base(tab.name, existing)
+    changed = False
+    for name, value in record.items():
+        if name == tab.id_field or is_blank(value) or name not in index.hm.columns:
+            continue
+        current, formula = index.current(existing, name)
+        verdict = decide(current, value, base.get(name))
+        if verdict == "same":
+            continue
+        if formula:
+            result.changes.notes.append(f"{tab.name} {existing} {name}: kept the formula")
+            continue
+        if verdict == "conflict":
+            winner = "source" if on_conflict == "source" else "sheet"
+            result.conflicts.append(
+                Conflict(tab.name, existing, name, current, value, f"{winner} value kept")
+            )
+            if winner == "sheet":
+                continue
+        elif verdict == "keep":
+            continue
+        result.changes.add(SetCell(tab.name, existing, name, value, current))
+        changed = True
+    return changed
+
+
+def _sync_rows(
+    tab: TabSchema, state: SyncState, synced: list[tuple[str, dict[str, Any]]]
+) -> list[SetCell | AppendRow]:
+    """The ``_sync`` rows that record what each record now holds: the next merge's base."""
     now = dt.datetime.now().replace(microsecond=0)
+    ops: list[SetCell | AppendRow] = []
     for rid, values in synced:
         plain = {k: v for k, v in values.items() if k != tab.id_field}
         update = state.updated(tab.name, rid, plain)
@@ -252,13 +286,11 @@ def merge_groups(
             continue
         key, text = update
         if key in state.present:
-            result.changes.add(
-                SetCell("_sync", key, "fields", text), SetCell("_sync", key, "at", now)
-            )
+            ops += [SetCell("_sync", key, "fields", text), SetCell("_sync", key, "at", now)]
         else:
             state.present.add(key)
-            result.changes.add(AppendRow("_sync", {"key": key, "fields": text, "at": now}))
-    return result
+            ops.append(AppendRow("_sync", {"key": key, "fields": text, "at": now}))
+    return ops
 
 
 def require_tab(grids: Mapping[str, TabGrid], name: str) -> TabGrid:
