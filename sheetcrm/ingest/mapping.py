@@ -233,6 +233,40 @@ def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
+def _synonyms(tab: TabSchema) -> dict[str, str]:
+    """Normalised header word → the field of ``tab`` it names (the field's own name too)."""
+    out: dict[str, str] = {}
+    for fname, words in SYNONYMS.items():
+        if tab.get(fname) is not None:
+            for word in (fname, *words):
+                out.setdefault(normalize_token(word), fname)
+    return out
+
+
+def _destination(
+    col: str,
+    tab: TabSchema,
+    overrides: Mapping[str, str],
+    preset_map: Mapping[str, str],
+    synonyms: Mapping[str, str],
+) -> str | None:
+    """The field one column feeds, by --map, then the preset, then names and synonyms;
+    None when nothing claims it."""
+    key = normalize_token(col)
+    if col in overrides:
+        target = overrides[col]
+        f = tab.get(target)
+        if f is None and target not in VIRTUAL:
+            raise ConfigError(f"--map {col}={target}: {tab.name} has no field {target!r}")
+        return f.name if f else target
+    if key in preset_map:
+        return preset_map[key]
+    named = tab.get(col)
+    if named is not None:
+        return named.name
+    return synonyms.get(key)
+
+
 def map_columns(
     columns: list[str],
     tab: TabSchema,
@@ -246,29 +280,12 @@ def map_columns(
     if unknown:
         raise ConfigError(f"--map names column {unknown[0]!r}, which the file does not have")
     preset_map = {normalize_token(k): v for k, v in (preset.columns if preset else {}).items()}
-    synonyms: dict[str, str] = {}
-    for fname, words in SYNONYMS.items():
-        if tab.get(fname) is None:
-            continue
-        for word in (fname, *words):
-            synonyms.setdefault(normalize_token(word), fname)
+    synonyms = _synonyms(tab)
     result = ColumnMap()
     taken: dict[str, str] = {}
     for col in columns:
-        key = normalize_token(col)
-        if col in overrides:
-            target = overrides[col]
-            f = tab.get(target)
-            if f is None and target not in VIRTUAL:
-                raise ConfigError(f"--map {col}={target}: {tab.name} has no field {target!r}")
-            dest = f.name if f else target
-        elif key in preset_map:
-            dest = preset_map[key]
-        elif tab.get(col) is not None:
-            dest = tab.get(col).name  # type: ignore[union-attr]
-        elif key in synonyms:
-            dest = synonyms[key]
-        else:
+        dest = _destination(col, tab, overrides, preset_map, synonyms)
+        if dest is None:
             result.ignored.append(col)
             continue
         if dest in taken:

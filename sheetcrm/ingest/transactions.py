@@ -26,7 +26,7 @@ from sheetcrm.ingest.readers import SourceTable
 from sheetcrm.ingest.syncstate import SYNC, SyncState
 from sheetcrm.model.codecs import CODECS
 from sheetcrm.model.schema import TabSchema
-from sheetcrm.model.values import is_blank
+from sheetcrm.model.values import ValueContext, is_blank
 from sheetcrm.run import RunResult, WriteRun
 
 _PARSERS = {
@@ -133,21 +133,7 @@ def plan_transactions(
     grids = read_for_import(run, *PLAN_TABS)
     result = RunResult(run.command, source=table.name, tab="Interactions")
     result.ignored_columns = cmap.ignored
-    orders: dict[str, _Order] = {}
-    for row in table:
-        result.counts.rows += 1
-        if row.empty:
-            result.counts.empty += 1
-            continue
-        values = {dest: row.values.get(src) for src, dest in cmap.fields.items()}
-        try:
-            line = _parse_line(values, crm.ctx)
-        except ValueParseError as exc:
-            result.counts.quarantined += 1
-            result.quarantine.append(quarantined(table.name, row, cmap.fields, exc))
-            continue
-        order = orders.setdefault(line["order_id"], _Order(line["order_id"]))
-        order.add(row.number, line)
+    orders = _orders(table, cmap.fields, crm.ctx, result)
     state = SyncState.from_grid(grids.get(SYNC), crm.schema)
     order_groups = [Group(o.record(), list(o.rows), merged=o.rows[1:]) for o in orders.values()]
     merged = merge_groups(
@@ -166,6 +152,28 @@ def plan_transactions(
     result.changes.extend(merged_c.changes.ops + merged.changes.ops)
     result.changes.notes += merged_c.changes.notes + merged.changes.notes
     return result
+
+
+def _orders(
+    table: SourceTable, fields: Mapping[str, str], ctx: ValueContext, result: RunResult
+) -> dict[str, _Order]:
+    """The table's lines grouped by order (invoice), in file order; a line that does not
+    parse is quarantined and an empty one counted, in ``result``."""
+    orders: dict[str, _Order] = {}
+    for row in table:
+        result.counts.rows += 1
+        if row.empty:
+            result.counts.empty += 1
+            continue
+        values = {dest: row.values.get(src) for src, dest in fields.items()}
+        try:
+            line = _parse_line(values, ctx)
+        except ValueParseError as exc:
+            result.counts.quarantined += 1
+            result.quarantine.append(quarantined(table.name, row, fields, exc))
+            continue
+        orders.setdefault(line["order_id"], _Order(line["order_id"])).add(row.number, line)
+    return orders
 
 
 def _customers(orders: Any) -> list[Group]:
