@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from support import emulator_serve, run_sheetcrm
 
 SECRET = "ya29.the-real-google-token"
 
@@ -67,14 +67,7 @@ def capture():
 
 
 def run(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sheetcrm", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-    )
+    return run_sheetcrm(*args, env=env, cwd=cwd, inherit=False)
 
 
 def test_an_endpoint_in_a_cloned_folders_toml_gets_no_google_token(tmp_path, capture):
@@ -92,17 +85,7 @@ def test_an_endpoint_in_a_cloned_folders_toml_gets_no_google_token(tmp_path, cap
 
 def test_the_emulator_works_offline_while_signed_in_with_an_expired_token(tmp_path):
     env = signed_in(tmp_path, expired=True)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sheetcrm", "emulator", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env={**env, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().split()[-1]
-        sheet = server.stdout.readline().split()[-1]
+    with emulator_serve(tmp_path, env=env) as (url, [sheet]):
         env["SHEETCRM_API_ENDPOINT"] = url
         init = run(env, tmp_path, "init", "--sheet", sheet)
         assert init.returncode == 0, init.stderr
@@ -110,6 +93,3 @@ def test_the_emulator_works_offline_while_signed_in_with_an_expired_token(tmp_pa
         shown = run(env, tmp_path, "show", "Leads", "--sheet", sheet, "--format", "json")
         assert shown.returncode == 0, shown.stderr
         assert json.loads(shown.stdout) == []
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

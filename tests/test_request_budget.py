@@ -16,9 +16,6 @@ at most one ``spreadsheets.batchUpdate`` and one ``values.batchUpdate``.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -27,6 +24,7 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from support import emulator_serve, run_sheetcrm
 
 from sheetcrm.cli import cli
 
@@ -51,24 +49,8 @@ RESPONSES = [
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """``sheetcrm emulator serve --port 0 --spreadsheets 3``: its URL and spreadsheet IDs."""
-    cwd = tmp_path_factory.mktemp("server")
-    serve = ("emulator", "serve", "--port", "0", "--spreadsheets", "3")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sheetcrm", *serve],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().split()[-1]
-        sheets = [server.stdout.readline().split()[-1] for _ in range(3)]
-        assert url.startswith("http://127.0.0.1:"), url
-        yield url, sheets
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with emulator_serve(tmp_path_factory.mktemp("server"), "--spreadsheets", "3", sheets=3) as up:
+        yield up
 
 
 def _stats(url: str) -> dict[str, object]:
@@ -95,18 +77,9 @@ class Budget:
         self.url, self.cwd = url, cwd
 
     def run(self, sheet: str, *args: str) -> tuple[dict[str, int], str]:
-        env = {**os.environ, "SHEETCRM_API_ENDPOINT": self.url}
-        env.pop("SHEETCRM_CONFIG", None)
-        env["SHEETCRM_SNAPSHOTS"] = str(self.cwd / "snapshots")
+        env = {"SHEETCRM_API_ENDPOINT": self.url, "SHEETCRM_SNAPSHOTS": str(self.cwd / "snapshots")}
         before = _stats(self.url)
-        done = subprocess.run(
-            [sys.executable, "-m", "sheetcrm", *args, "--sheet", sheet],
-            capture_output=True,
-            text=True,
-            cwd=self.cwd,
-            env=env,
-            timeout=180,
-        )
+        done = run_sheetcrm(*args, "--sheet", sheet, env=env, cwd=self.cwd, timeout=180)
         after = _stats(self.url)
         assert done.returncode == 0, (args, done.stderr)
         assert after["errors"] == before["errors"], (args, after["errors"])
