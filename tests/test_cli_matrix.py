@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 import pytest
+from support import emulator_serve, run_sheetcrm
 
 from sheetcrm.cli import cli
 
@@ -172,13 +172,9 @@ class Workbook:
     facts: dict[str, str] = field(default_factory=dict)
 
     def run(self, *args: str, bound: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "sheetcrm", *args, *(self.target if bound else ())],
-            capture_output=True,
-            text=True,
-            cwd=self.folder,
-            env=self.env,
-            timeout=300,
+        target = self.target if bound else ()
+        return run_sheetcrm(
+            *args, *target, env=self.env, cwd=self.folder, inherit=False, timeout=300
         )
 
     def ok(self, *args: str) -> str:
@@ -232,17 +228,7 @@ def gsheets(tmp_path_factory) -> Iterator[Workbook]:
     from sheetcrm.backends.gsheets.endpoint import mount_endpoint
 
     folder = tmp_path_factory.mktemp("gsheets")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sheetcrm", "emulator", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=folder,
-        env=environment(folder / "home"),
-    )
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().split()[-1]
-        sheet = server.stdout.readline().split()[-1]
+    with emulator_serve(folder, env=environment(folder / "home")) as (url, [sheet]):
         env = environment(folder / "home", SHEETCRM_API_ENDPOINT=url)
         book = Workbook("gsheets", folder, ("--sheet", sheet), env)
         book.realistic()
@@ -251,9 +237,6 @@ def gsheets(tmp_path_factory) -> Iterator[Workbook]:
         form = client.open_by_key(sheet).add_worksheet(FORM, rows=20, cols=4)
         form.update(FORM_ROWS, "A1", value_input_option="USER_ENTERED")
         yield book
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 # -- the matrix ----------------------------------------------------------------------------
