@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from support import run_sheetcrm
 
 from sheetcrm.backends.xlsx import XlsxBackend
 from sheetcrm.config import Config, parse_config
@@ -47,14 +48,7 @@ def sheetcrm(folder: Path, *args: str) -> str:
         XDG_DATA_HOME=str(folder / "data"),
         SHEETCRM_SNAPSHOTS=str(folder / "snapshots"),
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "sheetcrm", *args],
-        capture_output=True,
-        text=True,
-        cwd=folder,
-        env=env,
-        timeout=180,
-    )
+    done = run_sheetcrm(*args, env=env, cwd=folder, inherit=False, timeout=180)
     assert done.returncode == 0, (args, done.stderr)
     return done.stdout
 

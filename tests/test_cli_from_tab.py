@@ -4,12 +4,11 @@ line on a local workbook and on Google Sheets (a fresh process against the emula
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
+from support import run_sheetcrm
 
 from sheetcrm.cli import cli
 
@@ -70,18 +69,10 @@ def test_import_from_tab_on_google_sheets_in_a_fresh_process(tmp_path):
     emulator = Emulator()
     sheet = emulator.create_spreadsheet("Shop").id
     with LoopbackServer(emulator) as server:
-        env = {**os.environ, "SHEETCRM_API_ENDPOINT": server.url}
-        env.pop("SHEETCRM_CONFIG", None)
+        env = {"SHEETCRM_API_ENDPOINT": server.url}
 
         def sheetcrm(*args: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(
-                [sys.executable, "-m", "sheetcrm", *args, "--sheet", sheet],
-                capture_output=True,
-                text=True,
-                cwd=tmp_path,
-                env=env,
-                timeout=120,
-            )
+            return run_sheetcrm(*args, "--sheet", sheet, env=env, cwd=tmp_path)
 
         assert sheetcrm("init").returncode == 0
         client = gspread.Client(AnonymousCredentials())
