@@ -607,6 +607,7 @@ def test_watch_takes_in_every_response_once_through_faults_and_a_restart(google,
     out, err = watch.rest("out"), watch.rest("err")
     assert out[-1].startswith("Stopped: ") and "failed attempt" in out[-1], out
     assert not [line for line in err if "Traceback" in line], err
+    assert any("stopping after this poll (Ctrl-C again to stop now)" in line for line in err), err
 
     # stopped and started again (or another machine): it continues where it left off
     google.respond(FORM, person(10, "Hana"))

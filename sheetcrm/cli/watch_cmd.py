@@ -93,7 +93,9 @@ def watch(
         return
     if not quiet:
         click.echo(f"Watching {', '.join(sources)} in {crm.describe()} every {every:g} s")
-    totals = loop.run_until_signalled()
+    totals = loop.run_until_signalled(
+        on_stop=lambda: say("stopping after this poll (Ctrl-C again to stop now)", err=True)
+    )
     if not quiet:
         click.echo(f"Stopped: {totals.line()}")
 

@@ -232,23 +232,29 @@ class Watch:
             self.stop.wait(max(0.0, self.every - (self.monotonic() - started)))
         return self.totals
 
-    def run_until_signalled(self) -> Totals:
-        """``run`` until SIGINT or SIGTERM (see ``stop_on_signals``)."""
-        with stop_on_signals(threading.Event()) as stop:
+    def run_until_signalled(self, on_stop: Callable[[], None] | None = None) -> Totals:
+        """``run`` until SIGINT or SIGTERM (see ``stop_on_signals``); ``on_stop`` is called
+        at once on the first Ctrl-C, so a person knows the poll under way is being finished."""
+        with stop_on_signals(threading.Event(), on_stop) as stop:
             self.stop = stop
             return self.run()
 
 
 @contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
-    """SIGINT and SIGTERM set ``stop`` (the poll under way finishes, then the loop ends); a
-    second one interrupts at once (``KeyboardInterrupt``: a poll cut off before its apply
-    has written nothing). The previous handlers come back afterwards."""
+def stop_on_signals(
+    stop: threading.Event, on_stop: Callable[[], None] | None = None
+) -> Iterator[threading.Event]:
+    """SIGINT and SIGTERM set ``stop`` (the poll under way finishes, then the loop ends);
+    SIGINT (a person's Ctrl-C) calls ``on_stop`` too; a second one interrupts at once
+    (``KeyboardInterrupt``: a poll cut off before its apply has written nothing). The
+    previous handlers come back afterwards."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
+        if on_stop is not None and signum == signal.SIGINT:
+            on_stop()
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -96,16 +96,18 @@ class GSheetsBackend:
         *,
         config: Config | None = None,
         notify: Callable[[str], None] | None = None,
-        timeout: Timeout = TIMEOUT,
+        timeout: Timeout | None = None,
         retry: RetryPolicy | None = None,
     ) -> GSheetsBackend:
         """Connect with the configured credentials (or anonymously to an emulator);
         ``notify`` hears why a run waits (rate limits, retries) and credential fixes;
-        ``timeout`` bounds every request, the token refresh included (the doctor's is short)."""
+        ``timeout`` bounds every request, the token refresh included (None: ``TIMEOUT``; the
+        doctor's is short)."""
         endpoint = endpoint_of(config)
         found = resolve(getattr(config, "credentials", None), endpoint=endpoint, notify=notify)
         creds = found.creds
         install_redaction()
+        timeout = timeout or TIMEOUT
         client = gspread.Client(auth=creds, session=authorized_session(creds, timeout))
         client.set_timeout(timeout)
         if endpoint:
