@@ -3,10 +3,11 @@ is left running.
 
 Each poll is one ``WriteRun`` per responses tab: one read (the responses, the target tab,
 ``_sync`` and the journal tabs), then the rows not taken in before (``responses``) are
-imported and marked in ``_sync`` in the same apply — so a poll writes all of it or, when
-it is stopped or cut off before its apply, nothing; a poll that finds nothing new writes
-nothing. After a poll that changed records, and once a day (overdue flags and recency
-move with the date), the injected ``refresh`` recomputes the computed columns.
+imported and marked in ``_sync`` in the same apply — so a poll stopped or cut off never
+takes a response in twice (on Google an apply is more than one request: what a poll cut
+off did not finish, the next one completes); a poll that finds nothing new writes nothing.
+After a poll that changed records, and once a day (overdue flags and recency move with the
+date), the injected ``refresh`` recomputes the computed columns.
 
 A ``TransientError`` (the network, a 5xx, a quota) makes the loop back off — exponential
 with jitter, capped — and try again; nothing is lost or doubled, because the rows it was
@@ -36,8 +37,9 @@ from sheetcrm.ingest.readers import SourceTable
 from sheetcrm.ingest.responses import SYNC, Marks, identify
 from sheetcrm.run import RunResult, WriteRun, plural
 
-#: The shortest interval against Google: a quiet poll costs two read requests, and a user
-#: has 60 a minute for every program they run. Elsewhere (a local workbook, an emulator).
+#: The shortest interval against Google: even a quiet poll costs a few read requests (the
+#: first one more, listing the tabs), and a user has 60 a minute for every program they
+#: run. Elsewhere (a local workbook, an emulator).
 MIN_EVERY_GOOGLE = 10.0
 MIN_EVERY_LOCAL = 1.0
 BACKOFF_BASE = 5.0  # first wait after a failure (or the interval, if shorter)
