@@ -105,9 +105,34 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     spreadsheet = data.get("spreadsheet")
     if spreadsheet is not None and (not isinstance(spreadsheet, str) or not spreadsheet.strip()):
         raise ConfigError(f"{where}: spreadsheet must be a path or a spreadsheet ID/URL")
-
     loc = _expect(data.get("locale", {}), f"{where} [locale]")
     _unknown(set(loc), _LOCALE_KEYS, f"{where} [locale]")
+    ctx = _values(loc, where)
+    timezone = str(loc.get("timezone", "UTC"))
+    zone(timezone, where)  # a typo fails when the file is read, not at the first report
+    customs = _custom_fields(_expect(data.get("fields", {}), f"{where} [fields]"), where)
+    extra = _enums(_expect(data.get("enums", {}), f"{where} [enums]"), where)
+    google = _expect(data.get("google", {}), f"{where} [google]")
+    _unknown(set(google), _GOOGLE_KEYS, f"{where} [google]")
+    creds = google.get("credentials")
+    if creds is not None and path is not None and not Path(creds).is_absolute():
+        creds = str(path.parent / creds)
+    return Config(
+        credentials=creds,
+        endpoint=google.get("endpoint"),
+        path=path,
+        spreadsheet=spreadsheet.strip() if spreadsheet else None,
+        values=ctx,
+        timezone=timezone,
+        language=str(loc.get("language", "en")),
+        custom_fields=customs,
+        extra_enum_values=extra,
+        features={k: data[k] for k in _FEATURE_TABLES if k in data},
+    )
+
+
+def _values(loc: dict[str, Any], where: str) -> ValueContext:
+    """How values are read: ``[locale]`` region (for phones), currency and date order."""
     order = str(loc.get("date_order", "DMY")).upper()
     if order not in ("DMY", "MDY", "YMD"):
         raise ConfigError(f"{where} [locale] date_order: {order!r} is not DMY, MDY or YMD")
@@ -116,14 +141,14 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
 
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(f"{where} [locale] region: {region!r} is not a known country code")
-    timezone = str(loc.get("timezone", "UTC"))
-    zone(timezone, where)  # a typo fails when the file is read, not at the first report
-    ctx = ValueContext(
-        region=region, currency=str(loc.get("currency", "USD")).upper(), date_order=order
-    )
+    currency = str(loc.get("currency", "USD")).upper()
+    return ValueContext(region=region, currency=currency, date_order=order)
 
+
+def _custom_fields(tables: dict[str, Any], where: str) -> tuple[CustomField, ...]:
+    """``[fields.Tab]`` tables: a business's own columns, each with a known type."""
     customs: list[CustomField] = []
-    for tab, table in _expect(data.get("fields", {}), f"{where} [fields]").items():
+    for tab, table in tables.items():
         for name, spec in _expect(table, f"{where} [fields.{tab}]").items():
             at = f"{where} [fields.{tab}.{name}]"
             spec = _expect(spec, at)
@@ -135,31 +160,17 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
             if kind == "enum" and not values:
                 raise ConfigError(f"{at}: an enum field needs 'values'")
             customs.append(CustomField(tab, name, kind, values, bool(spec.get("required", False))))
+    return tuple(customs)
 
+
+def _enums(table: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    """``[enums]``: values added to a choice field, keyed ``Tab.field``."""
     extra: dict[str, tuple[str, ...]] = {}
-    for key, values in _expect(data.get("enums", {}), f"{where} [enums]").items():
+    for key, values in table.items():
         if key.count(".") != 1:
             raise ConfigError(f"{where} [enums] {key!r}: name it as Tab.field, e.g. Leads.source")
         extra[key] = _str_list(values, f"{where} [enums] {key}")
-
-    google = _expect(data.get("google", {}), f"{where} [google]")
-    _unknown(set(google), _GOOGLE_KEYS, f"{where} [google]")
-    creds = google.get("credentials")
-    if creds is not None and path is not None and not Path(creds).is_absolute():
-        creds = str(path.parent / creds)
-
-    return Config(
-        credentials=creds,
-        endpoint=google.get("endpoint"),
-        path=path,
-        spreadsheet=spreadsheet.strip() if spreadsheet else None,
-        values=ctx,
-        timezone=timezone,
-        language=str(loc.get("language", "en")),
-        custom_fields=tuple(customs),
-        extra_enum_values=extra,
-        features={k: data[k] for k in _FEATURE_TABLES if k in data},
-    )
+    return extra
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

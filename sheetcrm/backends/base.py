@@ -227,12 +227,62 @@ def _sheet(book: WorkbookAdapter, name: str) -> SheetAdapter:
     return sheet
 
 
+def _set_cell(
+    sheet: SheetAdapter,
+    tab: TabSchema,
+    grid: TabGrid,
+    hm: HeaderMap,
+    row: int | None,
+    op: SetCell,
+    report: ApplyReport,
+) -> None:
+    """Write one cell of the record found by ID, unless the row is gone, the cell holds a
+    formula, or a teammate changed it since the plan was made."""
+    if row is None:
+        report.skipped.append(f"{tab.name} {op.key}: row no longer exists")
+        return
+    f = tab.field(op.field)
+    col = hm.index(f.name)
+    if (row, col) in grid.formulas:
+        report.skipped.append(f"{tab.name} {op.key} {op.field}: formula kept")
+        return
+    if changed_meanwhile(op, grid.cell(row, col), report):
+        return
+    sheet.write(row, col, op.value, f.type)
+    report.cells_written += 1
+
+
+def _append_row(
+    sheet: SheetAdapter,
+    tab: TabSchema,
+    hm: HeaderMap,
+    rows: dict[str, int],
+    next_row: int,
+    op: AppendRow,
+    report: ApplyReport,
+) -> int:
+    """Write a new record after the last row (once: a record whose ID is already there is
+    skipped); the row after it."""
+    key = op.values.get(tab.id_field)
+    if key is not None and str(key) in rows:
+        report.skipped.append(f"{tab.name} {key}: already present, not appended twice")
+        return next_row
+    for name, value in op.values.items():
+        if not is_blank(value):
+            f = tab.field(name)
+            sheet.write(next_row, hm.index(f.name), value, f.type)
+            report.cells_written += 1
+    if key is not None:
+        rows[str(key)] = next_row
+    report.rows_appended += 1
+    return next_row + 1
+
+
 def _apply_tab(sheet: SheetAdapter, tab: TabSchema, ops: list[Any], report: ApplyReport) -> None:
     grid = sheet.grid()
     layout_only = all(isinstance(op, (SetLayout, SetStyles, Protect, Unprotect)) for op in ops)
     hm = map_header(grid, tab, allow_missing=layout_only)
     rows = index_rows(grid, hm, tab) if not layout_only else {}
-    types = {f.name: f.type for f in tab.fields}
     next_row = len(grid.rows)
     doomed: list[int] = []
     for op in ops:
@@ -243,33 +293,9 @@ def _apply_tab(sheet: SheetAdapter, tab: TabSchema, ops: list[Any], report: Appl
         elif isinstance(op, (Protect, Unprotect)):
             sheet.protect(op)
         elif isinstance(op, SetCell):
-            row = rows.get(op.key)
-            if row is None:
-                report.skipped.append(f"{tab.name} {op.key}: row no longer exists")
-                continue
-            col = hm.index(tab.field(op.field).name)
-            if (row, col) in grid.formulas:
-                report.skipped.append(f"{tab.name} {op.key} {op.field}: formula kept")
-                continue
-            if changed_meanwhile(op, grid.cell(row, col), report):
-                continue
-            sheet.write(row, col, op.value, types[tab.field(op.field).name])
-            report.cells_written += 1
+            _set_cell(sheet, tab, grid, hm, rows.get(op.key), op, report)
         elif isinstance(op, AppendRow):
-            key = op.values.get(tab.id_field)
-            if key is not None and str(key) in rows:
-                report.skipped.append(f"{tab.name} {key}: already present, not appended twice")
-                continue
-            for name, value in op.values.items():
-                if is_blank(value):
-                    continue
-                f = tab.field(name)
-                sheet.write(next_row, hm.index(f.name), value, f.type)
-                report.cells_written += 1
-            if key is not None:
-                rows[str(key)] = next_row
-            next_row += 1
-            report.rows_appended += 1
+            next_row = _append_row(sheet, tab, hm, rows, next_row, op, report)
         elif isinstance(op, DeleteRow):
             row = rows.get(op.key)
             if row is None:

@@ -206,59 +206,76 @@ def _campaigns(rng: random.Random, today: dt.date) -> list[dict[str, Any]]:
 def _interactions(
     rng: random.Random, people: list[dict[str, Any]], today: dt.date
 ) -> list[dict[str, Any]]:
+    """Each person's orders and other contacts since their first contact; a buyer's status
+    follows their last order (active within 180 days)."""
     out = []
     for person in people:
         first = dt.date.fromisoformat(person["first_contact"])
         span = max((today - first).days, 1)
         orders = min(int(rng.expovariate(0.35)), 14)
-        bought = set()
-        for _ in range(orders):
-            day = first + dt.timedelta(days=rng.randrange(span))
-            product = rng.choice(list(PRODUCTS))
-            qty = rng.choice((1, 1, 1, 2, 2, 3))
-            bought.add(product)
-            out.append(
-                {
-                    "interaction_id": new_id("I", rng=rng, now=_ts(day, rng)),
-                    "date": f"{day.isoformat()} {rng.randrange(8, 22):02d}:{rng.randrange(60):02d}",
-                    "type": "purchase",
-                    "customer_id": person["customer_id"],
-                    "summary": f"Order of {qty} × {product}",
-                    "amount": round(PRODUCTS[product] * qty, 2),
-                    "product": product,
-                    "quantity": qty,
-                    "order_id": f"SO-{rng.randrange(10_000, 99_999)}",
-                    "by": "shop",
-                }
-            )
+        bought = [_purchase(rng, person, first + _days(rng, span)) for _ in range(orders)]
+        out += bought
         for _ in range(rng.choice((0, 1, 1, 2))):
-            day = first + dt.timedelta(days=rng.randrange(span))
-            kind = rng.choice(("call", "email", "message", "meeting", "note"))
-            out.append(
-                {
-                    "interaction_id": new_id("I", rng=rng, now=_ts(day, rng)),
-                    "date": f"{day.isoformat()} {rng.randrange(9, 18):02d}:00",
-                    "type": kind,
-                    "customer_id": person["customer_id"],
-                    "summary": rng.choice(
-                        (
-                            "Asked about delivery times",
-                            "Feedback on last order",
-                            "Wholesale price question",
-                            "پرسش درباره ارسال",
-                            "অর্ডারের খোঁজ",
-                        )
-                    ),
-                    "by": rng.choice(TEAM),
-                }
-            )
-        person["products"] = ", ".join(sorted(bought))
-        last = max((dt.date.fromisoformat(i["date"][:10]) for i in out[-orders:]), default=None)
-        if orders and last and (today - last).days < 180:
-            person["status"] = "active"
-        elif orders:
-            person["status"] = "inactive"
+            out.append(_contact(rng, person, first + _days(rng, span)))
+        person["products"] = ", ".join(sorted({i["product"] for i in bought}))
+        last = max((dt.date.fromisoformat(i["date"][:10]) for i in bought), default=None)
+        if last is not None:
+            person["status"] = "active" if (today - last).days < 180 else "inactive"
     return out
+
+
+def _days(rng: random.Random, span: int) -> dt.timedelta:
+    return dt.timedelta(days=rng.randrange(span))
+
+
+def _purchase(rng: random.Random, person: dict[str, Any], day: dt.date) -> dict[str, Any]:
+    product = rng.choice(list(PRODUCTS))
+    qty = rng.choice((1, 1, 1, 2, 2, 3))
+    return {
+        "interaction_id": new_id("I", rng=rng, now=_ts(day, rng)),
+        "date": f"{day.isoformat()} {rng.randrange(8, 22):02d}:{rng.randrange(60):02d}",
+        "type": "purchase",
+        "customer_id": person["customer_id"],
+        "summary": f"Order of {qty} × {product}",
+        "amount": round(PRODUCTS[product] * qty, 2),
+        "product": product,
+        "quantity": qty,
+        "order_id": f"SO-{rng.randrange(10_000, 99_999)}",
+        "by": "shop",
+    }
+
+
+_CONTACT_NOTES = (
+    "Asked about delivery times",
+    "Feedback on last order",
+    "Wholesale price question",
+    "پرسش درباره ارسال",
+    "অর্ডারের খোঁজ",
+)
+
+
+def _contact(rng: random.Random, person: dict[str, Any], day: dt.date) -> dict[str, Any]:
+    kind = rng.choice(("call", "email", "message", "meeting", "note"))
+    return {
+        "interaction_id": new_id("I", rng=rng, now=_ts(day, rng)),
+        "date": f"{day.isoformat()} {rng.randrange(9, 18):02d}:00",
+        "type": kind,
+        "customer_id": person["customer_id"],
+        "summary": rng.choice(_CONTACT_NOTES),
+        "by": rng.choice(TEAM),
+    }
+
+
+#: Which campaign channel a lead from each source came through.
+_CHANNEL_OF = {
+    "instagram": "instagram",
+    "facebook": "facebook",
+    "affiliate": "affiliate",
+    "referral": "referral",
+    "ads": "google_ads",
+    "website": "blog",
+}
+_LEAD_NAMES = (*_PERSIAN, *_BENGALI, "Ruby Collins", "Ali Haider", "Nina Park")
 
 
 def _leads(
@@ -267,54 +284,64 @@ def _leads(
     campaigns: list[dict[str, Any]],
     today: dt.date,
 ) -> list[dict[str, Any]]:
+    """Half as many leads as customers, contacted in the last 120 days; a converted one is
+    one of the customers who bought."""
     by_channel = {c["channel"]: c for c in campaigns}
-    channel_of = {
-        "instagram": "instagram",
-        "facebook": "facebook",
-        "affiliate": "affiliate",
-        "referral": "referral",
-        "ads": "google_ads",
-        "website": "blog",
-    }
-    out = []
     converted_pool = [p for p in people if p["status"] != "prospect"]
+    out = []
     for i in range(len(people) // 2):
         source = rng.choice(_SOURCES)
-        campaign = by_channel.get(channel_of.get(source, ""))
+        campaign = by_channel.get(_CHANNEL_OF.get(source, ""))
         contact = today - dt.timedelta(days=rng.randrange(120))
         status = rng.choices(
             ("new", "contacted", "qualified", "converted", "lost"), weights=(3, 3, 2, 2, 1)
         )[0]
         customer = rng.choice(converted_pool) if status == "converted" and converted_pool else None
-        person = customer or {
-            "name": rng.choice((*_PERSIAN, *_BENGALI, "Ruby Collins", "Ali Haider", "Nina Park")),
-            "email": f"lead{i + 1}@example.com",
-        }
-        next_date = today + dt.timedelta(days=rng.randrange(-10, 15))
-        open_lead = status in ("new", "contacted", "qualified")
-        out.append(
-            {
-                "lead_id": new_id("L", rng=rng, now=_ts(contact, rng)),
-                "name": person["name"],
-                "email": person["email"],
-                "source": source,
-                "campaign_id": campaign["campaign_id"] if campaign else "",
-                "interest": rng.choice(("low", "medium", "high")),
-                "contact_date": contact.isoformat(),
-                "status": status,
-                "next_action": rng.choice(("Call back", "Send samples", "Send price list", ""))
-                if open_lead
-                else "",
-                "next_action_date": next_date.isoformat()
-                if open_lead and rng.random() < 0.8
-                else "",
-                "owner": rng.choice(TEAM),
-                "customer_id": customer["customer_id"] if customer else "",
-                "value": rng.choice((50, 120, 250, 400, 900)),
-                "opt_out": False,
-            }
-        )
+        person = customer or {"name": rng.choice(_LEAD_NAMES), "email": f"lead{i + 1}@example.com"}
+        lead = _lead(rng, person, source, status, contact, today + _days_between(rng, -10, 15))
+        lead["campaign_id"] = campaign["campaign_id"] if campaign else ""
+        lead["customer_id"] = customer["customer_id"] if customer else ""
+        out.append(lead)
     return out
+
+
+def _days_between(rng: random.Random, low: int, high: int) -> dt.timedelta:
+    return dt.timedelta(days=rng.randrange(low, high))
+
+
+def _lead(
+    rng: random.Random,
+    person: dict[str, Any],
+    source: str,
+    status: str,
+    contact: dt.date,
+    next_date: dt.date,
+) -> dict[str, Any]:
+    """One lead's record (its campaign and customer are filled in by the caller)."""
+    open_lead = status in ("new", "contacted", "qualified")
+    lead = {
+        "lead_id": new_id("L", rng=rng, now=_ts(contact, rng)),
+        "name": person["name"],
+        "email": person["email"],
+        "source": source,
+        "campaign_id": "",
+        "interest": rng.choice(("low", "medium", "high")),
+        "contact_date": contact.isoformat(),
+        "status": status,
+        "next_action": "",
+        "next_action_date": "",
+        "owner": "",
+        "customer_id": "",
+        "value": 0,
+        "opt_out": False,
+    }
+    if open_lead:
+        lead["next_action"] = rng.choice(("Call back", "Send samples", "Send price list", ""))
+        if rng.random() < 0.8:
+            lead["next_action_date"] = next_date.isoformat()
+    lead["owner"] = rng.choice(TEAM)
+    lead["value"] = rng.choice((50, 120, 250, 400, 900))
+    return lead
 
 
 def _tasks(
