@@ -32,10 +32,17 @@ def letters(grid: TabGrid) -> dict[str, str]:
     return {str(name): column_letter(i) for i, name in enumerate(grid.header)}
 
 
-def live_rows(text: str, grid: TabGrid) -> set[Any]:
-    """IDs (first column) of the rows a conditional format with this row-2 formula colours.
-    A formula that evaluates to an error colours nothing, as in Sheets and Excel."""
-    compiled = formulas.Parser().ast(text)[1].compile()
+def on_day(text: str, today: dt.date) -> str:
+    """The formula as a spreadsheet evaluates it on ``today``: ``TODAY()`` is that day's
+    serial number (``DATE(y,m,d)``), so a test pins its day instead of taking the clock's."""
+    return text.replace("TODAY()", f"DATE({today.year},{today.month},{today.day})")
+
+
+def live_rows(text: str, grid: TabGrid, *, today: dt.date) -> set[Any]:
+    """IDs (first column) of the rows a conditional format with this row-2 formula colours
+    on ``today``. A formula that evaluates to an error colours nothing, as in Sheets and
+    Excel."""
+    compiled = formulas.Parser().ast(on_day(text, today))[1].compile()
     column = {f"{column_letter(i)}2": i for i in range(len(grid.header))}
     hits = set()
     for row in grid.rows:

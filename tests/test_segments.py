@@ -13,11 +13,11 @@ from sheetcrm.analytics.segments import evaluate, formula, parse_rules
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.crm import CRM
 
-TODAY = dt.date.today()  # formulas evaluates TODAY() as the real date
+AS_OF = dt.date(2026, 11, 21)  # pandas and the live formulas' TODAY() both take this day
 
 
 def ago(days: int) -> dt.date:
-    return TODAY - dt.timedelta(days=days)
+    return AS_OF - dt.timedelta(days=days)
 
 
 #: Customers as a workbook holds them; None is an empty cell.
@@ -90,8 +90,8 @@ def rule(conditions, match="all"):
 
 def pandas_and_live(r, workbook) -> tuple[set[str], set[str]]:
     frame, grid = workbook
-    ev = evaluate(r, frame, TODAY)
-    return set(frame.index[ev.mask]), live_rows(formula(r, letters(grid), ev), grid)
+    ev = evaluate(r, frame, AS_OF)
+    return set(frame.index[ev.mask]), live_rows(formula(r, letters(grid), ev), grid, today=AS_OF)
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,9 @@ def test_older_than_days_live_formula_colours_only_old_rows(workbook):
     frame, grid = workbook
     r = rule([{"field": "last_contact", "op": "older than days", "value": 180}])
     text = formula(r, letters(grid))
-    live = live_rows(text, grid)
+    live = live_rows(text, grid, today=AS_OF)
     assert live == {"C-6", "C-8"}  # 181 and 400 days ago
     assert not live & {"C-1", "C-5", "C-7"}  # today, exactly 180 days ago, no date
-    assert live == set(frame.index[evaluate(r, frame, TODAY).mask])
+    assert live == set(frame.index[evaluate(r, frame, AS_OF).mask])
+    a_day_later = live_rows(text, grid, today=AS_OF + dt.timedelta(days=1))
+    assert a_day_later == {"C-5", "C-6", "C-8"}  # the pinned day is the one evaluated
