@@ -63,6 +63,12 @@ class ImportSpec:
             raise ConfigError(f"{schema_tab.name} is kept by sheetcrm; import into a data tab")
         return schema_tab, chosen
 
+    def or_form(self) -> ImportSpec:
+        """This spec, reading a Google Form's responses when it names no tab or preset (how
+        ``import --from-tab`` and ``watch`` read a responses tab by default)."""
+        named = self.tab is not None or self.preset is not None
+        return self if named else replace(self, preset=FORM_PRESET)
+
     def tabs(self, crm: CRM) -> list[str]:
         """Every tab planning reads, so a caller can fetch them in the run's one read."""
         schema_tab, chosen = self.target(crm)
@@ -100,9 +106,7 @@ def import_from_tab(
 ) -> RunResult:
     """Import a tab of the same spreadsheet, e.g. 'Form Responses 1' (read as a Google
     Form's unless the spec names a tab or preset), in the run's one read."""
-    spec = _spec(spec, fields)
-    if spec.tab is None and spec.preset is None:
-        spec = replace(spec, preset=FORM_PRESET)
+    spec = _spec(spec, fields).or_form()
     command = command or f"import --from-tab {source}"
     with WriteRun(crm, command, force=force, dry_run=dry_run) as run:
         grids = run.read([source, *spec.tabs(crm)])
