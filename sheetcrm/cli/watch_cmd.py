@@ -7,10 +7,9 @@ from collections.abc import Callable
 
 import click
 
-from sheetcrm.cli.options import backend_options
+from sheetcrm.cli.options import backend_options, import_options
 from sheetcrm.crm import CRM
-from sheetcrm.ingest.importer import FORM_PRESET, ImportSpec
-from sheetcrm.ingest.mapping import PRESETS, parse_overrides
+from sheetcrm.ingest.importer import ImportSpec
 from sheetcrm.ingest.watch import Watch, parse_every
 from sheetcrm.workbook.refresh import refresh
 
@@ -42,16 +41,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str) -> float:
     help="Poll interval: 30s, 5m, 1h…",
 )
 @click.option("--once", is_flag=True, help="Poll once and exit (for cron and tests).")
-@click.option("--tab", help="Tab to import into; presets choose one.")
-@click.option("--preset", type=click.Choice(sorted(PRESETS)), help="A known export layout.")
-@click.option("--map", "mapping", multiple=True, metavar="SRC=FIELD", help="Map a column.")
-@click.option(
-    "--on-conflict",
-    type=click.Choice(["sheet", "source"]),
-    default="sheet",
-    show_default=True,
-    help="Whose value wins when both sides changed a field.",
-)
+@import_options
 @click.option("--no-refresh", is_flag=True, help="Do not recompute computed columns.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
@@ -61,10 +51,7 @@ def watch(
     sources: tuple[str, ...],
     every: float,
     once: bool,
-    tab: str | None,
-    preset: str | None,
-    mapping: tuple[str, ...],
-    on_conflict: str,
+    spec: ImportSpec,
     no_refresh: bool,
     quiet: bool,
 ) -> None:
@@ -80,9 +67,7 @@ def watch(
     loop = Watch(
         crm,
         sources,
-        ImportSpec(
-            tab, preset or (None if tab else FORM_PRESET), parse_overrides(mapping), on_conflict
-        ),
+        spec.or_form(),
         every,
         refresh=None if no_refresh else (lambda day: refresh(crm, day)),
         on_poll=lambda report: say(report.line()),
