@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import run_sheetcrm
 
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.cli import cli
@@ -554,14 +555,7 @@ def cli_env(url: str) -> dict[str, str]:
 
 
 def sheetcrm(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sheetcrm", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-    )
+    return run_sheetcrm(*args, env=env, cwd=cwd, inherit=False)
 
 
 @pytest.fixture
