@@ -22,7 +22,7 @@ from typing import Any
 
 from sheetcrm.errors import InputError, ValueParseError
 from sheetcrm.ingest.syncstate import SyncState, digest
-from sheetcrm.model.changes import AppendRow, ChangeSet, SetCell
+from sheetcrm.model.changes import AppendRow, ChangeSet, Op, SetCell
 from sheetcrm.model.diff import index_rows
 from sheetcrm.model.grid import TabGrid, map_header
 from sheetcrm.model.schema import TabSchema
@@ -275,21 +275,16 @@ def _update(
 
 def _sync_rows(
     tab: TabSchema, state: SyncState, synced: list[tuple[str, dict[str, Any]]]
-) -> list[SetCell | AppendRow]:
+) -> list[Op]:
     """The ``_sync`` rows that record what each record now holds: the next merge's base."""
     now = dt.datetime.now().replace(microsecond=0)
-    ops: list[SetCell | AppendRow] = []
+    ops: list[Op] = []
     for rid, values in synced:
         plain = {k: v for k, v in values.items() if k != tab.id_field}
         update = state.updated(tab.name, rid, plain)
         if not update:
             continue
-        key, text = update
-        if key in state.present:
-            ops += [SetCell("_sync", key, "fields", text), SetCell("_sync", key, "at", now)]
-        else:
-            state.present.add(key)
-            ops.append(AppendRow("_sync", {"key": key, "fields": text, "at": now}))
+        ops += state.write(*update, now)
     return ops
 
 
