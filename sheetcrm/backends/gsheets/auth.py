@@ -21,6 +21,7 @@ Least privilege: every token is used with the ``spreadsheets`` scope only.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import google.auth
 import gspread.auth
@@ -118,7 +120,33 @@ def resolve(
     credentials: str | None, *, endpoint: str | None, notify: Callable[[str], None] | None = None
 ) -> Found:
     """The credentials the lookup order picks, ready to use; ``ConfigError`` if unusable."""
-    return _open(locate(credentials, endpoint=endpoint), notify)
+    source = locate(credentials, endpoint=endpoint)
+    _only_to_loopback(source, endpoint)
+    return _open(source, notify)
+
+
+def _only_to_loopback(source: Source, endpoint: str | None) -> None:
+    """Google credentials go to Google or to an emulator on this machine, never elsewhere:
+    a key file named in the environment would otherwise be minted into a token and sent to
+    whatever address a cloned folder's ``sheetcrm.toml`` names as its endpoint."""
+    if not endpoint or source.label == "emulator" or is_loopback(endpoint):
+        return
+    raise ConfigError(
+        f"the Sheets API endpoint {endpoint} is not on this machine, and sheetcrm sends "
+        f"Google credentials ({source.label}) only to Google or to a loopback emulator; "
+        "remove [google] endpoint or $SHEETCRM_API_ENDPOINT"
+    )
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine (localhost, 127.0.0.0/8 or ::1)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def load_credentials(
@@ -282,6 +310,7 @@ def credential_status(
             return CredentialStatus(ADC, METADATA, None, None, tuple(SCOPES), None, False, None)
         return CredentialStatus(NONE, "nowhere", None, None, (), None, False, NO_CREDENTIALS)
     try:
+        _only_to_loopback(source, endpoint)
         found = _open(source, notify=None)
     except SheetCRMError as exc:
         return CredentialStatus(NONE, source.label, source.path, None, (), None, False, str(exc))
