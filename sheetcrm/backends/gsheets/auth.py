@@ -46,9 +46,9 @@ from sheetcrm.backends.gsheets import failures, tokens
 from sheetcrm.backends.gsheets.endpoint import endpoint_of
 from sheetcrm.backends.gsheets.redact import RedactingFilter, install_redaction
 from sheetcrm.backends.gsheets.timeouts import TimedRequest, Timeout, token_timeout
-from sheetcrm.backends.gsheets.tokens import write_private
 from sheetcrm.config import Config
 from sheetcrm.errors import ConfigError, SheetCRMError
+from sheetcrm.files import write_private
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 USER, SERVICE, ADC, GSPREAD = "oauth user", "service account", "ADC", "gspread authorized_user"

@@ -39,6 +39,7 @@ from sheetcrm.backends.gsheets import tokens
 from sheetcrm.backends.gsheets.auth import SCOPES
 from sheetcrm.backends.gsheets.failures import offline
 from sheetcrm.errors import AccessError, ConfigError, TransientError
+from sheetcrm.files import write_private
 
 EMAIL_SCOPE = "https://www.googleapis.com/auth/userinfo.email"
 LOGIN_SCOPES = [*SCOPES, "openid", EMAIL_SCOPE]
@@ -127,7 +128,7 @@ def login(
     saved = None
     if client_secret is not None and not tokens.default_client_secret().exists():
         saved = tokens.default_client_secret()
-        tokens.write_private(saved, json.dumps(config, indent=2) + "\n")
+        write_private(saved, json.dumps(config, indent=2) + "\n")
     return SignedIn(tokens.token_path(), email, granted, saved)
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from google.auth.transport import Request
 from google.oauth2 import credentials as user_credentials
+
+from sheetcrm.files import write_private
 
 TOKEN_FILE = "token.json"
 #: where a refresh goes instead of Google's token endpoint (a test server); google-auth
@@ -41,22 +42,6 @@ def token_path() -> Path:
 def default_client_secret() -> Path:
     """Where ``sheetcrm auth login`` looks for the OAuth client when none is given."""
     return config_dir() / CLIENT_SECRET_FILE
-
-
-def write_private(path: Path, data: str) -> None:
-    """Create or replace a file only its owner can read (mode 0600), atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)  # mkstemp makes it 0600 already; say so, whatever the platform
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class StoredCredentials(user_credentials.Credentials):
