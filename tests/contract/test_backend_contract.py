@@ -6,26 +6,10 @@ import datetime as dt
 
 import pytest
 
-from contract.harness import HARNESSES, Harness
-from sheetcrm.config import Config
+from contract.harness import Harness
 from sheetcrm.crm import CRM
 from sheetcrm.errors import HeaderError, InputError
 from sheetcrm.model.changes import ChangeSet, DeleteRow, SetCell
-from sheetcrm.model.values import ValueContext
-
-
-@pytest.fixture(params=sorted(HARNESSES))
-def harness(request, tmp_path) -> Harness:
-    made = HARNESSES[request.param](tmp_path)
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def crm(harness) -> CRM:
-    c = CRM(backend=harness.backend, config=Config(values=ValueContext(region="IR")))
-    c.init()
-    return c
 
 
 def _col(harness: Harness, tab: str, name: str) -> int:

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from contract.harness import HARNESSES, Harness
+from contract.harness import Harness
 from sheetcrm.config import Config
 from sheetcrm.crm import CRM
 from sheetcrm.errors import HeaderError
@@ -15,13 +15,6 @@ from sheetcrm.model.changes import AppendRow, ChangeSet, SetCell
 from sheetcrm.model.values import ValueContext
 
 AT = dt.datetime(2025, 10, 4, 9, 30)
-
-
-@pytest.fixture(params=sorted(HARNESSES))
-def harness(request, tmp_path) -> Harness:
-    made = HARNESSES[request.param](tmp_path)
-    yield made
-    made.close()
 
 
 @pytest.fixture
