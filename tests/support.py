@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 
 #: ``sheetcrm`` as a person runs it: a fresh Python process.
@@ -152,3 +153,22 @@ def _fd_path(fd: int) -> str:
         return os.readlink(f"/proc/self/fd/{fd}")
     except OSError:
         return ""
+
+
+def commands(
+    group: click.Group | None = None, above: tuple[str, ...] = ()
+) -> dict[str, click.Command]:
+    """Every runnable command of the CLI (or of ``group``) by path: ``emulator serve``, not
+    ``emulator``; hidden commands left out."""
+    if group is None:
+        from sheetcrm.cli import cli
+
+        group = cli
+    found: dict[str, click.Command] = {}
+    for name, command in group.commands.items():
+        path = (*above, name)
+        if isinstance(command, click.Group):
+            found.update(commands(command, path))
+        elif not command.hidden:
+            found[" ".join(path)] = command
+    return found

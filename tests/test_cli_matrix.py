@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 import pytest
-from support import emulator_serve, run_sheetcrm
+from support import commands, emulator_serve, run_sheetcrm
 
 from sheetcrm.cli import cli
 
@@ -107,27 +107,15 @@ CALLS: dict[str, list[Call]] = {
 UNBOUND = {"auth status", "auth logout"}
 
 
-def registered(group: click.Group = cli, above: tuple[str, ...] = ()) -> dict[str, click.Command]:
-    """Every runnable command by path (``emulator serve``, not ``emulator``)."""
-    found: dict[str, click.Command] = {}
-    for name, command in group.commands.items():
-        path = (*above, name)
-        if isinstance(command, click.Group):
-            found.update(registered(command, path))
-        elif not command.hidden:
-            found[" ".join(path)] = command
-    return found
-
-
 def unlisted(group: click.Group) -> list[str]:
-    return sorted(set(registered(group)) - set(CALLS) - set(EXCLUDED))
+    return sorted(set(commands(group)) - set(CALLS) - set(EXCLUDED))
 
 
 def test_every_command_has_a_row():
     missing = unlisted(cli)
     assert not missing, f"add a row to CALLS (or a reason to EXCLUDED) for: {missing}"
     assert not set(CALLS) & set(EXCLUDED)
-    assert not set(CALLS) - set(registered()), "a row for a command that no longer exists"
+    assert not set(CALLS) - set(commands()), "a row for a command that no longer exists"
 
 
 def test_a_new_command_without_a_row_is_caught():
@@ -243,7 +231,7 @@ def gsheets(tmp_path_factory) -> Iterator[Workbook]:
 
 
 @pytest.mark.parametrize("backend", ["xlsx", "gsheets"])
-@pytest.mark.parametrize("command", sorted(registered()))
+@pytest.mark.parametrize("command", sorted(commands()))
 def test_command_runs_on_a_realistic_workbook(command, backend, request):
     if command in EXCLUDED:
         pytest.skip(EXCLUDED[command])

@@ -11,8 +11,7 @@ from pathlib import Path
 import click
 import pytest
 from cogapp import Cog
-
-from sheetcrm.cli import cli
+from support import commands
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TEXT = README.read_text(encoding="utf-8")
@@ -28,18 +27,6 @@ def cog_check(path: Path) -> tuple[int, str]:
     cog = Cog()
     cog.set_output(stdout=out, stderr=out)
     return cog.main(["cog", "--check", "--diff", str(path)]), out.getvalue()
-
-
-def commands(group: click.Group = cli, above: tuple[str, ...] = ()) -> dict[str, click.Command]:
-    """Every command that does something (``emulator serve``, not ``emulator``), by path."""
-    found: dict[str, click.Command] = {}
-    for name, command in group.commands.items():
-        path = (*above, name)
-        if isinstance(command, click.Group):
-            found.update(commands(command, path))
-        elif not command.hidden:
-            found[" ".join(path)] = command
-    return found
 
 
 def table() -> dict[str, str]:
