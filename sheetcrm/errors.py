@@ -96,18 +96,22 @@ class ValueParseError(InputError):
         tab: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        record: str | None = None,
     ) -> None:
         self.expected = expected
         self.value = value
         self.tab = tab
         self.row = row
         self.column = column
+        self.record = record  # the record's ID, where a row is known by it rather than a number
         super().__init__(self._message())
 
     def where(self) -> str:
         parts = []
         if self.tab:
             parts.append(self.tab)
+        if self.record:
+            parts.append(f"record {self.record}")
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column:
@@ -120,7 +124,12 @@ class ValueParseError(InputError):
         return f"{prefix}{_show(self.value)} is not {self.expected}"
 
     def located(
-        self, *, tab: str | None = None, row: int | None = None, column: str | None = None
+        self,
+        *,
+        tab: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        record: str | None = None,
     ) -> ValueParseError:
         """Return a copy with the location filled in (keeps what is already known)."""
         return ValueParseError(
@@ -129,6 +138,7 @@ class ValueParseError(InputError):
             tab=self.tab or tab,
             row=self.row if self.row is not None else row,
             column=self.column or column,
+            record=self.record or record,
         )
 
 

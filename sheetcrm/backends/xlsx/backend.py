@@ -18,6 +18,7 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from sheetcrm.backends import limits
 from sheetcrm.backends.base import ApplyReport, apply_changes
 from sheetcrm.backends.xlsx import charts
 from sheetcrm.backends.xlsx.cells import read_sheet, typed
@@ -119,6 +120,8 @@ class XlsxBackend:
         if not changes:
             return ApplyReport()
         wb = self._take_held() or self._open_for_write()
+        sizes = {ws.title: (ws.max_row, ws.max_column) for ws in wb.worksheets}
+        limits.check(changes.ordered(), schema, limits.XLSX, sizes)
         report = apply_changes(XlsxBook(wb, schema), changes, schema)
         charts.draw(wb)
         ensure_visible_active(wb)

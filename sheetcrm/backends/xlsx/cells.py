@@ -11,12 +11,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from sheetcrm.backends.xlsx.layout import read_layout
-from sheetcrm.errors import ValueParseError
 from sheetcrm.model.grid import NUMBER_FORMATS, Layout, TabGrid
 from sheetcrm.model.schema import Field
 from sheetcrm.model.values import looks_like_formula
 
-MAX_CELL_TEXT = 32_767
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="305496")
 _SYSTEM_FILL = PatternFill("solid", fgColor="7F7F7F")
@@ -103,21 +101,14 @@ def style_header(cell: Any, *, system: bool) -> None:
     cell.alignment = Alignment(vertical="center")
 
 
-def set_cell(cell: Any, value: Any, field_type: str, where: tuple[str, int, str]) -> None:
+def set_cell(cell: Any, value: Any, field_type: str) -> None:
+    """Type one cell; its length was checked against ``limits.XLSX`` before the apply began."""
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         value = None
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-        if len(text) > MAX_CELL_TEXT:
-            raise ValueParseError(
-                f"text of at most {MAX_CELL_TEXT} characters",
-                text[:40] + "…",
-                tab=where[0],
-                row=where[1],
-                column=where[2],
-            )
         cell.value = text
         cell.data_type = "s"  # never a formula, whatever the first character
         cell.quotePrefix = needs_quote_prefix(text)

@@ -41,8 +41,7 @@ class XlsxSheet(SheetAdapter):
 
     def write(self, row: int, col: int, value: Any, field_type: str) -> None:
         cell = self.ws.cell(row=row + 2, column=col + 1)
-        where = (self.ws.title, row + 2, str(self.grid_header(col)))
-        set_cell(cell, value, field_type, where)
+        set_cell(cell, value, field_type)
         if self._grid is not None:  # keep the cached view in step for appends
             g = self._grid
             while len(g.rows) <= row:
@@ -51,10 +50,6 @@ class XlsxSheet(SheetAdapter):
                 g.rows[row].append(None)
             g.rows[row][col] = value
             g.formulas.pop((row, col), None)
-
-    def grid_header(self, col: int) -> Any:
-        g = self.grid()
-        return g.header[col] if col < len(g.header) else get_column_letter(col + 1)
 
     def write_header(self, col: int, text: str) -> None:
         cell = self.ws.cell(row=1, column=col + 1, value=text)
@@ -85,7 +80,7 @@ class XlsxSheet(SheetAdapter):
         if isinstance(value, CellFormula):
             value = value.fallback
         cell = self.ws.cell(row=row + 1, column=col + 1)
-        set_cell(cell, value, "text", (self.ws.title, row + 1, get_column_letter(col + 1)))
+        set_cell(cell, value, "text")
         if isinstance(value, float):
             cell.number_format = "#,##0.00"
         elif isinstance(value, int) and not isinstance(value, bool):
