@@ -15,6 +15,7 @@ from sheetcrm.ingest.readers import SourceRow, SourceTable
 from sheetcrm.ingest.syncstate import SYNC, SyncState
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.schema import TabSchema
+from sheetcrm.model.values import is_blank
 from sheetcrm.run import Counts, Quarantined, RunResult, WriteRun
 
 
@@ -44,6 +45,23 @@ def quarantined(
     column = next((s for s, d in fields.items() if d == exc.column), exc.column)
     return Quarantined(
         source, row.number, column or "", exc.value, f"expected {exc.expected}", row.values
+    )
+
+
+def quarantine_cut(table: SourceTable, counts: Counts, quarantine: list[Quarantined]) -> None:
+    """A file's last row when the file ends mid-line: counted and quarantined (naming the
+    cell it stops in), never imported, so a fragment such as ``C-2,Custo`` never replaces
+    a name while every complete row still goes in."""
+    row = table.cut
+    if row is None:
+        return
+    filled = [c for c in table.columns if not is_blank(row.values.get(c))]
+    column = filled[-1] if filled else table.columns[0]
+    counts.rows += 1
+    counts.quarantined += 1
+    value = str(row.values.get(column) or "")
+    quarantine.append(
+        Quarantined(table.name, row.number, column, value, table.cut_reason, row.values)
     )
 
 
@@ -80,6 +98,7 @@ def parse_rows(
             quarantine.append(quarantined(table.name, row, cmap.fields, exc))
             continue
         parsed.append((row.number, record))
+    quarantine_cut(table, counts, quarantine)
     return parsed, cmap.ignored
 
 

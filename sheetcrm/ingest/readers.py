@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sheetcrm.backends.limits import GOOGLE, XLSX
 from sheetcrm.errors import InputError, NotFoundError
 from sheetcrm.model.values import is_blank, looks_like_formula
 
 _DELIMITERS = ",;\t|"
+#: How much of a file the delimiter is guessed from: this many records, or characters.
+_SAMPLE_RECORDS = 50
+_SAMPLE_CHARS = 64_000
+#: The most columns any sheet holds (Google Sheets' 18,278; an xlsx sheet holds 16,384).
+MAX_COLUMNS = max(GOOGLE.columns, XLSX.columns)
 
 
 @dataclass
@@ -41,6 +49,10 @@ class SourceTable:
     name: str
     columns: list[str]
     rows: list[SourceRow] = field(default_factory=list)
+    #: The file's last row when the file ends mid-line (a cut-off download): never
+    #: imported, but quarantined with ``cut_reason`` so the complete rows still go in.
+    cut: SourceRow | None = None
+    cut_reason: str = ""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -51,14 +63,23 @@ class SourceTable:
 
 def decode(data: bytes, name: str) -> str:
     """Decode a text file: UTF-16 (with BOM), UTF-8 with or without BOM; nothing else."""
+    return _decode(data, name)[0]
+
+
+def _decode(data: bytes, name: str) -> tuple[str, bool]:
+    """The text, and whether the bytes stop in the middle of a character: a download cut
+    off there is cut mid-line, so its last line is a fragment even when no cell is missing."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        cut = len(data) % 2 == 1
         try:
-            return data.decode("utf-16")
+            return data[: len(data) - cut].decode("utf-16"), cut
         except UnicodeDecodeError as exc:
             raise InputError(f"{name}: broken UTF-16 text ({exc.reason})") from None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), False
     except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(data):
+            return data[: exc.start].decode("utf-8-sig"), True
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
             f"{name}: line {line} is not UTF-8 (byte {data[exc.start]:#04x}); "
@@ -68,7 +89,19 @@ def decode(data: bytes, name: str) -> str:
 
 def _unescape(text: str) -> str:
     """A CSV cell exported as '=… (OWASP's apostrophe) comes back as the text =…."""
-    return text[1:] if text.startswith("'") and looks_like_formula(text[1:]) else text
+    return text[1:] if text.startswith("'") and is_injection(text[1:]) else text
+
+
+def is_injection(text: str) -> bool:
+    """True for text a spreadsheet would run as a formula when a person opens the file or
+    edits the cell: OWASP's = + - @ tab and carriage return, their full-width forms, and
+    ``=`` after spaces (``model.values.looks_like_formula``)."""
+    return text.startswith(INJECTION_LEADS) or looks_like_formula(text)
+
+
+#: What OWASP lists as formula leads, with the full-width forms some spreadsheet programs
+#: also accept (＝ ＋ － ＠).
+INJECTION_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def _unique(columns: list[str], name: str) -> list[str]:
@@ -84,35 +117,138 @@ def _unique(columns: list[str], name: str) -> list[str]:
     return out
 
 
-def read_csv_text(text: str, name: str) -> SourceTable:
-    sample = text[:64_000]
-    if not sample.strip():
-        raise InputError(f"{name}: the file is empty")
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first records of the file most consistently.
+
+    Each candidate must split the header; then wins the one under which most data rows have
+    the header's width, then the one whose cells rarely start with a space (a ", " is prose,
+    not a separator), then the one giving more columns. So a tab-separated file whose header
+    says "City, State" is read as tab-separated, even if every row has a comma too.
+    """
+    sample = text[:_SAMPLE_CHARS]
+    partial = len(text) > len(sample)
+    best, best_score = ",", (-1.0, 0.0, 0, 0)
+    for index, delimiter in enumerate(_DELIMITERS):
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        try:
+            records = list(itertools.islice(reader, _SAMPLE_RECORDS + 1))
+        except csv.Error:
+            continue
+        if partial and len(records) > 1:
+            records.pop()  # the sample may end inside it
+        if not records or len(records[0]) < 2:
+            continue
+        width = len(records[0])
+        rows = [r for r in records[1:] if any(c.strip() for c in r)]
+        agree = sum(len(r) == width for r in rows) / len(rows) if rows else 1.0
+        cells = [c for r in records for c in r if c]
+        spaced = sum(c[0].isspace() for c in cells) / len(cells) if cells else 0.0
+        score = (agree, -spaced, width, -index)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _header_width(text: str, delimiter: str, name: str) -> None:
+    """Refuse a header wider than any sheet, before splitting it into cells (a 10 MB line
+    of commas would otherwise become ten million column names)."""
+    end = text.find("\n")
+    line = text[: end if end >= 0 else len(text)]
+    if line.count(delimiter) < MAX_COLUMNS:
+        return
+    width = re.sub(r'"[^"]*"', "", line).count(delimiter) + 1
+    if width > MAX_COLUMNS:
+        raise InputError(
+            f"{name}: the header has {width:,} columns; no sheet holds more than "
+            f"{MAX_COLUMNS:,} (is this the right file?)"
+        )
+
+
+class _Lines:
+    """The file's lines for ``csv.reader``, keeping those of the record being read (so the
+    last record can be checked for a missing end)."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text, newline=""))
+        self.record: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.record.append(line)
+        return line
+
+
+def _unfinished(lines: list[str], cells: int, width: int, cut: bool) -> str | None:
+    """Why the file's last record is a fragment, or None when it is whole: a line with
+    no line end and fewer cells than the header (or bytes that stop mid-character), or a
+    quoted cell never closed. A short row that ends its line is a row whose exporter
+    dropped empty trailing cells, and is read as before."""
+    text = "".join(lines)
     try:
-        dialect = csv.Sniffer().sniff(sample.split("\n", 20)[0] + "\n", delimiters=_DELIMITERS)
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            return "file ends mid-line (a quoted cell is never closed)"
+    if text.endswith(("\n", "\r")):
+        return None
+    return "file ends mid-line" if cut or cells < width else None
+
+
+def read_csv_text(text: str, name: str, *, cut: bool = False) -> SourceTable:
+    """A CSV/TSV text as a table. ``cut``: the bytes stopped mid-character (``_decode``).
+    A last record that is a fragment is kept apart in ``SourceTable.cut``, never in rows."""
+    if not text or text.isspace():
+        raise InputError(f"{name}: the file is empty")
+    delimiter = sniff_delimiter(text)
+    _header_width(text, delimiter, name)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = next(reader)
         columns = _unique(header, name)
         table = SourceTable(name, columns)
-        for number, cells in enumerate(reader, start=2):
-            if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+        width = len(columns)
+        last: tuple[int, list[str], list[str]] | None = None
+        for number, (cells, raw) in enumerate(_records(reader, lines), start=2):
+            if len(cells) > width and any(c.strip() for c in cells[width:]):
                 raise InputError(
-                    f"{name}: row {number} has {len(cells)} cells but the header has "
-                    f"{len(columns)} columns (is the delimiter {delimiter!r} right?)"
+                    f"{name}: row {number} has {len(cells):,} cells but the header has "
+                    f"{width:,} columns (is the delimiter {delimiter!r} right?)"
                 )
-            values = {
-                c: _unescape(cells[i]) if i < len(cells) else "" for i, c in enumerate(columns)
-            }
-            table.rows.append(SourceRow(number, values))
+            if last is not None:
+                table.rows.append(_row(last[0], last[1], columns))
+            last = (number, cells, raw)
     except csv.Error as exc:
         raise InputError(f"{name}: not a readable CSV table ({exc})") from None
-    if len(columns) < 2 and not table.rows:
+    if last is not None:
+        reason = _unfinished(last[2], len(last[1]), width, cut)
+        row = _row(last[0], last[1], columns)
+        if reason is None:
+            table.rows.append(row)
+        else:
+            table.cut, table.cut_reason = row, reason
+    if len(columns) < 2 and not table.rows and table.cut is None:
         raise InputError(f"{name}: no table found (a header row and data rows are needed)")
     return table
+
+
+def _records(reader: Iterator[list[str]], lines: _Lines) -> Iterator[tuple[list[str], list[str]]]:
+    """The reader's records, each with the lines of the file it was read from."""
+    while True:
+        lines.record = []
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        yield cells, lines.record
+
+
+def _row(number: int, cells: list[str], columns: list[str]) -> SourceRow:
+    values = {c: _unescape(cells[i]) if i < len(cells) else "" for i, c in enumerate(columns)}
+    return SourceRow(number, values)
 
 
 def read_json_text(text: str, name: str) -> SourceTable:
@@ -177,11 +313,18 @@ def read_source(path: str | Path, *, sheet: str | None = None) -> SourceTable:
         raise NotFoundError(f"no such file: {p}")
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(p, sheet)
-    text = decode(p.read_bytes(), p.name)
-    if suffix in (".json", ".ndjson", ".jsonl") or text.lstrip().startswith(("{", "[")):
-        return read_json_text(text, p.name)
-    return read_csv_text(text, p.name)
+        table = read_xlsx(p, sheet)
+    else:
+        text, cut = _decode(p.read_bytes(), p.name)
+        if suffix in (".json", ".ndjson", ".jsonl") or text.lstrip().startswith(("{", "[")):
+            table = read_json_text(text, p.name)
+        else:
+            table = read_csv_text(text, p.name, cut=cut)
+    if not table.rows and table.cut is None:
+        # an empty export is nearly always the wrong file or a failed download: say so
+        what = "only a header" if table.columns else "no records"
+        raise InputError(f"{p.name}: {what}, no rows to import")
+    return table
 
 
 def table_from_grid(name: str, header: list[Any], rows: list[list[Any]]) -> SourceTable:

@@ -19,7 +19,7 @@ from typing import Any
 
 from sheetcrm.crm import CRM
 from sheetcrm.errors import InputError, ValueParseError
-from sheetcrm.ingest.intake import quarantined, read_for_import, tally
+from sheetcrm.ingest.intake import quarantine_cut, quarantined, read_for_import, tally
 from sheetcrm.ingest.mapping import Preset, map_columns
 from sheetcrm.ingest.merge import Group, merge_groups
 from sheetcrm.ingest.readers import SourceTable
@@ -173,6 +173,7 @@ def _orders(
             result.quarantine.append(quarantined(table.name, row, fields, exc))
             continue
         orders.setdefault(line["order_id"], _Order(line["order_id"])).add(row.number, line)
+    quarantine_cut(table, result.counts, result.quarantine)
     return orders
 
 
