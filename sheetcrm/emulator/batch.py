@@ -1,4 +1,6 @@
-"""``spreadsheets.batchUpdate``: dispatch each request kind, all or nothing."""
+"""``spreadsheets.batchUpdate``: dispatch each request kind, all or nothing (a failing
+request, or a batch that leaves more developer metadata than Google stores, undoes them
+all)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from . import decorations as d
+from . import metadata as m
+from . import moves as mv
 from . import structure as s
 from .model import ApiError, Sheet, Spreadsheet, bad
 
@@ -20,6 +24,8 @@ HANDLERS: dict[str, Handler] = {
     "insertDimension": s.insert_dimension_request,
     "deleteDimension": s.delete_dimension_request,
     "appendDimension": s.append_dimension,
+    "moveDimension": mv.move_dimension,
+    "appendCells": s.append_cells,
     "updateCells": s.update_cells,
     "repeatCell": s.repeat_cell,
     "sortRange": s.sort_range,
@@ -33,9 +39,9 @@ HANDLERS: dict[str, Handler] = {
     "addProtectedRange": d.add_protected_range,
     "updateProtectedRange": d.update_protected_range,
     "deleteProtectedRange": d.delete_protected_range,
-    "createDeveloperMetadata": d.create_developer_metadata,
-    "updateDeveloperMetadata": d.update_developer_metadata,
-    "deleteDeveloperMetadata": d.delete_developer_metadata,
+    "createDeveloperMetadata": m.create_developer_metadata,
+    "updateDeveloperMetadata": m.update_developer_metadata,
+    "deleteDeveloperMetadata": m.delete_developer_metadata,
     "setBasicFilter": d.set_basic_filter,
     "clearBasicFilter": d.clear_basic_filter,
     "mergeCells": d.merge_cells,
@@ -57,11 +63,16 @@ TOUCHES_ROWS = {
     "insertDimension",
     "deleteDimension",
     "updateCells",
+    "appendCells",
+    "moveDimension",
     "repeatCell",
     "sortRange",
     "updateSheetProperties",
     "deleteSheet",
 }
+
+#: Requests that may add developer metadata characters (the storage limit is checked after)
+WRITES_METADATA = {"createDeveloperMetadata", "updateDeveloperMetadata"}
 
 
 def _snapshot(ss: Spreadsheet, rows: bool) -> Any:
@@ -89,6 +100,8 @@ def batch_update(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
     requests = body.get("requests", [])
     kinds = [next(iter(r)) for r in requests]
     snap = _snapshot(ss, any(k in TOUCHES_ROWS for k in kinds))
+    metadata = any(k in WRITES_METADATA for k in kinds)
+    stored = m.storage(ss) if metadata else {}
     replies: list[dict[str, Any]] = []
     try:
         for i, (kind, req) in enumerate(zip(kinds, requests, strict=True)):
@@ -104,6 +117,8 @@ def batch_update(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
                 exc.message = exc.message.replace("requests[0]", f"requests[{i}]")
                 raise
             replies.append(reply or {})
+        if metadata:
+            m.check_storage(ss, stored, kinds)
     except Exception:
         _restore(ss, snap)
         raise

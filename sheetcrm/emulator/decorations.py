@@ -1,5 +1,5 @@
 """batchUpdate requests that decorate ranges: validation, conditional formats, charts,
-protection, developer metadata, filters, merges and named ranges."""
+protection, filters, merges and named ranges (developer metadata: ``metadata``)."""
 
 from __future__ import annotations
 
@@ -167,68 +167,6 @@ def update_protected_range(ss: Spreadsheet, req: dict[str, Any]) -> None:
 def delete_protected_range(ss: Spreadsheet, req: dict[str, Any]) -> None:
     sheet, pr = _find_protected(ss, req.get("protectedRangeId", -1))
     sheet.protected_ranges.remove(pr)
-
-
-def create_developer_metadata(ss: Spreadsheet, req: dict[str, Any]) -> dict[str, Any]:
-    meta = copy.deepcopy(req.get("developerMetadata", {}))
-    if "visibility" not in meta:
-        raise bad("Invalid requests[0].createDeveloperMetadata: visibility must be set")
-    loc = meta.get("location", {})
-    if "sheetId" in loc:
-        ss.sheet(sheet_id=loc["sheetId"])
-        meta["location"] = {"locationType": "SHEET", "sheetId": loc["sheetId"]}
-    elif "dimensionRange" in loc:
-        ss.sheet(sheet_id=loc["dimensionRange"].get("sheetId", 0))
-        meta["location"] = {
-            "locationType": loc["dimensionRange"].get("dimension", "ROWS"),
-            "dimensionRange": loc["dimensionRange"],
-        }
-    else:
-        meta["location"] = {"locationType": "SPREADSHEET", "spreadsheet": True}
-    meta.setdefault("metadataId", ss.next_id())
-    if any(m["metadataId"] == meta["metadataId"] for m in ss.developer_metadata):
-        raise bad(f"Invalid requests[0]: metadata id {meta['metadataId']} already exists")
-    ss.developer_metadata.append(meta)
-    return {"createDeveloperMetadata": {"developerMetadata": meta}}
-
-
-def lookup_metadata(ss: Spreadsheet, lookup: dict[str, Any]) -> list[dict[str, Any]]:
-    """DeveloperMetadataLookup: every criterion given must match."""
-    out = []
-    for m in ss.developer_metadata:
-        if "metadataId" in lookup and m["metadataId"] != lookup["metadataId"]:
-            continue
-        if "metadataKey" in lookup and m.get("metadataKey") != lookup["metadataKey"]:
-            continue
-        if "metadataValue" in lookup and m.get("metadataValue") != lookup["metadataValue"]:
-            continue
-        if "visibility" in lookup and m.get("visibility") != lookup["visibility"]:
-            continue
-        if "locationType" in lookup and m["location"]["locationType"] != lookup["locationType"]:
-            continue
-        out.append(m)
-    return out
-
-
-def update_developer_metadata(ss: Spreadsheet, req: dict[str, Any]) -> dict[str, Any]:
-    found = []
-    for f in req.get("dataFilters", []):
-        found += lookup_metadata(ss, f.get("developerMetadataLookup", {}))
-    for m in found:
-        apply_mask(
-            m,
-            req.get("developerMetadata", {}),
-            req.get("fields", ""),
-            "requests[0].updateDeveloperMetadata",
-        )
-    return {"updateDeveloperMetadata": {"developerMetadata": found}}
-
-
-def delete_developer_metadata(ss: Spreadsheet, req: dict[str, Any]) -> dict[str, Any]:
-    lookup = req.get("dataFilter", {}).get("developerMetadataLookup", {})
-    found = lookup_metadata(ss, lookup)
-    ss.developer_metadata = [m for m in ss.developer_metadata if m not in found]
-    return {"deleteDeveloperMetadata": {"deletedDeveloperMetadata": found}}
 
 
 def set_basic_filter(ss: Spreadsheet, req: dict[str, Any]) -> None:

@@ -198,7 +198,8 @@ def validate_body(message: str, body: Any) -> Any:
         raise ContractError("Invalid JSON payload received. Expected an object.")
     # ValueRange.values is a list of lists of any scalar; checking megabytes of it cell by
     # cell through jsonschema is slow, so it is checked here and hidden from the validator
-    ranges = body.get("data", []) if message == "BatchUpdateValuesRequest" else [body]
+    batched = message in ("BatchUpdateValuesRequest", "BatchUpdateValuesByDataFilterRequest")
+    ranges = body.get("data", []) if batched else [body]
     saved = []
     for i, vr in enumerate(ranges if isinstance(ranges, list) else []):
         where = f"data[{i}].values" if vr is not body else "data.values"

@@ -7,8 +7,9 @@ import copy
 from typing import Any
 
 from .cells import effective, render, to_extended
-from .decorations import lookup_metadata, validation_at
+from .decorations import validation_at
 from .masks import apply_fields, parse_mask
+from .metadata import lookup_metadata
 from .model import ApiError, Sheet, Spreadsheet, bad
 
 
@@ -148,11 +149,11 @@ def metadata_get(ss: Spreadsheet, metadata_id: str) -> dict[str, Any]:
 
 def metadata_search(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
     matched = []
-    for f in body.get("dataFilters", []):
+    for i, f in enumerate(body.get("dataFilters", [])):
         lookup = f.get("developerMetadataLookup")
         if lookup is None:
             raise bad("Invalid dataFilters: only developerMetadataLookup filters are emulated")
-        for m in lookup_metadata(ss, lookup):
+        for m in lookup_metadata(ss, lookup, f"dataFilters[{i}]"):
             matched.append(
                 {"developerMetadata": copy.deepcopy(m), "dataFilters": [copy.deepcopy(f)]}
             )

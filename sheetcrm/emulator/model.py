@@ -21,6 +21,7 @@ from .cells import NumberFormat
 DEFAULT_ROWS = 1000
 DEFAULT_COLS = 26
 MAX_CELLS = 10_000_000
+MAX_COLUMNS = 18_278  # column ZZZ
 
 
 class ApiError(Exception):
@@ -273,6 +274,12 @@ class Spreadsheet:
             s.props["index"] = i
 
     def check_cells(self) -> None:
+        """Google's limits: 10 million cells a spreadsheet, 18,278 columns a sheet."""
+        if any(s.col_count > MAX_COLUMNS for s in self.sheets):
+            raise bad(
+                "This action would increase the number of columns in the sheet above the "
+                f"limit of {MAX_COLUMNS:,} columns."
+            )
         total = sum(s.row_count * s.col_count for s in self.sheets)
         if total > MAX_CELLS:
             raise bad(

@@ -12,6 +12,8 @@ WRITE_METHODS = {
     "sheets.spreadsheets.values.append",
     "sheets.spreadsheets.values.clear",
     "sheets.spreadsheets.values.batchClear",
+    "sheets.spreadsheets.values.batchUpdateByDataFilter",
+    "sheets.spreadsheets.values.batchClearByDataFilter",
 }
 
 _SS = r"^/v4/spreadsheets/(?P<id>[^/:]+)"
@@ -19,6 +21,22 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(r"^/v4/spreadsheets$"), "sheets.spreadsheets.create"),
     ("GET", re.compile(_SS + r"$"), "sheets.spreadsheets.get"),
     ("POST", re.compile(_SS + r":batchUpdate$"), "sheets.spreadsheets.batchUpdate"),
+    ("POST", re.compile(_SS + r":getByDataFilter$"), "sheets.spreadsheets.getByDataFilter"),
+    (
+        "POST",
+        re.compile(_SS + r"/values:batchGetByDataFilter$"),
+        "sheets.spreadsheets.values.batchGetByDataFilter",
+    ),
+    (
+        "POST",
+        re.compile(_SS + r"/values:batchUpdateByDataFilter$"),
+        "sheets.spreadsheets.values.batchUpdateByDataFilter",
+    ),
+    (
+        "POST",
+        re.compile(_SS + r"/values:batchClearByDataFilter$"),
+        "sheets.spreadsheets.values.batchClearByDataFilter",
+    ),
     ("GET", re.compile(_SS + r"/values:batchGet$"), "sheets.spreadsheets.values.batchGet"),
     ("POST", re.compile(_SS + r"/values:batchUpdate$"), "sheets.spreadsheets.values.batchUpdate"),
     ("POST", re.compile(_SS + r"/values:batchClear$"), "sheets.spreadsheets.values.batchClear"),

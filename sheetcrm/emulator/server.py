@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import batch, drive, getsheet, valueops
+from . import batch, datafilter, drive, getsheet, valueops
 from .discovery import ContractError, check_query, methods, validate_body
 from .model import ApiError, Spreadsheet, bad, new_spreadsheet_id
 from .records import (
@@ -273,6 +273,18 @@ class Emulator:
             "sheets.spreadsheets.values.append": lambda: valueops.append(ss, rng, body, params),
             "sheets.spreadsheets.values.clear": lambda: valueops.clear(ss, rng),
             "sheets.spreadsheets.values.batchClear": lambda: valueops.batch_clear(ss, body),
+            "sheets.spreadsheets.getByDataFilter": lambda: datafilter.get_spreadsheet(
+                ss, body, params
+            ),
+            "sheets.spreadsheets.values.batchGetByDataFilter": lambda: datafilter.batch_get(
+                ss, body
+            ),
+            "sheets.spreadsheets.values.batchUpdateByDataFilter": lambda: datafilter.batch_update(
+                ss, body
+            ),
+            "sheets.spreadsheets.values.batchClearByDataFilter": lambda: datafilter.batch_clear(
+                ss, body
+            ),
             "sheets.spreadsheets.developerMetadata.get": lambda: getsheet.metadata_get(
                 ss, match["mid"]
             ),

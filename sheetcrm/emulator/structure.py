@@ -1,5 +1,6 @@
 """batchUpdate requests that change a sheet's shape or cells: sheets, dimensions, sorting,
-updateCells and repeatCell. Inserting or deleting rows moves everything anchored to them."""
+updateCells, appendCells and repeatCell. Inserting or deleting rows moves everything
+anchored to them (moving or sorting rows: ``moves``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 from .cells import effective, from_extended
 from .masks import apply_mask, mask_paths
 from .model import GridRange, Sheet, Spreadsheet, bad
+from .moves import permute
+from .valueops import CELL_CHARS, CELL_TOO_LONG
 
 # -- sheets ------------------------------------------------------------------------------
 
@@ -288,10 +291,50 @@ def update_cells(ss: Spreadsheet, req: dict[str, Any]) -> None:
     rows = req.get("rows", [])
     if r0 + len(rows) > sheet.row_count:
         raise bad("Invalid requests[0].updateCells: rows exceed the grid")
+    _check_lengths(rows)
     for dr, row in enumerate(rows):
         for dc, data in enumerate(row.get("values", [])):
             if r0 + dr < r1 and c0 + dc < min(c1, sheet.col_count):
                 _set_cell_data(sheet, r0 + dr, c0 + dc, data, fields)
+
+
+def _check_lengths(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        for data in row.get("values", []):
+            ev = data.get("userEnteredValue", {})
+            text = ev.get("stringValue", ev.get("formulaValue"))
+            if isinstance(text, str) and len(text) > CELL_CHARS:
+                raise bad(CELL_TOO_LONG)
+
+
+def append_cells(ss: Spreadsheet, req: dict[str, Any]) -> None:
+    """Google's appendCells: the rows go after the last row with a value, from column A;
+    the grid grows by the rows needed (a row wider than the grid is refused)."""
+    fields = req.get("fields", "")
+    if not fields:
+        raise bad(
+            "Invalid requests[0].appendCells: At least one field must be updated, "
+            "but none specified."
+        )
+    if "tableId" in req:
+        raise bad("Invalid requests[0].appendCells: tables are not emulated")
+    sheet = ss.sheet(sheet_id=req.get("sheetId", 0))
+    rows = req.get("rows", [])
+    _check_lengths(rows)
+    width = max((len(r.get("values", [])) for r in rows), default=0)
+    if width > sheet.col_count:
+        raise bad(
+            f"Invalid requests[0].appendCells: Range exceeds grid limits. Max rows: "
+            f"{sheet.row_count}, max columns: {sheet.col_count}"
+        )
+    start, _ = sheet.used_extent()
+    grow = start + len(rows) - sheet.row_count
+    if grow > 0:
+        sheet.props["gridProperties"]["rowCount"] += grow
+        ss.check_cells()
+    for dr, row in enumerate(rows):
+        for dc, data in enumerate(row.get("values", [])):
+            _set_cell_data(sheet, start + dr, dc, data, fields)
 
 
 def repeat_cell(ss: Spreadsheet, req: dict[str, Any]) -> None:
@@ -333,20 +376,19 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 
 def sort_range(ss: Spreadsheet, req: dict[str, Any]) -> None:
+    """Sort the range's rows. A range as wide as the sheet moves whole rows (their formats,
+    notes and developer metadata go with them); a narrower one moves only its cells, and
+    row metadata stays with the row index, since the rest of the row did not move."""
     g = GridRange.from_json(req.get("range", {}))
     sheet = ss.sheet(sheet_id=g.sheet_id)
     r0, r1, c0, c1 = _bounds(sheet, g)
     r1 = min(r1, len(sheet.rows))
-    block = [
-        list(sheet.rows[r][c0:c1]) + [None] * (c1 - c0 - len(sheet.rows[r][c0:c1]))
-        for r in range(r0, r1)
-    ]
     specs = req.get("sortSpecs", [])
 
-    def compare(a: list[Any], b: list[Any]) -> int:
+    def compare(a: int, b: int) -> int:
         for spec in specs:
-            i = spec.get("dimensionIndex", 0) - c0
-            ka, kb = _sort_key(a[i]), _sort_key(b[i])
+            i = spec.get("dimensionIndex", 0)
+            ka, kb = _sort_key(sheet.get(a, i)), _sort_key(sheet.get(b, i))
             if ka == kb:
                 continue
             desc = spec.get("sortOrder") == "DESCENDING"
@@ -355,7 +397,9 @@ def sort_range(ss: Spreadsheet, req: dict[str, Any]) -> None:
             return (-1 if ka < kb else 1) * (-1 if desc else 1)
         return 0
 
-    block.sort(key=functools.cmp_to_key(compare))
-    for i, values in enumerate(block):
-        for j, v in enumerate(values):
-            sheet.set(r0 + i, c0 + j, v)
+    for spec in specs:
+        if not c0 <= spec.get("dimensionIndex", 0) < c1:
+            raise bad("Invalid requests[0].sortRange: the sort column is outside the range")
+    order = sorted(range(r0, r1), key=functools.cmp_to_key(compare))
+    whole = c0 == 0 and c1 >= sheet.col_count
+    permute(ss, sheet, "ROWS", r0, order, span=None if whole else (c0, c1))

@@ -13,6 +13,7 @@ from typing import Any
 
 from .cells import Formula, parse_user_entered
 from .model import Sheet
+from .moves import permute
 from .records import RequestEvent
 from .server import Emulator
 from .structure import _sort_key, delete_dimension, insert_dimension
@@ -54,13 +55,15 @@ class Teammate:
         delete_dimension(self.ss, self.sheet(tab), "ROWS", row - 1, row - 1 + count)
 
     def sort(self, tab: str, col: int, *, descending: bool = False) -> None:
-        """Sort the data rows (row 1 stays) by one column."""
+        """Sort the data rows (row 1 stays) by one column; whole rows move, developer metadata
+        and cell formats with them."""
         sheet = self.sheet(tab)
-        body = sheet.rows[1:]
-        body.sort(
-            key=lambda r: _sort_key(r[col - 1] if col - 1 < len(r) else None), reverse=descending
+        order = sorted(
+            range(1, len(sheet.rows)),
+            key=lambda r: _sort_key(sheet.get(r, col - 1)),
+            reverse=descending,
         )
-        sheet.rows[1:] = body
+        permute(self.ss, sheet, "ROWS", 1, order)  # each row's metadata goes with it
 
     def add_column(self, tab: str, title: str, at: int | None = None) -> int:
         """Add a column with a header (at the end, or inserted before column ``at``)."""

@@ -8,6 +8,12 @@ from .a1 import Bounds, format_range
 from .cells import parse_user_entered, render
 from .model import Sheet, Spreadsheet, bad
 
+#: Google's limit on the characters of one cell
+CELL_CHARS = 50_000
+CELL_TOO_LONG = (
+    f"Your input contains more than the maximum of {CELL_CHARS} characters in a single cell."
+)
+
 
 def _one(params: dict[str, list[str]], name: str, default: str) -> str:
     values = params.get(name)
@@ -23,6 +29,13 @@ def read(ss: Spreadsheet, text: str, params: dict[str, list[str]]) -> dict[str, 
         major = "ROWS"
     sheet, bounds = ss.resolve(text)
     r0, r1, c0, c1 = bounds.clip(sheet.row_count, sheet.col_count)
+    return read_block(sheet, r0, r1, c0, c1, option, dates, major)
+
+
+def read_block(
+    sheet: Sheet, r0: int, r1: int, c0: int, c1: int, option: str, dates: str, major: str
+) -> dict[str, Any]:
+    """The ValueRange of a grid-bounded block, rendered with ``option``."""
     grid: list[list[Any]] = []
     rows = sheet.rows
     fast = option != "FORMATTED_VALUE" and not sheet.cell_formats and not sheet.range_formats
@@ -52,6 +65,14 @@ def read(ss: Spreadsheet, text: str, params: dict[str, list[str]]) -> dict[str, 
     return out
 
 
+def check_cell_sizes(values: list[list[Any]]) -> None:
+    """Google's 400 for a cell over 50,000 characters (checked before anything is written)."""
+    for row in values:
+        for cell in row:
+            if isinstance(cell, str) and len(cell) > CELL_CHARS:
+                raise bad(CELL_TOO_LONG)
+
+
 def _size_check(
     sheet: Sheet, bounds: Bounds, values: list[list[Any]], text: str
 ) -> tuple[int, int]:
@@ -77,7 +98,8 @@ def _size_check(
     return height, width
 
 
-def _orient(values: list[list[Any]], major: str | None) -> list[list[Any]]:
+def orient(values: list[list[Any]], major: str | None) -> list[list[Any]]:
+    """Values given by columns, as rows."""
     if major != "COLUMNS":
         return values
     height = max((len(c) for c in values), default=0)
@@ -85,12 +107,24 @@ def _orient(values: list[list[Any]], major: str | None) -> list[list[Any]]:
 
 
 def _write(sheet: Sheet, r0: int, c0: int, values: list[list[Any]], option: str) -> int:
+    return write_cells(sheet, r0, c0, values, option)[2]
+
+
+def write_cells(
+    sheet: Sheet, r0: int, c0: int, values: list[list[Any]], option: str
+) -> tuple[int, int, int]:
+    """Write a block (a JSON null leaves its cell alone, "" clears it); returns the rows,
+    columns and cells written."""
     cells = 0
+    rows_hit: set[int] = set()
+    cols_hit: set[int] = set()
     for dr, row in enumerate(values):
         for dc, raw in enumerate(row):
             if raw is None:  # JSON null: leave the cell as it is
                 continue
             cells += 1
+            rows_hit.add(dr)
+            cols_hit.add(dc)
             r, c = r0 + dr, c0 + dc
             if option == "RAW":
                 sheet.set(r, c, raw if raw != "" else None)
@@ -99,7 +133,7 @@ def _write(sheet: Sheet, r0: int, c0: int, values: list[list[Any]], option: str)
             sheet.set(r, c, value)
             if fmt is not None and sheet.number_format(r, c) is None:
                 sheet.cell_formats.setdefault((r, c), {})["numberFormat"] = fmt.as_json()
-    return cells
+    return len(rows_hit), len(cols_hit), cells
 
 
 def _input_option(params: dict[str, list[str]], body: dict[str, Any] | None = None) -> str:
@@ -111,7 +145,8 @@ def _input_option(params: dict[str, list[str]], body: dict[str, Any] | None = No
 
 def _update_one(ss: Spreadsheet, vr: dict[str, Any], text: str, option: str) -> dict[str, Any]:
     sheet, bounds = ss.resolve(text)
-    values = _orient(vr.get("values", []), vr.get("majorDimension"))
+    values = orient(vr.get("values", []), vr.get("majorDimension"))
+    check_cell_sizes(values)
     height, width = _size_check(sheet, bounds, values, text)
     r0, c0 = bounds.start_row or 0, bounds.start_col or 0
     cells = _write(sheet, r0, c0, values, option)
@@ -140,9 +175,9 @@ def batch_update(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
         if "range" not in vr:
             raise bad("Invalid data[0].range: must be set")
         sheet, bounds = ss.resolve(vr["range"])
-        _size_check(
-            sheet, bounds, _orient(vr.get("values", []), vr.get("majorDimension")), vr["range"]
-        )
+        values = orient(vr.get("values", []), vr.get("majorDimension"))
+        check_cell_sizes(values)
+        _size_check(sheet, bounds, values, vr["range"])
     responses = [_update_one(ss, vr, vr["range"], option) for vr in data]
     totals = {"totalUpdatedRows": 0, "totalUpdatedColumns": 0, "totalUpdatedCells": 0}
     for r in responses:
@@ -171,7 +206,8 @@ def append(ss: Spreadsheet, text: str, body: dict[str, Any], params: dict[str, l
     option = _input_option(params)
     insert = _one(params, "insertDataOption", "OVERWRITE")
     sheet, bounds = ss.resolve(text)
-    values = _orient(body.get("values", []), body.get("majorDimension"))
+    values = orient(body.get("values", []), body.get("majorDimension"))
+    check_cell_sizes(values)
     width = max((len(r) for r in values), default=0)
     c0 = bounds.start_col or 0
     c_end = bounds.end_col if bounds.end_col is not None else sheet.col_count
