@@ -12,6 +12,7 @@ from sheetcrm.crm import CRM
 from sheetcrm.errors import ConflictsRecorded
 from sheetcrm.ingest.export import export_tab
 from sheetcrm.ingest.importer import ImportSpec, import_file, import_from_tab
+from sheetcrm.ingest.mapping import describe_ignored
 from sheetcrm.ingest.restore import restore as restore_snapshot
 from sheetcrm.run import RunResult, plural
 
@@ -26,7 +27,7 @@ def _print(result: RunResult, quiet: bool) -> None:
     for tab, summary in result.also.items():
         click.echo(f"  {tab}: {summary}")
     if result.ignored_columns:
-        click.echo("  ignored columns: " + ", ".join(result.ignored_columns))
+        click.echo("  ignored columns: " + describe_ignored(result.ignored_columns))
     for q in result.quarantine[:5]:
         click.echo(f"  quarantined row {q.row}, column {q.column!r}: {q.value!r} ({q.reason})")
     if len(result.quarantine) > 5:

@@ -60,6 +60,7 @@ def quarantine_cut(table: SourceTable, counts: Counts, quarantine: list[Quaranti
     counts.rows += 1
     counts.quarantined += 1
     value = str(row.values.get(column) or "")
+    value = value if len(value) <= 200 else value[:200] + "…"  # an open quote swallows lines
     quarantine.append(
         Quarantined(table.name, row.number, column, value, table.cut_reason, row.values)
     )

@@ -222,6 +222,14 @@ class ColumnMap:
     ignored: list[str] = field(default_factory=list)
 
 
+def describe_ignored(columns: list[str], shown: int = 5) -> str:
+    """The columns an import ignored, in one short line: the first few by name and how
+    many more (a header of thousands of columns must not print thousands of names)."""
+    names = ", ".join(c if len(c) <= 40 else c[:40] + "…" for c in columns[:shown])
+    more = len(columns) - shown
+    return f"{names} and {more:,} more" if more > 0 else names
+
+
 def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     """``--map "E-mail=email"`` pairs → {source column: field}."""
     out: dict[str, str] = {}
