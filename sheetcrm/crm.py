@@ -24,6 +24,7 @@ from sheetcrm.errors import NotFoundError, ValueParseError
 from sheetcrm.model.changes import AddColumns, AddTab, AppendRow, ChangeSet, SetCell, SetLayout
 from sheetcrm.model.diff import diff_layout, diff_tab, index_rows
 from sheetcrm.model.grid import TabGrid, map_header
+from sheetcrm.model.meta import SCHEMA_VERSION as VERSION
 from sheetcrm.model.meta import TAB as META
 from sheetcrm.model.meta import Meta
 from sheetcrm.model.schema import SCHEMA_VERSION, Schema, TabSchema
@@ -166,8 +167,8 @@ class CRM:
             if layout:
                 changes.add(layout)
         meta = Meta.of(grids)
-        if meta.schema_version() is None:
-            changes.extend(meta.set_schema_version(SCHEMA_VERSION))
+        if meta.schema_version() is None:  # a new _meta: its lease row comes with it
+            changes.extend([*meta.set_schema_version(SCHEMA_VERSION), *meta.add_lease_row()])
         return changes
 
     def init(self, *, dry_run: bool = False) -> RunResult:
@@ -237,9 +238,13 @@ def repairs(changes: ChangeSet) -> list[str]:
             out.append(f"added column{'s' if len(op.names) > 1 else ''} {columns} to {op.tab}")
         elif isinstance(op, SetLayout):
             out.extend(_layout_repairs(op))
-        elif isinstance(op, AppendRow | SetCell) and op.tab == META:
+        elif isinstance(op, AppendRow | SetCell) and op.tab == META and _meta_key(op) == VERSION:
             out.append("recorded the schema version")
     return out
+
+
+def _meta_key(op: AppendRow | SetCell) -> object:
+    return op.values.get("key") if isinstance(op, AppendRow) else op.key
 
 
 def _layout_repairs(op: SetLayout) -> list[str]:

@@ -4,7 +4,8 @@ The lease is created atomically (``O_CREAT | O_EXCL``) and records who holds it 
 when. A second run finds it and exits with "locked"; a lease past its expiry, or held by a
 process that no longer exists on this host, is taken over. For a local workbook the lease
 sits next to the file (so runs on any machine sharing the folder see it); for Google Sheets
-it sits in the user's cache folder, keyed by the spreadsheet.
+it sits in the user's cache folder, keyed by the spreadsheet. A run on another machine is
+stopped by the lease in the workbook itself (``_meta``'s ``lease``, taken by ``WriteRun``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ def lock_path_for(target: str) -> Path:
     return base / (hashlib.sha1(target.encode()).hexdigest()[:16] + ".lock")
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host (the workbook's ``_meta``
+    lease asks the same question of a lease from this host)."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -56,7 +61,7 @@ def _stale(info: dict[str, Any] | None, now: float) -> bool:
         return True
     if float(info.get("expires", 0)) < now:
         return True
-    return info.get("host") == socket.gethostname() and not _alive(int(info.get("pid", 0)))
+    return info.get("host") == socket.gethostname() and not alive(int(info.get("pid", 0)))
 
 
 @contextlib.contextmanager

@@ -17,9 +17,18 @@ from contract.harness import HARNESSES, Harness
 from sheetcrm.crm import CRM
 from sheetcrm.demo import write_demo
 from sheetcrm.errors import WorkbookError
-from sheetcrm.model.changes import AppendRow, ChangeSet, ChartSpec, Expect, Op, SetCell, SetCharts
+from sheetcrm.model.changes import (
+    ANY,
+    AppendRow,
+    ChangeSet,
+    ChartSpec,
+    Expect,
+    Op,
+    SetCell,
+    SetCharts,
+)
 from sheetcrm.model.grid import TabGrid
-from sheetcrm.model.meta import TAB, Meta
+from sheetcrm.model.meta import TAB, Lease, Meta
 from sheetcrm.model.schema import SCHEMA_VERSION
 from sheetcrm.workbook.refresh import refresh
 
@@ -79,17 +88,70 @@ def test_every_key_round_trips(backend, tmp_path):
         assert meta(crm).charts("Dashboard") == (PIE,)
 
 
-def test_claiming_the_writer_expects_what_was_read():
+def test_the_writer_is_an_audit_line_not_a_guard():
+    # by design no Expect any more: the lease stops a second host, and a run that wrote
+    # meanwhile cannot have anything overwritten (model.meta's docstring says why)
     fresh = Meta(None)
-    assert fresh.claim_writer("me") == [
-        Expect(TAB, "writer", "value", None),
-        AppendRow(TAB, {"key": "writer", "value": "me"}),
-    ]
+    assert fresh.claim_writer("me") == [AppendRow(TAB, {"key": "writer", "value": "me"})]
     taken = Meta(TabGrid(TAB, ["key", "value"], [["writer", "them"]]))
-    assert taken.claim_writer("me") == [
-        Expect(TAB, "writer", "value", "them"),
-        SetCell(TAB, "writer", "value", "me", "them"),
+    assert taken.claim_writer("me") == [SetCell(TAB, "writer", "value", "me", ANY)]
+    assert taken.claim_writer("them") == []
+
+
+UTC = dt.UTC
+SINCE = dt.datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+
+
+def test_a_lease_reads_back_from_its_text():
+    lease = Lease.new("import people · 2.csv", "laptop.local", 4242, SINCE, 900)
+    assert lease.text() == (
+        "import people · 2.csv · laptop.local pid 4242 · since 2026-11-21T08:00:00Z"
+        " · until 2026-11-21T08:15:00Z"
+    )
+    assert Lease.parse(lease.text()) == lease
+    assert lease.describe() == (
+        "another run on laptop.local since 2026-11-21T08:00:00Z (import people · 2.csv); "
+        "it expires at 2026-11-21T08:15:00Z"
+    )
+    assert not lease.expired(SINCE + dt.timedelta(minutes=14))
+    assert lease.expired(SINCE + dt.timedelta(minutes=15))
+    # a time zone other than UTC is understood; written back in UTC
+    tehran = dt.timezone(dt.timedelta(hours=3, minutes=30))
+    local = Lease.new("refresh", "h", 1, SINCE.astimezone(tehran))
+    assert local.since == SINCE and "since 2026-11-21T08:00:00Z" in local.text()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "a teammate's note",
+        "x · h pid 1 · since soon · until later",
+        "x · h · a · b",
+        "x · h pid one · since 2026-11-21T08:00:00Z · until 2026-11-21T08:15:00Z",
+    ],
+)
+def test_anything_else_in_the_lease_row_reads_as_no_lease(text):
+    m = Meta(TabGrid(TAB, ["key", "value"], [["lease", text]]))
+    assert m.lease() is None
+    # taking it still expects exactly what was there
+    mine = Lease.new("init", "h", 1, SINCE)
+    expect, put = m.take_lease(mine)
+    assert expect == Expect(TAB, "lease", "value", "" if text is None else text)
+    assert put == SetCell(TAB, "lease", "value", mine.text(), ANY)
+
+
+def test_taking_holding_and_releasing_the_lease():
+    mine = Lease.new("init", "h", 1, SINCE)
+    assert Meta(None).take_lease(mine) == [
+        Expect(TAB, "lease", "value", None),
+        AppendRow(TAB, {"key": "lease", "value": mine.text()}),
     ]
+    assert Meta.holds_lease(mine) == [Expect(TAB, "lease", "value", mine.text())]
+    assert Meta.holds_lease(None) == [Expect(TAB, "lease", "value", None)]
+    assert Meta.release_lease(mine) == [SetCell(TAB, "lease", "value", "", mine.text())]
+    assert Meta(None).add_lease_row() == [AppendRow(TAB, {"key": "lease", "value": ""})]
 
 
 def test_columns_are_found_by_header_and_unknown_keys_are_ignored():

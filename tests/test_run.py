@@ -27,6 +27,7 @@ from sheetcrm.ingest.importer import import_file, import_from_tab
 from sheetcrm.ingest.restore import restore
 from sheetcrm.lock import lease, lock_path_for
 from sheetcrm.model.changes import AddTab, AppendRow, ChangeSet
+from sheetcrm.model.meta import Meta
 from sheetcrm.model.schema import Field, Schema, TabSchema
 from sheetcrm.model.values import ValueContext
 from sheetcrm.run import RunResult, WriteRun, write_snapshot
@@ -204,37 +205,69 @@ class Fault(Exception):
 def test_a_fault_part_way_leaves_nothing_half_written_and_no_lease(
     call, backend, tmp_path, monkeypatch
 ):
-    with workbook(backend, tmp_path) as (harness, crm):
+    with workbook(backend, tmp_path) as (_, crm):
         call.setup(crm, tmp_path)
-        before, rows = state(harness), audit(crm)
-        counter = _failing_after_first_write(monkeypatch)
+        before, rows = content(crm), audit(crm)
+        counter = _failing_after_first_write(monkeypatch, crm)
         with pytest.raises(Fault):
             call.run(crm, tmp_path)
         assert counter.writes == 2  # one cell was written, then the second write failed
-        assert state(harness) == before and audit(crm) == rows
+        # the lease taken before the apply was released again: every tab holds what it did
+        assert content(crm) == before and audit(crm) == rows
+        assert Meta.of(crm.read(["_meta"])).lease() is None
         assert not lock_path_for(crm.describe()).exists()
         monkeypatch.undo()
         assert call.run(crm, tmp_path).audit_id  # no stale lease stops the next run
 
 
-def _failing_after_first_write(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Make the second cell write of any grid backend raise (memory and xlsx share them)."""
+def content(crm: CRM) -> dict[str, Any]:
+    """Every tab's header, values, formulas and layout ("" and a missing cell alike)."""
+
+    def trimmed(row: list[Any]) -> list[Any]:
+        row = [None if v == "" else v for v in row]
+        while row and row[-1] is None:
+            row.pop()
+        return row
+
+    grids = crm.backend.read(None, layout=True)
+    return {
+        name: (g.header, [trimmed(r) for r in g.rows], g.formulas, g.layout)
+        for name, g in grids.items()
+    }
+
+
+def _failing_after_first_write(monkeypatch: pytest.MonkeyPatch, crm: CRM) -> Any:
+    """Make the second cell write of the run's main apply (the one with its ``_audit`` row)
+    raise, on any grid backend (memory and xlsx share them); the small applies that take
+    and release the lease go through."""
     from sheetcrm.backends.base import SheetAdapter
 
     class Counter:
         writes = 0
+        armed = False
 
     counter = Counter()
     for cls in _adapters():
         original = cls.write
 
         def write(self: SheetAdapter, *args: Any, _original: Any = original) -> None:
-            counter.writes += 1
-            if counter.writes > 1:
-                raise Fault("disk full")
+            if counter.armed:
+                counter.writes += 1
+                if counter.writes == 2:
+                    raise Fault("disk full")
             _original(self, *args)
 
         monkeypatch.setattr(cls, "write", write)
+    apply = crm.backend.apply
+
+    def main_apply_fails(changes: ChangeSet, schema: Schema) -> Any:
+        counter.armed = any(op.tab == "_audit" for op in changes.ops)
+        try:
+            return apply(changes, schema)
+        finally:
+            counter.armed = False
+
+    monkeypatch.setattr(crm.backend, "apply", main_apply_fails)
     return counter
 
 

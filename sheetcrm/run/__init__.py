@@ -7,35 +7,36 @@
         result = plan(grids)  # a RunResult, or just a ChangeSet
         return run.apply(result)
 
-Inside the block the run holds the workbook's lease (``sheetcrm.lock``; a dry run takes
-none), so no other sheetcrm run on this machine or folder writes between its read and its
-write. ``apply`` then, in this order:
+Inside the block the run holds the local lock (``sheetcrm.lock``; a dry run takes none),
+so no other sheetcrm run on this machine or folder writes between its read and its write.
+``apply`` then, in this order:
 
 1. adds the journal rows the plan carries (``_quarantine``, ``_conflicts``; IDs derived from
    their content, so a repeated run adds none);
 2. refuses to delete or blank more than 10% of a tab without ``force``, and keeps a 0600
    snapshot of the tabs a destructive change touches (``guard``);
 3. returns without writing anything when there is nothing to change, or for a dry run;
-4. otherwise claims the workbook in ``_meta`` (expecting the writer it read: a run on
-   another machine that wrote meanwhile stops this one before anything is written), adds
-   the run's one ``_audit`` row, and sends it all in one backend apply;
-5. records edits a teammate made between the read and the write as ``_conflicts`` (their
-   value stays).
+4. otherwise takes the workbook's lease in ``_meta`` (one small apply; another host's live
+   lease stops the run with exit 5: ``run.lease``), notes itself as ``_meta``'s writer (an
+   audit line, not a guard: ``model.meta``), adds the run's one ``_audit`` row, and sends it
+   all in one backend apply that expects our lease and releases it;
+5. records edits a teammate (or another host) made between the read and the write as
+   ``_conflicts`` (their value stays): the loser of a true conflict is this run, and the
+   commands that report conflicts exit 4.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
-import socket
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from types import TracebackType
 from typing import Any, Protocol
 
 from sheetcrm.backends.base import Backend
-from sheetcrm.lock import lease
+from sheetcrm.errors import LockedError
+from sheetcrm.lock import lease as local_lock
 from sheetcrm.model.changes import ChangeSet, SetCell
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.meta import TAB as META
@@ -50,6 +51,7 @@ from sheetcrm.run.journal import (
     quarantine_rows,
     stable_id,
 )
+from sheetcrm.run.lease import SheetLease
 from sheetcrm.run.result import Conflict, Counts, Quarantined, RunResult, plural
 
 JOURNAL = (META, CONFLICTS, QUARANTINE)  # read by every run; _audit is only appended to
@@ -86,10 +88,12 @@ class WriteRun:
         self._read = False
         self._applied = False
         self._stack = contextlib.ExitStack()
+        #: this run's claim on the workbook's lease (who it is, what it took)
+        self.lease = SheetLease(command)
 
     def __enter__(self) -> WriteRun:
         if not self.dry_run:
-            self._stack.enter_context(lease(self.crm.describe(), self.command))
+            self._stack.enter_context(local_lock(self.crm.describe(), self.command))
         return self
 
     def __exit__(
@@ -123,23 +127,38 @@ class WriteRun:
         )
         if self.dry_run or not changes:
             return result
-        sent = ChangeSet(list(changes.ops), list(changes.notes))
+        backend, schema = self.crm.backend, self.crm.schema
+        sent = ChangeSet(self.lease.guard(backend, schema, self.grids), list(changes.notes))
+        sent.extend(changes.ops)
         sent.extend(Meta.of(self.grids).claim_writer(self._me()))
         audit = audit_row(self.command, summary(result), at)
-        result.audit_id = str(audit.values["run_id"])
         sent.add(audit)
-        result.report = self.crm.backend.apply(sent, self.crm.schema)
+        sent.extend(self.lease.release_ops())
+        try:
+            result.report = backend.apply(sent, schema)
+        except LockedError as exc:
+            error = self.lease.explain(backend, exc)
+            if error is exc:  # not stopped by another lease: ours is still there
+                self.lease.release(backend, schema)
+            raise error from None
+        except BaseException:
+            self.lease.release(backend, schema)
+            raise
+        result.audit_id = str(audit.values["run_id"])
         self._late_conflicts(result)
         return result
 
     def _me(self) -> str:
         when = self.crm.clock().isoformat(timespec="seconds")
-        return f"{self.command} · {socket.gethostname()} pid {os.getpid()} · {when}"
+        return f"{self.command} · {self.lease.host} pid {self.lease.pid} · {when}"
 
     def _late_conflicts(self, result: RunResult) -> None:
         """Edits a teammate made between our read and our write: their value stayed;
         record each as a conflict (one small extra write, only when it happens)."""
-        meanwhile = result.report.changed_meanwhile if result.report else []
+        system = {t.name for t in self.crm.schema.system_tabs}
+        # a system tab's cell changed meanwhile (a lease taken over) is no one's edit
+        report = result.report.changed_meanwhile if result.report else []
+        meanwhile = [m for m in report if m[0] not in system]
         if not meanwhile:
             return
         planned = {
