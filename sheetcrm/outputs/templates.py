@@ -1,7 +1,8 @@
 """Render reports from jinja2 templates: the package's, or the user's own that extend them
 (``{% extends "default:report.html" %}``).
 
-Autoescaping is on for HTML and undefined variables fail loudly. Numbers and money are
+Autoescaping is on for HTML and undefined variables fail loudly; Markdown templates pass
+sheet text through the ``md`` filter (``markdown_text``), which is as strict. Numbers and money are
 formatted for the configured locale with Babel (so INR gets lakh grouping: ₹1,23,456.00).
 PDF is the HTML report laid out by WeasyPrint, which shapes Persian and Bengali text.
 """
@@ -9,6 +10,8 @@ PDF is the HTML report laid out by WeasyPrint, which shapes Persian and Bengali 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +50,38 @@ def environment(
         change=_change,
         count=lambda v: _number(v, 0, locale),
         date=lambda v: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else (v or ""),
+        md=markdown_text,
     )
     return env
+
+
+#: Characters with a meaning inside a Markdown line: code, emphasis, strikethrough, links
+#: and images, headings, table cells, math; each gets a backslash (CommonMark lets any
+#: ASCII punctuation be escaped so, GitHub's tables too).
+_MD_PUNCTUATION = re.compile(r"([\\`*_~\[\]()#|$!{}])")
+#: What starts a block at the beginning of a line: a list item (``-`` ``+`` ``1.`` ``1)``),
+#: a thematic break or setext underline (``---`` ``===``).
+_MD_BLOCK_START = re.compile(r"^([-+=]|\d{1,9}(?=[.)](\s|$)))")
+
+
+def markdown_text(value: Any) -> str:
+    """Sheet text as literal Markdown: one line (whitespace, line breaks included, folded to
+    single spaces, so no cell or list item can break out of its table or line), no HTML
+    (``<`` ``>`` ``&`` as entities, so no tag and no ``<javascript:…>`` autolink), and
+    every character that would make a link, image, code span, emphasis, heading or table
+    cell escaped with a backslash. A reader sees exactly the text in the sheet."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = " ".join(str(value).split())
+    text = _MD_PUNCTUATION.sub(r"\\\1", text)
+    text = _MD_BLOCK_START.sub(_unblock, text)
+    return html.escape(text, quote=False)
+
+
+def _unblock(match: re.Match[str]) -> str:
+    """``- x`` → ``\\- x``; ``1. x`` → ``1\\. x`` (the backslash before the dot)."""
+    mark = match.group(1)
+    return mark + "\\" if mark[0].isdigit() else "\\" + mark
 
 
 def _locale(language: str) -> Any:
