@@ -83,8 +83,11 @@ def test_request_budget_does_not_grow_with_rows():
     assert read == {"sheets.spreadsheets.values.batchGet": 1, "sheets.spreadsheets.get": 1}
     assert sync == {
         "sheets.spreadsheets.values.batchGet": 1,  # find rows by ID
-        "sheets.spreadsheets.batchUpdate": 1,  # grow the grid for the new rows
-        "sheets.spreadsheets.values.batchUpdate": 1,
+        # batch #1 tags the edited rows; batch #2 appends the new rows (appendCells grows
+        # the grid itself) and deletes the tags
+        "sheets.spreadsheets.batchUpdate": 2,
+        "sheets.spreadsheets.values.batchGetByDataFilter": 1,  # where the tagged rows are now
+        "sheets.spreadsheets.values.batchUpdateByDataFilter": 1,  # the edits, by tag
     }
 
 

@@ -1,8 +1,13 @@
 """Google Sheets: what a fresh backend's apply costs in requests, counted by the emulator.
 
-A fresh instance (a new process) must locate rows, grid sizes and sheet ids in the
-requests the write needs anyway; a tabs listing is sent only when a step needs what no
-response gave.
+A fresh instance (a new process) must locate rows and grid sizes in the requests the
+write needs anyway; a tabs listing is sent only when a step needs what no response gave
+(row tags and ``appendCells`` name sheet ids, so a fresh instance that edits or appends
+lists the tabs once; a run that read first has them).
+
+An apply with edits costs: the locate (``values.batchGet``), batch #1 (tags the edited
+rows), the re-read by data filter, the write by data filter, and batch #2 (appends with
+``appendCells``, which grows a full grid itself, and deletes the tags).
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ GET = "sheets.spreadsheets.get"
 VALUES_GET = "sheets.spreadsheets.values.batchGet"
 UPDATE = "sheets.spreadsheets.batchUpdate"
 VALUES_UPDATE = "sheets.spreadsheets.values.batchUpdate"
+REREAD = "sheets.spreadsheets.values.batchGetByDataFilter"
+WRITE = "sheets.spreadsheets.values.batchUpdateByDataFilter"
+#: an edit anchored to its row: locate, tag, re-read, write, append and untag
+ANCHORED = {VALUES_GET: 1, UPDATE: 2, REREAD: 1, WRITE: 1}
 AT = dt.datetime(2025, 10, 4, 9, 30)
 
 
@@ -64,43 +73,36 @@ def _cost(emu, backend, changes, schema) -> Counter[str]:
 
 def test_a_fresh_apply_costs_what_one_after_a_read_does(emu, ss, crm):
     fresh = _cost(emu, sheets_backend(emu, ss.id), _import_like(), crm.schema)
-    assert fresh == {VALUES_GET: 1, VALUES_UPDATE: 1}
+    assert fresh == {GET: 1, **ANCHORED}  # the listing: sheet ids for the tags and appends
     warm = sheets_backend(emu, ss.id)
-    warm.read(["Customers", "_audit"])
+    warm.read(["Customers", "_audit"])  # lists the tabs
     changes = ChangeSet([SetCell("Customers", "C-1", "city", "Tabriz", "Shiraz")])
-    assert _cost(emu, warm, changes, crm.schema) == {VALUES_GET: 1, VALUES_UPDATE: 1}
+    assert _cost(emu, warm, changes, crm.schema) == ANCHORED
+    appends = ChangeSet([AppendRow("Customers", {"customer_id": "C-7", "name": "M"})])
+    # nothing anchored: the appends go in one batchUpdate right after the locate
+    assert _cost(emu, warm, appends, crm.schema) == {VALUES_GET: 1, UPDATE: 1}
     assert emu.stats.errors == []
+    assert ss.developer_metadata == [
+        m for m in ss.developer_metadata if m["metadataKey"] != "sheetcrm:id"
+    ]
 
 
-def test_growing_a_tab_this_instance_never_read_costs_one_listing(emu, ss, crm):
+def test_appending_to_a_full_tab_needs_no_growth_request(emu, ss, crm):
     sheet = Teammate(emu, ss.id).sheet("Customers")
     sheet.props["gridProperties"]["rowCount"] = 2  # header + C-1: full
-    fresh = _cost(emu, sheets_backend(emu, ss.id), _import_like(), crm.schema)
-    assert fresh == {VALUES_GET: 1, GET: 1, UPDATE: 1, VALUES_UPDATE: 1}
-    assert sheet.row_count == 2 + 500  # headroom: the next runs need not grow it
-    again = ChangeSet([AppendRow("Customers", {"customer_id": "C-9", "name": "M"})])
-    assert _cost(emu, sheets_backend(emu, ss.id), again, crm.schema) == {
-        VALUES_GET: 1,
-        VALUES_UPDATE: 1,
-    }
-
-
-def test_growing_a_tab_just_read_needs_no_listing(emu, ss, crm):
-    Teammate(emu, ss.id).sheet("Customers").props["gridProperties"]["rowCount"] = 2
     warm = sheets_backend(emu, ss.id)
     warm.read(["Customers", "_audit"])
-    assert _cost(emu, warm, _import_like(), crm.schema) == {
-        VALUES_GET: 1,
-        UPDATE: 1,
-        VALUES_UPDATE: 1,
-    }
+    assert _cost(emu, warm, _import_like(3), crm.schema) == ANCHORED
+    assert sheet.row_count == 2 + 3  # appendCells added the rows it needed
+    ids = [row[0] for row in sheet.rows[1:]]
+    assert ids == ["C-1", "C-2", "C-3", "C-4"]
 
 
 def test_a_missing_system_tab_is_found_missing_once_and_created(emu, ss, crm):
     mate = Teammate(emu, ss.id)
     ss.sheets.remove(mate.sheet("_audit"))
     cost = _cost(emu, sheets_backend(emu, ss.id), _import_like(), crm.schema)
-    assert cost == {VALUES_GET: 2, GET: 1, UPDATE: 1, VALUES_UPDATE: 1}
+    assert cost == {**ANCHORED, VALUES_GET: 2, GET: 1}
     assert [m for m, _, _ in emu.stats.errors] == [VALUES_GET]  # the one failed range
     assert mate.header("_audit")[:3] == ["run_id", "at", "user"]
     assert mate.sheet("_audit").props.get("hidden") is True

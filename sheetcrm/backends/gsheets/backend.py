@@ -6,20 +6,48 @@ preceded, on an instance that has not listed the tabs yet, by one ``spreadsheets
 listing them (sheet ids, sizes; the values read then names only tabs that exist, so a new
 spreadsheet costs no failing probe), and followed by one ranged ``spreadsheets.get`` only
 for the layout or to tell which ``=…`` cells are real formulas rather than literal text.
-Applying a ChangeSet never depends on an earlier ``read`` on the same
-instance: one ``values.batchGet`` finds rows by ID right before writing (the ranges it
-echoes give each tab's grid size), then at most one ``spreadsheets.batchUpdate`` (tabs,
-grid size, layout), one ``values.batchUpdate`` (RAW, so text stays text), and one more
-``spreadsheets.batchUpdate`` only when rows are deleted. A ``spreadsheets.get`` listing the
-tabs is added only when a step needs what no response gave: the sheet id of a tab this
-instance never read (to grow, lay out or delete rows in it), whether a tab planned as new
-exists, or which tabs exist when a system tab turns out to be missing (it is created).
-Requests are split only to stay under ~2 MB. Nothing is sent for an empty ChangeSet.
+Applying a ChangeSet never depends on an earlier ``read`` on the same instance, and
+every write lands on the record's row wherever a teammate has moved it:
+
+1. **locate**: one ``values.batchGet`` of the touched tabs (rows by ID; the ranges it
+   echoes give grid sizes), plus one ``spreadsheets.get`` listing the tabs only when a
+   request will name a sheet id no response gave (row tags and ``appendCells`` do), a tab
+   planned as new may exist, or a system tab written to is missing (it is created).
+   ``Expect`` ops and Google's limits (``limits.GOOGLE``: 50,000 characters a cell,
+   18,278 columns, 10 million cells) are checked here, before anything is sent.
+2. **batch #1** ``spreadsheets.batchUpdate``: tabs, column growth, layout, colours,
+   protections, charts, generated cells and headers (``updateCells``, typed values: text
+   stays text), then transient row tags (developer metadata ``sheetcrm:id`` = record ID)
+   on each row to edit, after deleting stale tags on that sheet. Tags are at most
+   ``anchors.TAG_BUDGET`` characters a round (Google keeps 30,000 a sheet); more rows,
+   more rounds of steps 2-4 (tags only).
+3. **re-read**: one ``values:batchGetByDataFilter``: the whole touched tabs (the fresh
+   state: edits a teammate made since the plan's read are kept and reported in
+   ``changed_meanwhile``, formulas kept, appends deduplicated by ID) and each tag's row as
+   it is now. A tag whose row does not hold its ID (a sort before it was made) is made
+   again next round, at most ``pipeline.MAX_ROUNDS`` times.
+4. **write**: one ``values:batchUpdateByDataFilter`` (RAW, by tag; null cells left
+   alone), whose ``updatedData`` verifies that each row still holds its ID.
+5. **batch #2** ``spreadsheets.batchUpdate``: ``appendCells`` for new records (after the
+   last row with data, so two writers never overwrite each other; none the re-read shows),
+   and the deletion of this run's tags and markers. With nothing to edit there are no
+   tags, no re-read and no write: the appends go in batch #1.
+6. **deletions** (only when rows are deleted): a ``values.batchGet`` for positions, one
+   ``spreadsheets.batchUpdate`` (bottom-up), a ``values.batchGet`` to verify; a record
+   that vanished with them is appended again and reported.
+
+Each ``spreadsheets.batchUpdate`` chunk (every body stays under ``MAX_BODY``; big blocks
+are split by rows) carries a marker (``sheetcrm:request``, explicit metadata id). When its
+response is lost, one ``developerMetadata:search`` says whether the atomic batch was
+applied, and only then is it sent again; the data-filtered value requests are simply
+retried. Nothing is sent for an empty ChangeSet. Residual race: a cell a teammate edits
+between the re-read and the write (one round trip) is overwritten; a sort between the
+locate and batch #1 costs a round.
 """
 
 from __future__ import annotations
 
-import json
+import random
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,7 +55,6 @@ import gspread
 from gspread.urls import (
     SPREADSHEET_BATCH_UPDATE_URL,
     SPREADSHEET_URL,
-    SPREADSHEET_VALUES_BATCH_UPDATE_URL,
     SPREADSHEET_VALUES_BATCH_URL,
 )
 
@@ -36,26 +63,24 @@ from sheetcrm.backends.base import (
     check_expectation,
     with_system_tabs,
 )
-from sheetcrm.backends.gsheets import failures, writes
+from sheetcrm.backends.gsheets import anchors, failures, writes
 from sheetcrm.backends.gsheets import requests as rq
+from sheetcrm.backends.gsheets.anchors import Tokens
 from sheetcrm.backends.gsheets.auth import account_email, install_redaction, resolve
 from sheetcrm.backends.gsheets.catalog import LAYOUT_FIELDS, LISTING_FIELDS, Catalog
 from sheetcrm.backends.gsheets.endpoint import endpoint_of, mount_endpoint
+from sheetcrm.backends.gsheets.pipeline import AnchoredApply, no_tab
 from sheetcrm.backends.gsheets.reads import classify, grid_from_values, probe
-from sheetcrm.backends.gsheets.retry import AmbiguousWrite, RemoteFailure, RetryPolicy, Throttle
+from sheetcrm.backends.gsheets.retry import RemoteFailure, RetryPolicy, Throttle
 from sheetcrm.backends.gsheets.timeouts import TIMEOUT, Timeout, authorized_session
 from sheetcrm.backends.gsheets.writes import Located
 from sheetcrm.config import Config
-from sheetcrm.errors import HeaderError, WorkbookError
+from sheetcrm.errors import WorkbookError
 from sheetcrm.model.changes import (
     AddTab,
     ChangeSet,
-    DeleteRow,
     Expect,
     Op,
-    Protect,
-    SetStyles,
-    Unprotect,
 )
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.schema import Schema
@@ -281,8 +306,8 @@ class GSheetsBackend:
     # -- writing -------------------------------------------------------------------------
 
     def apply(self, changes: ChangeSet, schema: Schema) -> ApplyReport:
-        """Locate what the ChangeSet touches (rows by ID, sheet ids, grid sizes) in the
-        requests the write needs anyway, then write: this never depends on an earlier
+        """Locate what the ChangeSet touches, check it against Google's limits, then write
+        it anchored to record IDs (``pipeline``): this never depends on an earlier
         ``read`` on the same instance."""
         report = ApplyReport()
         if not changes:
@@ -298,16 +323,7 @@ class GSheetsBackend:
         for op in ops:
             if isinstance(op, Expect):
                 check_expectation(op, located[op.tab].grid if op.tab in located else None, schema)
-        try:
-            self._structure(ops, schema, located, report)
-        except AmbiguousWrite:
-            # it may or may not have been applied: look again, redo only what is missing
-            self._list_tabs(layout=any(isinstance(op, _STYLED) for op in ops))
-            located, ops = self._locate(ops, schema)
-            report.tabs_added = 0
-            self._structure(ops, schema, located, report)
-        self._write_values(ops, schema, located, report)
-        self._delete_rows(ops, schema, report)
+        AnchoredApply(self, ops, schema, located, report).run()
         report.requests = self.requests - start_requests
         report.bytes_sent = self.bytes_sent - start_bytes
         return report
@@ -326,73 +342,49 @@ class GSheetsBackend:
         for op in ops:
             missing = op.tab not in located and op.tab not in creating
             if missing and op.tab in schema.tabs and not isinstance(op, Expect):
-                raise _no_tab(op.tab)
+                raise no_tab(op.tab)
         return located, ops
 
-    def _structure(
-        self, ops: list[Op], schema: Schema, located: dict[str, Located], report: ApplyReport
-    ) -> None:
-        ids = writes.ids_needed(ops, schema, located, self.catalog)
-        layout = writes.layout_needed(ops, self.catalog)
-        if layout or any(not self.catalog.has_id(tab) for tab in ids):
-            self._list_tabs(layout=layout)  # a sheet id (or rule index) no response gave us
-        creating = {op.tab for op in ops if isinstance(op, AddTab)}
-        for tab in ids:
-            if not self.catalog.exists(tab) and tab not in creating:
-                raise _no_tab(tab)
-        requests_ = writes.structure(ops, schema, located, self.catalog, report)
-        if requests_:
-            for chunk in rq.chunks(requests_, lambda r: len(json.dumps(r))):
-                self._request(
-                    "post",
-                    SPREADSHEET_BATCH_UPDATE_URL % self.sid,
-                    body={"requests": chunk},
-                    idempotent=False,
-                    write=True,
-                    step="creating tabs and applying layout",
-                )
+    # -- the write requests the pipeline sends -------------------------------------------
 
-    def _write_values(
-        self, ops: list[Op], schema: Schema, located: dict[str, Located], report: ApplyReport
-    ) -> None:
-        data = writes.value_ranges(ops, schema, located, self._literals, report)
-        if not data:
-            return
-        for chunk in rq.chunks(data, lambda d: len(json.dumps(d))):
-            self._request(
-                "post",
-                SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.sid,
-                body={"valueInputOption": "RAW", "data": chunk},
-                idempotent=True,
-                write=True,
-                step="writing cell values",
-            )
+    #: Where the per-run metadata ids come from (a test may pin it).
+    rng: random.Random | None = None
 
-    def _delete_rows(self, ops: list[Op], schema: Schema, report: ApplyReport) -> None:
-        doomed = [op for op in ops if isinstance(op, DeleteRow)]
-        if not doomed:
-            return
-        tabs = sorted({op.tab for op in doomed})
-        fresh = self._batch_get(tabs, "finding rows to delete")
-        requests_: list[dict[str, Any]] = []
-        for tab, vr in zip(tabs, fresh, strict=True):
-            grid = grid_from_values(tab, vr.get("values", []))
-            found, gone = writes.delete_requests(doomed, tab, grid, schema, self.catalog)
-            requests_ += found
-            report.skipped += gone
-        if requests_:
-            self._request(
-                "post",
-                SPREADSHEET_BATCH_UPDATE_URL % self.sid,
-                body={"requests": requests_},
-                idempotent=False,
-                write=True,
-                step="deleting rows",
-            )
+    def tokens(self) -> Tokens:
+        return Tokens(self.rng)
 
+    def batch_update(self, requests: list[dict[str, Any]], step: str) -> None:
+        """One ``spreadsheets.batchUpdate`` (atomic; not repeated by the retry policy)."""
+        self._request(
+            "post",
+            SPREADSHEET_BATCH_UPDATE_URL % self.sid,
+            body={"requests": requests},
+            idempotent=False,
+            write=True,
+            step=step,
+        )
 
-_STYLED = (SetStyles, Protect, Unprotect)
+    def marker_exists(self, metadata_id: int, step: str) -> bool:
+        """Whether the chunk carrying this marker was applied (one metadata search)."""
+        data = self._request(
+            "post",
+            f"{SPREADSHEET_URL % self.sid}/developerMetadata:search",
+            body=anchors.marker_search(metadata_id),
+            idempotent=True,
+            write=False,
+            step=f"{step} (checking whether it was applied)",
+        )
+        return bool(data.get("matchedDeveloperMetadata"))
 
-
-def _no_tab(tab: str) -> HeaderError:
-    return HeaderError(f"tab {tab!r} does not exist (run `sheetcrm init` to create it)")
+    def values_by_filter(self, kind: str, body: dict[str, Any], step: str) -> Any:
+        """``values:batchGetByDataFilter`` or ``values:batchUpdateByDataFilter`` (RAW
+        values by metadata id: safe to repeat)."""
+        method = "batchGetByDataFilter" if kind == "get" else "batchUpdateByDataFilter"
+        return self._request(
+            "post",
+            f"{SPREADSHEET_URL % self.sid}/values:{method}",
+            body=body,
+            idempotent=True,
+            write=kind != "get",
+            step=step,
+        )

@@ -1,12 +1,12 @@
 """Pure helpers for the Google Sheets backend: A1 ranges, RAW cell encoding, and the
-``spreadsheets.batchUpdate`` requests that realise tabs and layout. No I/O here."""
+``spreadsheets.batchUpdate`` requests that realise tabs and layout (cells, tags and
+markers are ``anchors``'). No I/O here."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Callable
 from typing import Any
 
 from sheetcrm.model.changes import ChartSpec, SetLayout, StyleRule
@@ -204,62 +204,6 @@ def style_request(rule: StyleRule, sheet_id: int) -> dict[str, Any]:
     return {"addConditionalFormatRule": {"rule": {"ranges": [rng], **body}, "index": 0}}
 
 
-def row_runs(tab: str, cells: list[tuple[int, int, Any]]) -> list[dict[str, Any]]:
-    """ValueRanges for positioned cells (0-based sheet rows and columns): neighbours in a
-    row share a range, and rows whose runs span the same columns stack into one block —
-    so rewriting whole columns costs a few ranges, not one per cell."""
-    runs: list[dict[str, Any]] = []
-    for r, c, v in sorted(cells, key=lambda t: (t[0], t[1])):
-        last = runs[-1] if runs else None
-        if last and last["row"] == r and last["end"] == c:
-            last["values"].append(encode(v))
-            last["end"] += 1
-        else:
-            runs.append({"row": r, "start": c, "end": c + 1, "values": [encode(v)]})
-    blocks: list[dict[str, Any]] = []
-    for run in runs:
-        top = blocks[-1] if blocks else None
-        if (
-            top
-            and top["end_row"] == run["row"]
-            and top["start"] == run["start"]
-            and top["end"] == run["end"]
-        ):
-            top["values"].append(run["values"])
-            top["end_row"] += 1
-        else:
-            blocks.append(
-                {
-                    "row": run["row"],
-                    "end_row": run["row"] + 1,
-                    "start": run["start"],
-                    "end": run["end"],
-                    "values": [run["values"]],
-                }
-            )
-    return [
-        {"range": a1(tab, b["row"], b["start"], b["end_row"], b["end"]), "values": b["values"]}
-        for b in blocks
-    ]
-
-
-def formula_request(sheet_id: int, row: int, col: int, text: str) -> dict[str, Any]:
-    """updateCells writing one formula (values go RAW elsewhere; formulas must not)."""
-    return {
-        "updateCells": {
-            "range": {
-                "sheetId": sheet_id,
-                "startRowIndex": row,
-                "endRowIndex": row + 1,
-                "startColumnIndex": col,
-                "endColumnIndex": col + 1,
-            },
-            "rows": [{"values": [{"userEnteredValue": {"formulaValue": text}}]}],
-            "fields": "userEnteredValue",
-        }
-    }
-
-
 def protect_request(
     sheet_id: int, description: str, first: int | None, last: int | None
 ) -> dict[str, Any]:
@@ -333,17 +277,3 @@ def chart_request(spec: ChartSpec, sheet_id: int) -> dict[str, Any]:
             }
         }
     }
-
-
-def chunks(items: list[Any], size: Callable[[Any], int]) -> list[list[Any]]:
-    """Split a request's items so each request body stays under MAX_BODY bytes."""
-    out: list[list[Any]] = [[]]
-    total = 0
-    for item in items:
-        n = size(item)
-        if out[-1] and total + n > MAX_BODY:
-            out.append([])
-            total = 0
-        out[-1].append(item)
-        total += n
-    return out

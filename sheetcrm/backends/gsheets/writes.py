@@ -1,7 +1,7 @@
-"""Turning a ChangeSet into Google Sheets requests, given the tabs as found right before
-writing: one ``spreadsheets.batchUpdate`` body (new tabs, grid growth, generated cells'
-formulas, charts, layout, colours, protection), the RAW ``values.batchUpdate`` ranges, and
-the row deletions. No I/O here: the backend locates the tabs and sends what these return.
+"""Turning a ChangeSet's structure into Google Sheets requests, given the tabs as found
+right before writing: new tabs, column growth, charts, layout, colours, protection, the
+cells sheetcrm writes by position (generated tabs, headers) and the row deletions. No I/O
+here: the pipeline sends what these return (record rows are ``rows``' and ``anchors``').
 """
 
 from __future__ import annotations
@@ -9,16 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheetcrm.backends.base import ApplyReport, changed_meanwhile
+from sheetcrm.backends.base import ApplyReport
+from sheetcrm.backends.gsheets import anchors
 from sheetcrm.backends.gsheets import requests as rq
 from sheetcrm.backends.gsheets.catalog import Catalog, SheetInfo
-from sheetcrm.backends.gsheets.reads import header_at
 from sheetcrm.model.changes import (
-    ANY,
     AddColumns,
     AddTab,
     AppendRow,
-    CellFormula,
     DeleteRow,
     Op,
     Protect,
@@ -30,16 +28,22 @@ from sheetcrm.model.changes import (
     Unprotect,
 )
 from sheetcrm.model.diff import index_rows
-from sheetcrm.model.grid import HeaderMap, TabGrid, map_header
+from sheetcrm.model.grid import TabGrid, map_header
 from sheetcrm.model.schema import Schema, TabSchema
-from sheetcrm.model.values import is_blank, values_equal
+from sheetcrm.model.values import is_blank
 
-#: Rows added beyond what a full record tab needs, so growing it (a request that names
-#: the tab's sheet id) is rare rather than once per run.
-GROW_ROWS = 500
-
-#: Operations whose requests name the tab's sheet id.
-_BY_ID = (PutCells, SetCharts, SetLayout, SetStyles, Protect, Unprotect, DeleteRow)
+#: Operations whose requests name the tab's sheet id (row tags and ``appendCells`` too).
+_BY_ID = (
+    PutCells,
+    SetCharts,
+    SetLayout,
+    SetStyles,
+    Protect,
+    Unprotect,
+    DeleteRow,
+    SetCell,
+    AppendRow,
+)
 
 
 @dataclass
@@ -56,15 +60,9 @@ def missing_columns(grid: TabGrid, op: AddColumns, tab: TabSchema) -> list[str]:
     return [n for n in op.names if n not in present]
 
 
-def _appends(ops: list[Op], tab: str) -> int:
-    return sum(1 for op in ops if isinstance(op, AppendRow) and op.tab == tab)
-
-
-def _growth(sheet: SheetInfo, grid: TabGrid, appends: int, extra_cols: int) -> tuple[int, int]:
-    """Rows and columns a record tab lacks for this apply's writes."""
-    rows = 1 + len(grid.rows) + appends - sheet.rows
-    cols = grid.width + extra_cols - sheet.cols
-    return (max(rows, GROW_ROWS) if rows > 0 else 0), max(cols, 0)
+def _growth(sheet: SheetInfo, grid: TabGrid, extra_cols: int) -> int:
+    """Columns a record tab lacks for this apply's writes (``appendCells`` adds rows)."""
+    return max(grid.width + extra_cols - sheet.cols, 0)
 
 
 def _created(ops: list[Op], catalog: Catalog) -> set[str]:
@@ -86,7 +84,7 @@ def ids_needed(
             for op in ops
             if isinstance(op, AddColumns) and op.tab == tab
         )
-        if any(_growth(sheet, loc.grid, _appends(ops, tab), extra)):
+        if _growth(sheet, loc.grid, extra):
             tabs.add(tab)
     return tabs - _created(ops, catalog)
 
@@ -122,20 +120,13 @@ def structure(
     for op in ops:
         if isinstance(op, PutCells):
             out += _grow(catalog.sheets[op.tab], *_cells_extent(op))
-            sheet_id = catalog.sheet_id(op.tab)
-            out += [
-                rq.formula_request(sheet_id, r, c, v.text)
-                for r, c, v in op.cells
-                if isinstance(v, CellFormula)
-            ]
         elif isinstance(op, SetCharts):
             sheet_id = catalog.sheet_id(op.tab)
             out += [{"deleteEmbeddedObject": {"objectId": int(k)}} for k in op.drop]
             out += [rq.chart_request(spec, sheet_id) for spec in op.install]
     for tab, loc in located.items():
         sheet = catalog.sheets[tab]
-        rows, cols = _growth(sheet, loc.grid, _appends(ops, tab), 0)
-        out += _grow(sheet, sheet.rows + rows, sheet.cols + cols)
+        out += _grow(sheet, sheet.rows, sheet.cols + _growth(sheet, loc.grid, 0))
     for op in ops:
         if isinstance(op, SetLayout):
             hm = map_header(located[op.tab].grid, schema[op.tab], allow_missing=True)
@@ -210,106 +201,26 @@ def _style_requests(op: SetStyles | Protect | Unprotect, catalog: Catalog) -> li
     return out
 
 
-def value_ranges(
-    ops: list[Op],
-    schema: Schema,
-    located: dict[str, Located],
-    literals: dict[str, set[tuple[str, str]]],
-    report: ApplyReport,
+def generated(
+    ops: list[Op], located: dict[str, Located], catalog: Catalog, report: ApplyReport
 ) -> list[dict[str, Any]]:
-    """The RAW ``values.batchUpdate`` data: headers, generated cells, edits and appends."""
-    data: list[dict[str, Any]] = []
+    """``updateCells`` for what sheetcrm writes by position: generated tabs' cells
+    (formulas and typed values), a new tab's header and added header cells."""
+    out: list[dict[str, Any]] = []
     for op in ops:
         loc = located.get(op.tab)
         if isinstance(op, AddTab) and op.header and loc is not None and loc.new:
-            data.append({"range": rq.a1(op.tab, 0, 0), "values": [list(op.header)]})
+            out += anchors.put_cells(
+                catalog.sheet_id(op.tab), [(0, i, h) for i, h in enumerate(op.header)]
+            )
         elif isinstance(op, PutCells):
-            plain = [(r, c, v) for r, c, v in op.cells if not isinstance(v, CellFormula)]
-            data += rq.row_runs(op.tab, plain)
+            out += anchors.put_cells(catalog.sheet_id(op.tab), op.cells)
             report.cells_written += len(op.cells)
     for tab, loc in located.items():
-        for col, name in loc.new_headers:
-            data.append({"range": rq.a1(tab, 0, col), "values": [[name]]})
-    by_tab: dict[str, list[SetCell | AppendRow]] = {}
-    for op in ops:
-        if isinstance(op, (SetCell, AppendRow)):
-            by_tab.setdefault(op.tab, []).append(op)
-    for tab, tab_ops in by_tab.items():
-        writer = _RowWriter(schema[tab], located[tab].grid, literals.get(tab, set()), report)
-        data += writer.ranges(tab_ops)
-    return data
-
-
-class _RowWriter:
-    """Edits and appends for one record tab, rows found by ID in the grid just read."""
-
-    def __init__(
-        self, tab: TabSchema, grid: TabGrid, literals: set[tuple[str, str]], report: ApplyReport
-    ) -> None:
-        self.tab, self.grid, self.literals, self.report = tab, grid, literals, report
-        self.hm: HeaderMap = map_header(grid, tab)
-        self.rows = index_rows(grid, self.hm, tab)
-        self.edits: list[tuple[int, int, Any]] = []
-        self.appended: list[list[Any]] = []
-
-    def ranges(self, ops: list[SetCell | AppendRow]) -> list[dict[str, Any]]:
-        for op in ops:
-            if isinstance(op, SetCell):
-                self.edit(op)
-            else:
-                self.append(op)
-        out = rq.row_runs(self.tab.name, self.edits)
-        if self.appended:
-            first = len(self.grid.rows) + 1
-            width = max(len(line) for line in self.appended)
-            end = first + len(self.appended)
-            rng = rq.a1(self.tab.name, first, 0, end, width)
-            out.append({"range": rng, "values": self.appended})
-        return out
-
-    def edit(self, op: SetCell) -> None:
-        name, report = self.tab.name, self.report
-        row = self.rows.get(op.key)
-        if row is None:
-            report.skipped.append(f"{name} {op.key}: row no longer exists")
-            return
-        col = self.hm.index(self.tab.field(op.field).name)
-        current = self.grid.cell(row, col)
-        if isinstance(current, str) and current.startswith("=") and not self._text(op, col):
-            report.skipped.append(f"{name} {op.key} {op.field}: formula kept")
-            return
-        as_planned = op.old is not ANY and (
-            values_equal(current, rq.encode(op.old)) or values_equal(current, rq.encode(op.value))
-        )  # a date is read back from this backend as its serial number
-        if not as_planned and changed_meanwhile(op, current, report):
-            return
-        self.edits.append((row + 1, col, op.value))
-        report.cells_written += 1
-
-    def _text(self, op: SetCell, col: int) -> bool:
-        """Whether an ``=…`` cell is literal text: this backend read it as text, or the
-        edit was planned against this very text (a formula reads back as None there)."""
-        current = self.grid.cell(self.rows[op.key], col)
-        if (header_at(self.grid, col), current) in self.literals:
-            return True
-        return op.old is not ANY and values_equal(op.old, current)
-
-    def append(self, op: AppendRow) -> None:
-        key = op.values.get(self.tab.id_field)
-        if key is not None and str(key) in self.rows:
-            self.report.skipped.append(
-                f"{self.tab.name} {key}: already present, not appended twice"
-            )
-            return
-        line: list[Any] = [None] * (max(self.hm.columns.values()) + 1)  # None: leave alone
-        for name, value in op.values.items():
-            if not is_blank(value):
-                line[self.hm.index(self.tab.field(name).name)] = rq.encode(value)
-                self.report.cells_written += 1
-        self.appended.append(line)
-        if key is not None:
-            self.rows[str(key)] = len(self.grid.rows) + len(self.appended) - 1
-        self.report.rows_appended += 1
+        if loc.new_headers:
+            cells = [(0, col, name) for col, name in loc.new_headers]
+            out += anchors.put_cells(catalog.sheet_id(tab), cells)
+    return out
 
 
 def delete_requests(
