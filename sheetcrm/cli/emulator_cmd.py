@@ -10,6 +10,9 @@ import click
 #: the tokens ``--require-token`` accepts, comma-separated (a command line is visible to
 #: every user of the machine, an environment is not)
 TOKENS_ENV = "SHEETCRM_EMULATOR_TOKENS"
+#: a token that turns on the loopback-only fault-scripting route (/_emulator/faults) for
+#: tests that drive fresh processes against a served emulator; unset, the route is off
+CONTROL_ENV = "SHEETCRM_EMULATOR_CONTROL_TOKEN"
 
 
 @click.group()
@@ -57,7 +60,7 @@ def serve(host: str, port: int, count: int, quota: int | None, tokens: tuple[str
     emu = Emulator(tokens=tokens or None)
     emu.write_quota = quota
     ids = [emu.create_spreadsheet(f"Spreadsheet {i + 1}").id for i in range(count)]
-    server = LoopbackServer(emu, host, port)
+    server = LoopbackServer(emu, host, port, control_token=os.environ.get(CONTROL_ENV) or None)
     click.echo(f"Sheets API emulator listening on {server.url}")
     for sid in ids:
         click.echo(f"spreadsheet: {sid}")

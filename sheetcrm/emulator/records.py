@@ -32,12 +32,44 @@ class Fault:
 
 @dataclass
 class RequestEvent:
-    """What a hook sees before a request is handled."""
+    """What a hook sees: before a request is handled (``on_request``) and, the same event,
+    after it was applied and before its response goes out (``on_response``)."""
 
     method_id: str
     spreadsheet_id: str | None
     http_method: str
     index: int  # how many requests came before this one
+    token: str | None = None  # the bearer token sent, if any
+    user_agent: str | None = None
+    host: str | None = None  # the X-Sheetcrm-Host header, when the client sends one
+
+    @property
+    def client(self) -> str | None:
+        """Who sent it, so a test running two clients can tell them apart: the
+        X-Sheetcrm-Host header, else the bearer token, else the User-Agent."""
+        return self.host or self.token or self.user_agent
+
+    @classmethod
+    def of(
+        cls,
+        method_id: str,
+        spreadsheet_id: str | None,
+        http_method: str,
+        index: int,
+        headers: dict[str, str],
+    ) -> RequestEvent:
+        low = {k.lower(): v for k, v in headers.items()}
+        auth = low.get("authorization", "")
+        token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else None
+        return cls(
+            method_id,
+            spreadsheet_id,
+            http_method,
+            index,
+            token or None,
+            low.get("user-agent"),
+            low.get("x-sheetcrm-host"),
+        )
 
 
 @dataclass

@@ -4,7 +4,8 @@
 in-process adapter and the loopback HTTP server both call it, so they serve one state
 machine. Every request is counted (per method, bytes in and out), may be delayed or
 failed by a scripted fault, is checked against the discovery document, and may be
-preceded by a hook that plays a teammate editing the sheet.
+preceded by a hook that plays a teammate editing the sheet, and followed (once applied,
+before the answer goes out) by one that may lose the answer or kill the client.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Emulator:
         self.write_quota: int | None = None
         self._write_times: dict[str, deque[float]] = {}
         self._hooks: list[Callable[[RequestEvent], None]] = []
+        self._after: list[Callable[[RequestEvent, int], bool | None]] = []
         self._lock = threading.RLock()
         self.log: list[tuple[str, str, dict[str, Any] | None]] = []  # (method id, url, body)
         self.keep_log = False
@@ -112,52 +114,90 @@ class Emulator:
         self.write_quota = per_minute
 
     def on_request(self, hook: Callable[[RequestEvent], None]) -> None:
-        """Call ``hook`` before each request (e.g. to act as a teammate)."""
+        """Call ``hook(event)`` before each request is handled (e.g. to act as a teammate)."""
         self._hooks.append(hook)
+
+    def on_response(self, hook: Callable[[RequestEvent, int], bool | None]) -> None:
+        """Call ``hook(event, status)`` after each request was handled (a write applied)
+        and before its response is sent; a true return loses the response, as a timeout
+        would. The boundary where a test drops the answer or kills the client."""
+        self._after.append(hook)
 
     def clear_hooks(self) -> None:
         self._hooks.clear()
+        self._after.clear()
 
     # -- the request path ----------------------------------------------------------------
 
     def handle(
         self, http_method: str, url: str, body: bytes | None, headers: dict[str, str] | None = None
     ) -> Response:
+        """Serve one request. The hooks run outside the emulator's lock, so one may wait for
+        another client's requests (interleaving two runs); a hook that edits state while
+        other clients are running holds ``lock``, as ``Teammate`` does."""
+        parts = urlsplit(url)
+        method_id, match = route(http_method.upper(), parts.path)
         with self._lock:
-            parts = urlsplit(url)
-            method_id, match = route(http_method.upper(), parts.path)
-            self._admit(method_id, match, http_method, len(url) + len(body or b""))
-            fault: Fault | None = None
-            try:
-                # the token first: a 401 must not use up a fault scripted for the next request
-                self._check_token(headers or {})
-                fault = self._take_fault(method_id)
-                if fault is None or (fault.drop and fault.body is None):
-                    self._check_quota(method_id, headers or {})
-                status, payload = self._serve(http_method, parts, method_id, match, body, fault)
-            except ContractError as exc:
-                status, payload = 400, ApiError(400, str(exc)).body()
-                self.stats.errors.append((method_id, 400, str(exc)))
-            except ApiError as exc:
-                status, payload = exc.code, exc.body()
-                self.stats.errors.append((method_id, exc.code, exc.message))
-            except ScriptedBody as exc:
-                status, payload = exc.status, exc.body
-                self.stats.errors.append((method_id, exc.status, str(exc)))
-            return self._response(method_id, status, payload, fault)
-
-    def _admit(
-        self, method_id: str, match: dict[str, str] | None, http_method: str, size: int
-    ) -> None:
-        """Count the request, let the hooks act, and wait the scripted latency."""
-        sid = match.get("id") if match else None
-        self.stats.requests[method_id] += 1
-        self.stats.bytes_in[method_id] += size
-        event = RequestEvent(method_id, sid, http_method, self.stats.total - 1)
+            event = self._admit(
+                method_id, match, http_method, len(url) + len(body or b""), headers or {}
+            )
         for hook in list(self._hooks):
             hook(event)
         if self.latency:
             time.sleep(self.latency)
+        with self._lock:
+            response = self._answer(http_method, parts, method_id, match, body, headers or {})
+        for after in list(self._after):
+            if after(event, response.status):
+                response.drop = True
+        return response
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while a request is served; hold it to edit state from a hook."""
+        return self._lock
+
+    def _answer(
+        self,
+        http_method: str,
+        parts: Any,
+        method_id: str,
+        match: dict[str, str] | None,
+        body: bytes | None,
+        headers: dict[str, str],
+    ) -> Response:
+        fault: Fault | None = None
+        try:
+            # the token first: a 401 must not use up a fault scripted for the next request
+            self._check_token(headers)
+            fault = self._take_fault(method_id)
+            if fault is None or (fault.drop and fault.body is None):
+                self._check_quota(method_id, headers)
+            status, payload = self._serve(http_method, parts, method_id, match, body, fault)
+        except ContractError as exc:
+            status, payload = 400, ApiError(400, str(exc)).body()
+            self.stats.errors.append((method_id, 400, str(exc)))
+        except ApiError as exc:
+            status, payload = exc.code, exc.body()
+            self.stats.errors.append((method_id, exc.code, exc.message))
+        except ScriptedBody as exc:
+            status, payload = exc.status, exc.body
+            self.stats.errors.append((method_id, exc.status, str(exc)))
+        return self._response(method_id, status, payload, fault)
+
+    def _admit(
+        self,
+        method_id: str,
+        match: dict[str, str] | None,
+        http_method: str,
+        size: int,
+        headers: dict[str, str],
+    ) -> RequestEvent:
+        """Count the request and describe it for the hooks."""
+        sid = match.get("id") if match else None
+        self.stats.requests[method_id] += 1
+        self.stats.bytes_in[method_id] += size
+        return RequestEvent.of(method_id, sid, http_method, self.stats.total - 1, headers)
 
     def _serve(
         self,

@@ -94,6 +94,7 @@ class Teammate:
                 passed[0] -= 1
             elif left[0] > 0:
                 left[0] -= 1
-                action()
+                with self.emulator.lock:  # other clients may be mid-request
+                    action()
 
         self.emulator.on_request(hook)

@@ -3,7 +3,11 @@ loopback HTTP server. Both hand every request to the same ``Emulator``.
 
 The HTTP server also answers ``GET /_emulator/stats`` (not counted itself) with the
 requests so far per method, and the errors it answered, as JSON: how a test (or ``curl``)
-counts what a separate ``sheetcrm`` process sent."""
+counts what a separate ``sheetcrm`` process sent.
+
+With a ``control_token``, it also takes scripted faults at ``/_emulator/faults`` (see
+``control``): how a test drives fresh CLI processes against ``sheetcrm emulator serve``
+running in a process of its own and still places a failure at an exact request."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
+from .control import CONTROL_PATH, control
 from .server import Emulator
 
 #: The hosts gspread talks to; the adapter is mounted on both.
@@ -98,6 +103,7 @@ def stats_json(emulator: Emulator) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     emulator: Emulator
+    control_token: str | None = None
     protocol_version = "HTTP/1.1"
 
     def _serve(self) -> None:
@@ -106,6 +112,17 @@ class _Handler(BaseHTTPRequestHandler):
         url = f"http://{self.headers.get('Host', 'localhost')}{self.path}"
         if self.command == "GET" and self.path == STATS_PATH:
             self._send(200, {"Content-Type": "application/json"}, stats_json(self.emulator))
+            return
+        if self.path.split("?")[0] == CONTROL_PATH:
+            status, answer = control(
+                self.emulator,
+                self.control_token,
+                self.command,
+                self.client_address[0],
+                dict(self.headers),
+                body,
+            )
+            self._send(status, {"Content-Type": "application/json"}, answer)
             return
         result = self.emulator.handle(self.command, url, body, dict(self.headers))
         if result.drop:  # applied, but the client never hears back
@@ -130,8 +147,17 @@ class _Handler(BaseHTTPRequestHandler):
 class LoopbackServer:
     """The emulator on 127.0.0.1 over real HTTP; ``url`` is its base address."""
 
-    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
-        handler = type("Handler", (_Handler,), {"emulator": emulator})
+    def __init__(
+        self,
+        emulator: Emulator,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        control_token: str | None = None,
+    ) -> None:
+        handler = type(
+            "Handler", (_Handler,), {"emulator": emulator, "control_token": control_token}
+        )
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self.emulator = emulator
