@@ -91,9 +91,12 @@ def import_(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (default: standard output; required for xlsx).",
 )
-def export(crm: CRM, tab: str, fmt: str, output: Path | None) -> None:
+@click.option(
+    "--raw", is_flag=True, help="CSV: formula-looking text as stored, without the apostrophe."
+)
+def export(crm: CRM, tab: str, fmt: str, output: Path | None, raw: bool) -> None:
     """Export TAB as CSV (formula-looking text escaped), JSON or XLSX."""
-    text = export_tab(crm, tab, fmt, output)
+    text = export_tab(crm, tab, fmt, output, raw=raw)
     if text is not None:
         click.echo(text, nl=False)
 

@@ -1,8 +1,14 @@
 """``sheetcrm export``: a tab as CSV, JSON or XLSX, for round trips and other tools.
 
-CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a
-carriage return) get a leading apostrophe, as OWASP advises against CSV injection; the
-CSV importer removes that apostrophe again, so export → import is a round trip.
+CSV cells that a spreadsheet would run as a formula (text starting with = + - @, a tab or
+a carriage return, or their full-width forms ＝ ＋ － ＠: DDE payloads such as
+``=cmd|' /C calc'!A0`` and ``=HYPERLINK(…)`` among them) get a leading apostrophe, as
+OWASP advises against CSV injection; the CSV importer removes that apostrophe again, so
+export → import is a round trip. ``raw=True`` (``export --raw``) writes them as they are,
+for programs that read the CSV rather than people who open it. Numbers are numbers, not
+text, and are never prefixed: -5 stays -5. In an XLSX export such text is a text cell
+marked as typed with an apostrophe (Excel's "quote prefix"): its value is unchanged for
+every program, and Excel keeps it text even when someone edits the cell.
 """
 
 from __future__ import annotations
@@ -26,13 +32,19 @@ def neutralise(text: str) -> str:
     return "'" + text if looks_like_formula(text) else text
 
 
-def _cell(value: Any, codec: Codec | None) -> str:
-    """A CSV cell: text neutralised, anything else as ``show`` prints it (``model.display``)."""
-    return neutralise(value) if isinstance(value, str) else as_text(value, codec)
+def _cell(value: Any, codec: Codec | None, raw: bool) -> str:
+    """A CSV cell: text neutralised (unless ``raw``), anything else as ``show`` prints it
+    (``model.display``)."""
+    if isinstance(value, str):
+        return value if raw else neutralise(value)
+    return as_text(value, codec)
 
 
-def export_tab(crm: CRM, tab: str, fmt: str, out: Path | None = None) -> str | None:
-    """Export ``tab``; returns the text for csv/json when ``out`` is None."""
+def export_tab(
+    crm: CRM, tab: str, fmt: str, out: Path | None = None, *, raw: bool = False
+) -> str | None:
+    """Export ``tab``; returns the text for csv/json when ``out`` is None. ``raw``: CSV
+    text cells exactly as stored, formula-looking ones included."""
     schema_tab = crm.schema.tab(tab)
     df = crm.frame(schema_tab.name)
     columns = list(df.columns)
@@ -42,7 +54,9 @@ def export_tab(crm: CRM, tab: str, fmt: str, out: Path | None = None) -> str | N
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(columns)
         for row in df.itertuples(index=False, name=None):
-            writer.writerow([_cell(v, codecs.get(c)) for c, v in zip(columns, row, strict=True)])
+            writer.writerow(
+                [_cell(v, codecs.get(c), raw) for c, v in zip(columns, row, strict=True)]
+            )
         text = buf.getvalue()
     elif fmt == "json":
         records = [

@@ -89,19 +89,7 @@ def _decode(data: bytes, name: str) -> tuple[str, bool]:
 
 def _unescape(text: str) -> str:
     """A CSV cell exported as '=… (OWASP's apostrophe) comes back as the text =…."""
-    return text[1:] if text.startswith("'") and is_injection(text[1:]) else text
-
-
-def is_injection(text: str) -> bool:
-    """True for text a spreadsheet would run as a formula when a person opens the file or
-    edits the cell: OWASP's = + - @ tab and carriage return, their full-width forms, and
-    ``=`` after spaces (``model.values.looks_like_formula``)."""
-    return text.startswith(INJECTION_LEADS) or looks_like_formula(text)
-
-
-#: What OWASP lists as formula leads, with the full-width forms some spreadsheet programs
-#: also accept (＝ ＋ － ＠).
-INJECTION_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+    return text[1:] if text.startswith("'") and looks_like_formula(text[1:]) else text
 
 
 def _unique(columns: list[str], name: str) -> list[str]:

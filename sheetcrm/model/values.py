@@ -35,13 +35,14 @@ _DIGITS = {
 
 _DIGIT_TABLE = str.maketrans(_DIGITS)
 
-#: First characters that make a spreadsheet treat typed text as a formula.
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: First characters that make a spreadsheet treat typed text as a formula: OWASP's list
+#: (= + - @ tab, carriage return) and the full-width forms an input method turns into them.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def looks_like_formula(text: str) -> bool:
     """True for text a spreadsheet would run as a formula if it were typed in."""
-    return text.startswith(FORMULA_LEADS) or text.lstrip(" \u00a0").startswith("=")
+    return text.startswith(FORMULA_LEADS) or text.lstrip(" \u00a0").startswith(("=", "\uff1d"))
 
 
 def to_ascii_digits(text: str) -> str:
