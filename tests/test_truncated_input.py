@@ -10,6 +10,7 @@ import json
 import pytest
 from support import run_sheetcrm
 
+from sheetcrm.errors import InputError
 from sheetcrm.ingest.importer import import_file
 from sheetcrm.ingest.readers import read_source
 
@@ -175,3 +176,17 @@ def test_the_cli_quarantines_the_cut_row(workbook, tmp_path):
     shown = cli(tmp_path, target, "show", "Customers", "--format", "json", env=env)
     names = {r["customer_id"]: (r["name"], r["city"]) for r in json.loads(shown.stdout)}
     assert names == {"C-1": ("Ann Lee", "Isfahan"), "C-2": ("Customer Two", "Shiraz")}
+
+
+def test_ndjson_cut_in_its_last_line(tmp_path):
+    path = tmp_path / "people.ndjson"
+    path.write_bytes(b'{"customer_id": "C-1", "name": "Ann"}\n{"customer_id": "C-2", "na')
+    table = read_source(path)
+    assert [r.values["customer_id"] for r in table] == ["C-1"]
+    assert table.cut is not None and table.cut.number == 2
+    assert table.cut.values == {"customer_id": '{"customer_id": "C-2", "na', "name": None}
+    assert table.cut_reason == "file ends mid-line"
+    whole_but_broken = tmp_path / "broken.ndjson"
+    whole_but_broken.write_bytes(b'{"name": "Ann"}\n{oops\n')  # ends its line: refused
+    with pytest.raises(InputError, match="line 2 is not JSON"):
+        read_source(whole_but_broken)

@@ -239,9 +239,12 @@ def _row(number: int, cells: list[str], columns: list[str]) -> SourceRow:
     return SourceRow(number, values)
 
 
-def read_json_text(text: str, name: str) -> SourceTable:
+def read_json_text(text: str, name: str, *, cut: bool = False) -> SourceTable:
+    """A JSON list of objects (or one object holding one list), or NDJSON. An NDJSON file
+    whose last line is cut off (no line end, not JSON) keeps that line in ``cut``."""
     stripped = text.strip()
     records: list[Any]
+    fragment: str | None = None
     try:
         data = json.loads(stripped)
         if isinstance(data, dict):
@@ -250,14 +253,7 @@ def read_json_text(text: str, name: str) -> SourceTable:
         else:
             records = data
     except json.JSONDecodeError:
-        records = []
-        for number, line in enumerate(stripped.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{name}: line {number} is not JSON ({exc.msg})") from None
+        records, fragment = _ndjson(text, name, cut)
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise InputError(f"{name}: expected a list of objects (or one object per line)")
     columns: list[str] = []
@@ -272,7 +268,31 @@ def read_json_text(text: str, name: str) -> SourceTable:
             for c, v in ((c, record.get(c)) for c in columns)
         }
         table.rows.append(SourceRow(number, values))
+    if fragment is not None:
+        table.cut = SourceRow(
+            len(records) + 1, {c: fragment if c == columns[0] else None for c in columns}
+        )
+        table.cut_reason = "file ends mid-line"
     return table
+
+
+def _ndjson(text: str, name: str, cut: bool) -> tuple[list[Any], str | None]:
+    """NDJSON records, and the last line when it is a cut-off fragment (see ``_unfinished``):
+    not JSON, no line end, after at least one whole record."""
+    lines = text.splitlines()
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    ended = text.endswith(("\n", "\r")) and not cut
+    records: list[Any] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            if number - 1 == last and not ended and records:
+                return records, line
+            raise InputError(f"{name}: line {number} is not JSON ({exc.msg})") from None
+    return records, None
 
 
 def read_xlsx(path: Path, sheet: str | None = None) -> SourceTable:
@@ -305,7 +325,7 @@ def read_source(path: str | Path, *, sheet: str | None = None) -> SourceTable:
     else:
         text, cut = _decode(p.read_bytes(), p.name)
         if suffix in (".json", ".ndjson", ".jsonl") or text.lstrip().startswith(("{", "[")):
-            table = read_json_text(text, p.name)
+            table = read_json_text(text, p.name, cut=cut)
         else:
             table = read_csv_text(text, p.name, cut=cut)
     if not table.rows and table.cut is None:
