@@ -28,7 +28,7 @@ HANDLERS: dict[str, Handler] = {
     "appendCells": s.append_cells,
     "updateCells": s.update_cells,
     "repeatCell": s.repeat_cell,
-    "sortRange": s.sort_range,
+    "sortRange": mv.sort_range,
     "setDataValidation": d.set_data_validation,
     "addConditionalFormatRule": d.add_conditional_format_rule,
     "updateConditionalFormatRule": d.update_conditional_format_rule,

@@ -1,6 +1,6 @@
 """DataFilters and the routes that take them: ``values:batchGetByDataFilter``,
-``values:batchUpdateByDataFilter``, ``values:batchClearByDataFilter`` and
-``spreadsheets.getByDataFilter``.
+``values:batchUpdateByDataFilter``, ``values:batchClearByDataFilter``,
+``spreadsheets.getByDataFilter`` and ``developerMetadata.search``.
 
 What a filter selects (every range bounded to its sheet's grid):
 
@@ -18,6 +18,9 @@ Choices where Google's reference is silent, made here and relied on by tests:
   leaves them out (no ``responses`` key when nothing matched).
 - batchGet answers each distinct range once, in the order first matched; its
   ``dataFilters`` lists every request filter that selected it, in request order.
+  ``developerMetadata.search`` does the same per metadata entry; there an a1Range or
+  gridRange filter finds the metadata on every location that intersects its range (the
+  sheet's own, overlapping rows and columns), as the reference says.
 - An update filter that matches several ranges writes its values to each (the reference
   says so) and has one response per range, each naming the filter.
 - Values are checked before anything is written: data that does not fit a matched range,
@@ -35,7 +38,7 @@ from typing import Any
 
 from .a1 import format_range
 from .getsheet import spreadsheet_json
-from .metadata import lookup_metadata
+from .metadata import location_matches, lookup_metadata
 from .model import GridRange, Sheet, Spreadsheet, bad
 from .valueops import check_cell_sizes, orient, read_block, write_cells
 
@@ -238,4 +241,41 @@ def get_spreadsheet(
     out = spreadsheet_json(ss, query)
     if body.get("dataFilters") and not ranges:
         out.pop("sheets", None)
+    return out
+
+
+def search_metadata(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
+    """developerMetadata.search: each entry once, with every filter that found it."""
+    found: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    for i, flt in enumerate(body.get("dataFilters", [])):
+        where = f"dataFilters[{i}]"
+        if "developerMetadataLookup" in flt:
+            metas = lookup_metadata(ss, flt["developerMetadataLookup"], where)
+        else:
+            metas = [m for b in matched_blocks(ss, flt, where) for m in _on_block(ss, b)]
+        for m in metas:
+            found.setdefault(id(m), (m, []))[1].append(copy.deepcopy(flt))
+    matched = [
+        {"developerMetadata": copy.deepcopy(m), "dataFilters": filters}
+        for m, filters in found.values()
+    ]
+    return {"matchedDeveloperMetadata": matched} if matched else {}
+
+
+def _on_block(ss: Spreadsheet, block: Block) -> list[dict[str, Any]]:
+    """Metadata whose location shares a cell with the block."""
+    sheet, r0, r1, c0, c1 = block
+    rows = {"sheetId": sheet.id, "dimension": "ROWS", "startIndex": r0, "endIndex": r1}
+    cols = {"sheetId": sheet.id, "dimension": "COLUMNS", "startIndex": c0, "endIndex": c1}
+    out = []
+    for m in ss.developer_metadata:
+        loc = m["location"]
+        dr = loc.get("dimensionRange")
+        if dr is None:
+            if loc.get("sheetId") == sheet.id and r0 < r1 and c0 < c1:
+                out.append(m)
+            continue
+        want = rows if dr.get("dimension") == "ROWS" else cols
+        if location_matches(loc, {"dimensionRange": want}, exact=False) and r0 < r1 and c0 < c1:
+            out.append(m)
     return out

@@ -1,5 +1,5 @@
 """``spreadsheets.get``: metadata, optional grid data for ``ranges``, and the ``fields`` mask;
-plus ``developerMetadata.get`` and ``.search``."""
+plus ``developerMetadata.get`` (``.search``: ``datafilter``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from typing import Any
 from .cells import effective, render, to_extended
 from .decorations import validation_at
 from .masks import apply_fields, parse_mask
-from .metadata import lookup_metadata
-from .model import ApiError, Sheet, Spreadsheet, bad
+from .model import ApiError, Sheet, Spreadsheet
 
 
 def _with_color_styles(fmt: dict[str, Any]) -> dict[str, Any]:
@@ -145,16 +144,3 @@ def metadata_get(ss: Spreadsheet, metadata_id: str) -> dict[str, Any]:
         if str(m["metadataId"]) == metadata_id:
             return copy.deepcopy(m)
     raise ApiError(404, f"No developer metadata with ID: {metadata_id}")
-
-
-def metadata_search(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
-    matched = []
-    for i, f in enumerate(body.get("dataFilters", [])):
-        lookup = f.get("developerMetadataLookup")
-        if lookup is None:
-            raise bad("Invalid dataFilters: only developerMetadataLookup filters are emulated")
-        for m in lookup_metadata(ss, lookup, f"dataFilters[{i}]"):
-            matched.append(
-                {"developerMetadata": copy.deepcopy(m), "dataFilters": [copy.deepcopy(f)]}
-            )
-    return {"matchedDeveloperMetadata": matched} if matched else {}

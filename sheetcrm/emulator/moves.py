@@ -1,4 +1,4 @@
-"""Reordering rows or columns: ``moveDimension``, sorts, a teammate's sort.
+"""Reordering rows or columns: ``moveDimension``, ``sortRange``, a teammate's sort.
 
 A row that moves takes its values, its per-cell formats and notes with it, and, when the
 whole row moves (not a few of its columns), its developer metadata: a row tagged
@@ -9,9 +9,12 @@ where they are on a move; the emulator does not split them.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from .model import Sheet, Spreadsheet, bad
+from .cells import effective
+from .model import GridRange, Sheet, Spreadsheet, bad
+from .structure import grid_bounds
 
 
 def permute(
@@ -96,3 +99,45 @@ def move_dimension(ss: Spreadsheet, req: dict[str, Any]) -> None:
         permute(ss, sheet, dim, d, [*range(a, b), *range(d, a)])
     else:
         permute(ss, sheet, dim, a, [*range(b, d), *range(a, b)])
+
+
+def sort_key(value: Any) -> tuple[int, Any]:
+    """Google's sort order: numbers, text (case-blind), booleans, then blanks."""
+    v = effective(value)
+    if v is None or v == "":
+        return (3, "")
+    if isinstance(v, bool):
+        return (2, v)
+    if isinstance(v, (int, float)):
+        return (0, v)
+    return (1, str(v).casefold())
+
+
+def sort_range(ss: Spreadsheet, req: dict[str, Any]) -> None:
+    """Sort the range's rows. A range as wide as the sheet moves whole rows (their formats,
+    notes and developer metadata go with them); a narrower one moves only its cells, and
+    row metadata stays with the row index, since the rest of the row did not move."""
+    g = GridRange.from_json(req.get("range", {}))
+    sheet = ss.sheet(sheet_id=g.sheet_id)
+    r0, r1, c0, c1 = grid_bounds(sheet, g)
+    r1 = min(r1, len(sheet.rows))
+    specs = req.get("sortSpecs", [])
+
+    def compare(a: int, b: int) -> int:
+        for spec in specs:
+            i = spec.get("dimensionIndex", 0)
+            ka, kb = sort_key(sheet.get(a, i)), sort_key(sheet.get(b, i))
+            if ka == kb:
+                continue
+            desc = spec.get("sortOrder") == "DESCENDING"
+            if ka[0] == 3 or kb[0] == 3:  # blanks always last
+                return 1 if ka[0] == 3 else -1
+            return (-1 if ka < kb else 1) * (-1 if desc else 1)
+        return 0
+
+    for spec in specs:
+        if not c0 <= spec.get("dimensionIndex", 0) < c1:
+            raise bad("Invalid requests[0].sortRange: the sort column is outside the range")
+    order = sorted(range(r0, r1), key=functools.cmp_to_key(compare))
+    whole = c0 == 0 and c1 >= sheet.col_count
+    permute(ss, sheet, "ROWS", r0, order, span=None if whole else (c0, c1))

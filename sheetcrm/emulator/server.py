@@ -328,7 +328,7 @@ class Emulator:
             "sheets.spreadsheets.developerMetadata.get": lambda: getsheet.metadata_get(
                 ss, match["mid"]
             ),
-            "sheets.spreadsheets.developerMetadata.search": lambda: getsheet.metadata_search(
+            "sheets.spreadsheets.developerMetadata.search": lambda: datafilter.search_metadata(
                 ss, body
             ),
         }

@@ -1,17 +1,15 @@
 """batchUpdate requests that change a sheet's shape or cells: sheets, dimensions, sorting,
 updateCells, appendCells and repeatCell. Inserting or deleting rows moves everything
-anchored to them (moving or sorting rows: ``moves``)."""
+anchored to them (moving and sorting rows: ``moves``)."""
 
 from __future__ import annotations
 
 import copy
-import functools
 from typing import Any
 
-from .cells import effective, from_extended
+from .cells import from_extended
 from .masks import apply_mask, mask_paths
 from .model import GridRange, Sheet, Spreadsheet, bad
-from .moves import permute
 from .valueops import CELL_CHARS, CELL_TOO_LONG
 
 # -- sheets ------------------------------------------------------------------------------
@@ -228,7 +226,7 @@ def append_dimension(ss: Spreadsheet, req: dict[str, Any]) -> None:
 # -- cells -------------------------------------------------------------------------------
 
 
-def _bounds(sheet: Sheet, g: GridRange) -> tuple[int, int, int, int]:
+def grid_bounds(sheet: Sheet, g: GridRange) -> tuple[int, int, int, int]:
     r0, c0 = g.r0 or 0, g.c0 or 0
     r1 = sheet.row_count if g.r1 is None else g.r1
     c1 = sheet.col_count if g.c1 is None else g.c1
@@ -287,7 +285,7 @@ def update_cells(ss: Spreadsheet, req: dict[str, Any]) -> None:
     else:
         g = GridRange.from_json(req.get("range", {}))
         sheet = ss.sheet(sheet_id=g.sheet_id)
-        r0, r1, c0, c1 = _bounds(sheet, g)
+        r0, r1, c0, c1 = grid_bounds(sheet, g)
     rows = req.get("rows", [])
     if r0 + len(rows) > sheet.row_count:
         raise bad("Invalid requests[0].updateCells: rows exceed the grid")
@@ -340,7 +338,7 @@ def append_cells(ss: Spreadsheet, req: dict[str, Any]) -> None:
 def repeat_cell(ss: Spreadsheet, req: dict[str, Any]) -> None:
     g = GridRange.from_json(req.get("range", {}))
     sheet = ss.sheet(sheet_id=g.sheet_id)
-    _bounds(sheet, g)
+    grid_bounds(sheet, g)
     fields = req.get("fields", "")
     if not fields:
         raise bad(
@@ -355,51 +353,10 @@ def repeat_cell(ss: Spreadsheet, req: dict[str, Any]) -> None:
         apply_mask(fmt, cell.get("userEnteredFormat", {}), sub or "*", "repeatCell")
         sheet.range_formats.append((g, fmt))
     if fields.strip() == "*" or any(p[0] == "userEnteredValue" for p in paths):
-        r0, r1, c0, c1 = _bounds(sheet, g)
+        r0, r1, c0, c1 = grid_bounds(sheet, g)
         value = from_extended(cell.get("userEnteredValue", {}))
         for r in range(r0, r1):
             for c in range(c0, c1):
                 sheet.set(r, c, value)
     if any(p[0] == "dataValidation" for p in paths):
         sheet.validations.append((g, cell.get("dataValidation") or {}))
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    v = effective(value)
-    if v is None or v == "":
-        return (3, "")
-    if isinstance(v, bool):
-        return (2, v)
-    if isinstance(v, (int, float)):
-        return (0, v)
-    return (1, str(v).casefold())
-
-
-def sort_range(ss: Spreadsheet, req: dict[str, Any]) -> None:
-    """Sort the range's rows. A range as wide as the sheet moves whole rows (their formats,
-    notes and developer metadata go with them); a narrower one moves only its cells, and
-    row metadata stays with the row index, since the rest of the row did not move."""
-    g = GridRange.from_json(req.get("range", {}))
-    sheet = ss.sheet(sheet_id=g.sheet_id)
-    r0, r1, c0, c1 = _bounds(sheet, g)
-    r1 = min(r1, len(sheet.rows))
-    specs = req.get("sortSpecs", [])
-
-    def compare(a: int, b: int) -> int:
-        for spec in specs:
-            i = spec.get("dimensionIndex", 0)
-            ka, kb = _sort_key(sheet.get(a, i)), _sort_key(sheet.get(b, i))
-            if ka == kb:
-                continue
-            desc = spec.get("sortOrder") == "DESCENDING"
-            if ka[0] == 3 or kb[0] == 3:  # blanks always last
-                return 1 if ka[0] == 3 else -1
-            return (-1 if ka < kb else 1) * (-1 if desc else 1)
-        return 0
-
-    for spec in specs:
-        if not c0 <= spec.get("dimensionIndex", 0) < c1:
-            raise bad("Invalid requests[0].sortRange: the sort column is outside the range")
-    order = sorted(range(r0, r1), key=functools.cmp_to_key(compare))
-    whole = c0 == 0 and c1 >= sheet.col_count
-    permute(ss, sheet, "ROWS", r0, order, span=None if whole else (c0, c1))

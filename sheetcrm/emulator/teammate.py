@@ -13,10 +13,10 @@ from typing import Any
 
 from .cells import Formula, parse_user_entered
 from .model import Sheet
-from .moves import permute
+from .moves import permute, sort_key
 from .records import RequestEvent
 from .server import Emulator
-from .structure import _sort_key, delete_dimension, insert_dimension
+from .structure import delete_dimension, insert_dimension
 
 
 class Teammate:
@@ -60,7 +60,7 @@ class Teammate:
         sheet = self.sheet(tab)
         order = sorted(
             range(1, len(sheet.rows)),
-            key=lambda r: _sort_key(sheet.get(r, col - 1)),
+            key=lambda r: sort_key(sheet.get(r, col - 1)),
             reverse=descending,
         )
         permute(self.ss, sheet, "ROWS", 1, order)  # each row's metadata goes with it

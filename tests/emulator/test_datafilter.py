@@ -469,3 +469,42 @@ def test_the_write_routes_count_as_writes(sh, emulator):
     call(sh, "/values:batchUpdateByDataFilter", {"valueInputOption": "RAW", "data": []})
     call(sh, "/values:batchClearByDataFilter", {"dataFilters": []})
     assert emulator.stats.total == 3 and emulator.stats.writes == 2
+
+
+def test_search_by_range_finds_metadata_on_intersecting_locations(sh):
+    sheet_meta = {"metadataId": 40, "metadataKey": "s", "visibility": "DOCUMENT"}
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "createDeveloperMetadata": {
+                        "developerMetadata": sheet_meta | {"location": {"sheetId": 0}}
+                    }
+                }
+            ]
+        }
+    )
+    got = call(
+        sh,
+        "/developerMetadata:search",
+        {
+            "dataFilters": [
+                {"a1Range": "Sheet1!B3:C9"},
+                {"developerMetadataLookup": {"metadataId": 12}},
+            ]
+        },
+    )
+    found = {
+        m["developerMetadata"]["metadataId"]: m["dataFilters"]
+        for m in got["matchedDeveloperMetadata"]
+    }
+    assert found == {
+        12: [{"a1Range": "Sheet1!B3:C9"}, by_id(12)],  # once, naming both filters
+        40: [{"a1Range": "Sheet1!B3:C9"}],
+    }
+    grid = {"gridRange": {"sheetId": 0, "startRowIndex": 1, "endRowIndex": 2}}
+    got = call(sh, "/developerMetadata:search", {"dataFilters": [grid]})
+    assert sorted(
+        m["developerMetadata"]["metadataId"] for m in got["matchedDeveloperMetadata"]
+    ) == [11, 40]
+    assert call(sh, "/developerMetadata:search", {"dataFilters": [by_id(404)]}) == {}
