@@ -24,6 +24,7 @@ from sheetcrm.errors import NotFoundError, ValueParseError
 from sheetcrm.model.changes import AddColumns, AddTab, AppendRow, ChangeSet, SetCell, SetLayout
 from sheetcrm.model.diff import diff_layout, diff_tab, index_rows
 from sheetcrm.model.grid import TabGrid, map_header
+from sheetcrm.model.ids import key_id
 from sheetcrm.model.meta import SCHEMA_VERSION as VERSION
 from sheetcrm.model.meta import TAB as META
 from sheetcrm.model.meta import Meta
@@ -183,7 +184,10 @@ class CRM:
         records: Iterable[Mapping[str, Any]],
         grid: TabGrid | None = None,
     ) -> ChangeSet:
-        """Parse ``records`` (raw values) and diff them by ID against the tab."""
+        """Parse ``records`` (raw values) and diff them by ID against the tab. A record
+        without an ID gets one derived from its e-mail or phone when it has one (so two
+        machines adding the same person at once make one record, and adding her again
+        updates it), else a new one (``model.ids``)."""
         schema_tab: TabSchema = self.schema.tab(tab)
         grid = grid or self.grid(schema_tab.name)
         existing = index_rows(grid, map_header(grid, schema_tab), schema_tab)
@@ -191,7 +195,7 @@ class CRM:
         for i, raw in enumerate(records, start=1):
             rec = schema_tab.parse_record(raw, self.ctx, row=i)
             if rec.get(schema_tab.id_field) is None:
-                rec[schema_tab.id_field] = schema_tab.new_id()
+                rec[schema_tab.id_field] = _new_id(schema_tab, rec)
             if rec[schema_tab.id_field] not in existing:
                 schema_tab.check_complete(rec, row=i)
             parsed.append(rec)
@@ -218,6 +222,10 @@ class CRM:
         self._require(self._data_tabs(), grids)
         for t in self.schema.data_tabs:
             map_header(grids[t.name], t)
+
+
+def _new_id(tab: TabSchema, record: Mapping[str, Any]) -> str:
+    return key_id(tab.name, tab.id_prefix, tab.id_field, record) or tab.new_id()
 
 
 def _counts(records: list[Mapping[str, Any]], changes: ChangeSet) -> Counts:

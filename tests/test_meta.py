@@ -88,14 +88,17 @@ def test_every_key_round_trips(backend, tmp_path):
         assert meta(crm).charts("Dashboard") == (PIE,)
 
 
-def test_the_writer_is_an_audit_line_not_a_guard():
-    # by design no Expect any more: the lease stops a second host, and a run that wrote
-    # meanwhile cannot have anything overwritten (model.meta's docstring says why)
+def test_claiming_the_writer_expects_what_was_read():
     fresh = Meta(None)
-    assert fresh.claim_writer("me") == [AppendRow(TAB, {"key": "writer", "value": "me"})]
+    assert fresh.claim_writer("me") == [
+        Expect(TAB, "writer", "value", None),
+        AppendRow(TAB, {"key": "writer", "value": "me"}),
+    ]
     taken = Meta(TabGrid(TAB, ["key", "value"], [["writer", "them"]]))
-    assert taken.claim_writer("me") == [SetCell(TAB, "writer", "value", "me", ANY)]
-    assert taken.claim_writer("them") == []
+    assert taken.claim_writer("me") == [
+        Expect(TAB, "writer", "value", "them"),
+        SetCell(TAB, "writer", "value", "me", "them"),
+    ]
 
 
 UTC = dt.UTC

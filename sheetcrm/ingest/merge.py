@@ -11,6 +11,17 @@ Rules, per field of a record the input names (blank input values never blank the
 Within one input, rows that share a key (ID, e-mail, phone, order id) are merged in file
 order: a later non-empty value replaces an earlier one, except ``first_*`` dates, which
 keep the earliest.
+
+A record the input creates without an ID of its own gets one derived from who it is
+(``identity``; ``model.ids.derived_id``), never a random one: its first key (e-mail
+lowercased, phone in E.164, order id, referral code), or, with none, its content and how
+many identical rows came before it in this input. So two machines importing the same file,
+or overlapping files, at the same time make the same IDs, and the backends append each
+record once. The source's name is deliberately not part of it: two exports of the same
+people are named differently. A derived ID already in the sheet is that record (a teammate
+may have changed the e-mail it was derived from), so it is merged, not created again. Two
+machines can still each create one person when their files identify her differently
+(one by e-mail, the other only by phone), as they would one after the other.
 """
 
 from __future__ import annotations
@@ -21,22 +32,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sheetcrm.errors import InputError, ValueParseError
-from sheetcrm.ingest.syncstate import SyncState, digest
+from sheetcrm.ingest.syncstate import SyncState, canonical, digest
 from sheetcrm.model.changes import AppendRow, ChangeSet, Op, SetCell
 from sheetcrm.model.diff import index_rows
 from sheetcrm.model.grid import TabGrid, map_header
+from sheetcrm.model.ids import KEYS, derived_id, key_id, key_values
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.values import ValueContext, is_blank, values_equal
 from sheetcrm.run import Conflict
 
-#: Fields that identify a record, tried in this order.
-KEYS: dict[str, tuple[str, ...]] = {
-    "Customers": ("customer_id", "email", "phone"),
-    "Leads": ("lead_id", "email", "phone"),
-    "Interactions": ("interaction_id", "order_id"),
-    "Campaigns": ("campaign_id", "referral_code"),
-    "Tasks": ("task_id",),
-}
 KEEP_EARLIEST = {"first_contact", "first_purchase", "contact_date", "start_date"}
 
 
@@ -67,13 +71,20 @@ class MergeResult:
     ids: dict[int, str] = field(default_factory=dict)  # first row → record id
 
 
-def _key_values(tab: str, record: Mapping[str, Any]) -> list[tuple[str, str]]:
-    out = []
-    for name in KEYS.get(tab, ()):
-        value = record.get(name)
-        if not is_blank(value):
-            out.append((name, str(value).strip().casefold()))
-    return out
+_key_values = key_values
+
+
+def identity(tab: TabSchema, record: Mapping[str, Any], seen: dict[str, int]) -> str:
+    """The ID derived from who ``record`` is (module docstring); ``seen`` counts the
+    identical key-less rows met so far in this input."""
+    by_key = key_id(tab.name, tab.id_prefix, tab.id_field, record)
+    if by_key is not None:
+        return by_key
+    content = "\x1e".join(
+        f"{k}={canonical(v)}" for k, v in sorted(record.items()) if not is_blank(v)
+    )
+    n = seen[content] = seen.get(content, 0) + 1
+    return derived_id(tab.id_prefix, tab.name, "row", content, n)
 
 
 def group_records(
@@ -197,15 +208,16 @@ def merge_groups(
     index = SheetIndex(tab, grid, ctx)
     result = MergeResult()
     synced: list[tuple[str, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
     for group in groups:
         record = {
             k: v for k, v in group.record.items() if not tab.field(k).computed or k == tab.id_field
         }
-        existing = index.find(record)
+        existing = _match(tab, index, record, seen)
         if existing is None:
-            rid = _create(tab, index, group, record, result)
-            if rid is not None:
-                synced.append((rid, record))
+            made = _create(tab, index, group, record, result)
+            if made is not None:
+                synced.append((made, record))
             continue
         result.ids[group.first] = existing
         changed = _update(tab, index, existing, record, state, result, on_conflict)
@@ -215,13 +227,27 @@ def merge_groups(
     return result
 
 
+def _match(
+    tab: TabSchema, index: SheetIndex, record: dict[str, Any], seen: dict[str, int]
+) -> str | None:
+    """The existing record the input one is (by key, or by its derived ID); else None,
+    and a record without an ID gets its derived one."""
+    existing = index.find(record)
+    if existing is not None or not is_blank(record.get(tab.id_field)):
+        return existing
+    rid = identity(tab, record, seen)
+    if rid in index.rows:
+        return rid  # created by an earlier import (or by another machine), key changed since
+    record[tab.id_field] = rid
+    return None
+
+
 def _create(
     tab: TabSchema, index: SheetIndex, group: Group, record: dict[str, Any], result: MergeResult
 ) -> str | None:
-    """Append a record the sheet does not have (its ID, if none, is new); None when it
+    """Append a record the sheet does not have (its ID given or derived); None when it
     lacks a required field (``result.incomplete`` says which)."""
-    rid = record.get(tab.id_field) or tab.new_id()
-    record[tab.id_field] = rid
+    rid = record[tab.id_field]
     try:
         tab.check_complete(record, row=group.first)
     except ValueParseError as exc:

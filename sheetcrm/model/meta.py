@@ -4,8 +4,8 @@
 
 =================  ========================================================================
 ``schema_version``  the layout version ``init`` set up (an integer)
-``writer``          the last run that wrote: ``command · host pid N · ISO time`` (an
-                    audit line: written whatever it held, never expected; see below)
+``writer``          the last run that wrote: ``command · host pid N · ISO time``; a run
+                    expects the value it read, so a run that wrote meanwhile stops it
 ``lease``           the run writing now: ``command · HOST pid N · since ISO · until ISO``
                     (UTC), blank when none is; taken and released by ``WriteRun``
 ``demo``            present when ``sheetcrm demo`` generated the records
@@ -17,7 +17,18 @@ Other code asks this module for typed values and gets ChangeSet operations back,
 key strings. Unknown keys (a teammate's note, a newer sheetcrm) are kept and ignored. A
 ``styles:``/``charts:`` value that does not parse reads as "nothing of ours is there":
 nothing a teammate made is removed, and the next refresh rewrites the record. A bad
-``schema_version`` is an error, because everything after it would be a guess.
+``schema_version`` is an error, because everything after it would be a guess. A ``lease``
+that does not parse reads as no lease (taking it still expects the text that was there).
+
+Why ``writer`` is still expected, now that the ``lease`` stops a second host while a run
+writes and edits carry the value they replace: a run that read before another host's
+whole run (read, lease, write, release) fitted into its planning would otherwise go ahead
+on a stale read. Nothing of the other run's would be overwritten, but the late run's new
+records that the other one created first (same derived ID) would be skipped as "already
+there", silently, where a run after it would have recorded the fields they disagree on
+as conflicts, and its counts would claim records it never wrote. So the small apply that
+takes the lease also expects the writer that was read: the late run stops before writing
+anything (exit 5) and its next run, on a fresh read, does it right.
 """
 
 from __future__ import annotations
@@ -193,10 +204,8 @@ class Meta:
         return self._put(SCHEMA_VERSION, str(version))
 
     def claim_writer(self, me: str) -> list[Op]:
-        """Mark ``me`` as the last writer (whoever wrote meanwhile: see the docstring)."""
-        if WRITER not in self._values:
-            return [AppendRow(TAB, {"key": WRITER, "value": me})]
-        return [] if self.text(WRITER) == me else [SetCell(TAB, WRITER, "value", me, ANY)]
+        """Mark ``me`` as the last writer, but only if nobody wrote since this was read."""
+        return [Expect(TAB, WRITER, "value", self.writer()), *self._put(WRITER, me)]
 
     def add_lease_row(self) -> list[Op]:
         """A blank ``lease`` row for a new ``_meta``, so taking the lease is a cell edit

@@ -16,10 +16,11 @@ so no other sheetcrm run on this machine or folder writes between its read and i
 2. refuses to delete or blank more than 10% of a tab without ``force``, and keeps a 0600
    snapshot of the tabs a destructive change touches (``guard``);
 3. returns without writing anything when there is nothing to change, or for a dry run;
-4. otherwise takes the workbook's lease in ``_meta`` (one small apply; another host's live
-   lease stops the run with exit 5: ``run.lease``), notes itself as ``_meta``'s writer (an
-   audit line, not a guard: ``model.meta``), adds the run's one ``_audit`` row, and sends it
-   all in one backend apply that expects our lease and releases it;
+4. otherwise takes the workbook's lease in ``_meta`` in one small apply that also expects
+   the writer it read (another host's live lease, or a run that wrote meanwhile, stops
+   this one before anything is written, exit 5: ``run.lease``), claims ``_meta``'s writer,
+   adds the run's one ``_audit`` row, and sends it all in one backend apply that expects
+   our lease and releases it;
 5. records edits a teammate (or another host) made between the read and the write as
    ``_conflicts`` (their value stays): the loser of a true conflict is this run, and the
    commands that report conflicts exit 4.
@@ -128,9 +129,9 @@ class WriteRun:
         if self.dry_run or not changes:
             return result
         backend, schema = self.crm.backend, self.crm.schema
-        sent = ChangeSet(self.lease.guard(backend, schema, self.grids), list(changes.notes))
+        claim = Meta.of(self.grids).claim_writer(self._me())
+        sent = ChangeSet(self.lease.guard(backend, schema, self.grids, claim), list(changes.notes))
         sent.extend(changes.ops)
-        sent.extend(Meta.of(self.grids).claim_writer(self._me()))
         audit = audit_row(self.command, summary(result), at)
         sent.add(audit)
         sent.extend(self.lease.release_ops())

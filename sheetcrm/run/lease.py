@@ -8,8 +8,9 @@ apart; this lease, in the spreadsheet itself, is what a run on another machine s
    at TIME") when what it read holds another run's live lease. A lease is dead when it has
    expired, or comes from this host and its process is gone (or is this very process: its
    local lock says no other run of it is writing);
-2. takes the lease in one small apply that expects the lease it read, so of two hosts that
-   both read "free", only one gets it on a check-then-write backend;
+2. takes the lease in one small apply that expects the lease and the ``writer`` it read, so
+   of two hosts that both read "free", only one gets it on a check-then-write backend, and
+   a run that another one overtook while it planned stops (``model.meta`` says why);
 3. sends its changes in one apply that expects its own lease (a host that took the lease
    meanwhile, because ours looked dead to it, stops us before any record is written) and
    releases the lease in the same apply: one extra write per run, the take.
@@ -22,8 +23,8 @@ when it still can; a killed run leaves a lease that expires after ``LEASE_SECOND
 Nothing renews the lease: it is held across one apply only (taken right before it), and
 an apply is bounded by the backend's deadlines, well inside the 15 minutes. A run that
 overran its lease anyway could have a second host writing beside it, and even then
-nothing is lost (see ``model.meta`` on why ``writer`` is not expected): a lease is a
-courtesy that keeps runs from interleaving, not the last line of defence.
+nothing of either is overwritten: edits carry the value they replace, rows are found by
+ID, and a record already there is not appended twice.
 
 Hosts are told apart by name (``socket.gethostname()``): containers must not share one.
 """
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field
 from sheetcrm.backends.base import Backend
 from sheetcrm.errors import LockedError
 from sheetcrm.lock import alive
-from sheetcrm.model.changes import ChangeSet, Op
+from sheetcrm.model.changes import ChangeSet, Expect, Op
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.meta import LEASE_SECONDS, TAB, Lease, Meta
 from sheetcrm.model.schema import Schema
@@ -74,20 +75,25 @@ class SheetLease:
         if lease is not None and not self.is_dead(lease):
             raise LockedError(f"locked: {lease.describe()}; nothing was written")
 
-    def guard(self, backend: Backend, schema: Schema, grids: dict[str, TabGrid]) -> list[Op]:
-        """Take the lease (or, without ``_meta``, expect none); the operations the main
-        apply carries: expect our lease first, release it last."""
+    def guard(
+        self, backend: Backend, schema: Schema, grids: dict[str, TabGrid], claim: list[Op]
+    ) -> list[Op]:
+        """Take the lease (or, without ``_meta``, expect none), checking ``claim``'s
+        expectations (the writer's) in the same apply; the operations the main apply then
+        carries: expect our lease, and the rest of ``claim``."""
+        expects = [op for op in claim if isinstance(op, Expect)]
+        puts = [op for op in claim if not isinstance(op, Expect)]
         if TAB not in grids:
-            return Meta.holds_lease(None)
+            return [*Meta.holds_lease(None), *claim]
         meta = Meta.of(grids)
         self.check(meta.lease())
         mine = Lease.new(self.command, self.host, self.pid, self.clock(), self.seconds)
         try:
-            backend.apply(ChangeSet(meta.take_lease(mine)), schema)
+            backend.apply(ChangeSet([*expects, *meta.take_lease(mine)]), schema)
         except LockedError as exc:
             raise self.explain(backend, exc) from None
         self.held = mine
-        return Meta.holds_lease(mine)
+        return [*Meta.holds_lease(mine), *puts]
 
     def release_ops(self) -> list[Op]:
         return Meta.release_lease(self.held) if self.held else []
@@ -104,14 +110,15 @@ class SheetLease:
         """The lease that stopped us, said the way a person reads it (one re-read of
         ``_meta``, only when an apply was refused); the original error otherwise."""
         try:
-            lease = Meta.of(backend.read([TAB])).lease()
+            meta = Meta.of(backend.read([TAB]))
         except Exception:
             return exc
+        lease = meta.lease()
         if lease == self.held:
             return exc
         if lease is None:
             return LockedError(
-                "locked: another run took and gave back the workbook's lease while this one "
-                "was starting; nothing was written — run again"
+                f"locked: another run wrote to the workbook after this run read it "
+                f"({meta.writer() or 'unknown'}); nothing was written — run again"
             )
         return LockedError(f"locked: {lease.describe()}; nothing was written")
