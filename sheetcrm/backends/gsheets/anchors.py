@@ -24,9 +24,9 @@ from sheetcrm.model.changes import CellFormula
 TAG_KEY = "sheetcrm:id"
 MARKER_KEY = "sheetcrm:request"
 
-#: Characters (key + value) of row tags made in one round. Google keeps at most 30,000
-#: characters of developer metadata per sheet and per spreadsheet; the rest is left for
-#: the markers and for anyone else's metadata.
+#: Characters (key + value) of row tags made on one sheet in one round. Google keeps at
+#: most 30,000 characters of developer metadata per sheet (and 30,000 of the
+#: spreadsheet's own, where the markers go); the rest is left for anyone else's.
 TAG_BUDGET = 27_000
 
 #: Bytes of one ``updateCells``/``appendCells`` request before its rows are split in two

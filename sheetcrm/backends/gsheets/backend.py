@@ -19,8 +19,8 @@ every write lands on the record's row wherever a teammate has moved it:
    protections, charts, generated cells and headers (``updateCells``, typed values: text
    stays text), then transient row tags (developer metadata ``sheetcrm:id`` = record ID)
    on each row to edit, after deleting stale tags on that sheet. Tags are at most
-   ``anchors.TAG_BUDGET`` characters a round (Google keeps 30,000 a sheet); more rows,
-   more rounds of steps 2-4 (tags only).
+   ``anchors.TAG_BUDGET`` characters a sheet a round (Google keeps 30,000 a sheet); more
+   rows, more rounds of steps 2-4 (tags only).
 3. **re-read**: one ``values:batchGetByDataFilter``: the whole touched tabs (the fresh
    state: edits a teammate made since the plan's read are kept and reported in
    ``changed_meanwhile``, formulas kept, appends deduplicated by ID) and each tag's row as
@@ -30,7 +30,8 @@ every write lands on the record's row wherever a teammate has moved it:
    alone), whose ``updatedData`` verifies that each row still holds its ID.
 5. **batch #2** ``spreadsheets.batchUpdate``: ``appendCells`` for new records (after the
    last row with data, so two writers never overwrite each other; none the re-read shows),
-   and the deletion of this run's tags and markers. With nothing to edit there are no
+   and the deletion of this run's tags and markers; with nothing to append it is not sent
+   (the next tagging of a sheet clears its tags first). With nothing to edit there are no
    tags, no re-read and no write: the appends go in batch #1.
 6. **deletions** (only when rows are deleted): a ``values.batchGet`` for positions, one
    ``spreadsheets.batchUpdate`` (bottom-up), a ``values.batchGet`` to verify; a record

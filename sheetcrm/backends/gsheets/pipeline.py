@@ -79,8 +79,9 @@ class AnchoredApply:
             self._send(structure + self._tagging(tags), "applying layout and tagging rows")
             grids = self._rounds(pending, tags)
             finish = self._appends(grids)
-            finish += [anchors.delete_metadata(mid) for mid in self.live]
-            finish += [anchors.delete_metadata(mid) for mid in self.markers]
+            if finish:  # else the tags go with the next tagging of their sheet
+                finish += [anchors.delete_metadata(mid) for mid in self.live]
+                finish += [anchors.delete_metadata(mid) for mid in self.markers]
             self._send(finish, "appending new rows")
         self._delete_rows()
 
@@ -170,7 +171,7 @@ class AnchoredApply:
         """Tags for as many pending rows as the metadata budget allows, at the rows where
         ``grids`` (the latest read) shows them; a record no longer there is reported."""
         out: list[Tag] = []
-        chars = 0
+        chars: dict[str, int] = {}  # per sheet: Google's limit is per sheet
         plans: dict[str, RowPlan] = {}
         for key in list(pending):
             tab, record = key
@@ -182,10 +183,11 @@ class AnchoredApply:
                 pending.pop(key)
                 continue
             tag = Tag(tab, record, row + 1, self.tokens.metadata_id())
-            if out and chars + tag.chars > anchors.TAG_BUDGET:
-                break
+            used = chars.get(tab, 0)
+            if used and used + tag.chars > anchors.TAG_BUDGET:
+                continue  # the next round
             out.append(tag)
-            chars += tag.chars
+            chars[tab] = used + tag.chars
         return out
 
     def _tagging(self, tags: list[Tag]) -> list[dict[str, Any]]:
