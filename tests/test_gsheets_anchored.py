@@ -271,10 +271,10 @@ def test_two_hosts_interleaved_at_each_request_both_keep_every_record():
         host_a, host_b = sheets_backend(emu, sid), sheets_backend(emu, sid)
         busy = [False]
 
-        def other(host_b: Any = host_b, busy: list[bool] = busy) -> None:
+        def other(host_b: Any = host_b, busy: list[bool] = busy, schema: Any = crm.schema) -> None:
             if not busy[0]:
                 busy[0] = True
-                host_b.apply(ChangeSet(list(second)), crm.schema)
+                host_b.apply(ChangeSet(list(second)), schema)
 
         _at(emu, k, other)
         host_a.apply(ChangeSet(list(first)), crm.schema)
