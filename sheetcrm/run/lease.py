@@ -56,7 +56,7 @@ class SheetLease:
     """One run's claim on the workbook's lease: who it is, and the lease it took."""
 
     command: str
-    host: str = field(default_factory=socket.gethostname)
+    host: str = field(default_factory=lambda: socket.gethostname())  # looked up per run
     pid: int = field(default_factory=os.getpid)
     seconds: float = LEASE_SECONDS
     clock: Callable[[], dt.datetime] = utc_now
