@@ -336,3 +336,64 @@ def test_derived_ids_are_the_same_on_every_machine_and_keep_the_format(tmp_path)
         crm.upsert("Customers", [{"name": "Ana B.", "email": "ana@example.com"}])
         assert list(crm.frame("Customers")["customer_id"]) == [made[0][0]]
         assert list(crm.frame("Customers")["name"]) == ["Ana B."]
+
+
+# -- the loser of a true conflict, end to end ------------------------------------------
+
+TEAMMATE_BETWEEN_READ_AND_SAVE = """
+import subprocess, sys
+from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.cli import cli
+
+apply = XlsxBackend.apply
+EDIT = (
+    "import openpyxl, sys; wb = openpyxl.load_workbook(sys.argv[1]); ws = wb['Customers'];"
+    "col = [c.value for c in ws[1]].index('city') + 1;"
+    "row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == 'ana@example.com');"
+    "ws.cell(row, col).value = 'Rasht'; wb.save(sys.argv[1])"
+)
+
+def teammate_first(self, changes, schema):
+    if any(op.tab == "_audit" for op in changes.ops):  # the run's main apply
+        subprocess.run([sys.executable, "-c", EDIT, str(self.path)], check=True)
+    return apply(self, changes, schema)
+
+XlsxBackend.apply = teammate_first
+cli(sys.argv[1:])
+"""
+
+
+def test_an_edit_saved_by_another_process_during_an_import_is_kept_recorded_and_exits_4(
+    tmp_path,
+):
+    """A fresh ``sheetcrm import`` process; a teammate's process saves the workbook between
+    the import's read and its save. The import loses: the teammate's value stays, the
+    conflict is in ``_conflicts``, and the exit code is 4."""
+    path = tmp_path / "crm.xlsx"
+    assert run_sheetcrm("init", "--xlsx", str(path), cwd=tmp_path).returncode == 0
+    (tmp_path / "v1.csv").write_text("name,email,city\nAna,ana@example.com,Tabriz\n")
+    (tmp_path / "v2.csv").write_text("name,email,city\nAna,ana@example.com,Shiraz\n")
+    first = run_sheetcrm(
+        "import", "v1.csv", "--tab", "Customers", "--xlsx", str(path), cwd=tmp_path
+    )
+    assert first.returncode == 0, first.stderr
+    header = [c.value for c in openpyxl.load_workbook(path)["Customers"][1]]
+    assert header.index("email") == 2  # the script finds Ana by her e-mail in column C
+    (tmp_path / "run.py").write_text(TEAMMATE_BETWEEN_READ_AND_SAVE)
+    done = subprocess.run(
+        [sys.executable, "run.py", "import", "v2.csv", "--tab", "Customers", "--xlsx", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 4, (done.stdout, done.stderr)
+    assert "1 conflict with teammates' edits" in one_line(done.stderr)
+    wb = openpyxl.load_workbook(path)
+    crm = CRM(backend=HARNESSES["xlsx"](tmp_path).backend)
+    assert list(crm.frame("Customers")["city"]) == ["Rasht"]  # the teammate's value
+    conflicts = crm.frame("_conflicts")
+    assert list(conflicts["field"]) == ["city"] and list(conflicts["sheet_value"]) == ["Rasht"]
+    assert list(conflicts["source_value"]) == ["Shiraz"]
+    assert list(conflicts["resolution"]) == ["sheet value kept (edited during the run)"]
+    assert lease_of(crm) is None and wb["Customers"].max_row == 2
