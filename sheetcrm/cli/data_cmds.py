@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sheetcrm.cli.options import backend_options, import_options, run_options
+from sheetcrm.cli.options import backend_options, force_option, import_options, run_options
 from sheetcrm.cli.output import report_run
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConflictsRecorded
@@ -46,7 +46,7 @@ def _print(result: RunResult, quiet: bool) -> None:
 @click.option(
     "--from-tab", metavar="TAB", help="Import a tab of the same workbook (e.g. 'Form Responses 1')."
 )
-@click.option("--force", is_flag=True, help="Allow deleting or blanking many rows.")
+@force_option("Allow deleting or blanking many rows")
 def import_(
     crm: CRM,
     file: str | None,
@@ -105,7 +105,8 @@ def export(crm: CRM, tab: str, fmt: str, output: Path | None, raw: bool) -> None
 @click.argument("snapshot", type=click.Path(dir_okay=False, exists=True))
 @backend_options
 @run_options
-def restore(crm: CRM, snapshot: str, dry_run: bool, quiet: bool) -> None:
+@force_option()
+def restore(crm: CRM, snapshot: str, dry_run: bool, quiet: bool, force: bool) -> None:
     """Put back the records saved in SNAPSHOT (written before a destructive change)."""
     result = restore_snapshot(crm, snapshot, dry_run=dry_run)
     counts = result.changes.counts()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from sheetcrm.cli.options import as_of_option, backend_options, run_options
+from sheetcrm.cli.options import as_of_option, backend_options, force_option, run_options
 from sheetcrm.cli.output import report_run
 from sheetcrm.crm import CRM
 from sheetcrm.workbook.refresh import count_segments
@@ -18,7 +18,8 @@ from sheetcrm.workbook.refresh import refresh as refresh_crm
 @backend_options
 @run_options
 @as_of_option
-def refresh(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date) -> None:
+@force_option()
+def refresh(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> None:
     """Recompute computed columns, segments, RFM, scores, colours and the dashboard."""
     result = refresh_crm(crm, as_of, dry_run=dry_run)
     report_run(result, quiet, f"Refreshed {crm.describe()} as of {as_of}")

@@ -43,6 +43,9 @@ def backend_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         if xlsx_path and not xlsx_path.lower().endswith(".xlsx"):
             raise ConfigError(f"--xlsx expects a path ending in .xlsx, got {xlsx_path!r}")
         crm = CRM(config=config, target=target, notify=waiting_notice(kw.get("quiet")))
+        backend: Any = crm.backend
+        if kw.get("force") and hasattr(backend, "force_open"):
+            backend.force_open = True  # an .xlsx: save even if an office app has it open
         if "as_of" in kw:  # --as-of: the given day, else today in the workbook's time zone
             kw["as_of"] = crm.as_of(kw["as_of"])
         return fn(*args, crm=crm, **kw)
@@ -56,6 +59,17 @@ def run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--dry-run", is_flag=True, help="Print the planned changes and write nothing."
     )(fn)
+
+
+#: What ``--force`` does for every command that writes (besides the command's own safeguard).
+FORCE_OPEN = "save even if Excel or LibreOffice seems to have the .xlsx open"
+
+
+def force_option(first: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--force for a command that writes: past the command's own safeguard (``first``, e.g.
+    many deletions), and past an office lock file beside the .xlsx (exit 5 otherwise)."""
+    text = f"{first}; {FORCE_OPEN}." if first else f"{FORCE_OPEN[0].upper()}{FORCE_OPEN[1:]}."
+    return click.option("--force", is_flag=True, help=text)
 
 
 def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -9,6 +9,7 @@ import click
 
 from sheetcrm.cli.options import as_of_option, backend_options
 from sheetcrm.crm import CRM
+from sheetcrm.outputs.mail import check_address, check_header
 from sheetcrm.outputs.reminders import remind as remind_crm
 from sheetcrm.outputs.report import make_report
 
@@ -59,6 +60,10 @@ def report(
     """Render a report (HTML with charts, Markdown, plain text or PDF) and send it."""
     if fmt == "pdf" and output is None and not emails:
         raise click.UsageError("a PDF report needs -o FILE.pdf (or --email)")
+    for address in emails:  # before anything is read, written or sent (exit 3)
+        check_address(address)
+    if emails and title:
+        check_header("subject", title)
     result = make_report(
         crm,
         as_of=as_of,

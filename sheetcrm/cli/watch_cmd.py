@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import click
 
-from sheetcrm.cli.options import backend_options, import_options
+from sheetcrm.cli.options import backend_options, force_option, import_options
 from sheetcrm.crm import CRM
 from sheetcrm.ingest.importer import ImportSpec
 from sheetcrm.ingest.watch import Watch, parse_every
@@ -44,6 +44,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str) -> float:
 @import_options
 @click.option("--no-refresh", is_flag=True, help="Do not recompute computed columns.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@force_option()
 @click.pass_context
 def watch(
     ctx: click.Context,
@@ -54,6 +55,7 @@ def watch(
     spec: ImportSpec,
     no_refresh: bool,
     quiet: bool,
+    force: bool,
 ) -> None:
     """Keep importing the new rows of a form-responses tab, every 5 minutes (--every).
 

@@ -12,7 +12,7 @@ from sheetcrm.model.changes import ChangeSet
 from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.values import is_blank
-from sheetcrm.run import RunResult, WriteRun, read_snapshot
+from sheetcrm.run import RunResult, WriteRun, read_snapshot, write_snapshot
 
 
 def restore(crm: CRM, path: str | Path, *, dry_run: bool = False) -> RunResult:
@@ -31,4 +31,8 @@ def restore(crm: CRM, path: str | Path, *, dry_run: bool = False) -> RunResult:
             records = [r for r in records if not is_blank(r.get(tab.id_field))]
             now = current.get(tab.name) or TabGrid(tab.name, list(tab.columns))
             changes.extend(diff_tab(now, tab, records, crm.ctx).ops)
-        return run.apply(RunResult(run.command, changes, source=str(path)))
+        # whatever this overwrites, as it is now, so the restore itself can be undone
+        before = write_snapshot(crm, current, changes.tabs()) if changes and not dry_run else None
+        result = run.apply(RunResult(run.command, changes, source=str(path)))
+        result.snapshot = before or result.snapshot
+        return result

@@ -13,17 +13,19 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import smtplib
 import ssl
 import stat
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
 
 from sheetcrm.config import Config
 from sheetcrm.errors import ConfigError, InputError, TransientError
+from sheetcrm.files import write_private
 
 SECURITY = ("starttls", "ssl", "none")
 
@@ -95,6 +97,41 @@ def smtp_settings(config: Config) -> SmtpSettings:
     return SmtpSettings(str(host), port, security, str(sender), get("user"), get("password"))
 
 
+#: Characters that end or fold a header line (CR, LF and the other controls, NEL and the
+#: Unicode line separators): in a subject or address they would let text add headers or
+#: recipients of its own.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def check_header(what: str, value: str) -> None:
+    """Refuse a header value with a line break or control character (InputError, exit 3)."""
+    found = _BREAKS.search(value)
+    if found:
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        raise InputError(
+            f"the e-mail {what} {shown!r} contains a control character "
+            f"({found.group()!r}, e.g. a line break); nothing was sent"
+        )
+
+
+def check_address(value: str) -> None:
+    """One plain address: no control characters, no second address, an @ in it."""
+    check_header("address", value)
+    found = getaddresses([value])
+    if len(found) != 1 or "@" not in found[0][1] or ";" in value:
+        raise InputError(f"{value!r} is not one e-mail address; nothing was sent")
+
+
+def check_mails(settings: SmtpSettings, mails: list[Email]) -> None:
+    """Every header of every message, before the first is sent."""
+    check_header("sender", settings.sender)
+    for mail in mails:
+        check_address(mail.to)
+        check_header("subject", mail.subject)
+        for filename, _data, _mime in mail.attachments:
+            check_header("attachment name", filename)
+
+
 def outbox_path() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "sheetcrm" / "outbox.jsonl"
@@ -155,6 +192,7 @@ def send(
     settings: SmtpSettings, mails: list[Email], *, timeout: float = 30.0, outbox: Path | None = None
 ) -> Delivery:
     """Send each message once; skip those already in the outbox; report refused addresses."""
+    check_mails(settings, mails)
     outbox = outbox or outbox_path()
     done = _sent_keys(outbox)
     result = Delivery()
@@ -167,26 +205,23 @@ def send(
     if not todo:
         return result
     server = _connect(settings, timeout)
-    outbox.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with outbox.open("a", encoding="utf-8") as log:
-            for mail in todo:
-                try:
-                    server.send_message(_message(settings, mail))
-                except smtplib.SMTPRecipientsRefused as exc:
-                    code, why = next(iter(exc.recipients.values()))
-                    result.refused[mail.to] = f"{code} {why.decode(errors='replace')}"
-                    continue
-                except (smtplib.SMTPServerDisconnected, TimeoutError, OSError) as exc:
-                    raise TransientError(
-                        f"the SMTP connection broke after {len(result.sent)} message(s) ({exc}); "
-                        "run again — those already sent are not sent twice"
-                    ) from None
-                log.write(
-                    json.dumps({"key": mail.key, "to": mail.to, "subject": mail.subject}) + "\n"
-                )
-                log.flush()
-                result.sent.append(mail.to)
+        for mail in todo:
+            try:
+                server.send_message(_message(settings, mail))
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, why = next(iter(exc.recipients.values()))
+                result.refused[mail.to] = f"{code} {why.decode(errors='replace')}"
+                continue
+            except (smtplib.SMTPServerDisconnected, TimeoutError, OSError) as exc:
+                raise TransientError(
+                    f"the SMTP connection broke after {len(result.sent)} message(s) ({exc}); "
+                    "run again — those already sent are not sent twice"
+                ) from None
+            # on disk before the next message: a run killed now does not send it twice
+            line = json.dumps({"key": mail.key, "to": mail.to, "subject": mail.subject})
+            write_private(outbox, line + "\n", append=True)
+            result.sent.append(mail.to)
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             server.quit()

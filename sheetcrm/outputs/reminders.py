@@ -18,6 +18,7 @@ from sheetcrm.analytics import kpis
 from sheetcrm.analytics.frames import as_date, records
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
+from sheetcrm.files import write_private
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
 from sheetcrm.outputs.report import report_settings
 from sheetcrm.outputs.templates import environment, render
@@ -153,13 +154,10 @@ def remind(
     if csv_path is not None:
         result.csv_path = _write_csv(quiet, csv_path)
     if drafts_dir is not None:
-        drafts_dir.mkdir(parents=True, exist_ok=True)
-        for person in quiet:
+        for person in quiet:  # customer data: private files (the folder is the user's)
             path = drafts_dir / f"{person['customer_id']}.txt"
-            path.write_text(
-                render("reengage.txt", env, customer=person, as_of=as_of), encoding="utf-8"
-            )
-            result.drafts.append(path)
+            draft = render("reengage.txt", env, customer=person, as_of=as_of)
+            result.drafts.append(write_private(path, draft, own_folder=False))
     if email:
 
         def texts(d: Digest) -> tuple[str, str]:
