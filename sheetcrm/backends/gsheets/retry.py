@@ -1,7 +1,10 @@
 """Retries and throttling for remote backends: our own policy, not the client library's.
 
 Truncated exponential backoff with full jitter (sleep = uniform(0, min(cap, base·2ⁿ))),
-``Retry-After`` honoured, bounded by attempts and by a deadline; a loop, never recursion.
+bounded by attempts and by a deadline; a loop, never recursion. The server's
+``Retry-After`` is honoured beyond the backoff cap (Google knows when its quota refills)
+but never past the run's deadline: a wait that would end after it gives up at once, with
+a ``RateLimitedError`` that says when to run again.
 Only requests that are safe to repeat are retried; an ambiguous failure of anything else
 is reported so the caller can re-read and reconcile instead of writing twice. A request
 that never left (no connection) is safe to repeat, but only a few times: a machine that
@@ -12,6 +15,7 @@ when they are about to wait a noticeable time, so a person knows why nothing hap
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from collections import deque
@@ -85,16 +89,30 @@ class RetryPolicy:
     deadline: float = 120.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    wall: Callable[[], float] = time.time  # for "run again after HH:MM"
     rng: random.Random = field(default_factory=random.Random)
     waits: list[float] = field(default_factory=list)  # what it slept, for tests and logs
     report: Callable[[str], None] | None = None  # told about each wait of a second or more
     notice: float = 1.0  # shorter waits pass without a word
 
     def delay(self, attempt: int, failure: RemoteFailure) -> float:
+        """Our backoff, or the server's ``Retry-After`` when longer (not cut to ``cap``)."""
         backoff = self.rng.uniform(0, min(self.cap, self.base * 2**attempt))
         if failure.retry_after is not None:
-            return max(backoff, min(failure.retry_after, self.cap))
+            return max(backoff, failure.retry_after)
         return backoff
+
+    def _told_to_wait_too_long(self, step: str, failure: RemoteFailure, wait: float) -> None:
+        """The server asked for a wait that ends after the run's deadline: stop now."""
+        at = self.wall() + wait
+        when = dt.datetime.fromtimestamp(at).strftime("%H:%M:%S")
+        what = "rate limited" if failure.status == 429 else f"Google answered {failure.status}"
+        raise RateLimitedError(
+            f"{what}: {step} did not complete ({failure}); Google asks to wait "
+            f"{_seconds(wait)}, past this run's {_seconds(self.deadline)} limit: run again "
+            f"after {when}",
+            retry_at=at,
+        )
 
     def run(self, call: Callable[[], T], *, idempotent: bool, step: str) -> T:
         """Run ``call`` with retries; raise a one-line ``TransientError`` when giving up."""
@@ -114,7 +132,10 @@ class RetryPolicy:
                 allowed = (
                     min(self.offline_attempts, self.attempts) if failure.offline else self.attempts
                 )
-                if attempt >= allowed - 1 or self.clock() - start + wait > self.deadline:
+                late = self.clock() - start + wait > self.deadline
+                if late and failure.retry_after is not None and wait >= failure.retry_after:
+                    self._told_to_wait_too_long(step, failure, wait)
+                if attempt >= allowed - 1 or late:
                     break
                 self.waits.append(wait)
                 if self.report is not None and wait >= self.notice:
