@@ -40,6 +40,13 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "seed": write_csv(folder / "seed.csv", CUSTOMER_HEADER, seed_rows()),
         "incoming": write_csv(folder / "incoming.csv", CUSTOMER_HEADER, import_rows()),
         "orders": write_csv(folder / "orders.csv", TRANSACTION_HEADER, transaction_rows()),
+        # two machines importing at once: both move c01, each moves one more and adds 8
+        "host-a": write_csv(
+            folder / "host-a.csv", CUSTOMER_HEADER, import_rows("a", 8, (0, 1), "Leeds")
+        ),
+        "host-b": write_csv(
+            folder / "host-b.csv", CUSTOMER_HEADER, import_rows("b", 8, (1, 2), "York")
+        ),
     }
 
 
@@ -54,6 +61,10 @@ RUNS: dict[str, tuple[Callable[[dict[str, Path]], list[list[str]]], Callable[...
         lambda f: ["refresh", "--as-of", AS_OF],
     ),
     "demo": (lambda f: [], lambda f: ["demo", "--as-of", AS_OF]),
+    "import-a": (
+        lambda f: [["init"], ["import", str(f["seed"]), "--tab", "Customers"]],
+        lambda f: ["import", str(f["host-a"]), "--tab", "Customers"],
+    ),
 }
 
 

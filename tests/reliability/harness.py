@@ -438,6 +438,8 @@ def normalize(grids: Mapping[str, list[list[Any]]]) -> tuple[dict[str, Any], dic
         header, body = data[tab]
         ids[tab] = [r[0] if r else None for r in body]
         for r in body:
+            if not r or r[0] is None:
+                continue  # a row a teammate typed, no ID yet
             named = tuple(names.get(v, v) for v in r[1 : len(header)] if v is not None)
             names[r[0]] = f"{tab}<{named[:3]}>"
     tabs: dict[str, list[tuple[Any, ...]]] = {}
@@ -445,8 +447,8 @@ def normalize(grids: Mapping[str, list[list[Any]]]) -> tuple[dict[str, Any], dic
         if tab in JOURNALS:
             continue
         keep = [i for i, h in enumerate(header) if h not in WHEN]
-        if tab in record_tabs or tab.startswith("_"):
-            keep = [i for i in keep if not (tab.startswith("_") and str(header[i]).endswith("_id"))]
+        if tab.startswith("_") and str(header[0]).endswith("_id"):
+            keep = [i for i in keep if i != 0]  # a journal line's own ID says nothing
         rows_out = []
         for r in body:
             cells = [r[i] if i < len(r) else None for i in keep]
@@ -461,7 +463,7 @@ def normalize(grids: Mapping[str, list[list[Any]]]) -> tuple[dict[str, Any], dic
 
 
 def _rename(v: Any, names: Mapping[Any, str]) -> Any:
-    if v in names:
+    if v is not None and v in names:
         return names[v]
     if isinstance(v, str) and ":" in v:  # a _sync key: "Customers:C-…"
         tab, _, rid = v.partition(":")
@@ -579,12 +581,14 @@ def seed_rows() -> list[list[Any]]:
     return [customer(i) for i in range(10)]
 
 
-def import_rows(prefix: str = "n", count: int = 20) -> list[list[Any]]:
-    """An import: five existing customers moved to another city, ``count`` new ones (one
-    of them twice in the file)."""
-    rows = [customer(i, "Leeds") for i in range(5)]
+def import_rows(
+    prefix: str = "n", count: int = 20, moved: Sequence[int] = range(5), city: str = "Leeds"
+) -> list[list[Any]]:
+    """An import: existing customers ``moved`` to ``city``, ``count`` new ones (one of
+    them twice in the file)."""
+    rows = [customer(i, city) for i in moved]
     rows += [customer(i, "Bristol", prefix) for i in range(count)]
-    rows.append(customer(3, "Bristol", prefix))
+    rows.append(customer(min(3, count - 1), "Bristol", prefix))
     return rows
 
 
@@ -662,3 +666,31 @@ def spread(
 def each(items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
     """1-based positions, as the boundaries are numbered."""
     return enumerate(items, start=1)
+
+
+def row_of(rows: Sequence[tuple[Any, ...]], email: str) -> int:
+    """Where the (normalized) record with ``email`` is, 0 being the header."""
+    found = [i for i, r in enumerate(rows) if i and email in r]
+    assert len(found) == 1, (email, found)
+    return found[0]
+
+
+def with_cell(rows: list[tuple[Any, ...]], email: str, column: str, value: Any) -> None:
+    i = row_of(rows, email)
+    at = list(rows[0]).index(column)
+    cells = list(rows[i]) + [None] * (at + 1 - len(rows[i]))
+    cells[at] = value
+    while cells and cells[-1] is None:
+        cells.pop()
+    rows[i] = tuple(cells)
+
+
+def wait_for(done: Callable[[], bool], child: Child | None = None) -> bool:
+    """Wait until ``done()`` (an event, not a duration); False if ``child`` ended first."""
+    import time
+
+    while not done():
+        if child is not None and child.popen.poll() is not None:
+            return done()
+        time.sleep(0.01)
+    return True
