@@ -319,3 +319,36 @@ def test_a_cell_over_50000_characters_is_refused_before_any_write():
     with pytest.raises(ValueParseError):
         crm.upsert("Customers", [long])  # a whole run: the lease is taken and given back
     assert _rows(Teammate(emu, sid)) == before
+
+
+def test_more_rows_than_the_metadata_limit_holds_are_written_in_rounds():
+    """2,000 edited rows need 38,000 characters of tags, over Google's 30,000 a sheet: two
+    rounds of tag, re-read and write (the emulator refuses a batch over the limit)."""
+    emu = Emulator()
+    ss = emu.create_spreadsheet("crm")
+    crm = CRM(backend=sheets_backend(emu, ss.id))
+    crm.init()
+    sheet = Teammate(emu, ss.id).sheet("Customers")
+    sheet.props["gridProperties"]["rowCount"] = 2_001  # full: the append grows it
+    for i in range(2_000):
+        sheet.rows.append([f"C-{i:06d}", f"N{i}"])
+    backend = sheets_backend(emu, ss.id)
+    grid = backend.read(["Customers"])["Customers"]
+    changes = crm.plan_upsert(
+        "Customers",
+        [{"customer_id": f"C-{i:06d}", "name": f"M{i}"} for i in range(2_000)],
+        grid=grid,
+    )
+    changes.add(AppendRow("Customers", {"customer_id": "C-999999", "name": "New"}))
+    emu.stats.reset()
+    report = backend.apply(changes, crm.schema)
+    assert report.cells_written == 2_000 + 2 and not report.skipped
+    assert dict(emu.stats.requests) == {
+        "sheets.spreadsheets.values.batchGet": 1,  # locate
+        "sheets.spreadsheets.batchUpdate": 3,  # tag round 1, tag round 2, append + untag
+        REREAD: 2,
+        WRITE: 2,
+    }
+    rows = _rows(Teammate(emu, ss.id))
+    assert all(rows[f"C-{i:06d}"][1] == f"M{i}" for i in range(2_000))
+    assert not [m for m in ss.developer_metadata if m["metadataKey"] == "sheetcrm:id"]

@@ -72,10 +72,10 @@ class AnchoredApply:
             if isinstance(op, SetCell):
                 pending.setdefault((op.tab, op.key), []).append(op)
         grids = {tab: loc.grid for tab, loc in self.located.items()}
-        if not pending:  # nothing anchored: appends go in the same atomic batch
+        tags = self._choose(pending, grids, {})
+        if not tags:  # nothing anchored: appends go in the same atomic batch
             self._send(structure + self._appends(grids), "writing tabs, layout and new rows")
         else:
-            tags = self._choose(pending, grids, {})
             self._send(structure + self._tagging(tags), "applying layout and tagging rows")
             grids = self._rounds(pending, tags)
             finish = self._appends(grids)
@@ -158,9 +158,9 @@ class AnchoredApply:
                     self.report.skipped.append(
                         f"{key[0]} {key[1]}: the row kept moving while it was written; run again"
                     )
-            if not pending:
-                return grids
             tags = self._choose(pending, grids, tries)
+            if not tags:
+                return grids
             self._send(self._tagging(tags), "tagging rows")
 
     # -- tags --------------------------------------------------------------------------
