@@ -85,3 +85,114 @@ def test_a_crash_report_is_private_from_its_first_byte(tmp_path, monkeypatch, lo
     assert writes and {m for _f, m in writes} == {0o600}, writes
     assert mode(saved) == 0o600 and mode(saved.parent) == 0o700
     assert "RuntimeError: boom" in saved.read_text(encoding="utf-8")
+
+
+def test_every_folder_made_on_the_way_is_private(tmp_path, loose_umask):
+    target = tmp_path / "a" / "b" / "c" / "secret.txt"
+    write_private(target, "x")
+    for folder in (tmp_path / "a", tmp_path / "a" / "b", tmp_path / "a" / "b" / "c"):
+        assert mode(folder) == 0o700, folder
+
+
+def test_sheetcrms_own_folder_is_tightened_but_not_a_folder_the_user_chose(tmp_path):
+    ours, theirs = tmp_path / "snapshots", tmp_path / "drafts"
+    for folder in (ours, theirs):
+        folder.mkdir()
+        folder.chmod(0o755)  # as an older sheetcrm (or the user) made it
+    write_private(ours / "s.json", "{}")
+    write_private(theirs / "C-1.txt", "Dear Ana", own_folder=False)
+    assert mode(ours) == 0o700 and mode(theirs) == 0o755
+    assert mode(ours / "s.json") == 0o600 and mode(theirs / "C-1.txt") == 0o600
+
+
+def test_the_outbox_is_appended_to_privately(tmp_path, loose_umask):
+    outbox = tmp_path / "data" / "sheetcrm" / "outbox.jsonl"
+    outbox.parent.mkdir(parents=True)
+    outbox.write_text('{"key": "old"}\n')
+    outbox.chmod(0o644)  # written by an older version
+    write_private(outbox, '{"key": "new"}\n', append=True)
+    assert outbox.read_text() == '{"key": "old"}\n{"key": "new"}\n'
+    assert mode(outbox) == 0o600 and mode(outbox.parent) == 0o700
+
+
+def test_mail_sent_is_logged_in_a_private_outbox(tmp_path, loose_umask):
+    from test_reports import Mailbox
+
+    from sheetcrm.outputs.mail import Email, SmtpSettings, send
+
+    outbox = tmp_path / "data" / "sheetcrm" / "outbox.jsonl"
+    with Mailbox() as box:
+        settings = SmtpSettings("127.0.0.1", box.port, "none", "shop@example.com")
+        send(settings, [Email("ana@example.com", "Hi", "text")], outbox=outbox)
+        send(settings, [Email("ben@example.com", "Hi", "text")], outbox=outbox)
+    assert len(outbox.read_text().splitlines()) == 2
+    assert mode(outbox) == 0o600 and mode(outbox.parent) == 0o700
+    assert mode(outbox.parent.parent) == 0o700  # made on the way
+
+
+def test_restore_first_snapshots_what_it_overwrites(tmp_path, monkeypatch, loose_umask):
+    from sheetcrm.backends.xlsx import XlsxBackend
+    from sheetcrm.crm import CRM
+    from sheetcrm.ingest.restore import restore
+
+    monkeypatch.setenv("SHEETCRM_SNAPSHOTS", str(tmp_path / "snapshots"))
+    crm = CRM(backend=XlsxBackend(tmp_path / "crm.xlsx"))
+    crm.init()
+    crm.upsert("Customers", [{"customer_id": "C-1", "name": "Ana"}])
+    saved = write_snapshot(Book(), crm.backend.read(["Customers"]), ["Customers"])
+    crm.upsert("Customers", [{"customer_id": "C-1", "name": "Ana Smith"}])
+    done = restore(crm, saved)
+    assert crm.frame("Customers").iloc[0]["name"] == "Ana"
+    assert done.snapshot is not None and done.snapshot != saved
+    assert mode(done.snapshot) == 0o600 and mode(done.snapshot.parent) == 0o700
+    before = read_snapshot(done.snapshot)["Customers"]
+    assert [r[:2] for r in before.rows] == [["C-1", "Ana Smith"]]  # the restore can be undone
+    assert restore(crm, done.snapshot).snapshot is not None
+    assert crm.frame("Customers").iloc[0]["name"] == "Ana Smith"
+
+
+KILLED_SAVE = """
+import os, signal, sys
+import openpyxl
+def save(wb, filename):
+    with open(filename, "wb") as fh:
+        fh.write(b"PK half a workbook")
+    os.kill(os.getpid(), signal.SIGKILL)
+openpyxl.Workbook.save = save
+sys.argv = ["sheetcrm", "import", "c.csv", "--tab", "Customers"]
+from sheetcrm.cli import main
+main()
+"""
+
+
+def test_a_killed_save_leaves_a_temporary_file_the_next_run_removes(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from support import run_sheetcrm
+
+    assert run_sheetcrm("init", cwd=tmp_path).returncode == 0
+    (tmp_path / "c.csv").write_text("customer_id,name\nC-1,Ana\n", encoding="utf-8")
+    killed = subprocess.run([sys.executable, "-c", KILLED_SAVE], cwd=tmp_path, timeout=60)
+    assert killed.returncode == -9
+    left = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(left) == 1 and left[0].startswith(".crm.xlsx.")
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        host = left[0].split(".")[3].rsplit("-", 1)[0]
+        busy = tmp_path / f".crm.xlsx.{host}-{alive.pid}.abcd1234.tmp"  # a save in progress
+        busy.write_bytes(b"PK")
+        old = tmp_path / ".crm.xlsx.k2j4h5g6.tmp"  # an older version's name, long left
+        old.write_bytes(b"PK")
+        os.utime(old, (time.time() - 600, time.time() - 600))
+        other = tmp_path / ".other.xlsx.q1w2e3r4.tmp"  # another workbook's: not ours
+        other.write_bytes(b"PK")
+        os.utime(other, (time.time() - 600, time.time() - 600))
+        done = run_sheetcrm("import", "c.csv", "--tab", "Customers", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        temps = sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
+        assert temps == sorted([busy.name, other.name])
+    finally:
+        alive.kill()
+        alive.wait()

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import hashlib
 import os
 import re
 import socket
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sheetcrm.errors import DiskError, LockedError
 
@@ -211,6 +214,7 @@ def save_atomically(path: Path, write: Callable[[str], None], *, still: Callable
     is not. Any ``OSError`` → ``DiskError``; the temporary file never stays behind."""
     folder = path.parent if str(path.parent) else Path(".")
     tmp: str | None = None
+    failed: DiskError | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=folder)
@@ -223,7 +227,6 @@ def save_atomically(path: Path, write: Callable[[str], None], *, still: Callable
         else:
             os.chmod(tmp, 0o644 & ~umask())
         if not still():
-            os.unlink(tmp)
             return False
         os.replace(tmp, path)
         tmp = None
@@ -234,9 +237,33 @@ def save_atomically(path: Path, write: Callable[[str], None], *, still: Callable
             finally:
                 os.close(dfd)
     except OSError as exc:
-        raise disk_error(path, exc) from None
+        failed = disk_error(path, exc)
+        with _quietly():  # its frames hold openpyxl's half-written writers: let them go now
+            exc.__traceback__ = None
+            del exc
+            gc.collect()
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+    if failed is not None:
+        raise failed
     return True
+
+
+@contextlib.contextmanager
+def _quietly() -> Iterator[None]:
+    """openpyxl writes through generators; one dropped half-way raises the disk's OSError
+    again as it is closed, which Python would print ("Exception ignored in …") under the
+    one line the user gets. Those, and only those, are not printed."""
+    hook = sys.unraisablehook
+
+    def quiet(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, OSError):
+            hook(unraisable)
+
+    sys.unraisablehook = quiet
+    try:
+        yield
+    finally:
+        sys.unraisablehook = hook
