@@ -153,7 +153,9 @@ def test_online_retail_on_google_sheets(tmp_path, monkeypatch):
     assert all(kinds[i] == "purchase" for i in per_invoice.index if per_invoice[i] > 0)
     assert interactions["customer_id"].isna().sum() > 0  # anonymous sales kept
     assert set(crm.frame("Customers")["customer_id"]) == customers
-    assert requests <= 8, emu.stats.requests
+    # the reads, the lease (locate, tag, re-read, write) and the main apply anchored to IDs
+    # (locate, tag, re-read, write, append): a number that does not grow with the rows
+    assert requests <= 12, emu.stats.requests
     print(
         f"\nOnline Retail import on the emulator: {seconds:.1f}s, {requests} requests, "
         f"{emu.stats.sent / 1e6:.1f} MB sent"
