@@ -184,3 +184,9 @@ def test_cli_a_wide_header_prints_a_short_line(emu, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "  ignored columns: q0, q1, q2, q3, q4 and 16,995 more\n" in done.stdout
     assert len(done.stdout) < 400
+
+
+def test_the_widest_header_is_the_widest_sheet():
+    from sheetcrm.backends.limits import GOOGLE, XLSX
+
+    assert max(GOOGLE.columns, XLSX.columns) == MAX_COLUMNS

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sheetcrm.backends.limits import GOOGLE, XLSX
 from sheetcrm.errors import InputError, NotFoundError
 from sheetcrm.model.values import is_blank, looks_like_formula
 
@@ -26,8 +25,10 @@ _DELIMITERS = ",;\t|"
 #: How much of a file the delimiter is guessed from: this many records, or characters.
 _SAMPLE_RECORDS = 50
 _SAMPLE_CHARS = 64_000
-#: The most columns any sheet holds (Google Sheets' 18,278; an xlsx sheet holds 16,384).
-MAX_COLUMNS = max(GOOGLE.columns, XLSX.columns)
+#: The most columns any sheet holds: Google Sheets' 18,278 (``backends.limits.GOOGLE``; an
+#: xlsx sheet holds 16,384). A wider header is no table for any backend; the backends
+#: check their own limits before writing.
+MAX_COLUMNS = 18_278
 
 
 @dataclass
