@@ -71,20 +71,27 @@ def _cost(emu, backend, changes, schema) -> Counter[str]:
     return Counter(emu.stats.requests)
 
 
+def _tags(ss) -> list[str]:
+    return [m["metadataValue"] for m in ss.developer_metadata if m["metadataKey"] == "sheetcrm:id"]
+
+
 def test_a_fresh_apply_costs_what_one_after_a_read_does(emu, ss, crm):
     fresh = _cost(emu, sheets_backend(emu, ss.id), _import_like(), crm.schema)
     assert fresh == {GET: 1, **ANCHORED}  # the listing: sheet ids for the tags and appends
+    assert _tags(ss) == []  # batch #2 deleted them
     warm = sheets_backend(emu, ss.id)
     warm.read(["Customers", "_audit"])  # lists the tabs
-    changes = ChangeSet([SetCell("Customers", "C-1", "city", "Tabriz", "Shiraz")])
-    assert _cost(emu, warm, changes, crm.schema) == ANCHORED
+    edit = ChangeSet([SetCell("Customers", "C-1", "city", "Tabriz", "Shiraz")])
+    # nothing to append: no batch #2; the tag stays until the next tagging of the sheet
+    assert _cost(emu, warm, edit, crm.schema) == {**ANCHORED, UPDATE: 1}
+    assert _tags(ss) == ["C-1"]
     appends = ChangeSet([AppendRow("Customers", {"customer_id": "C-7", "name": "M"})])
     # nothing anchored: the appends go in one batchUpdate right after the locate
     assert _cost(emu, warm, appends, crm.schema) == {VALUES_GET: 1, UPDATE: 1}
+    again = ChangeSet([SetCell("Customers", "C-7", "city", "Qom", None)])
+    assert _cost(emu, warm, again, crm.schema) == {**ANCHORED, UPDATE: 1}
+    assert _tags(ss) == ["C-7"]  # the stale tag was deleted before the new one was made
     assert emu.stats.errors == []
-    assert ss.developer_metadata == [
-        m for m in ss.developer_metadata if m["metadataKey"] != "sheetcrm:id"
-    ]
 
 
 def test_appending_to_a_full_tab_needs_no_growth_request(emu, ss, crm):
