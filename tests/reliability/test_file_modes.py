@@ -24,7 +24,7 @@ def loose(found: dict[str, int], root: Path) -> dict[str, str]:
     return {p: oct(m) for p, m in found.items() if m != (0o700 if (root / p).is_dir() else 0o600)}
 
 
-def test_snapshots_are_private_and_restore_takes_one_first(world: World, baselines, tmp_path):
+def test_snapshots_are_private_and_restore_takes_one_first(world: World, baselines, monkeypatch):
     from sheetcrm.config import Config
     from sheetcrm.crm import CRM, open_crm
 
@@ -32,7 +32,7 @@ def test_snapshots_are_private_and_restore_takes_one_first(world: World, baselin
     snapshots = world.root / "hosts" / "a" / "snapshots"
     old = os.umask(0o022)
     try:
-        os.environ["SHEETCRM_SNAPSHOTS"] = str(snapshots)
+        monkeypatch.setenv("SHEETCRM_SNAPSHOTS", str(snapshots))
         if isinstance(world, SheetsWorld):
             from sheetcrm.backends.gsheets.backend import GSheetsBackend
 
