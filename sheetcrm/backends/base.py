@@ -220,6 +220,15 @@ def changed_meanwhile(op: SetCell, current: Any, report: ApplyReport) -> bool:
     return True
 
 
+def formula_meanwhile(op: SetCell, text: Any, report: ApplyReport) -> None:
+    """A formula where an edit was planned is kept. Plans never edit a cell that held a
+    formula when they read it, so a teammate typed it since: a conflict, unless the edit
+    did not depend on what the cell held (``ANY``)."""
+    report.skipped.append(f"{op.tab} {op.key} {op.field}: formula kept")
+    if op.old is not ANY:
+        report.changed_meanwhile.append((op.tab, op.key, op.field, text))
+
+
 def _sheet(book: WorkbookAdapter, name: str) -> SheetAdapter:
     sheet = book.sheet(name)
     if sheet is None:
@@ -244,7 +253,7 @@ def _set_cell(
     f = tab.field(op.field)
     col = hm.index(f.name)
     if (row, col) in grid.formulas:
-        report.skipped.append(f"{tab.name} {op.key} {op.field}: formula kept")
+        formula_meanwhile(op, grid.formulas[(row, col)], report)
         return
     if changed_meanwhile(op, grid.cell(row, col), report):
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sheetcrm.backends.base import ApplyReport, changed_meanwhile
+from sheetcrm.backends.base import ApplyReport, changed_meanwhile, formula_meanwhile
 from sheetcrm.backends.gsheets import requests as rq
 from sheetcrm.backends.gsheets.reads import header_at
 from sheetcrm.model.changes import ANY, AppendRow, SetCell
@@ -53,7 +53,7 @@ class RowPlan:
             col = self.hm.index(self.tab.field(op.field).name)
             current = self.grid.cell(row, col)
             if isinstance(current, str) and current.startswith("=") and not self._text(op, row):
-                report.skipped.append(f"{self.tab.name} {op.key} {op.field}: formula kept")
+                formula_meanwhile(op, current, report)
                 continue
             as_planned = op.old is not ANY and (
                 values_equal(current, rq.encode(op.old))
