@@ -10,14 +10,15 @@ marker is looked up, and the chunk is sent again only when it was not applied.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sheetcrm.backends import limits
 from sheetcrm.backends.base import ApplyReport
 from sheetcrm.backends.gsheets import anchors, writes
 from sheetcrm.backends.gsheets.anchors import Tag, Tokens
+from sheetcrm.backends.gsheets.catalog import Catalog
 from sheetcrm.backends.gsheets.reads import grid_from_values
-from sheetcrm.backends.gsheets.retry import AmbiguousWrite
+from sheetcrm.backends.gsheets.retry import AmbiguousWrite, RetryPolicy
 from sheetcrm.backends.gsheets.rows import RowPlan, merge
 from sheetcrm.backends.gsheets.writes import Located
 from sheetcrm.errors import HeaderError, TransientError
@@ -25,8 +26,29 @@ from sheetcrm.model.changes import AddTab, AppendRow, DeleteRow, Op, SetCell
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.schema import Schema
 
-if TYPE_CHECKING:
-    from sheetcrm.backends.gsheets.backend import GSheetsBackend
+
+class Sheets(Protocol):
+    """What the pipeline needs of the backend: its catalog and the requests it sends
+    (a protocol, so the backend imports the pipeline and not the other way round)."""
+
+    catalog: Catalog
+    retry: RetryPolicy
+    _literals: dict[str, set[tuple[str, str]]]
+
+    def tokens(self) -> Tokens: ...
+
+    def _list_tabs(self, *, layout: bool = False) -> None: ...
+
+    def _batch_get(
+        self, tabs: list[str], step: str, render: str = "FORMULA"
+    ) -> list[dict[str, Any]]: ...
+
+    def batch_update(self, requests: list[dict[str, Any]], step: str) -> None: ...
+
+    def marker_exists(self, metadata_id: int, step: str) -> bool: ...
+
+    def values_by_filter(self, kind: str, body: dict[str, Any], step: str) -> Any: ...
+
 
 #: Rounds a row may be tagged again because it moved before its tag was made.
 MAX_ROUNDS = 4
@@ -39,7 +61,7 @@ class AnchoredApply:
 
     def __init__(
         self,
-        backend: GSheetsBackend,
+        backend: Sheets,
         ops: list[Op],
         schema: Schema,
         located: dict[str, Located],
