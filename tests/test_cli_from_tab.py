@@ -83,9 +83,12 @@ def test_import_from_tab_on_google_sheets_in_a_fresh_process(tmp_path):
         out = sheetcrm("import", "--from-tab", FORM)
         assert out.returncode == 0, out.stderr
         assert "3 rows: 2 created, 1 quarantined" in out.stdout and out.stderr == ""
-        # one read (the responses with the tabs the import needs), one locate, one write
-        assert emulator.stats.requests["sheets.spreadsheets.values.batchGet"] == 2
-        assert emulator.stats.writes == 1
+        # one read (the responses with the tabs the import needs); the lease's small apply
+        # (locate, tag, re-read and write by data filter: 2 writes); the main apply
+        # (locate, tag batch, re-read, write by data filter, appendCells: 3 writes)
+        assert emulator.stats.requests["sheets.spreadsheets.values.batchGet"] == 3
+        assert emulator.stats.requests["sheets.spreadsheets.values.batchGetByDataFilter"] == 2
+        assert emulator.stats.writes == 5
         again = sheetcrm("import", "--from-tab", FORM)
         assert again.returncode == 0 and "2 unchanged, 1 quarantined" in again.stdout
         quarantine = json.loads(sheetcrm("show", "_quarantine", "--format", "json").stdout)
