@@ -7,7 +7,8 @@ Rules, per field of a record the input names (blank input values never blank the
 - the sheet changed and the input did not → keep the sheet (a teammate's edit);
 - both changed to different values, or the record was never synced and they differ →
   a conflict: keep the sheet (or the input with ``on_conflict="source"``) and record it;
-- a cell holding a formula is never written.
+- a cell holding a formula is never written; a new source value it holds back is a
+  conflict ("formula kept" in `_conflicts`), like a teammate's typed edit.
 Within one input, rows that share a key (ID, e-mail, phone, order id) are merged in file
 order: a later non-empty value replaces an earlier one, except ``first_*`` dates, which
 keep the earliest.
@@ -282,8 +283,13 @@ def _update(
         verdict = decide(current, value, base.get(name))
         if verdict == "same":
             continue
-        if formula:
-            result.changes.notes.append(f"{tab.name} {existing} {name}: kept the formula")
+        if formula:  # never written: a new source value it holds back is a conflict
+            if verdict in ("conflict", "write"):
+                result.conflicts.append(
+                    Conflict(tab.name, existing, name, current, value, "formula kept")
+                )
+            else:
+                result.changes.notes.append(f"{tab.name} {existing} {name}: kept the formula")
             continue
         if verdict == "conflict":
             winner = "source" if on_conflict == "source" else "sheet"
