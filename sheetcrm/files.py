@@ -75,3 +75,17 @@ def write_private(
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host: the local lock, the ``_meta``
+    lease and an xlsx save's temporary file each ask it of the run that left them."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

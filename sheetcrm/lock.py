@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.errors import LockedError
+from sheetcrm.files import alive
 
 DEFAULT_LEASE = 15 * 60  # seconds
 
@@ -32,20 +33,6 @@ def lock_path_for(target: str) -> Path:
         return p.with_name(f".{p.name}.lock")
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "sheetcrm" / "locks"
     return base / (hashlib.sha1(target.encode()).hexdigest()[:16] + ".lock")
-
-
-def alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this host (the workbook's ``_meta``
-    lease asks the same question of a lease from this host)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _holder(path: Path) -> dict[str, Any] | None:

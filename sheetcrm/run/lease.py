@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 from sheetcrm.backends.base import Backend
 from sheetcrm.errors import LockedError
-from sheetcrm.lock import alive
+from sheetcrm.files import alive
 from sheetcrm.model.changes import ChangeSet, Expect, Op
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.meta import LEASE_SECONDS, TAB, Lease, Meta

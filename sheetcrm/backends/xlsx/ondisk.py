@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.errors import DiskError, LockedError
+from sheetcrm.files import alive
 
 #: A temporary file of ours this old (not written to for a minute) is left by a killed save.
 STALE_AFTER = 60.0
@@ -139,16 +140,6 @@ def temp_prefix(path: Path) -> str:
     return f".{path.name}.{_host()}-{os.getpid()}."
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def clean_stale(path: Path, *, now: Callable[[], float] = time.time) -> list[Path]:
     """Remove the temporary files killed saves of this workbook left beside it: ours only
     (``.NAME.*.tmp``), and only stale (its writer on this host is dead, or nothing wrote
@@ -173,7 +164,7 @@ def clean_stale(path: Path, *, now: Callable[[], float] = time.time) -> list[Pat
         pid = int(found["pid"]) if found["pid"] else None
         if pid == os.getpid() and found["host"] == _host():
             continue
-        dead = pid is not None and found["host"] == _host() and not _alive(pid)
+        dead = pid is not None and found["host"] == _host() and not alive(pid)
         if dead or age > STALE_AFTER:
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
