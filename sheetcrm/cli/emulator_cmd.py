@@ -7,6 +7,8 @@ import os
 
 import click
 
+from sheetcrm.errors import ConfigError
+
 #: the tokens ``--require-token`` accepts, comma-separated (a command line is visible to
 #: every user of the machine, an environment is not)
 TOKENS_ENV = "SHEETCRM_EMULATOR_TOKENS"
@@ -53,10 +55,13 @@ def serve(host: str, port: int, count: int, quota: int | None, tokens: tuple[str
     tokens = (*tokens, *(t.strip() for t in listed.split(",") if t.strip()))
     try:
         from sheetcrm.emulator import Emulator, LoopbackServer
-        from sheetcrm.emulator.discovery import document
+        from sheetcrm.emulator.discovery import EmulatorDependencyError, document
     except ImportError as exc:  # pragma: no cover - requests ships with gspread
         raise click.ClickException(str(exc)) from None
-    document()  # fail now, not on the first request, if the discovery document is missing
+    try:  # fail now, not on the first request, if the discovery document is missing
+        document()
+    except EmulatorDependencyError as exc:  # an extra not installed: one line, exit 7
+        raise ConfigError(str(exc)) from None
     emu = Emulator(tokens=tokens or None)
     emu.write_quota = quota
     ids = [emu.create_spreadsheet(f"Spreadsheet {i + 1}").id for i in range(count)]
