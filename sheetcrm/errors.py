@@ -18,6 +18,9 @@ keeps its traceback. The CLI prints ``str(error)`` on one line and exits with
     │   └── NotASpreadsheetError       exit 3  an Excel file in Drive, not a Google Sheet
     ├── PlanRefusedError               exit 3  e.g. too many deletions without --force
     ├── ConflictsRecorded              exit 4  run finished; conflicts went to _conflicts
+    ├── PartialResult                  exit 8  run finished, but part of it was set aside
+    │   ├── RowsRejected               exit 8  rows or cells went to _quarantine
+    │   └── NotDelivered               exit 8  a message could not be sent to someone
     ├── LockedError                    exit 5  another run holds the lock, or the file is
     │                                          open in Excel/LibreOffice or saved meanwhile
     └── TransientError                 exit 6  worth retrying later (network, 5xx)
@@ -26,7 +29,8 @@ keeps its traceback. The CLI prints ``str(error)`` on one line and exits with
         └── DiskError                  exit 6  a save failed (disk full, too large, no
                                                permission): nothing was changed
 
-Exit code 0 is success, 1 an unexpected internal error, 2 a command-line usage error.
+When a run both recorded conflicts and set input aside, exit 4 wins (someone must look
+at ``_conflicts`` first). Exit code 0 is success, 1 an unexpected internal error, 2 a command-line usage error.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ EXIT_CONFLICTS = 4
 EXIT_LOCKED = 5
 EXIT_TRANSIENT = 6
 EXIT_CONFIG = 7
+EXIT_PARTIAL = 8
 
 
 class SheetCRMError(Exception):
@@ -169,6 +174,21 @@ class ConflictsRecorded(SheetCRMError):
     """The run finished, but teammates' edits conflicted and were recorded."""
 
     exit_code = EXIT_CONFLICTS
+
+
+class PartialResult(SheetCRMError):
+    """The run finished and wrote what it could, but part of its input was set aside (the
+    rest is safe): cron must not read that as success."""
+
+    exit_code = EXIT_PARTIAL
+
+
+class RowsRejected(PartialResult):
+    """An import finished; rows or cells it could not use are in ``_quarantine``."""
+
+
+class NotDelivered(PartialResult):
+    """A message (digest, report) could not be delivered to someone: no address, refused."""
 
 
 class LockedError(SheetCRMError):

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from sheetcrm.cli.commands import register
-from sheetcrm.errors import EXIT_CONFLICTS, EXIT_INTERNAL, SheetCRMError
+from sheetcrm.errors import EXIT_CONFLICTS, EXIT_INTERNAL, EXIT_PARTIAL, SheetCRMError
 from sheetcrm.files import write_private
 
 
@@ -28,7 +28,7 @@ class _Group(click.Group):
         try:
             result = super().invoke(ctx)
         except SheetCRMError as exc:
-            label = "" if exc.exit_code == EXIT_CONFLICTS else "error: "
+            label = "" if exc.exit_code in (EXIT_CONFLICTS, EXIT_PARTIAL) else "error: "
             click.echo(f"sheetcrm: {label}{exc}", err=True)
             _log(ctx, "failed", started, exit=exc.exit_code, error=str(exc))
             ctx.exit(exc.exit_code)
@@ -71,7 +71,7 @@ def cli(ctx: click.Context, log_json: bool, quiet_all: bool) -> None:
     \b
     Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input or workbook,
     4 conflicts recorded, 5 locked by another run, 6 temporary failure (retry),
-    7 configuration or credentials.
+    7 configuration or credentials, 8 done but rows set aside or messages undelivered.
     """
     ctx.obj = {"log_json": log_json, "quiet": quiet_all}
     if quiet_all:

@@ -171,6 +171,7 @@ BASE_TABS: tuple[TabSchema, ...] = (
             _f("sheet_value"),
             _f("source_value"),
             _f("resolution"),
+            _f("kind"),  # edit · formula · possible-duplicate
         ),
         system=True,
         hidden=True,
@@ -198,6 +199,11 @@ BASE_TABS: tuple[TabSchema, ...] = (
             _f("value"),
             _f("reason"),
             _f("raw"),
+            _f("status"),  # open · resolved (blank in rows older sheetcrm wrote: open)
+            _f("kind"),  # row · cell
+            _f("tab"),
+            _f("last_seen", "datetime"),
+            _f("spec"),  # JSON: tab, preset, map of the import (what retry re-uses)
         ),
         system=True,
         hidden=True,

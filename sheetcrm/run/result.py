@@ -26,7 +26,8 @@ class Counts:
     duplicates: int = 0
     unchanged: int = 0
     empty: int = 0
-    quarantined: int = 0
+    suppressed: int = 0  # people a ``person forget`` asked never to bring back
+    quarantined: int = 0  # whole rows set aside (cells set aside are not a row outcome)
 
     def accounted(self) -> int:
         return sum(v for k, v in asdict(self).items() if k != "rows")
@@ -46,11 +47,14 @@ class Conflict:
     sheet_value: Any
     source_value: Any
     resolution: str
+    kind: str = "edit"  # edit · formula · possible-duplicate
 
 
 @dataclass(frozen=True)
 class Quarantined:
-    """An input row that could not be imported, and why (kept in ``_quarantine``)."""
+    """Input that could not be used, and why (kept in ``_quarantine``): a whole row
+    (``kind="row"``: its identity or a required field is unusable) or one optional cell
+    (``kind="cell"``: the row was imported with that cell left blank)."""
 
     source: str
     row: int
@@ -58,6 +62,14 @@ class Quarantined:
     value: Any
     reason: str
     raw: dict[str, Any]
+    kind: str = "row"  # row · cell
+    tab: str = ""  # the tab the row was for
+    spec: dict[str, Any] = field(default_factory=dict)  # how it was imported (for retry)
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        """What the entry is about, stable across runs: source + row (+ column for a cell)."""
+        return (self.source, self.row, self.column if self.kind == "cell" else "")
 
 
 @dataclass
