@@ -30,7 +30,8 @@ keeps its traceback. The CLI prints ``str(error)`` on one line and exits with
                                                permission): nothing was changed
 
 When a run both recorded conflicts and set input aside, exit 4 wins (someone must look
-at ``_conflicts`` first). Exit code 0 is success, 1 an unexpected internal error, 2 a command-line usage error.
+at ``_conflicts`` first). Exit code 0 is success, 1 an unexpected internal error, 2 a
+command-line usage error.
 """
 
 from __future__ import annotations
