@@ -1,4 +1,5 @@
-"""Read ``sheetcrm.toml``: where the workbook lives, locale, custom fields and enum additions.
+"""Read ``sheetcrm.toml``: where the workbook lives, locale, custom fields, enum additions,
+the spellings of choice values (``[vocab]``) and how partial dates are read (``[dates]``).
 
 Every setting has a default, so sheetcrm works with no file at all. Unknown keys are errors
 (a typo should not silently fall back to a default).
@@ -6,6 +7,7 @@ Every setting has a default, so sheetcrm works with no file at all. Unknown keys
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tomllib
@@ -23,12 +25,13 @@ from sheetcrm.model.values import ValueContext
 CONFIG_FILE = "sheetcrm.toml"
 DEFAULT_XLSX = "crm.xlsx"
 
-_TOP_KEYS = {"spreadsheet", "locale", "fields", "enums", "google"}
+_TOP_KEYS = {"spreadsheet", "locale", "fields", "enums", "vocab", "dates", "google"}
 _GOOGLE_KEYS = {"credentials", "endpoint"}
 #: Tables owned by later features; accepted here and handed over as plain dicts.
 _FEATURE_TABLES = {"segments", "scoring", "report", "smtp", "team"}
 _LOCALE_KEYS = {"region", "currency", "timezone", "date_order", "language"}
 _FIELD_KEYS = {"type", "values", "required", "after"}
+_DATES_KEYS = {"reference", "partial"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class Config:
     language: str = "en"
     custom_fields: tuple[CustomField, ...] = ()
     extra_enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    vocab: dict[str, dict[str, str]] = field(default_factory=dict)  # Tab.field → typed → value
+    partial_dates: tuple[str, ...] = ()  # Tab.field of the date columns [dates] partial lists
     features: dict[str, Any] = field(default_factory=dict)
     credentials: str | None = None  # path to a service-account key or OAuth user token
     endpoint: str | None = None  # Sheets API base URL override (an emulator)
@@ -53,7 +58,9 @@ class Config:
 
     def schema(self) -> Schema:
         """The workbook schema this configuration describes (base tabs + custom fields)."""
-        return build_schema(self.custom_fields, self.extra_enum_values)
+        return build_schema(
+            self.custom_fields, self.extra_enum_values, self.vocab, self.partial_dates
+        )
 
     def today(self) -> dt.date:
         """Today in the workbook's time zone (``[locale] timezone``), whatever the machine's
@@ -107,11 +114,25 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         raise ConfigError(f"{where}: spreadsheet must be a path or a spreadsheet ID/URL")
     loc = _expect(data.get("locale", {}), f"{where} [locale]")
     _unknown(set(loc), _LOCALE_KEYS, f"{where} [locale]")
-    ctx = _values(loc, where)
+    dates = _expect(data.get("dates", {}), f"{where} [dates]")
+    _unknown(set(dates), _DATES_KEYS, f"{where} [dates]")
+    ctx = _values(loc, where, _reference(dates, where))
     timezone = str(loc.get("timezone", "UTC"))
     zone(timezone, where)  # a typo fails when the file is read, not at the first report
     customs = _custom_fields(_expect(data.get("fields", {}), f"{where} [fields]"), where)
     extra = _enums(_expect(data.get("enums", {}), f"{where} [enums]"), where)
+    vocab = _vocab(_expect(data.get("vocab", {}), f"{where} [vocab]"), where)
+    partial = _tab_fields(dates.get("partial", []), f"{where} [dates] partial")
+    if partial and ctx.date_reference is None:
+        raise ConfigError(
+            f"{where} [dates]: partial needs a reference day to read its dates against, "
+            'e.g. reference = "2025-10-01"'
+        )
+    if ctx.date_reference is not None and not partial:
+        raise ConfigError(
+            f"{where} [dates]: reference is only used by the columns partial lists; "
+            'name them, e.g. partial = ["Interactions.date"]'
+        )
     google = _expect(data.get("google", {}), f"{where} [google]")
     _unknown(set(google), _GOOGLE_KEYS, f"{where} [google]")
     creds = google.get("credentials")
@@ -127,12 +148,15 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         language=str(loc.get("language", "en")),
         custom_fields=customs,
         extra_enum_values=extra,
+        vocab=vocab,
+        partial_dates=partial,
         features={k: data[k] for k in _FEATURE_TABLES if k in data},
     )
 
 
-def _values(loc: dict[str, Any], where: str) -> ValueContext:
-    """How values are read: ``[locale]`` region (for phones), currency and date order."""
+def _values(loc: dict[str, Any], where: str, reference: dt.date | None = None) -> ValueContext:
+    """How values are read: ``[locale]`` region (for phones), currency and date order, and
+    the ``[dates] reference`` day."""
     order = str(loc.get("date_order", "DMY")).upper()
     if order not in ("DMY", "MDY", "YMD"):
         raise ConfigError(f"{where} [locale] date_order: {order!r} is not DMY, MDY or YMD")
@@ -142,7 +166,26 @@ def _values(loc: dict[str, Any], where: str) -> ValueContext:
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(f"{where} [locale] region: {region!r} is not a known country code")
     currency = str(loc.get("currency", "USD")).upper()
-    return ValueContext(region=region, currency=currency, date_order=order)
+    return ValueContext(
+        region=region, currency=currency, date_order=order, date_reference=reference
+    )
+
+
+def _reference(dates: dict[str, Any], where: str) -> dt.date | None:
+    """``[dates] reference``: a fixed day (TOML date or ISO text), never "today" — the same
+    file must read the same on any day."""
+    value = dates.get("reference")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):  # not ISO: refused below, as it was typed
+            value = dt.date.fromisoformat(value.strip())
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise ConfigError(
+            f"{where} [dates] reference: {value!r} is not a day such as 2025-10-01 "
+            "(a fixed day: the same file must read the same whenever it is imported)"
+        )
+    return value
 
 
 def _custom_fields(tables: dict[str, Any], where: str) -> tuple[CustomField, ...]:
@@ -167,10 +210,38 @@ def _enums(table: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
     """``[enums]``: values added to a choice field, keyed ``Tab.field``."""
     extra: dict[str, tuple[str, ...]] = {}
     for key, values in table.items():
-        if key.count(".") != 1:
-            raise ConfigError(f"{where} [enums] {key!r}: name it as Tab.field, e.g. Leads.source")
+        _tab_field(key, f"{where} [enums]")
         extra[key] = _str_list(values, f"{where} [enums] {key}")
     return extra
+
+
+def _vocab(table: dict[str, Any], where: str) -> dict[str, dict[str, str]]:
+    """``[vocab."Tab.field"]`` tables: what people type → the field's canonical value (the
+    schema checks that each value is one of the field's)."""
+    vocab: dict[str, dict[str, str]] = {}
+    for key, words in table.items():
+        _tab_field(key, f"{where} [vocab]", example='[vocab."Leads.source"]')
+        at = f'{where} [vocab."{key}"]'
+        words = _expect(words, at)
+        for typed, value in words.items():
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(
+                    f"{at} {typed!r}: expected one of the field's values, got {value!r}"
+                )
+        vocab[key] = {typed.strip(): value.strip() for typed, value in words.items()}
+    return vocab
+
+
+def _tab_field(key: str, where: str, example: str = "Leads.source") -> None:
+    if key.count(".") != 1 or not all(part.strip() for part in key.split(".")):
+        raise ConfigError(f"{where} {key!r}: name it as Tab.field, e.g. {example}")
+
+
+def _tab_fields(value: Any, where: str) -> tuple[str, ...]:
+    keys = _str_list(value, where)
+    for key in keys:
+        _tab_field(key, where, example="Interactions.date")
+    return keys
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

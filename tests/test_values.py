@@ -185,7 +185,11 @@ def test_enum_folds_case_spacing_and_synonyms():
     assert codec.parse("Closed") == "done"
     with pytest.raises(ValueParseError) as info:
         codec.parse("later")
-    assert str(info.value) == "'later' is not one of todo, in_progress, done"
+    assert str(info.value) == (
+        "'later' is not one of todo, in_progress, done; to accept it, add the line"
+        ' "later" = "<one of the values>" under [vocab."Tab.field"] in sheetcrm.toml'
+        ' (or, to make it a value of its own, "Tab.field" = ["later"] under [enums])'
+    )
 
 
 def test_error_names_tab_row_and_column():

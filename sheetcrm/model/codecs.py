@@ -8,6 +8,8 @@ expected; callers add the tab, row and column.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -159,11 +161,16 @@ class BoolCodec(Codec):
 
 @dataclass
 class EnumCodec(Codec):
-    """One of a fixed list of values; matching ignores case and spacing and knows synonyms."""
+    """One of a fixed list of values; matching ignores case and spacing and knows synonyms.
+
+    ``field_key`` (``Leads.source``) names the field in the ``[vocab]`` line an unknown value's
+    message suggests.
+    """
 
     values: tuple[str, ...] = ()
     synonyms: Mapping[str, str] = field(default_factory=dict)
     name: str = "enum"
+    field_key: str = ""
 
     def __post_init__(self) -> None:
         lookup = {normalize_token(v): v for v in self.values}
@@ -181,8 +188,34 @@ class EnumCodec(Codec):
             return None
         found = self._lookup.get(normalize_token(str(raw)))
         if found is None:
-            raise self.fail(raw)
+            raise self.fail(raw, f"{self.expected}; {self.vocab_hint(str(raw))}")
         return found
+
+    def vocab_hint(self, typed: str) -> str:
+        """The sheetcrm.toml line that would accept ``typed``, mapped to the nearest value."""
+        target = self.nearest(typed)
+        key = _toml_str(self.field_key or "Tab.field")
+        line = f"{_toml_str(typed.strip())} = {_toml_str(target or '<one of the values>')}"
+        hint = f"to accept it, add the line {line} under [vocab.{key}] in sheetcrm.toml"
+        if target is None:
+            own = f"{key} = [{_toml_str(typed.strip())}]"
+            hint += f" (or, to make it a value of its own, {own} under [enums])"
+        return hint
+
+    def nearest(self, typed: str) -> str | None:
+        """The value a typed spelling most likely means: one of its words is a value or a
+        known spelling ("Instagram DM"), or it is close to one ("instagarm"); else None."""
+        folded = normalize_token(typed)
+        for word in folded.split("_"):
+            if word in self._lookup:
+                return self._lookup[word]
+        close = difflib.get_close_matches(folded, self._lookup, n=1, cutoff=0.75)
+        return self._lookup[close[0]] if close else None
+
+
+def _toml_str(text: str) -> str:
+    """``text`` as a TOML basic string (JSON's escapes are all valid TOML ones)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 CODECS: dict[str, Codec] = {
@@ -203,3 +236,9 @@ CODECS: dict[str, Codec] = {
 }
 
 FIELD_TYPES = (*CODECS, "enum")
+
+#: The date codecs of the columns ``[dates] partial`` lists: "5 Mar", "yesterday" and
+#: "Friday" read against ``ValueContext.date_reference`` instead of refused.
+PARTIAL_DATE_CODECS: dict[str, Codec] = {
+    c.name: c for c in (DateCodec(partial=True), DateTimeCodec(partial=True))
+}

@@ -2,6 +2,11 @@
 
 Digits in any script are folded first (``to_ascii_digits``); a year below 1700 is read as
 Solar Hijri and converted, so a Tehran freelancer's ``۱۴۰۳/۰۷/۱۵`` is a real date.
+
+Parsing is a pure function of the text and the configuration, never of the day it runs:
+a date that is partial ("5 Mar", "March") or relative ("yesterday", "Friday") is refused,
+unless the field reads such dates against the fixed ``[dates] reference`` day
+(``DateCodec(partial=True)``; see ``model.reldates`` for the rules).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 import jdatetime
 from dateutil import parser as dateparser
 
+from sheetcrm.model.reldates import FULL_DATE, PARTIAL_HINT, NotADay, relative
 from sheetcrm.model.values import (
     DEFAULT_CONTEXT,
     Codec,
@@ -27,9 +33,30 @@ _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:[ T](.*))?$")
 
 
+class _FixedCentury(dateparser.parserinfo):
+    """Two-digit years on a fixed pivot (00–69 → 2000s, 70–99 → 1900s), as numeric dates
+    are read; dateutil's own pivot moves with the current year."""
+
+    def convertyear(self, year: int, century_specified: bool = False) -> int:
+        if year < 100 and not century_specified:
+            return year + (2000 if year < 70 else 1900)
+        return year
+
+
+_INFO = _FixedCentury()
+
+#: Two defaults that differ in year, month and day (both leap years, so "29 Feb" parses):
+#: whatever dateutil fills in from the default differs between the two parses.
+_DEFAULTS = (dt.datetime(2000, 1, 1), dt.datetime(2004, 2, 2))
+
+
 def _jalali(y: int, m: int, d: int) -> dt.date:
     day: dt.date = jdatetime.date(y, m, d).togregorian()
     return day
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
 def _ymd(a: int, b: int, c: int, order: str) -> tuple[int, int, int]:
@@ -44,8 +71,14 @@ def _ymd(a: int, b: int, c: int, order: str) -> tuple[int, int, int]:
 
 
 class DateCodec(Codec):
+    """A calendar day; ``partial=True`` reads partial and relative dates against
+    ``ValueContext.date_reference`` instead of refusing them (``[dates] partial``)."""
+
     name = "date"
     expected = "a date (e.g. 2025-03-31)"
+
+    def __init__(self, *, partial: bool = False) -> None:
+        self.partial = partial
 
     def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> dt.date | None:
         value = self._parse_datetime(raw, ctx)
@@ -66,11 +99,13 @@ class DateCodec(Codec):
             raise self.fail(raw)
         text = to_ascii_digits(str(raw)).strip()
         try:
-            return self._parse_text(text, ctx)
+            return self._parse_text(text, raw, ctx)
+        except NotADay as exc:
+            raise self.fail(raw, str(exc)) from None
         except (ValueError, OverflowError):
             raise self.fail(raw) from None
 
-    def _parse_text(self, text: str, ctx: ValueContext) -> dt.date | dt.datetime:
+    def _parse_text(self, text: str, raw: Any, ctx: ValueContext) -> dt.date | dt.datetime:
         m = _ISO_DATE.match(text)
         if m:
             y, mo, d = (int(g) for g in m.groups())
@@ -80,13 +115,57 @@ class DateCodec(Codec):
             y, mo, d = _ymd(int(m[1]), int(m[2]), int(m[3]), ctx.date_order)
             day = _jalali(y, mo, d) if 1200 <= y < 1600 else dt.date(y, mo, d)
             if m[4]:
-                clock = dateparser.parse(m[4], default=dt.datetime(2000, 1, 1))
+                clock = dateparser.parse(m[4], _INFO, default=_DEFAULTS[0])
                 return dt.datetime.combine(day, clock.time())
             return day
         if text.isdigit():
             raise ValueError(text)
-        parsed = dateparser.parse(text, dayfirst=ctx.date_order == "DMY")
-        return parsed.replace(tzinfo=None) if parsed.tzinfo else parsed
+        rel = relative(text)
+        if rel is not None:
+            named = rel.day(self._reference(raw, rel.why, ctx))
+            return dt.datetime.combine(named, rel.clock) if rel.clock else named
+        return self._parse_words(text, raw, ctx)
+
+    def _parse_words(self, text: str, raw: Any, ctx: ValueContext) -> dt.date | dt.datetime:
+        """'24 September 2025', 'Sep 24, 2025 3:15 PM': parsed against two different
+        defaults, so a part the text leaves out shows as a difference instead of being
+        filled in silently."""
+        first, second = (
+            dateparser.parse(text, _INFO, default=d, dayfirst=ctx.date_order == "DMY")
+            for d in _DEFAULTS
+        )
+        first = first.replace(tzinfo=None)
+        missing = [
+            part
+            for part, a, b in (
+                ("day", first.day, second.day),
+                ("month", first.month, second.month),
+                ("year", first.year, second.year),
+            )
+            if a != b
+        ]
+        if not missing:
+            return first
+        if "month" in missing:  # "1st", "14:30": nothing a reference day could complete
+            raise NotADay(f"{FULL_DATE}: it has no {_listed(missing)}")
+        ref = self._reference(raw, f"it has no {_listed(missing)}", ctx)
+        # A missing year is the reference's; a missing day the 1st, as spreadsheets read
+        # "Mar 2025".
+        try:
+            return first.replace(
+                year=ref.year if "year" in missing else first.year,
+                day=1 if "day" in missing else first.day,
+            )
+        except ValueError:  # "29 Feb" against a reference in a common year
+            raise NotADay(f"a day that exists ({ref.year} has no {text})") from None
+
+    def _reference(self, raw: Any, why: str, ctx: ValueContext) -> dt.date:
+        """The day partial and relative dates are read against, or the refusal."""
+        if not self.partial:
+            raise NotADay(f"{FULL_DATE}: {why}; {PARTIAL_HINT}")
+        if ctx.date_reference is None:
+            raise NotADay(f"{FULL_DATE}: {why}, and [dates] reference is not set")
+        return ctx.date_reference
 
     def format(self, value: Any) -> str:
         if is_blank(value):

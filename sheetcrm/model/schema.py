@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sheetcrm.errors import ConfigError, ValueParseError
-from sheetcrm.model.codecs import CODECS, EnumCodec
+from sheetcrm.model.codecs import CODECS, PARTIAL_DATE_CODECS, EnumCodec
 from sheetcrm.model.ids import new_id
 from sheetcrm.model.values import Codec, ValueContext, normalize_token
-from sheetcrm.model.vocab import ENUM_SYNONYMS
+from sheetcrm.model.vocab import Vocabulary, vocabulary
 
 SCHEMA_VERSION = 1
 
@@ -30,11 +30,15 @@ class Field:
     computed: bool = False
     values: tuple[str, ...] = ()
     custom: bool = False
+    vocab: Vocabulary | None = None  # a choice field's spellings (``build_schema`` sets it)
+    partial_dates: bool = False  # "5 Mar", "yesterday" read against [dates] reference
 
     @property
     def codec(self) -> Codec:
         if self.type == "enum":
-            return _enum_codec(self.values)
+            return _enum_codec(self.values, self.vocab)
+        if self.partial_dates:
+            return PARTIAL_DATE_CODECS[self.type]
         return CODECS[self.type]
 
     def parse(self, raw: Any, ctx: ValueContext) -> Any:
@@ -45,13 +49,17 @@ class Field:
             raise exc.located(column=self.name) from None
 
 
-_ENUM_CACHE: dict[tuple[str, ...], EnumCodec] = {}
+#: One codec per (values, vocabulary): a field's spellings and its name are part of the key,
+#: so two fields with the same values but different ``[vocab]`` tables never share one.
+_ENUM_CACHE: dict[tuple[tuple[str, ...], Vocabulary | None], EnumCodec] = {}
 
 
-def _enum_codec(values: tuple[str, ...]) -> EnumCodec:
-    codec = _ENUM_CACHE.get(values)
+def _enum_codec(values: tuple[str, ...], vocab: Vocabulary | None) -> EnumCodec:
+    codec = _ENUM_CACHE.get((values, vocab))
     if codec is None:
-        codec = _ENUM_CACHE[values] = EnumCodec(values=values, synonyms=ENUM_SYNONYMS)
+        words = vocab or vocabulary("", values)  # a Field built outside build_schema
+        codec = EnumCodec(values, dict(words.synonyms), field_key=words.key)
+        _ENUM_CACHE[(values, vocab)] = codec
     return codec
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.schema import Field, Schema, TabSchema
 from sheetcrm.model.values import normalize_token
-from sheetcrm.model.vocab import CHANNELS, SOURCES
+from sheetcrm.model.vocab import CHANNELS, SOURCES, vocabulary
 
 
 def _f(name: str, type: str = "text", **kw: Any) -> Field:
@@ -229,8 +229,12 @@ class CustomField:
 def build_schema(
     custom_fields: Iterable[CustomField] = (),
     extra_enum_values: Mapping[str, tuple[str, ...]] | None = None,
+    vocab: Mapping[str, Mapping[str, str]] | None = None,
+    partial_dates: Iterable[str] = (),
 ) -> Schema:
-    """The base schema plus a business's custom fields and enum values (``Config.schema``)."""
+    """The base schema plus a business's custom fields and enum values (``Config.schema``),
+    each choice field's vocabulary (``[vocab]``), and the date fields that read partial
+    dates against ``[dates] reference``."""
     tabs = {t.name: t for t in BASE_TABS}
     for key, extra in (extra_enum_values or {}).items():
         tab_name, field_name = key.split(".")
@@ -248,11 +252,37 @@ def build_schema(
             )
         f = Field(custom.name, custom.type, custom.required, False, custom.values, True)
         tabs[tab.name] = _with_fields(tab, [*tab.fields, f])
-    for tab in tabs.values():
+    configured = {
+        _field_key(tabs, key, "enum", "[vocab]"): words for key, words in (vocab or {}).items()
+    }
+    partial = {_field_key(tabs, key, "date", "[dates] partial") for key in partial_dates}
+    for name, tab in list(tabs.items()):
+        fields = []
         for f in tab.fields:
+            key = f"{tab.name}.{f.name}"
             if f.type == "enum":
                 _check_enum(tab.name, f)
+                f = replace(f, vocab=vocabulary(key, f.values, configured.get(key)))
+            elif key in partial:
+                f = replace(f, partial_dates=True)
+            fields.append(f)
+        tabs[name] = _with_fields(tab, fields)
     return Schema(tabs)
+
+
+def _field_key(tabs: Mapping[str, TabSchema], key: str, kind: str, where: str) -> str:
+    """``Tab.field`` as the schema spells it, for a field of ``kind`` (date: or datetime)."""
+    tab_name, _, field_name = key.partition(".")
+    tab = _data_tab(tabs, tab_name, f"{where} {key!r}")
+    f = tab.get(field_name)
+    kinds = ("date", "datetime") if kind == "date" else (kind,)
+    if f is None or f.type not in kinds:
+        names = [g.name for g in tab.fields if g.type in kinds]
+        raise ConfigError(
+            f"{where} {key!r}: {tab.name} has no {kind} field {field_name!r}"
+            f" (its {kind} fields: {', '.join(names) or 'none'})"
+        )
+    return f"{tab.name}.{f.name}"
 
 
 def _check_enum(tab: str, f: Field) -> None:

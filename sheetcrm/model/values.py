@@ -52,11 +52,14 @@ def to_ascii_digits(text: str) -> str:
 
 @dataclass(frozen=True)
 class ValueContext:
-    """Locale facts the codecs need; built from ``[locale]`` in sheetcrm.toml."""
+    """Locale facts the codecs need; built from ``[locale]`` and ``[dates]`` in sheetcrm.toml."""
 
     region: str = "US"
     currency: str = "USD"
     date_order: str = "DMY"  # how to read an ambiguous 03/04/2025: DMY, MDY or YMD
+    #: The fixed day "yesterday", "Friday" and "5 Mar" are read against in the columns
+    #: that allow them (``[dates] reference``); never the clock, so a re-import is stable.
+    date_reference: dt.date | None = None
 
 
 DEFAULT_CONTEXT = ValueContext()

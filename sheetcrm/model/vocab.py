@@ -1,10 +1,18 @@
 """The canonical values of choice fields and the spellings people use for them.
 
 Formulas, colours and metrics use the canonical value; whatever a person types or a form
-exports is folded onto it through ``ENUM_SYNONYMS`` (matched after case/space folding).
+exports is folded onto it (matched after case/space folding) through the field's
+``Vocabulary``: the built-in ``ENUM_SYNONYMS`` (and ``FIELD_SYNONYMS`` for one field),
+then the business's own ``[vocab."Tab.field"]`` table in sheetcrm.toml, which wins.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sheetcrm.errors import ConfigError
+from sheetcrm.model.values import normalize_token
 
 SOURCES = (
     "website",
@@ -74,3 +82,51 @@ ENUM_SYNONYMS: dict[str, str] = {
     "dead": "lost",
     "unqualified": "lost",
 }
+
+#: Built-in spellings that belong to one field only, keyed ``Tab.field`` (tried after the
+#: configured ones, before ``ENUM_SYNONYMS``).
+FIELD_SYNONYMS: dict[str, dict[str, str]] = {}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What people type for one choice field, each spelling with its canonical value.
+
+    ``key`` names the field (``Leads.source``) for the ``[vocab]`` line an unknown value's
+    message suggests. Hashable, so the codec built from it can be cached.
+    """
+
+    key: str = ""
+    synonyms: tuple[tuple[str, str], ...] = ()  # (spelling, canonical), first wins
+
+
+def vocabulary(
+    key: str, values: tuple[str, ...], configured: Mapping[str, str] | None = None
+) -> Vocabulary:
+    """The vocabulary of the choice field ``key`` with ``values``: the configured spellings
+    (checked: each maps to one of ``values``, and none is another value), then the built-in
+    ones that map to one of ``values``."""
+    canonical = {normalize_token(v): v for v in values}
+    pairs: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for alias, target in (configured or {}).items():
+        where = f'[vocab."{key}"] {alias!r}'
+        folded = normalize_token(alias)
+        if target not in values:
+            raise ConfigError(
+                f"{where}: {target!r} is not one of {key}'s values ({', '.join(values)})"
+            )
+        if not folded:
+            raise ConfigError(f"{where}: a spelling needs a letter or digit")
+        if canonical.get(folded, target) != target:
+            raise ConfigError(f"{where}: that is already the value {canonical[folded]!r}")
+        if seen.get(folded, target) != target:
+            raise ConfigError(
+                f"{where}: the same spelling (ignoring case and spacing) already "
+                f"means {seen[folded]!r}"
+            )
+        seen[folded] = target
+        pairs.append((alias, target))
+    builtin = [*FIELD_SYNONYMS.get(key, {}).items(), *ENUM_SYNONYMS.items()]
+    pairs += [(a, t) for a, t in builtin if t in values and normalize_token(a) not in seen]
+    return Vocabulary(key, tuple(pairs))
