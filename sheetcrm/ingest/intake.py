@@ -12,6 +12,7 @@ from sheetcrm.errors import ConfigError, InputError, ValueParseError
 from sheetcrm.ingest.mapping import PRESETS, VIRTUAL, Preset, map_columns
 from sheetcrm.ingest.merge import MergeResult, group_records, merge_groups, require_tab
 from sheetcrm.ingest.readers import SourceRow, SourceTable
+from sheetcrm.ingest.suppression import drop_suppressed
 from sheetcrm.ingest.syncstate import SYNC, SyncState
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.schema import TabSchema
@@ -118,6 +119,8 @@ def plan_records(
     parsed, result.ignored_columns = parse_rows(
         table, schema_tab, crm, chosen, overrides, result.counts, result.quarantine
     )
+    # people `person forget` removed: counted as suppressed, never re-created
+    parsed = drop_suppressed(parsed, result.quarantine, grids.get(SYNC), result.counts, crm.ctx)
     groups, result.merges = group_records(schema_tab.name, parsed)
     state = SyncState.from_grid(grids.get(SYNC), crm.schema)
     merged = merge_groups(
