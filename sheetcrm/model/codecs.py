@@ -206,7 +206,7 @@ class EnumCodec(Codec):
         """The value a typed spelling most likely means: one of its words is a value or a
         known spelling ("Instagram DM"), or it is close to one ("instagarm"); else None."""
         folded = normalize_token(typed)
-        for word in folded.split("_"):
+        for word in re.split(r"[\W_]+", folded):
             if word in self._lookup:
                 return self._lookup[word]
         close = difflib.get_close_matches(folded, self._lookup, n=1, cutoff=0.75)

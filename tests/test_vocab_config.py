@@ -1,0 +1,261 @@
+"""``[vocab."Tab.field"]``: what people type for a choice field, mapped to one of its values,
+and the unknown-value message that prints the line to add (issue #14, item 5)."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+
+import pytest
+from contract.harness import HARNESSES
+from support import run_sheetcrm
+
+from sheetcrm.config import Config, parse_config
+from sheetcrm.crm import CRM
+from sheetcrm.errors import ConfigError, ValueParseError
+from sheetcrm.model import vocab as vocab_module
+from sheetcrm.model.codecs import EnumCodec
+from sheetcrm.model.tabs import build_schema
+from sheetcrm.model.values import ValueContext
+from sheetcrm.model.vocab import SOURCES, vocabulary
+
+IR = ValueContext(region="IR")
+SOURCE_VALUES = ", ".join(SOURCES)
+
+
+def leads_source(config: Config):
+    return config.schema()["Leads"].field("source")
+
+
+VOCAB = {
+    "vocab": {
+        "Leads.source": {
+            "Google search": "ads",
+            "Friend of Maryam": "referral",
+            "meta": "ads",  # overrides the built-in meta → facebook, for this field only
+            "اینستاگرام": "instagram",
+            "ইনস্টাগ্রাম": "instagram",
+        }
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Google search", "ads"),
+        ("  GOOGLE-search ", "ads"),  # case, spacing and - _ are folded
+        ("google_search", "ads"),
+        ("friend of maryam", "referral"),
+        ("meta", "ads"),  # configured beats built-in
+        ("اینستاگرام", "instagram"),  # Persian
+        ("ইনস্টাগ্রাম", "instagram"),  # Bengali
+        ("insta", "instagram"),  # built-in spellings still work
+        ("word of mouth", "referral"),
+        ("Website", "website"),  # the values themselves
+        ("", None),
+    ],
+)
+def test_configured_spellings_map_to_the_canonical_value(typed, expected):
+    assert leads_source(parse_config(VOCAB)).parse(typed, IR) == expected
+
+
+def test_the_vocabulary_is_the_fields_own():
+    """Customers.lead_source has the same values as Leads.source: a [vocab] table for one
+    must not reach the other, though enum codecs are cached by their values."""
+    schema = parse_config(VOCAB).schema()
+    assert schema["Leads"].field("source").parse("meta", IR) == "ads"
+    assert schema["Customers"].field("lead_source").parse("meta", IR) == "facebook"
+    with pytest.raises(ValueParseError, match="Google search"):
+        schema["Customers"].field("lead_source").parse("Google search", IR)
+    # and a schema built afterwards without [vocab] is not affected by the cached codec
+    assert Config().schema()["Leads"].field("source").parse("meta", IR) == "facebook"
+
+
+def test_vocab_can_target_values_added_by_enums_and_custom_fields():
+    config = parse_config(
+        {
+            "enums": {"Leads.source": ["tiktok"]},
+            "fields": {"Customers": {"tier": {"type": "enum", "values": ["bronze", "gold"]}}},
+            "vocab": {"Leads.source": {"TT": "tiktok"}, "Customers.tier": {"طلایی": "gold"}},
+        }
+    )
+    schema = config.schema()
+    assert schema["Leads"].field("source").parse("tt", IR) == "tiktok"
+    assert schema["Customers"].field("tier").parse("طلایی", IR) == "gold"
+
+
+def test_built_in_field_vocabularies_join_in(monkeypatch):
+    """The hook issue #15 fills: built-in spellings for one field, below the config's."""
+    monkeypatch.setitem(vocab_module.FIELD_SYNONYMS, "Leads.source", {"گوگل": "ads"})
+    schema = build_schema(vocab={"Leads.source": {"گوگل": "website"}})
+    assert schema["Leads"].field("source").parse("گوگل", IR) == "website"  # config wins
+    assert build_schema()["Leads"].field("source").parse("گوگل", IR) == "ads"
+    assert build_schema()["Customers"].field("lead_source").codec.parse("site", IR) == "website"
+    with pytest.raises(ValueParseError):
+        build_schema()["Customers"].field("lead_source").parse("گوگل", IR)
+
+
+@pytest.mark.parametrize(
+    ("vocab", "message"),
+    [
+        ({"Leads.source": {"Google search": "google"}}, "'google' is not one of Leads.source's"),
+        ({"Leads.source": {"Google search": 3}}, "expected one of the field's values, got 3"),
+        ({"Leads.source": {"x": ""}}, "expected one of the field's values, got ''"),
+        ({"Leads.source": "ads"}, "expected a table"),
+        ({"source": {"x": "ads"}}, "name it as Tab.field"),
+        ({"Leads.source.x": {"x": "ads"}}, "name it as Tab.field"),
+        ({"Leads.name": {"x": "ads"}}, "Leads has no enum field 'name' (its enum fields: source"),
+        ({"Deals.stage": {"x": "won"}}, "no data tab named 'Deals'"),
+        ({"Leads.source": {"Ads": "website"}}, "that is already the value 'ads'"),
+        (
+            {"Leads.source": {"Google search": "ads", "google-search": "website"}},
+            "the same spelling (ignoring case and spacing) already means 'ads'",
+        ),
+        ({"Leads.source": {"--": "ads"}}, "a spelling needs a letter or digit"),
+    ],
+)
+def test_a_bad_vocab_table_is_one_clear_error(vocab, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        parse_config({"vocab": vocab}).schema()
+
+
+def test_vocab_is_checked_when_the_file_is_read(tmp_path):
+    path = tmp_path / "sheetcrm.toml"
+    path.write_text('[vocab]\n"Leads.source" = ["ads"]\n', encoding="utf-8")
+    from sheetcrm.config import load_config
+
+    with pytest.raises(ConfigError, match=r'\[vocab\."Leads.source"\]: expected a table'):
+        load_config(path)
+
+
+def test_unknown_top_level_key_lists_vocab_and_dates():
+    with pytest.raises(ConfigError, match="known: dates, enums, fields, google, locale") as info:
+        parse_config({"vocabulary": {}})
+    assert "vocab" in str(info.value)
+
+
+# -- the unknown-value message ----------------------------------------------------------
+
+
+def _line(typed: str, value: str) -> str:
+    return f'add the line "{typed}" = "{value}" under [vocab."Leads.source"] in sheetcrm.toml'
+
+
+@pytest.mark.parametrize(
+    ("typed", "tail"),
+    [
+        (
+            "Google search",
+            _line("Google search", "<one of the values>")
+            + ' (or, to make it a value of its own, "Leads.source" = ["Google search"]'
+            " under [enums])",
+        ),
+        ("instagarm", _line("instagarm", "instagram")),  # close to a value
+        ("Instagram DM", _line("Instagram DM", "instagram")),  # a word is a value
+        ("via insta story", _line("via insta story", "instagram")),  # a word is a spelling
+        ("Refferal", _line("Refferal", "referral")),
+        ('the "ad" on TV', _line('the \\"ad\\" on TV', "ads")),  # TOML-escaped
+    ],
+)
+def test_an_unknown_value_says_which_values_and_the_line_to_add(typed, tail):
+    field = leads_source(Config())
+    with pytest.raises(ValueParseError) as info:
+        try:
+            field.parse(typed, IR)
+        except ValueParseError as exc:
+            raise exc.located(tab="Leads", row=3) from None
+    assert str(info.value) == (
+        f"Leads, row 3, column 'source': {typed!r} is not one of {SOURCE_VALUES}; "
+        f"to accept it, {tail}"
+    )
+
+
+def test_the_suggested_line_is_valid_toml_that_accepts_the_value():
+    typed = 'Friend "Ali" \\ co'
+    with pytest.raises(ValueParseError) as info:
+        leads_source(Config()).parse(typed, IR)
+    line = re.search(r"add the line (.+?) under \[vocab\.\"Leads.source\"\]", str(info.value))
+    assert line is not None
+    toml = '[vocab."Leads.source"]\n' + line[1].replace("<one of the values>", "referral")
+    config = parse_config(tomllib.loads(toml))
+    assert leads_source(config).parse(typed, IR) == "referral"
+
+
+def test_a_codec_used_on_its_own_still_says_what_to_add():
+    codec = EnumCodec(("low", "high"))
+    with pytest.raises(ValueParseError, match=r'under \[vocab\."Tab.field"\]'):
+        codec.parse("medium")
+
+
+def test_vocabulary_keeps_configured_spellings_first():
+    words = vocabulary("Leads.source", SOURCES, {"Meta": "ads"})
+    assert words.synonyms[0] == ("Meta", "ads")
+    assert ("meta", "facebook") not in words.synonyms  # shadowed by the configured one
+    assert ("ig", "instagram") in words.synonyms
+    assert all(value in SOURCES for _, value in words.synonyms)
+
+
+def test_a_teammates_typed_value_in_the_sheet_reads_through_the_vocab(tmp_path):
+    """What a teammate typed into the sheet (crm.frame) is read like an imported value."""
+    harness = HARNESSES["memory"](tmp_path)
+    plain = CRM(backend=harness.backend, config=Config(values=IR))
+    plain.init()
+    header = harness.header("Leads")
+    row = [None] * len(header)
+    row[header.index("lead_id")] = "L-1"
+    row[header.index("name")] = "Ana"
+    row[header.index("source")] = "Google search"
+    for col, value in enumerate(row, start=1):
+        harness.set_cell("Leads", 2, col, value)
+    issues = plain.frame("Leads").attrs["issues"]
+    assert issues == [
+        f"Leads, row 2, column 'source': 'Google search' is not one of {SOURCE_VALUES}; "
+        "to accept it, "
+        + _line("Google search", "<one of the values>")
+        + ' (or, to make it a value of its own, "Leads.source" = ["Google search"]'
+        " under [enums])"
+    ]
+    with_vocab = CRM(backend=harness.backend, config=parse_config(VOCAB))
+    frame = with_vocab.frame("Leads")
+    assert frame.attrs["issues"] == [] and list(frame["source"]) == ["ads"]
+
+
+# -- as a person works: a fresh process on an xlsx workbook ----------------------------
+
+FORM = (
+    "Timestamp,Email Address,Your name,Phone number,How did you hear about us?,Message\n"
+    "9/24/2025 10:00:00,ana@example.com,Ana,+447400123456,Google search,Do you ship abroad?\n"
+    "9/25/2025 11:30:00,ben@example.com,Ben,,Instagram,\n"
+    "9/26/2025 15:04:05,cem@example.com,Cem,,a friend,price list please\n"
+)
+
+
+def test_the_printed_vocab_line_makes_the_next_import_accept_it(tmp_path):
+    form = tmp_path / "form.csv"
+    form.write_text(FORM, encoding="utf-8")
+    assert run_sheetcrm("init", cwd=tmp_path).returncode == 0
+    first = run_sheetcrm("import", str(form), "--preset", "google-form", cwd=tmp_path)
+    said = first.stdout + first.stderr
+    assert first.returncode == 8, said  # done, with input set aside
+    line = re.search(
+        r'add the line ("Google search" = ".+?") under \[vocab\."Leads.source"\]', said
+    )
+    assert line is not None, said
+    before = run_sheetcrm("summary", cwd=tmp_path)
+    assert "Leads by source: (none) 1, instagram 1, referral 1" in before.stdout, before.stdout
+
+    (tmp_path / "sheetcrm.toml").write_text(
+        '[vocab."Leads.source"]\n' + line[1].replace("<one of the values>", "ads") + "\n",
+        encoding="utf-8",
+    )
+    again = run_sheetcrm("import", str(form), "--preset", "google-form", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Google search" not in again.stdout + again.stderr
+    shown = run_sheetcrm("show", "Leads", "--format", "json", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    sources = {r["name"]: r["source"] for r in json.loads(shown.stdout)}
+    assert sources == {"Ana": "ads", "Ben": "instagram", "Cem": "referral"}
+    after = run_sheetcrm("summary", cwd=tmp_path)
+    assert "Leads by source: ads 1, instagram 1, referral 1" in after.stdout, after.stdout
