@@ -83,7 +83,11 @@ def import_(
 @click.argument("tab")
 @backend_options
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "ndjson", "xlsx"]),
+    default="csv",
+    show_default=True,
 )
 @click.option(
     "-o",
@@ -95,7 +99,7 @@ def import_(
     "--raw", is_flag=True, help="CSV: formula-looking text as stored, without the apostrophe."
 )
 def export(crm: CRM, tab: str, fmt: str, output: Path | None, raw: bool) -> None:
-    """Export TAB as CSV (formula-looking text escaped), JSON or XLSX."""
+    """Export TAB as CSV (formula-looking text escaped), JSON, NDJSON or XLSX."""
     text = export_tab(crm, tab, fmt, output, raw=raw)
     if text is not None:
         click.echo(text, nl=False)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -12,6 +10,7 @@ import click
 import pandas as pd
 
 from sheetcrm.model.display import as_json, as_text
+from sheetcrm.model.tablefile import csv_text
 from sheetcrm.model.values import Codec
 from sheetcrm.run import RunResult, plural
 
@@ -32,16 +31,12 @@ def emit(df: pd.DataFrame, fmt: str, *, codecs: Mapping[str, Codec] | None = Non
             for rec in records:
                 click.echo(json.dumps(rec, ensure_ascii=False))
         return
+    if fmt == "csv":  # a file for people, like ``export``: free text made inert
+        click.echo(csv_text(columns, df.itertuples(index=False, name=None), codecs), nl=False)
+        return
     text = pd.DataFrame(
         {c: [as_text(v, codecs.get(c)) for v in df[c]] for c in columns}, columns=columns
     )
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(text.itertuples(index=False, name=None))
-        click.echo(buf.getvalue(), nl=False)
-        return
     if text.empty:
         click.echo("(no rows)")
         return

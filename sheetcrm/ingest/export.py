@@ -1,20 +1,21 @@
-"""``sheetcrm export``: a tab as CSV, JSON or XLSX, for round trips and other tools.
+"""``sheetcrm export``: a tab as CSV, JSON, NDJSON or XLSX, for round trips and other tools.
 
-CSV cells that a spreadsheet would run as a formula (text starting with = + - @, a tab or
-a carriage return, or their full-width forms ＝ ＋ － ＠: DDE payloads such as
-``=cmd|' /C calc'!A0`` and ``=HYPERLINK(…)`` among them) get a leading apostrophe, as
-OWASP advises against CSV injection; the CSV importer removes that apostrophe again, so
-export → import is a round trip. ``raw=True`` (``export --raw``) writes them as they are,
-for programs that read the CSV rather than people who open it. Numbers are numbers, not
-text, and are never prefixed: -5 stays -5. In an XLSX export such text is a text cell
-marked as typed with an apostrophe (Excel's "quote prefix"): its value is unchanged for
-every program, and Excel keeps it text even when someone edits the cell.
+CSV goes through ``model.tablefile``, the writer of every table sheetcrm writes for people:
+free text a spreadsheet would run as a formula (``=cmd|' /C calc'!A0``, ``=HYPERLINK(…)``,
+``@SUM(…)``, text led by a tab or a line break, the full-width ＝ ＋ － ＠) gets OWASP's
+leading apostrophe, while phones, numbers, money, dates and booleans are written exactly as
+the sheet holds them (``+447400194875``, ``-5.00``). The CSV importer removes the apostrophe
+again, so export → import is a round trip. ``raw=True`` (``export --raw``) writes text as
+it is, for programs that read the CSV rather than people who open it. JSON and NDJSON (one
+record a line) are for programs: values as ``show --format json`` gives them, never
+escaped. In an XLSX export formula-looking text is a text cell marked as typed with an
+apostrophe (Excel's "quote prefix"): its value is unchanged for every program, and Excel
+keeps it text even when someone edits the cell. A file written with ``-o`` holds customer
+data, so it is private to its owner.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -22,58 +23,44 @@ from typing import Any
 from sheetcrm.crm import CRM, open_crm
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.changes import AddTab, AppendRow, ChangeSet, SetLayout
-from sheetcrm.model.display import as_json, as_text
+from sheetcrm.model.display import as_json
 from sheetcrm.model.schema import Field, Schema, TabSchema
-from sheetcrm.model.values import Codec, is_blank, looks_like_formula
+from sheetcrm.model.tablefile import csv_text, save
+from sheetcrm.model.values import is_blank
 
-
-def neutralise(text: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would treat as a formula."""
-    return "'" + text if looks_like_formula(text) else text
-
-
-def _cell(value: Any, codec: Codec | None, raw: bool) -> str:
-    """A CSV cell: text neutralised (unless ``raw``), anything else as ``show`` prints it
-    (``model.display``)."""
-    if isinstance(value, str):
-        return value if raw else neutralise(value)
-    return as_text(value, codec)
+FORMATS = ("csv", "json", "ndjson", "xlsx")
 
 
 def export_tab(
     crm: CRM, tab: str, fmt: str, out: Path | None = None, *, raw: bool = False
 ) -> str | None:
-    """Export ``tab``; returns the text for csv/json when ``out`` is None. ``raw``: CSV
-    text cells exactly as stored, formula-looking ones included."""
+    """Export ``tab``; returns the text for csv/json/ndjson when ``out`` is None. ``raw``:
+    CSV text cells exactly as stored, formula-looking ones included."""
     schema_tab = crm.schema.tab(tab)
     df = crm.frame(schema_tab.name)
     columns = list(df.columns)
     codecs = {f.name: f.codec for f in schema_tab.fields}
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        for row in df.itertuples(index=False, name=None):
-            writer.writerow(
-                [_cell(v, codecs.get(c), raw) for c, v in zip(columns, row, strict=True)]
-            )
-        text = buf.getvalue()
-    elif fmt == "json":
+        text = csv_text(columns, df.itertuples(index=False, name=None), codecs, raw=raw)
+    elif fmt in ("json", "ndjson"):
         records = [
             {c: as_json(v, codecs.get(c)) for c, v in zip(columns, row, strict=True)}
             for row in df.itertuples(index=False, name=None)
         ]
-        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+        if fmt == "json":
+            text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     elif fmt == "xlsx":
         if out is None:
             raise ConfigError("--format xlsx needs an output file: -o FILE.xlsx")
         _write_xlsx(crm, schema_tab.name, columns, df, out)
         return None
     else:
-        raise ConfigError(f"unknown export format {fmt!r} (csv, json or xlsx)")
+        raise ConfigError(f"unknown export format {fmt!r} (csv, json, ndjson or xlsx)")
     if out is None:
         return text
-    out.write_text(text, encoding="utf-8")
+    save(out, text)
     return None
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.errors import InputError, NotFoundError
-from sheetcrm.model.values import is_blank, looks_like_formula
+from sheetcrm.model.tablefile import unescape
+from sheetcrm.model.values import is_blank
 
 _DELIMITERS = ",;\t|"
 #: How much of a file the delimiter is guessed from: this many records, or characters.
@@ -89,8 +90,9 @@ def _decode(data: bytes, name: str) -> tuple[str, bool]:
 
 
 def _unescape(text: str) -> str:
-    """A CSV cell exported as '=… (OWASP's apostrophe) comes back as the text =…."""
-    return text[1:] if text.startswith("'") and looks_like_formula(text[1:]) else text
+    """A CSV cell exported as '=… (OWASP's apostrophe, ``model.tablefile``) comes back as
+    the text =…; a phone or number was exported as itself and stays so."""
+    return unescape(text)
 
 
 def _unique(columns: list[str], name: str) -> list[str]:
@@ -197,7 +199,7 @@ def read_csv_text(text: str, name: str, *, cut: bool = False) -> SourceTable:
     reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = next(reader)
-        columns = _unique(header, name)
+        columns = _unique([_unescape(h) for h in header], name)
         table = SourceTable(name, columns)
         width = len(columns)
         last: tuple[int, list[str], list[str]] | None = None

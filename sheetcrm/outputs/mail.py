@@ -189,9 +189,16 @@ def _connect(settings: SmtpSettings, timeout: float) -> smtplib.SMTP:
 
 
 def send(
-    settings: SmtpSettings, mails: list[Email], *, timeout: float = 30.0, outbox: Path | None = None
+    settings: SmtpSettings,
+    mails: list[Email],
+    *,
+    timeout: float = 30.0,
+    outbox: Path | None = None,
+    strict: bool = True,
 ) -> Delivery:
-    """Send each message once; skip those already in the outbox; report refused addresses."""
+    """Send each message once; skip those already in the outbox; report refused addresses
+    (``InputError`` after the others are sent; with ``strict=False`` only in
+    ``Delivery.refused``, for a caller that reports them itself)."""
     check_mails(settings, mails)
     outbox = outbox or outbox_path()
     done = _sent_keys(outbox)
@@ -225,7 +232,7 @@ def send(
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             server.quit()
-    if result.refused:
+    if result.refused and strict:
         who = ", ".join(f"{k} ({v})" for k, v in result.refused.items())
         raise InputError(f"the SMTP server refused {who}; {len(result.sent)} other(s) sent")
     return result

@@ -4,9 +4,7 @@ opted out."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +16,8 @@ from sheetcrm.analytics import kpis
 from sheetcrm.analytics.frames import as_date, records
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
-from sheetcrm.files import write_private
+from sheetcrm.model.tablefile import write_csv
+from sheetcrm.outputs.drafts import write_drafts
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
 from sheetcrm.outputs.report import report_settings
 from sheetcrm.outputs.templates import environment, render
@@ -46,6 +45,19 @@ class Digest:
             self.this_week.append(item)
 
 
+@dataclass(frozen=True)
+class Undelivered:
+    """A person whose digest did not reach them, and why."""
+
+    person: str
+    address: str | None  # None: no address for them in [team]
+    reason: str
+
+    def __str__(self) -> str:
+        who = f"{self.person} <{self.address}>" if self.address else self.person
+        return f"{who}: {self.reason}"
+
+
 @dataclass
 class RemindResult:
     digests: list[Digest]
@@ -55,6 +67,20 @@ class RemindResult:
     drafts: list[Path] = field(default_factory=list)
     delivery: Delivery | None = None
     unknown_people: list[str] = field(default_factory=list)
+    #: Who each digest was addressed to (address → person), for ``undelivered``.
+    addressed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def undelivered(self) -> list[Undelivered]:
+        """With ``email``: the people whose digest was not delivered — no address in
+        ``[team]``, or the SMTP server refused theirs (the others were sent). Empty when
+        every digest went out (or was sent by an earlier run) or nothing was e-mailed."""
+        missing = [Undelivered(p, None, "no address in [team]") for p in self.unknown_people]
+        refused = self.delivery.refused if self.delivery else {}
+        return missing + [
+            Undelivered(self.addressed.get(to, to), to, f"refused by the SMTP server ({why})")
+            for to, why in refused.items()
+        ]
 
 
 def _task(t: dict[str, Any]) -> dict[str, Any]:
@@ -152,12 +178,15 @@ def remind(
     text = render("remind.txt", env, digests=found, as_of=as_of, reengage=quiet)
     result = RemindResult(found, quiet, text)
     if csv_path is not None:
-        result.csv_path = _write_csv(quiet, csv_path)
+        codecs = {f.name: f.codec for f in crm.schema["Customers"].fields}
+        rows = ([r[c] for c in CSV_COLUMNS] for r in quiet)
+        result.csv_path = write_csv(csv_path, CSV_COLUMNS, rows, codecs, bom=True)
     if drafts_dir is not None:
-        for person in quiet:  # customer data: private files (the folder is the user's)
-            path = drafts_dir / f"{person['customer_id']}.txt"
-            draft = render("reengage.txt", env, customer=person, as_of=as_of)
-            result.drafts.append(write_private(path, draft, own_folder=False))
+
+        def draft(customer: dict[str, Any]) -> str:
+            return render("reengage.txt", env, customer=customer, as_of=as_of)
+
+        result.drafts = write_drafts(drafts_dir, quiet, draft)
     if email:
 
         def texts(d: Digest) -> tuple[str, str]:
@@ -168,16 +197,9 @@ def remind(
     return result
 
 
+#: The mail-merge file's columns (``remind --csv``), written by ``model.tablefile`` with the
+#: Customers fields' types: names and products escaped, phones and money as they are.
 CSV_COLUMNS = ["customer_id", "name", "email", "phone", "last_contact", "total_spent", "products"]
-
-
-def _write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-    return path
 
 
 def _email(
@@ -195,6 +217,7 @@ def _email(
             result.unknown_people.append(d.person)
             continue
         text, html = texts(d)
+        result.addressed[to] = d.person
         mails.append(Email(to, f"Your follow-ups for {as_of.isoformat()}", text, html))
-    if mails:
-        result.delivery = send(smtp_settings(crm.config), mails)
+    if mails:  # a refused address is in ``undelivered``: the others are still sent
+        result.delivery = send(smtp_settings(crm.config), mails, strict=False)
