@@ -119,6 +119,7 @@ def register(group: click.Group) -> None:
     from sheetcrm.cli.doctor_cmd import doctor
     from sheetcrm.cli.emulator_cmd import emulator
     from sheetcrm.cli.insight_cmds import explain, refresh, segments
+    from sheetcrm.cli.quarantine_cmd import quarantine
     from sheetcrm.cli.report_cmds import remind, report
     from sheetcrm.cli.watch_cmd import watch
 
@@ -130,6 +131,7 @@ def register(group: click.Group) -> None:
         import_,
         export,
         restore,
+        quarantine,
         watch,
         refresh,
         segments,

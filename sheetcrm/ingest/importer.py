@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.crm import CRM
-from sheetcrm.errors import ConfigError, InputError
+from sheetcrm.errors import ConfigError, InputError, RowsRejected
+from sheetcrm.ingest import rejections
 from sheetcrm.ingest.intake import plan_records, preset_named
 from sheetcrm.ingest.mapping import Preset
 from sheetcrm.ingest.readers import SourceTable, read_source, table_from_grid
@@ -33,6 +34,7 @@ __all__ = [
     "import_file",
     "import_from_tab",
     "import_table",
+    "rejected",
 ]
 
 #: A responses tab with neither ``tab`` nor ``preset`` is read as a Google Form's.
@@ -47,6 +49,9 @@ class ImportSpec:
     preset: str | None = None
     overrides: Mapping[str, str] = field(default_factory=dict)
     on_conflict: str = "sheet"
+    #: how much may be set aside before the import is refused: "N" input rows or "P%" of
+    #: them (see ``rejections``); None: any amount (the run then ends with ``RowsRejected``)
+    max_rejected: str | None = None
 
     def target(self, crm: CRM) -> tuple[TabSchema, Preset | None]:
         """The data tab the rows go to, and the preset (checked before anything is read)."""
@@ -54,6 +59,7 @@ class ImportSpec:
             raise ConfigError(
                 f"--on-conflict must be 'sheet' or 'source', not {self.on_conflict!r}"
             )
+        rejections.parse(self.max_rejected)
         chosen = preset_named(self.preset)
         name = self.tab or (chosen.tab if chosen else None)
         if not name:
@@ -75,10 +81,48 @@ class ImportSpec:
         return [*(PLAN_TABS if _transactions(chosen) else [schema_tab.name]), SYNC]
 
     def plan(self, crm: CRM, run: WriteRun, table: SourceTable) -> RunResult:
-        """The import of ``table`` as a plan, inside ``run`` (not applied)."""
+        """The import of ``table`` as a plan, inside ``run`` (not applied). What it sets
+        aside carries the tab and this spec (so ``quarantine retry`` can import it the same
+        way), and the rows it looked at are noted (so ``_quarantine`` entries of rows that
+        went in this time are resolved)."""
         schema_tab, chosen = self.target(crm)
         plan = plan_transactions if _transactions(chosen) else plan_records
-        return plan(crm, run, table, schema_tab, chosen, self.overrides, self.on_conflict)
+        result = plan(crm, run, table, schema_tab, chosen, self.overrides, self.on_conflict)
+        recorded = self.recorded(schema_tab.name)
+        result.quarantine = [
+            replace(q, tab=q.tab or schema_tab.name, spec=recorded) for q in result.quarantine
+        ]
+        seen = result.rows_seen.setdefault(table.name, set())
+        seen.update(row.number for row in table if not row.empty)
+        return result
+
+    def recorded(self, tab: str) -> dict[str, Any]:
+        """This spec as ``_quarantine`` keeps it (JSON), for a retry: ``from_recorded``."""
+        return {
+            "tab": tab,
+            "preset": self.preset,
+            "map": dict(self.overrides),
+            "on_conflict": self.on_conflict,
+        }
+
+    @classmethod
+    def from_recorded(cls, data: Mapping[str, Any]) -> ImportSpec:
+        """The spec ``recorded`` kept (ConfigError when it is not one)."""
+        try:
+            overrides = {str(k): str(v) for k, v in dict(data.get("map") or {}).items()}
+            return cls(
+                tab=data.get("tab") or None,
+                preset=data.get("preset") or None,
+                overrides=overrides,
+                on_conflict=str(data.get("on_conflict") or "sheet"),
+            )
+        except (TypeError, ValueError, AttributeError):
+            raise ConfigError(f"not a recorded import: {data!r}") from None
+
+    def refuse_over_limit(self, result: RunResult) -> None:
+        """``TooManyRejected`` (nothing written) when the plan sets aside more than
+        ``max_rejected`` allows."""
+        rejections.refuse(result, self.max_rejected)
 
 
 def _transactions(chosen: Preset | None) -> bool:
@@ -111,7 +155,7 @@ def import_from_tab(
     with WriteRun(crm, command, force=force, dry_run=dry_run) as run:
         grids = run.read([source, *spec.tabs(crm)])
         table = source_table(crm, grids, source)
-        return run.apply(spec.plan(crm, run, table))
+        return _apply(crm, run, spec, table)
 
 
 def source_table(crm: CRM, grids: Mapping[str, TabGrid], source: str) -> SourceTable:
@@ -137,7 +181,21 @@ def import_table(
     spec = _spec(spec, fields)
     spec.target(crm)  # a wrong option fails before the lease is taken
     with WriteRun(crm, command, force=force, dry_run=dry_run) as run:
-        return run.apply(spec.plan(crm, run, table))
+        return _apply(crm, run, spec, table)
+
+
+def _apply(crm: CRM, run: WriteRun, spec: ImportSpec, table: SourceTable) -> RunResult:
+    """Plan, refuse when too much was set aside (before anything is written), apply."""
+    result = spec.plan(crm, run, table)
+    spec.refuse_over_limit(result)
+    return run.apply(result)
+
+
+def rejected(result: RunResult, spec: ImportSpec) -> RowsRejected | None:
+    """What tells cron an import set input aside (exit 8), or None: nothing was set aside,
+    it was a dry run, or the spec's ``max_rejected`` tolerates it (a run over the limit
+    was refused before it wrote: ``TooManyRejected``)."""
+    return rejections.rejected(result, spec.max_rejected)
 
 
 def _spec(spec: ImportSpec | None, fields: Mapping[str, Any]) -> ImportSpec:

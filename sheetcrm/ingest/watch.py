@@ -177,6 +177,11 @@ class Watch:
         if self.every < least:
             raise ConfigError(f"--every must be at least {least:g}s for {self.crm.describe()}")
         self.spec.target(self.crm)
+        if self.spec.max_rejected is not None:
+            raise ConfigError(
+                "--max-rejected is for one-off imports: a watch takes in each response it "
+                "can and sets the rest aside (see `sheetcrm quarantine list`)"
+            )
 
     def _today(self) -> dt.date:
         return self.today() if self.today is not None else self.crm.as_of()

@@ -11,8 +11,9 @@ Inside the block the run holds the local lock (``sheetcrm.lock``; a dry run take
 so no other sheetcrm run on this machine or folder writes between its read and its write.
 ``apply`` then, in this order:
 
-1. adds the journal rows the plan carries (``_quarantine``, ``_conflicts``; IDs derived from
-   their content, so a repeated run adds none);
+1. adds the journal rows the plan carries: ``_conflicts`` (IDs derived from their content,
+   so a repeated run adds none) and ``_quarantine`` (one entry per thing set aside, updated
+   or resolved by a later run that looks at the same input row: ``run.journal``);
 2. refuses to delete or blank more than 10% of a tab without ``force``, and keeps a 0600
    snapshot of the tabs a destructive change touches (``guard``);
 3. returns without writing anything when there is nothing to change, or for a dry run;
@@ -121,7 +122,8 @@ class WriteRun:
         result.command, result.dry_run = self.command, self.dry_run
         at = self.crm.clock()
         changes = result.changes
-        changes.extend(quarantine_rows(result.quarantine, self.grids.get(QUARANTINE), at))
+        journal = self.grids.get(QUARANTINE)
+        changes.extend(quarantine_rows(result.quarantine, journal, at, result.rows_seen))
         changes.extend(conflict_rows(result.conflicts, self.grids.get(CONFLICTS), at))
         result.snapshot = guard(
             self.crm, changes, self.grids, force=self.force, dry_run=self.dry_run

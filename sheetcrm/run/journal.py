@@ -1,6 +1,17 @@
 """The run's journal tabs: ``_audit`` (one row per writing run), ``_conflicts`` and
-``_quarantine``. Conflict and quarantine rows get IDs derived from their content, so a
-repeated run adds none; audit rows are new each run."""
+``_quarantine``.
+
+Conflict rows get IDs derived from their content, so a repeated run adds none; audit rows
+are new each run. ``_quarantine`` is a ledger with one entry per thing set aside, keyed by
+``Quarantined.key`` (source + row, + column for a cell): a run that sets the same thing
+aside again updates its entry (only the cells that changed: the same import twice writes
+nothing), and a run that looked at that input row again and took it in marks the entry
+``resolved`` (a resolved entry that fails again is re-opened). ``at`` is when the entry
+was first seen and ``last_seen`` when it last changed. Rows older sheetcrm wrote (blank
+status, an ID hashed from the raw row, several rows for one input row) are read as open
+and folded into the newest one of their key. A tab with an older header gets the missing
+columns added in the same apply.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +20,31 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sheetcrm.model.changes import AppendRow
+from sheetcrm.model.changes import AddColumns, AppendRow, Op, SetCell
 from sheetcrm.model.grid import TabGrid, header_key
 from sheetcrm.model.ids import new_id
+from sheetcrm.model.tabs import BASE_TABS
 from sheetcrm.model.values import is_blank
 from sheetcrm.run.result import Conflict, Quarantined
 
 AUDIT, CONFLICTS, QUARANTINE = "_audit", "_conflicts", "_quarantine"
 MAX_SUMMARY = 45_000  # characters: well under a Sheets cell's 50,000
+#: A quarantined row's raw input is kept whole up to this (it fits an .xlsx cell, 32,767,
+#: and a Sheets one, 50,000); a longer one is cut and marked with ``CUT`` (never retried).
+MAX_RAW = 32_000
+MAX_VALUE = 2_000  # the ``value`` column shows the bad value, shortened past this
+CUT = "…cut"  # the key a shortened raw row lists its shortened columns under
+OPEN, RESOLVED = "open", "resolved"
+
+#: The journal tabs' columns, as the schema declares them (``model.tabs``).
+_DECLARED = {t.name: tuple(t.columns) for t in BASE_TABS if t.system}
+QUARANTINE_COLUMNS, CONFLICT_COLUMNS = _DECLARED[QUARANTINE], _DECLARED[CONFLICTS]
+#: What an update of an entry compares and rewrites (``at`` and the key stay).
+_UPDATED = ("column", "value", "reason", "raw", "status", "kind", "tab", "spec")
 
 
 def stable_id(prefix: str, *parts: Any) -> str:
@@ -42,12 +67,21 @@ def existing_ids(grid: TabGrid | None, id_field: str) -> set[str]:
     return {str(v) for v in grid.column(header.index(id_field)) if not is_blank(v)}
 
 
-def conflict_rows(
-    conflicts: Iterable[Conflict], grid: TabGrid | None, at: dt.datetime
-) -> list[AppendRow]:
-    """An ``_conflicts`` row for each conflict not recorded yet."""
+def missing_columns(tab: str, grid: TabGrid | None, columns: Sequence[str]) -> list[Op]:
+    """An ``AddColumns`` for the columns an existing journal tab (written by an older
+    sheetcrm) lacks; nothing for a tab that does not exist yet (it is created whole)."""
+    if grid is None:
+        return []
+    present = {header_key(h) for h in grid.header}
+    missing = tuple(c for c in columns if c not in present)
+    return [AddColumns(tab, missing)] if missing else []
+
+
+def conflict_rows(conflicts: Iterable[Conflict], grid: TabGrid | None, at: dt.datetime) -> list[Op]:
+    """An ``_conflicts`` row for each conflict not recorded yet (and the ``kind`` column
+    when an older tab lacks it)."""
     seen = existing_ids(grid, "conflict_id")
-    out = []
+    out: list[Op] = []
     for x in conflicts:
         xid = stable_id("X", x.tab, x.record_id, x.field, text(x.sheet_value), text(x.source_value))
         if xid in seen:
@@ -62,34 +96,211 @@ def conflict_rows(
             "sheet_value": text(x.sheet_value),
             "source_value": text(x.source_value),
             "resolution": x.resolution,
+            "kind": x.kind,
         }
         out.append(AppendRow(CONFLICTS, row))
+    return [*missing_columns(CONFLICTS, grid, CONFLICT_COLUMNS), *out] if out else []
+
+
+# -- _quarantine -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ``_quarantine`` row as read (``cells``: its values by column name, as typed)."""
+
+    cells: Mapping[str, Any]
+    index: int  # its place among the tab's rows (later rows are newer)
+
+    def get(self, name: str) -> str:
+        return text(self.cells.get(name))
+
+    @property
+    def id(self) -> str:
+        return self.get("quarantine_id")
+
+    @property
+    def source(self) -> str:
+        return self.get("source")
+
+    @property
+    def row(self) -> int:
+        value = self.cells.get("row")
+        try:
+            return int(float(str(value)))
+        except (TypeError, ValueError):
+            return 0
+
+    @property
+    def tab(self) -> str:
+        return self.get("tab")
+
+    @property
+    def kind(self) -> str:
+        return self.get("kind") or "row"  # older rows were all whole rows
+
+    @property
+    def status(self) -> str:
+        return self.get("status") or OPEN  # blank in rows older sheetcrm wrote
+
+    @property
+    def open(self) -> bool:
+        return self.status != RESOLVED
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (self.source, self.row, self.get("column") if self.kind == "cell" else "")
+
+    def raw(self) -> dict[str, Any] | None:
+        """The input row as recorded, or None when it cannot be used as input again (not
+        JSON, or cut to fit a cell)."""
+        try:
+            data = json.loads(self.get("raw") or "null")
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or CUT in data:
+            return None
+        return data
+
+    def spec(self) -> dict[str, Any]:
+        """How it was imported (tab, preset, map, on_conflict); {} for rows older sheetcrm
+        wrote, which did not record it."""
+        try:
+            data = json.loads(self.get("spec") or "{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def set(self, values: Mapping[str, Any], at: dt.datetime) -> list[Op]:
+        """Cell edits for the values that differ (plus ``last_seen``); none when equal."""
+        ops: list[Op] = [
+            SetCell(QUARANTINE, self.id, name, value, self.cells.get(name))
+            for name, value in values.items()
+            if text(value) != self.get(name)
+        ]
+        if ops:
+            ops.append(SetCell(QUARANTINE, self.id, "last_seen", at, self.cells.get("last_seen")))
+        return ops
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The entries of ``_quarantine``: the newest per key, and older rows of the same key
+    (written by older sheetcrm, which appended one row per distinct raw input)."""
+
+    current: Mapping[tuple[str, int, str], Entry]
+    older: Mapping[tuple[str, int, str], Sequence[Entry]]
+
+    @classmethod
+    def of(cls, grid: TabGrid | None) -> Ledger:
+        current: dict[tuple[str, int, str], Entry] = {}
+        older: dict[tuple[str, int, str], list[Entry]] = {}
+        for entry in read_entries(grid):
+            if not entry.id:
+                continue  # no ID to address it by: left as it is
+            previous = current.get(entry.key)
+            if previous is not None:
+                older.setdefault(entry.key, []).append(previous)
+            current[entry.key] = entry
+        return cls(current, older)
+
+    def entries(self) -> list[Entry]:
+        return sorted(self.current.values(), key=lambda e: e.index)
+
+    def close(self, key: tuple[str, int, str], at: dt.datetime, *, keep: bool) -> list[Op]:
+        """Resolve the entry of ``key`` (unless ``keep``) and every older row of it."""
+        ops: list[Op] = []
+        doomed = [*self.older.get(key, ()), *([] if keep else [self.current[key]])]
+        for entry in doomed:
+            if entry.open:
+                ops += entry.set({"status": RESOLVED}, at)
+        return ops
+
+
+def read_entries(grid: TabGrid | None) -> list[Entry]:
+    """Every row of ``_quarantine`` (columns found by name, so older headers read too)."""
+    if grid is None:
+        return []
+    names = [header_key(h) for h in grid.header]
+    out = []
+    for i, row in enumerate(grid.rows):
+        cells = {n: row[c] for c, n in enumerate(names) if n and c < len(row)}
+        if any(not is_blank(v) for v in cells.values()):
+            out.append(Entry(cells, i))
     return out
+
+
+def quarantine_id(key: tuple[str, int, str]) -> str:
+    """The ID of a new entry: from its key, so it is the same wherever it is first seen."""
+    return stable_id("Q", *key)
+
+
+def raw_text(raw: Mapping[str, Any]) -> str:
+    """The input row as JSON, whole when it fits ``MAX_RAW``; else its longest values are
+    shortened (and listed under ``CUT``, so retry knows not to use it)."""
+    out = json.dumps(raw, default=str, ensure_ascii=False)
+    if len(out) <= MAX_RAW:
+        return out
+    values = {k: v for k, v in raw.items()}
+    cut: list[str] = []
+    for name in sorted(values, key=lambda k: -len(str(values[k]))):
+        values[name] = str(values[name])[:200] + "…"
+        cut.append(name)
+        out = json.dumps({**values, CUT: cut}, default=str, ensure_ascii=False)
+        if len(out) <= MAX_RAW:
+            return out
+    return json.dumps({CUT: cut[:100]}, ensure_ascii=False)[:MAX_RAW]
+
+
+def entry_values(q: Quarantined) -> dict[str, Any]:
+    """What an entry says about ``q`` (besides its ID, key and times)."""
+    value = text(q.value)
+    return {
+        "column": q.column,
+        "value": value if len(value) <= MAX_VALUE else value[:MAX_VALUE] + "…",
+        "reason": q.reason,
+        "raw": raw_text(q.raw),
+        "status": OPEN,
+        "kind": q.kind,
+        "tab": q.tab,
+        "spec": json.dumps(q.spec, ensure_ascii=False, sort_keys=True) if q.spec else "",
+    }
 
 
 def quarantine_rows(
-    entries: Iterable[Quarantined], grid: TabGrid | None, at: dt.datetime
-) -> list[AppendRow]:
-    """A ``_quarantine`` row for each bad input row not quarantined yet."""
-    seen = existing_ids(grid, "quarantine_id")
-    out = []
+    entries: Iterable[Quarantined],
+    grid: TabGrid | None,
+    at: dt.datetime,
+    seen: Mapping[str, Collection[int]] | None = None,
+) -> list[Op]:
+    """The ``_quarantine`` writes of a run: a new entry for what was set aside for the
+    first time, an update (or re-opening) of the entry for what was set aside before, and
+    resolving the open entries of the input rows in ``seen`` (source → row numbers the run
+    looked at) that went in this time. A cell entry stays open while its row is set aside
+    whole (the row did not go in); rows not in ``seen`` are left alone (a poll of a
+    responses tab sees only its new rows)."""
+    ledger = Ledger.of(grid)
+    now_set: dict[tuple[str, int, str], Quarantined] = {}
     for q in entries:
-        qid = stable_id("Q", q.source, q.row, json.dumps(q.raw, default=str, sort_keys=True))
-        if qid in seen:
+        now_set.setdefault(q.key, q)
+    ops: list[Op] = []
+    for key, q in now_set.items():
+        values = entry_values(q)
+        old = ledger.current.get(key)
+        if old is None:
+            row = {"quarantine_id": quarantine_id(key), "at": at, "source": q.source}
+            ops.append(AppendRow(QUARANTINE, {**row, "row": q.row, **values, "last_seen": at}))
+        else:
+            ops += old.set(values, at)
+        ops += ledger.close(key, at, keep=True) if old else []
+    looked_at = seen or {}
+    for key, entry in ledger.current.items():
+        if key in now_set or entry.row not in looked_at.get(entry.source, ()):
             continue
-        seen.add(qid)
-        row = {
-            "quarantine_id": qid,
-            "at": at,
-            "source": q.source,
-            "row": q.row,
-            "column": q.column,
-            "value": text(q.value),
-            "reason": q.reason,
-            "raw": json.dumps(q.raw, default=str, ensure_ascii=False)[:2000],
-        }
-        out.append(AppendRow(QUARANTINE, row))
-    return out
+        if entry.kind == "cell" and (entry.source, entry.row, "") in now_set:
+            continue  # the row was set aside whole this time: it did not go in
+        ops += ledger.close(key, at, keep=False)
+    return [*missing_columns(QUARANTINE, grid, QUARANTINE_COLUMNS), *ops] if ops else []
 
 
 def audit_row(command: str, summary: Mapping[str, Any], at: dt.datetime) -> AppendRow:

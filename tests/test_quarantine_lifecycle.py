@@ -1,0 +1,311 @@
+"""The ``_quarantine`` ledger's lifecycle on an .xlsx workbook and on Google Sheets (the
+emulator): one entry per input row (or cell) set aside, updated in place by a re-import,
+resolved when the row goes in, re-opened when it fails again; older workbooks' headers and
+rows folded in; ``quarantine retry`` and ``clear`` through the ordinary write path."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from dataclasses import replace
+
+import pytest
+from contract.harness import HARNESSES
+from samples import write
+
+from sheetcrm.config import parse_config
+from sheetcrm.crm import CRM
+from sheetcrm.errors import DiskError, InputError, WorkbookError
+from sheetcrm.ingest import quarantine as ledger
+from sheetcrm.ingest.importer import ImportSpec, import_file
+from sheetcrm.model.changes import AddTab, AppendRow, ChangeSet
+from sheetcrm.run import Conflict, Quarantined, RunResult, WriteRun
+from sheetcrm.run.journal import MAX_RAW, stable_id
+
+GB = {"locale": {"region": "GB"}}
+VOCAB = {**GB, "vocab": {"Leads.source": {"Google search": "ads", "Insta DM": "instagram"}}}
+
+#: A Google Form's responses export, as a shop downloads it: two leads whose "how did you
+#: hear" answers no built-in spelling knows, one bad e-mail, one good row.
+FORM = (
+    "Timestamp,Email Address,Your name,Phone number,How did you hear about us?,Message\n"
+    "2025-10-04 10:00:00,ana@example.com,Ana Lopes,+447400123456,Instagram,Do you ship?\n"
+    "2025-10-04 11:30:00,ben@example.com,Ben Okafor,,Google search,\n"
+    "2025-10-05 09:30:00,cy@,Cy Tran,,a friend,\n"
+    "2025-10-05 12:00:00,dee@example.com,Dee Rahman,,Insta DM,Price list?\n"
+)
+SPEC = ImportSpec(preset="google-form")
+
+
+@pytest.fixture(params=["xlsx", "gsheets"])
+def book(request, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    made = HARNESSES[request.param](tmp_path)
+    crm = CRM(backend=made.backend, config=parse_config(GB))
+    crm.init()
+    yield made, crm
+    made.close()
+
+
+def entries(crm: CRM, **kw):
+    return ledger.entries(crm, everything=True, **kw)
+
+
+def by_row(crm: CRM) -> dict[int, list]:
+    out: dict[int, list] = {}
+    for e in entries(crm):
+        out.setdefault(e.row, []).append(e)
+    return out
+
+
+def test_a_reimport_updates_resolves_and_reopens_one_entry_per_row(book, tmp_path):
+    _made, crm = book
+    path = write(tmp_path, "form.csv", FORM)
+    first = import_file(crm, path, SPEC)
+    assert first.quarantine
+    opened = {e.key: e.id for e in entries(crm)}
+    assert all(e.open and e.tab == "Leads" for e in entries(crm))
+    cy = by_row(crm)[4][0]
+    assert cy.kind == "row" and cy.get("value") == "cy@" and cy.spec()["preset"] == "google-form"
+    assert json.loads(cy.get("raw"))["Email Address"] == "cy@"
+
+    again = import_file(crm, path, SPEC)  # the same file: nothing new, nothing written
+    assert not again.changes and again.report is None
+    assert {e.key: e.id for e in entries(crm)} == opened
+
+    # Cy's address typed differently: the same entry, its value and reason rewritten
+    path.write_text(FORM.replace("cy@,", "cy@@example.com,"), encoding="utf-8")
+    changed = import_file(crm, path, SPEC)
+    appended = [op for op in changed.changes.ops if isinstance(op, AppendRow)]
+    assert not [op for op in appended if op.tab == "_quarantine"]
+    cy2 = by_row(crm)[4]
+    assert len(cy2) == 1 and cy2[0].id == cy.id and cy2[0].get("value") == "cy@@example.com"
+    assert cy2[0].get("at") == cy.get("at")  # first seen stays
+
+    # fixed: the row goes in and its entry is resolved (not deleted)
+    path.write_text(FORM.replace("cy@,", "cy@example.com,"), encoding="utf-8")
+    import_file(crm, path, SPEC)
+    cy3 = by_row(crm)[4]
+    assert [(e.id, e.status) for e in cy3] == [(cy.id, "resolved")]
+    assert "cy@example.com" in set(crm.frame("Leads")["email"])
+    assert 4 not in [e.row for e in ledger.entries(crm)]
+
+    # broken again: the same entry re-opened, still one row in the tab
+    path.write_text(FORM.replace("cy@,", "cy-at-example,"), encoding="utf-8")
+    import_file(crm, path, SPEC)
+    cy4 = by_row(crm)[4]
+    assert [(e.id, e.status, e.get("value")) for e in cy4] == [(cy.id, "open", "cy-at-example")]
+    assert len(crm.frame("_quarantine")) == len(opened)
+
+
+def test_another_source_and_rows_not_looked_at_are_left_alone(book, tmp_path):
+    _made, crm = book
+    import_file(crm, write(tmp_path, "form.csv", FORM), SPEC)
+    before = {e.key: e.status for e in entries(crm)}
+    # a different file with Cy fixed does not resolve form.csv's entry for row 4
+    import_file(crm, write(tmp_path, "other.csv", FORM.replace("cy@,", "cy@example.com,")), SPEC)
+    assert {e.key: e.status for e in entries(crm, source="form.csv")} == before
+
+
+def test_cell_entries_resolve_with_their_cell_and_outlive_a_row_set_aside(book):
+    """Built on the ``Quarantined`` contract (kind="cell", key with its column) straight
+    through a ``WriteRun``, whichever way intake produces them."""
+    _made, crm = book
+    raw = {"Name": "Moumita", "Email": "m@example.com", "Budget": "৮ লাখ"}
+
+    def run(quarantine: list[Quarantined], seen: set[int]) -> RunResult:
+        with WriteRun(crm, "import leads.csv") as w:
+            w.read(["Leads"])
+            result = RunResult("import", source="leads.csv", tab="Leads")
+            result.quarantine, result.rows_seen = quarantine, {"leads.csv": seen}
+            return w.apply(result)
+
+    budget = Quarantined("leads.csv", 2, "Budget", "৮ লাখ", "expected money", raw, "cell", "Leads")
+    phone = Quarantined("leads.csv", 2, "Phone", "12", "expected a phone", raw, "cell", "Leads")
+    whole = Quarantined("leads.csv", 2, "Email", "m@", "expected an e-mail", raw, "row", "Leads")
+    run([budget, phone], {2})
+    assert sorted((e.get("column"), e.kind, e.status) for e in entries(crm)) == [
+        ("Budget", "cell", "open"),
+        ("Phone", "cell", "open"),
+    ]
+    run([whole], {2})  # the row set aside whole: its cells did not go in either
+    assert sorted((e.get("column"), e.status) for e in entries(crm)) == [
+        ("Budget", "open"),
+        ("Email", "open"),
+        ("Phone", "open"),
+    ]
+    run([phone], {3})  # a poll that did not look at row 2 resolves nothing of it
+    assert all(e.open for e in entries(crm))
+    run([phone], {2})  # row 2 went in with only its phone set aside
+    assert sorted((e.get("column"), e.status) for e in entries(crm)) == [
+        ("Budget", "resolved"),
+        ("Email", "resolved"),
+        ("Phone", "open"),
+    ]
+
+
+OLD_QUARANTINE = ("quarantine_id", "at", "source", "row", "column", "value", "reason", "raw")
+OLD_CONFLICTS = (
+    "conflict_id",
+    "at",
+    "tab",
+    "record_id",
+    "field",
+    "sheet_value",
+    "source_value",
+    "resolution",
+)
+
+
+def legacy(made, crm: CRM, rows: list[list[object]]) -> None:
+    """``_quarantine`` and ``_conflicts`` as sheetcrm 0.x left them: the old headers, one
+    row per distinct raw input (so the same input row twice, with an old and a new reason)."""
+    for tab in ("_quarantine", "_conflicts"):
+        made.delete_tab(tab)
+    crm.backend.apply(
+        ChangeSet(
+            [AddTab("_quarantine", OLD_QUARANTINE, True), AddTab("_conflicts", OLD_CONFLICTS, True)]
+        ),
+        crm.schema,
+    )
+    made.backend = crm.backend
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values, start=1):
+            made.set_cell("_quarantine", r, c, value)
+
+
+def legacy_row(reason: str, raw: dict[str, str]) -> list[object]:
+    raw_text = json.dumps(raw)
+    qid = stable_id("Q", "form.csv", 4, json.dumps(raw, sort_keys=True))
+    return [
+        qid,
+        "2025-10-06T08:00:00",
+        "form.csv",
+        4,
+        "Email Address",
+        raw["Email Address"],
+        reason,
+        raw_text,
+    ]
+
+
+def test_an_old_workbook_gains_the_columns_and_its_duplicate_rows_fold(book, tmp_path):
+    made, crm = book
+    old = {"Timestamp": "2025-10-05 09:30:00", "Email Address": "cy", "Your name": "Cy Tran"}
+    newer = {**old, "Email Address": "cy@"}
+    legacy(
+        made,
+        crm,
+        [legacy_row("expected an e-mail", old), legacy_row("expected a valid e-mail", newer)],
+    )
+    assert [e.status for e in entries(crm)] == ["open"]  # read as open, the newest of the key
+    assert len(ledger.entries(crm)) == 1
+
+    path = write(tmp_path, "form.csv", FORM)
+    import_file(crm, path, SPEC)
+    header = [str(h) for h in crm.grid("_quarantine").header]
+    assert header[: len(OLD_QUARANTINE)] == list(OLD_QUARANTINE)
+    assert {"status", "kind", "tab", "last_seen", "spec"} <= set(header)
+    assert "kind" not in [str(h) for h in crm.grid("_conflicts").header]  # nothing to write
+    pair = Conflict("Leads", "L-1", "phone", "L-1 a@example.com", "L-2 b@example.com", "kept apart")
+    with WriteRun(crm, "import form.csv") as w:
+        w.read(["Leads"])
+        w.apply(RunResult("import", conflicts=[replace(pair, kind="possible-duplicate")]))
+    conflicts = crm.frame("_conflicts")
+    assert list(conflicts["kind"]) == ["possible-duplicate"]
+    frame = crm.frame("_quarantine")
+    cy = frame[frame["row"] == 4]
+    assert len(cy) == 2  # no third row for the same input row
+    assert sorted(cy["status"]) == ["open", "resolved"]  # the older one folded in
+    current = cy[cy["status"] == "open"].iloc[0]
+    assert current["value"] == "cy@" and current["spec"] and current["kind"] == "row"
+    assert not import_file(crm, path, SPEC).changes  # and then it is settled
+
+    path.write_text(FORM.replace("cy@,", "cy@example.com,"), encoding="utf-8")
+    import_file(crm, path, SPEC)
+    assert set(crm.frame("_quarantine").query("row == 4")["status"]) == {"resolved"}
+
+
+def test_the_raw_row_is_kept_whole_for_a_retry_or_marked_cut(book, tmp_path):
+    _made, crm = book
+    long_note = "ঢাকা থেকে অর্ডার " * 600  # ~10,000 characters of a real customer note
+    text = FORM + f'2025-10-06 10:00:00,eve@,Eve,,Instagram,"{long_note}"\n'
+    text += f'2025-10-06 11:00:00,fay@,Fay,,Instagram,"{"x" * (MAX_RAW + 10)}"\n'
+    import_file(crm, write(tmp_path, "form.csv", text), SPEC)
+    rows = by_row(crm)
+    assert rows[6][0].raw()["Message"] == long_note  # whole: retry can use it
+    assert rows[7][0].raw() is None and len(rows[7][0].get("raw")) <= MAX_RAW
+    assert len(rows[7][0].get("value")) < 2_100
+    done = ledger.retry(crm, source="form.csv")
+    assert [(e.row, why) for e, why in done.skipped] == [
+        (7, "its input row was too long to keep whole; import it again")
+    ]
+
+
+def test_retry_imports_what_the_new_config_accepts_and_keeps_the_rest_open(book, tmp_path):
+    made, crm = book
+    import_file(crm, write(tmp_path, "form.csv", FORM), SPEC)
+    assert len(ledger.entries(crm)) >= 3  # Ben's and Dee's "how did you hear", Cy's e-mail
+    fixed = CRM(backend=made.backend, config=parse_config(VOCAB))  # [vocab] added
+    done = ledger.retry(fixed)
+    assert done.resolved >= 2 and done.still_open == 1
+    assert [e.row for e in ledger.entries(fixed)] == [4]  # Cy's e-mail cannot be guessed
+    assert "e-mail" in ledger.entries(fixed)[0].get("reason")
+    leads = fixed.frame("Leads").set_index("email")
+    assert leads.loc["ben@example.com", "source"] == "ads"
+    assert leads.loc["dee@example.com", "source"] == "instagram"
+    assert done.rejected() is not None and done.rejected().exit_code == 8
+    audit = list(fixed.frame("_audit")["command"])
+    assert audit[-1] == "quarantine retry form.csv"
+    again = ledger.retry(fixed)  # nothing more parses: nothing written
+    assert again.resolved == 0 and not again.runs[0].result.changes
+
+
+def test_a_retry_whose_save_fails_writes_nothing(book, tmp_path, monkeypatch):
+    made, crm = book
+    import_file(crm, write(tmp_path, "form.csv", FORM), SPEC)
+    before = [(e.id, e.status, e.get("reason")) for e in entries(crm)]
+    leads_before = len(crm.frame("Leads"))
+    fixed = CRM(backend=made.backend, config=parse_config(VOCAB))
+    if made.name == "xlsx":
+        real = os.fsync
+
+        def full(fd: int) -> None:
+            if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            real(fd)
+
+        monkeypatch.setattr(os, "fsync", full)
+        with pytest.raises(DiskError):
+            ledger.retry(fixed)
+        monkeypatch.setattr(os, "fsync", real)
+    else:
+        made.emulator.fail("spreadsheets.values.batchUpdate", 400, times=1)
+        with pytest.raises(WorkbookError, match="writing cell values failed"):
+            ledger.retry(fixed)
+    fresh = CRM(backend=made.fresh(), config=parse_config(VOCAB))
+    assert [(e.id, e.status, e.get("reason")) for e in entries(fresh)] == before
+    assert len(fresh.frame("Leads")) == leads_before
+    assert ledger.retry(fresh).resolved >= 2  # and a retry afterwards does it all
+
+
+def test_clear_marks_resolved_keeps_evidence_and_removes_only_on_request(book, tmp_path):
+    _made, crm = book
+    import_file(crm, write(tmp_path, "form.csv", FORM), SPEC)
+    first = ledger.entries(crm)[0]
+    with pytest.raises(InputError, match="say which entries"):
+        ledger.clear(crm)
+    with pytest.raises(InputError, match="no entry 'Q-NOPE'"):
+        ledger.clear(crm, ["Q-NOPE", first.id])
+    assert all(e.open for e in entries(crm))  # a bad ID clears nothing
+    with pytest.raises(InputError, match="still open"):
+        ledger.clear(crm, [first.id], resolved=True)
+    ledger.clear(crm, [first.id])
+    assert [e.id for e in entries(crm) if not e.open] == [first.id]
+    total = len(entries(crm))
+    ledger.clear(crm, source="form.csv")
+    assert len(entries(crm)) == total and not ledger.entries(crm)
+    removed = ledger.clear(crm, everything=True, resolved=True)
+    assert removed.snapshot is not None and removed.snapshot.exists()
+    assert entries(crm) == []
