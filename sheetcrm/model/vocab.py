@@ -99,6 +99,13 @@ class Vocabulary:
     key: str = ""
     synonyms: tuple[tuple[str, str], ...] = ()  # (spelling, canonical), first wins
 
+    def __hash__(self) -> int:  # a field's codec is looked up by it at every cell parsed
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.key, self.synonyms))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
 
 def vocabulary(
     key: str, values: tuple[str, ...], configured: Mapping[str, str] | None = None
