@@ -114,6 +114,10 @@ def test_built_in_field_vocabularies_join_in(monkeypatch):
             "the same spelling (ignoring case and spacing) already means 'ads'",
         ),
         ({"Leads.source": {"--": "ads"}}, "a spelling needs a letter or digit"),
+        (
+            {"Leads.source": {"a": "ads"}, "leads.Source": {"b": "ads"}},
+            "'leads.Source': Leads.source has a [vocab] table already",
+        ),
     ],
 )
 def test_a_bad_vocab_table_is_one_clear_error(vocab, message):

@@ -252,9 +252,12 @@ def build_schema(
             )
         f = Field(custom.name, custom.type, custom.required, False, custom.values, True)
         tabs[tab.name] = _with_fields(tab, [*tab.fields, f])
-    configured = {
-        _field_key(tabs, key, "enum", "[vocab]"): words for key, words in (vocab or {}).items()
-    }
+    configured: dict[str, Mapping[str, str]] = {}
+    for key, words in (vocab or {}).items():
+        name = _field_key(tabs, key, "enum", "[vocab]")
+        if name in configured:  # "Leads.source" and "leads.source": say so, not merge
+            raise ConfigError(f"[vocab] {key!r}: {name} has a [vocab] table already")
+        configured[name] = words
     partial = {_field_key(tabs, key, "date", "[dates] partial") for key in partial_dates}
     for name, tab in list(tabs.items()):
         fields = []
