@@ -27,7 +27,7 @@ def test_export_csv_escapes_and_round_trips(crm, tmp_path):
     )
     fresh.init()
     again = import_file(fresh, out, tab="Customers")
-    assert again.counts.created == 4 and again.counts.quarantined == 0
+    assert again.counts.created == 5 and again.counts.quarantined == 0
     original = crm.frame("Customers").set_index("customer_id")
     copied = fresh.frame("Customers").set_index("customer_id")
     assert list(copied.index) == list(original.index)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pandas as pd
 from samples import MESSY, write
 
 from sheetcrm.ingest.export import export_tab
@@ -23,13 +24,13 @@ def test_messy_file_every_row_accounted_for(harness, crm, tmp_path):
     c = result.counts
     assert (c.rows, c.created, c.merged, c.duplicates, c.empty, c.quarantined) == (
         10,
-        4,
+        5,
         1,
         1,
         1,
-        3,
+        2,
     )
-    assert c.accounted() == c.rows
+    assert c.accounted() == c.rows and c.cells_set_aside == 1
     assert result.ignored_columns == ["Favourite colour"]
     df = crm.frame("Customers")
     assert df.attrs["issues"] == []
@@ -43,6 +44,8 @@ def test_messy_file_every_row_accounted_for(harness, crm, tmp_path):
     assert rahul["notes"] == '=HYPERLINK("http://evil","x")'  # text, not a live formula
     assert people["alice@example.org"]["notes"] == "+1 call me"
     assert people["mallory@example.com"]["notes"] == "=cmd|' /C calc'!A0"
+    eve = people["eve@example.com"]  # a bad optional date costs the cell, not the person
+    assert eve["city"] == "Paris" and eve["notes"] == "bad date" and pd.isna(eve["first_contact"])
     assert crm.grid("Customers").formulas == {}
     quarantine = crm.frame("_quarantine")
     assert sorted(quarantine["row"]) == [6, 8, 10]
@@ -50,9 +53,11 @@ def test_messy_file_every_row_accounted_for(harness, crm, tmp_path):
     assert bad.loc[6, "column"] == "E-mail" and bad.loc[6, "value"] == "bob@"
     assert bad.loc[8, "column"] == "Full Name" and "required" in bad.loc[8, "reason"]
     assert bad.loc[10, "column"] == "Signup Date" and bad.loc[10, "value"] == "yesterday"
+    assert bad.loc[10, "kind"] == "cell" and "left blank" in bad.loc[10, "reason"]
+    assert bad.loc[6, "kind"] == "row" and bad.loc[8, "kind"] == "row"
     audit = crm.frame("_audit")
     assert list(audit["command"]) == ["init", "import"]  # one row per writing run
-    assert json.loads(audit.iloc[1]["summary"])["created"] == 4
+    assert json.loads(audit.iloc[1]["summary"])["created"] == 5
     assert "row 3 merged into row 2 (email=sara@example.com)" in result.merges
 
 
@@ -62,7 +67,7 @@ def test_second_import_writes_nothing(harness, crm, tmp_path):
     before = writes(harness)
     again = import_file(crm, path, tab="Customers")
     assert not again.changes and again.report is None
-    assert again.counts.unchanged == 4 and again.counts.accounted() == 10
+    assert again.counts.unchanged == 5 and again.counts.accounted() == 10
     assert writes(harness) == before  # no write request / the file was not re-saved
 
 
@@ -96,14 +101,15 @@ def test_google_form_responses_tab(harness, crm):
         _lenient(crm, header),
     )
     first = import_from_tab(crm, "Form Responses 1")
-    assert first.tab == "Leads" and first.counts.created == 2 and first.counts.quarantined == 1
-    q = first.quarantine[0]
-    assert (q.row, q.column, q.value) == (4, "How did you hear about us?", "TV")
+    assert first.tab == "Leads" and first.counts.created == 3 and first.counts.quarantined == 0
+    q = first.quarantine[0]  # an unknown source costs that cell, not the lead
+    assert (q.row, q.column, q.value, q.kind) == (4, "How did you hear about us?", "TV", "cell")
+    assert first.counts.cells_set_aside == 1
     again = import_from_tab(crm, "Form Responses 1")
-    assert not again.changes and again.counts.unchanged == 2  # remembered, not re-imported
+    assert not again.changes and again.counts.unchanged == 3  # remembered, not re-imported
     leads = crm.frame("Leads")
-    assert list(leads["source"]) == ["instagram", "referral"]
-    assert list(leads["status"]) == ["new", "new"]
+    assert list(leads["source"]) == ["instagram", "referral", None]
+    assert list(leads["status"]) == ["new", "new", "new"]
 
 
 def _lenient(crm, header):
@@ -118,5 +124,5 @@ def _lenient(crm, header):
 def test_dry_run_sends_nothing(harness, crm, tmp_path):
     before = harness.state()
     result = import_file(crm, write(tmp_path, "p.csv", MESSY), tab="Customers", dry_run=True)
-    assert result.dry_run and result.counts.created == 4 and result.changes
+    assert result.dry_run and result.counts.created == 5 and result.changes
     assert harness.state() == before

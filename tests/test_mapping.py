@@ -274,6 +274,8 @@ EXPORTS = [
             "OPTIN_TIME": "optin_time",
             "CONFIRM_TIME": "first_contact",
             "UNSUB_TIME": "unsubscribed_at",
+            "UNSUB_CAMPAIGN_TITLE": "unsub_campaign",
+            "UNSUB_REASON": "unsub_reason",
             "CC": "country",
             "NOTES": "notes",
         },

@@ -1,6 +1,29 @@
-"""The shared machinery of imports: mapping and parsing rows, quarantining the bad ones and
-counting where each row went. ``importer`` runs it inside a ``WriteRun``, which writes the
-quarantine, conflict and audit rows."""
+"""The shared machinery of imports: mapping and parsing rows, setting aside what cannot be
+used and counting where each row went. ``importer`` runs it inside a ``WriteRun``, which
+writes the quarantine, conflict and audit rows.
+
+What one bad value costs (``TabSchema.parse_lenient`` decides; each case is a
+``Quarantined`` entry naming the input column, the raw value and the reason):
+
+- a **row** is set aside whole (``kind="row"``) only when it cannot say which record it is
+  or lacks what a record needs: a bad ID or key (e-mail, phone, order id…) when the row
+  has no other usable one, a bad required value, or a blank required one when the row
+  would make a new record;
+- any other bad **cell** is left blank (``kind="cell"``: the sheet keeps its value, a new
+  record has none) and the rest of the row is imported; ``Counts.cells_set_aside`` counts
+  them;
+- **consent** is never dropped: an opt-out that cannot be read counts as one, and a row
+  carrying an opt-out is applied to the record it matches whatever else is wrong with it.
+  An opted-out person the sheet does not have yet, and who has no name, is created under
+  the name their e-mail (or phone) gives (``mapping.fallback_name``) rather than set aside,
+  so they are in the sheet as not to be mailed. A preset that names people so
+  (``Preset.names_from_email``: Mailchimp) does it for everyone it creates.
+
+When no input column maps to a field a new record needs and every row would be a new
+record, the import fails once, before anything is written, naming the field, the columns
+that might hold it and the ``--map`` to type (``columnhint``), instead of
+setting every row aside with the same reason.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +32,22 @@ from typing import Any
 
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError, InputError, ValueParseError
-from sheetcrm.ingest.mapping import PRESETS, VIRTUAL, Preset, map_columns
-from sheetcrm.ingest.merge import MergeResult, group_records, merge_groups, require_tab
+from sheetcrm.ingest.columnhint import missing_column
+from sheetcrm.ingest.mapping import (
+    PRESETS,
+    VIRTUAL,
+    ColumnMap,
+    Preset,
+    fallback_name,
+    map_columns,
+)
+from sheetcrm.ingest.merge import Group, MergeResult, group_records, merge_groups, require_tab
 from sheetcrm.ingest.readers import SourceRow, SourceTable
 from sheetcrm.ingest.suppression import drop_suppressed
 from sheetcrm.ingest.syncstate import SYNC, SyncState
 from sheetcrm.model.grid import TabGrid
-from sheetcrm.model.schema import TabSchema
-from sheetcrm.model.values import is_blank
+from sheetcrm.model.schema import CONSENT, TabSchema
+from sheetcrm.model.values import ValueContext, is_blank
 from sheetcrm.run import Counts, Quarantined, RunResult, WriteRun
 
 
@@ -39,17 +70,49 @@ def read_for_import(run: WriteRun, *tabs: str) -> dict[str, TabGrid]:
     return grids
 
 
+def source_column(row: SourceRow, fields: Mapping[str, str], exc: ValueParseError) -> str:
+    """The input column (not the field) that held the value ``exc`` names: the one mapped
+    to the field that holds that value, else any column that holds it (a preset may move a
+    value from one field to another), else the field's name."""
+    mapped = [s for s, d in fields.items() if d == exc.column]
+    held = [s for s in mapped if row.values.get(s) == exc.value]
+    if not held and not is_blank(exc.value):
+        held = [s for s, v in row.values.items() if v == exc.value]
+    return (held or mapped or [exc.column or ""])[0]
+
+
 def quarantined(
-    source: str, row: SourceRow, fields: Mapping[str, str], exc: ValueParseError
+    source: str, row: SourceRow, fields: Mapping[str, str], exc: ValueParseError, tab: str = ""
 ) -> Quarantined:
-    """A quarantine entry naming the input column (not the field) that held the value."""
-    column = next((s for s, d in fields.items() if d == exc.column), exc.column)
+    """A whole row set aside, naming the input column that made it unusable."""
+    column = source_column(row, fields, exc)
+    reason = f"expected {exc.expected}"
+    return Quarantined(source, row.number, column, exc.value, reason, row.values, tab=tab)
+
+
+def cell_issue(
+    source: str, row: SourceRow, fields: Mapping[str, str], exc: ValueParseError, tab: str
+) -> Quarantined:
+    """One cell set aside from a row that went in (module docstring)."""
+    if exc.column in CONSENT:
+        outcome = "taken as TRUE (an opt-out is never dropped)"
+    else:
+        outcome = "left blank; the rest of the row was imported"
     return Quarantined(
-        source, row.number, column or "", exc.value, f"expected {exc.expected}", row.values
+        source,
+        row.number,
+        source_column(row, fields, exc),
+        exc.value,
+        f"expected {exc.expected}: {outcome}",
+        row.values,
+        kind="cell",
+        tab=tab,
     )
 
 
-def quarantine_cut(table: SourceTable, counts: Counts, quarantine: list[Quarantined]) -> None:
+def quarantine_cut(
+    table: SourceTable, counts: Counts, quarantine: list[Quarantined], tab: str = ""
+) -> None:
     """A file's last row when the file ends mid-line: counted and quarantined (naming the
     cell it stops in), never imported, so a fragment such as ``C-2,Custo`` never replaces
     a name while every complete row still goes in."""
@@ -63,7 +126,7 @@ def quarantine_cut(table: SourceTable, counts: Counts, quarantine: list[Quaranti
     value = str(row.values.get(column) or "")
     value = value if len(value) <= 200 else value[:200] + "…"  # an open quote swallows lines
     quarantine.append(
-        Quarantined(table.name, row.number, column, value, table.cut_reason, row.values)
+        Quarantined(table.name, row.number, column, value, table.cut_reason, row.values, tab=tab)
     )
 
 
@@ -75,14 +138,17 @@ def parse_rows(
     overrides: Mapping[str, str],
     counts: Counts,
     quarantine: list[Quarantined],
-) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
-    """Map and parse each row; blank rows are counted, bad ones quarantined."""
+) -> tuple[list[tuple[int, dict[str, Any]]], ColumnMap]:
+    """Map and parse each row: blank rows are counted, unusable ones set aside whole, bad
+    optional cells one by one (module docstring); the column map is returned too."""
     cmap = map_columns(table.columns, schema_tab, preset=chosen, overrides=overrides)
     if not cmap.fields:
         raise InputError(
             f"{table.name}: none of its columns ({', '.join(table.columns[:6])}) match fields "
             f"of {schema_tab.name}; name them with --map 'Column=field'"
         )
+    given = set(cmap.fields.values())  # an ID a preset makes up does not identify a row
+    keys = [k for k in schema_tab.identity_fields() if k in given]
     parsed: list[tuple[int, dict[str, Any]]] = []
     for row in table:
         counts.rows += 1
@@ -93,15 +159,16 @@ def parse_rows(
         if chosen and chosen.transform:
             raw = chosen.transform(raw)
         raw = {k: v for k, v in raw.items() if k not in VIRTUAL or schema_tab.get(k)}
-        try:
-            record = schema_tab.parse_record(raw, crm.ctx, row=row.number)
-        except ValueParseError as exc:
+        got = schema_tab.parse_lenient(raw, crm.ctx, row=row.number, keys=keys)
+        if got.error is not None:
             counts.quarantined += 1
-            quarantine.append(quarantined(table.name, row, cmap.fields, exc))
+            quarantine.append(quarantined(table.name, row, cmap.fields, got.error, schema_tab.name))
             continue
-        parsed.append((row.number, record))
-    quarantine_cut(table, counts, quarantine)
-    return parsed, cmap.ignored
+        for exc in got.cells:
+            quarantine.append(cell_issue(table.name, row, cmap.fields, exc, schema_tab.name))
+        parsed.append((row.number, got.record))
+    quarantine_cut(table, counts, quarantine, schema_tab.name)
+    return parsed, cmap
 
 
 def plan_records(
@@ -116,24 +183,89 @@ def plan_records(
     """Records of one tab: map, parse, dedupe and three-way merge them into the sheet."""
     grids = read_for_import(run, schema_tab.name)
     result = RunResult(run.command, source=table.name, tab=schema_tab.name)
-    parsed, result.ignored_columns = parse_rows(
+    parsed, cmap = parse_rows(
         table, schema_tab, crm, chosen, overrides, result.counts, result.quarantine
     )
     # people `person forget` removed: counted as suppressed, never re-created
     parsed = drop_suppressed(parsed, result.quarantine, grids.get(SYNC), result.counts, crm.ctx)
+    result.ignored_columns = cmap.ignored
     groups, result.merges = group_records(schema_tab.name, parsed)
     state = SyncState.from_grid(grids.get(SYNC), crm.schema)
-    merged = merge_groups(
-        schema_tab, grids[schema_tab.name], groups, state, crm.ctx, on_conflict=on_conflict
-    )
-    tally(result, merged, table)
+    grid = grids[schema_tab.name]
+    merged = merge_groups(schema_tab, grid, groups, state, crm.ctx, on_conflict=on_conflict)
+    named = name_the_nameless(merged, chosen)
+    if named:
+        again = merge_groups(schema_tab, grid, named, state, crm.ctx, on_conflict=on_conflict)
+        combine(merged, again)
+    require_columns(table, schema_tab, cmap, merged, parsed, crm.ctx)
+    tally(result, merged, table, cmap.fields)
     result.changes.extend(merged.changes.ops)
     result.changes.notes += merged.changes.notes
     return result
 
 
-def tally(result: RunResult, merged: MergeResult, table: SourceTable) -> None:
-    """Count rows by outcome; quarantine groups that lack a required field."""
+def name_the_nameless(merged: MergeResult, chosen: Preset | None) -> list[Group]:
+    """The groups that were not created for want of a name alone and are created under
+    ``fallback_name`` instead: opted-out people (so they are in the sheet as not to be
+    mailed) and, for a preset that names people so, everyone. Taken out of
+    ``merged.incomplete``; their records now carry the name."""
+    named: list[Group] = []
+    still: list[tuple[Group, ValueParseError]] = []
+    for group, exc in merged.incomplete:
+        record = group.record
+        consent = any(record.get(c) is True for c in CONSENT)
+        wanted = consent or bool(chosen and chosen.names_from_email)
+        name = fallback_name(record) if wanted and exc.column == "name" else None
+        if name is None:
+            still.append((group, exc))
+            continue
+        record["name"] = name
+        named.append(group)
+    merged.incomplete = still
+    return named
+
+
+def combine(into: MergeResult, more: MergeResult) -> None:
+    """``more``'s outcome added to ``into``'s (a second merge of groups the first left)."""
+    into.changes.extend(more.changes.ops)
+    into.changes.notes += more.changes.notes
+    into.created += more.created
+    into.updated += more.updated
+    into.unchanged += more.unchanged
+    into.incomplete += more.incomplete
+    into.conflicts += more.conflicts
+    into.ids.update(more.ids)
+
+
+def require_columns(
+    table: SourceTable,
+    schema_tab: TabSchema,
+    cmap: ColumnMap,
+    merged: MergeResult,
+    parsed: list[tuple[int, dict[str, Any]]],
+    ctx: ValueContext,
+) -> None:
+    """Fail once (``InputError``, nothing written) when a field new records need has no
+    column and every row would be a new record: a ``--map`` is missing, not a value."""
+    if not merged.incomplete or merged.created or merged.updated or merged.unchanged:
+        return
+    names = {exc.column or "" for _group, exc in merged.incomplete}
+    name = names.pop()
+    if names or name in cmap.fields.values() or any(not is_blank(r.get(name)) for _n, r in parsed):
+        return
+    rows = sum(len(group.rows) for group, _exc in merged.incomplete)
+    field = schema_tab.field(name)
+    raise InputError(missing_column(table, schema_tab, field, cmap.ignored, rows, ctx))
+
+
+def tally(
+    result: RunResult,
+    merged: MergeResult,
+    table: SourceTable,
+    fields: Mapping[str, str] | None = None,
+) -> None:
+    """Count rows by outcome; set aside whole the groups that lack a required field (and
+    drop the cell entries of their rows: the row entry keeps the raw row)."""
     c = result.counts
     c.created += len(merged.created)
     c.updated += len(merged.updated)
@@ -141,18 +273,27 @@ def tally(result: RunResult, merged: MergeResult, table: SourceTable) -> None:
     for group in [*merged.created, *merged.updated, *merged.unchanged]:
         c.merged += len(group.merged)
         c.duplicates += len(group.duplicates)
-    by_number = {r.number: r.values for r in table}
+    by_number = {r.number: r for r in table}
+    whole: set[int] = set()
     for group, exc in merged.incomplete:
         for number in group.rows:
             c.quarantined += 1
-            result.quarantine.append(
-                Quarantined(
-                    table.name,
-                    number,
-                    exc.column or "",
-                    "",
-                    f"expected {exc.expected}",
-                    by_number.get(number, {}),
+            whole.add(number)
+            row = by_number.get(number) or SourceRow(number, {})
+            column = source_column(row, fields or {}, exc) if fields else exc.column or ""
+            reason = f"expected {exc.expected}"
+            if fields is not None and exc.column not in fields.values():
+                reason += (
+                    f"; the row matched no {result.tab} record and no column maps to "
+                    f"{exc.column} (--map 'COLUMN={exc.column}')"
                 )
+            result.quarantine.append(
+                Quarantined(table.name, number, column, "", reason, row.values, tab=result.tab)
             )
+    result.quarantine = [
+        q
+        for q in result.quarantine
+        if not (q.kind == "cell" and q.source == table.name and q.row in whole)
+    ]
+    c.cells_set_aside = sum(q.kind == "cell" for q in result.quarantine)
     result.conflicts += merged.conflicts

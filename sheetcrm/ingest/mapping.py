@@ -1,5 +1,6 @@
 """Which input column feeds which field: header synonyms (in English, Persian and
-Bengali), presets for common exports, and ``--map src=dest`` overrides."""
+Bengali), presets for common exports, and ``--map src=dest`` overrides (``columnhint`` says which
+unused column might feed a field no column does)."""
 
 from __future__ import annotations
 
@@ -84,6 +85,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "منبع",
         "উৎস",
     ),
+    "date": ("date time", "datetime", "when", "تاریخ", "তারিখ"),
     "first_contact": ("date", "created", "created at", "signup date", "joined", "تاریخ", "তারিখ"),
     "contact_date": ("date", "timestamp", "created", "created at", "submitted at", "تاریخ", "তারিখ"),
     "status": ("stage", "وضعیت", "অবস্থা"),
@@ -106,6 +108,9 @@ class Preset:
     columns: Mapping[str, str]
     transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     description: str = ""
+    #: a new record without a name is named after its e-mail (or phone): the export
+    #: has no name for many of its people (``fallback_name``)
+    names_from_email: bool = False
 
 
 def _google_form(row: dict[str, Any]) -> dict[str, Any]:
@@ -117,13 +122,28 @@ def _google_form(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+#: Mailchimp's columns that say a contact may not be mailed: the unsubscribed export's
+#: ``UNSUB_*`` and the cleaned (bounced) export's ``CLEAN_*``. Any of them filled in is
+#: an opt-out, whether or not its value parses: Mailchimp itself no longer mails them.
+MAILCHIMP_STOPS = {
+    "UNSUB_TIME": "unsubscribed_at",
+    "UNSUB_CAMPAIGN_TITLE": "unsub_campaign",
+    "UNSUB_CAMPAIGN_ID": "unsub_campaign_id",
+    "UNSUB_REASON": "unsub_reason",
+    "UNSUB_REASON_OTHER": "unsub_reason_other",
+    "CLEAN_TIME": "cleaned_at",
+    "CLEAN_CAMPAIGN_TITLE": "clean_campaign",
+    "CLEAN_CAMPAIGN_ID": "clean_campaign_id",
+}
+
+
 def _mailchimp(row: dict[str, Any]) -> dict[str, Any]:
     first, last = row.pop("first_name", None), row.pop("last_name", None)
     if is_blank(row.get("name")):
         full = " ".join(str(p).strip() for p in (first, last) if not is_blank(p))
-        row["name"] = full or (str(row.get("email") or "").split("@")[0] or None)
-    unsubscribed = row.pop("unsubscribed_at", None)
-    if not is_blank(unsubscribed):
+        row["name"] = full or None  # a new record is named by fallback_name
+    stops = [row.pop(virtual, None) for virtual in MAILCHIMP_STOPS.values()]
+    if any(not is_blank(v) for v in stops):
         row["opt_out"] = True
     optin = row.pop("optin_time", None)
     if is_blank(row.get("first_contact")):
@@ -132,6 +152,14 @@ def _mailchimp(row: dict[str, Any]) -> dict[str, Any]:
     if is_blank(row.get("lead_source")):
         row["lead_source"] = "website"
     return row
+
+
+def fallback_name(record: Mapping[str, Any]) -> str | None:
+    """A name for a new record that has none: its e-mail's local part, else its phone."""
+    email, phone = record.get("email"), record.get("phone")
+    if not is_blank(email):
+        return str(email).split("@")[0] or str(email)
+    return None if is_blank(phone) else str(phone)
 
 
 PRESETS: dict[str, Preset] = {
@@ -166,14 +194,15 @@ PRESETS: dict[str, Preset] = {
             "Company": "company",
             "CONFIRM_TIME": "first_contact",
             "OPTIN_TIME": "optin_time",
-            "UNSUB_TIME": "unsubscribed_at",
+            **MAILCHIMP_STOPS,
             "CC": "country",
             "COUNTRY": "country",
             "City": "city",
             "NOTES": "notes",
         },
         _mailchimp,
-        "Mailchimp audience export → Customers (unsubscribed → opt_out)",
+        "Mailchimp audience export → Customers (unsubscribed or cleaned → opt_out)",
+        names_from_email=True,
     ),
     "transactions": Preset(
         "transactions",
@@ -207,7 +236,7 @@ VIRTUAL = {
     "first_name",
     "last_name",
     "optin_time",
-    "unsubscribed_at",
+    *MAILCHIMP_STOPS.values(),
     "sku",
     "unit_price",
     "country",

@@ -7,11 +7,13 @@ Rules, per field of a record the input names (blank input values never blank the
 - the sheet changed and the input did not → keep the sheet (a teammate's edit);
 - both changed to different values, or the record was never synced and they differ →
   a conflict: keep the sheet (or the input with ``on_conflict="source"``) and record it;
+- consent (``opt_out``) only ever tightens: an input never turns TRUE back into FALSE,
+  and an input's TRUE is written over a FALSE it would otherwise conflict with;
 - a cell holding a formula is never written; a new source value it holds back is a
   conflict ("formula kept" in `_conflicts`), like a teammate's typed edit.
 Within one input, rows that share a key (ID, e-mail, phone, order id) are merged in file
 order: a later non-empty value replaces an earlier one, except ``first_*`` dates, which
-keep the earliest.
+keep the earliest, and an opt-out, which stays.
 
 A record the input creates without an ID of its own gets one derived from who it is
 (``identity``; ``model.ids.derived_id``), never a random one: its first key (e-mail
@@ -38,7 +40,7 @@ from sheetcrm.model.changes import AppendRow, ChangeSet, Op, SetCell
 from sheetcrm.model.diff import index_rows
 from sheetcrm.model.grid import TabGrid, map_header
 from sheetcrm.model.ids import KEYS, derived_id, key_id, key_values
-from sheetcrm.model.schema import TabSchema
+from sheetcrm.model.schema import CONSENT, TabSchema
 from sheetcrm.model.values import ValueContext, is_blank, values_equal
 from sheetcrm.run import Conflict
 
@@ -124,6 +126,8 @@ def _merge_values(into: dict[str, Any], new: Mapping[str, Any]) -> None:
         if is_blank(value):
             continue
         old = into.get(name)
+        if name in CONSENT and old is True:
+            continue
         if name in KEEP_EARLIEST and not is_blank(old) and _as_date(old) <= _as_date(value):
             continue
         into[name] = value
@@ -280,7 +284,7 @@ def _update(
         if name == tab.id_field or is_blank(value) or name not in index.hm.columns:
             continue
         current, formula = index.current(existing, name)
-        verdict = decide(current, value, base.get(name))
+        verdict = _consent(name, current, value, decide(current, value, base.get(name)))
         if verdict == "same":
             continue
         if formula:  # never written: a new source value it holds back is a conflict
@@ -303,6 +307,16 @@ def _update(
         result.changes.add(SetCell(tab.name, existing, name, value, current))
         changed = True
     return changed
+
+
+def _consent(name: str, sheet: Any, source: Any, verdict: str) -> str:
+    """``decide`` for consent (module docstring): a wrongly kept opt-out costs a message
+    not sent, a dropped one mails someone who asked not to be mailed."""
+    if name not in CONSENT:
+        return verdict
+    if sheet is True and source is not True:
+        return "keep"
+    return "write" if source is True and verdict == "conflict" else verdict
 
 
 def _sync_rows(

@@ -6,6 +6,11 @@ amount is negative is recorded as a ``return`` with a negative amount, never as 
 Lines without a customer id are kept as anonymous sales. Each distinct customer id becomes
 (or updates) a customer. Re-importing the same file changes nothing: interactions are
 keyed by order id, customers by their id.
+
+A line is parsed as ``ORDER_LINE`` says, by the same lenient parse as every import
+(``TabSchema.parse_lenient``): a line whose order id, quantity, unit price or date is
+missing or unusable is set aside whole; a bad optional cell (a customer id, an e-mail) is
+left blank and set aside alone, and the line still counts in its order.
 """
 
 from __future__ import annotations
@@ -18,29 +23,41 @@ from decimal import Decimal
 from typing import Any
 
 from sheetcrm.crm import CRM
-from sheetcrm.errors import InputError, ValueParseError
-from sheetcrm.ingest.intake import quarantine_cut, quarantined, read_for_import, tally
+from sheetcrm.errors import InputError
+from sheetcrm.ingest.columnhint import likely_columns, map_hint
+from sheetcrm.ingest.intake import (
+    cell_issue,
+    quarantine_cut,
+    quarantined,
+    read_for_import,
+    tally,
+)
 from sheetcrm.ingest.mapping import Preset, map_columns
 from sheetcrm.ingest.merge import Group, merge_groups
 from sheetcrm.ingest.readers import SourceTable
 from sheetcrm.ingest.syncstate import SYNC, SyncState
-from sheetcrm.model.codecs import CODECS
-from sheetcrm.model.schema import TabSchema
+from sheetcrm.model.schema import Field, TabSchema
 from sheetcrm.model.values import ValueContext, is_blank
 from sheetcrm.run import RunResult, WriteRun
 
-_PARSERS = {
-    "order_id": CODECS["id"],
-    "quantity": CODECS["number"],
-    "unit_price": CODECS["money"],
-    "date": CODECS["datetime"],
-    "customer_id": CODECS["id"],
-    "product": CODECS["text"],
-    "country": CODECS["text"],
-    "email": CODECS["email"],
-    "sku": CODECS["text"],
-}
-_REQUIRED = ("order_id", "quantity", "unit_price", "date")
+#: An order line as the ``transactions`` preset reads it (not a tab: lines become
+#: Interactions and Customers).
+ORDER_LINE = TabSchema(
+    "order lines",
+    "",
+    (
+        Field("order_id", "id", required=True),
+        Field("quantity", "number", required=True),
+        Field("unit_price", "money", required=True),
+        Field("date", "datetime", required=True),
+        Field("customer_id", "id"),
+        Field("product"),
+        Field("country"),
+        Field("email", "email"),
+        Field("sku"),
+    ),
+)
+_REQUIRED = tuple(f.name for f in ORDER_LINE.fields if f.required)
 
 
 @dataclass
@@ -93,21 +110,6 @@ class _Order:
         }
 
 
-def _parse_line(values: Mapping[str, Any], ctx: Any) -> dict[str, Any]:
-    line: dict[str, Any] = {}
-    for name, raw in values.items():
-        try:
-            line[name] = _PARSERS[name].parse(raw, ctx) if name in _PARSERS else raw
-        except ValueParseError as exc:
-            raise exc.located(column=name) from None
-    for name in _REQUIRED:
-        if line.get(name) is None:
-            raise ValueParseError(
-                "a value (the column is required)", values.get(name, ""), column=name
-            )
-    return line
-
-
 #: The tabs a transactions import reads (besides ``_sync``).
 PLAN_TABS = ("Interactions", "Customers")
 
@@ -124,12 +126,7 @@ def plan_transactions(
     """Order lines: one Interaction per order and a customer per customer id."""
     interactions, customers = crm.schema["Interactions"], crm.schema["Customers"]
     cmap = map_columns(table.columns, interactions, preset=chosen, overrides=overrides)
-    missing = [n for n in _REQUIRED if n not in cmap.fields.values()]
-    if missing:
-        raise InputError(
-            f"{table.name}: no column for {', '.join(missing)} (order lines need an invoice, "
-            "quantity, unit price and date; map them with --map 'Column=field')"
-        )
+    _require_columns(table, cmap.fields, crm)
     grids = read_for_import(run, *PLAN_TABS)
     result = RunResult(run.command, source=table.name, tab="Interactions")
     result.ignored_columns = cmap.ignored
@@ -165,16 +162,40 @@ def _orders(
         if row.empty:
             result.counts.empty += 1
             continue
-        values = {dest: row.values.get(src) for src, dest in fields.items()}
-        try:
-            line = _parse_line(values, ctx)
-        except ValueParseError as exc:
+        values = {d: row.values.get(s) for s, d in fields.items() if ORDER_LINE.get(d)}
+        got = ORDER_LINE.parse_lenient(values, ctx, row=row.number, keys=(), complete=True)
+        if got.error is not None:
             result.counts.quarantined += 1
-            result.quarantine.append(quarantined(table.name, row, fields, exc))
+            result.quarantine.append(quarantined(table.name, row, fields, got.error, result.tab))
             continue
+        for exc in got.cells:
+            result.quarantine.append(cell_issue(table.name, row, fields, exc, result.tab))
+        line = got.record
         orders.setdefault(line["order_id"], _Order(line["order_id"])).add(row.number, line)
-    quarantine_cut(table, result.counts, result.quarantine)
+    quarantine_cut(table, result.counts, result.quarantine, result.tab)
     return orders
+
+
+def _require_columns(table: SourceTable, fields: Mapping[str, str], crm: CRM) -> None:
+    """Fail once, before any line, when no column maps to a field every line needs: the
+    field, the unused columns likeliest to hold it and the ``--map`` to type."""
+    missing = [n for n in _REQUIRED if n not in fields.values()]
+    if not missing:
+        return
+    unused = [c for c in table.columns if not ORDER_LINE.get(fields.get(c, ""))]
+    hints, left = [], list(unused)
+    for name in missing:
+        ranked = likely_columns(left, ORDER_LINE.field(name), (r.values for r in table), crm.ctx)
+        hints.append(map_hint(ranked[0], name) if ranked else f"(no column left for {name})")
+        left = ranked[1:]
+    shown = ", ".join(map(repr, unused[:8])) + (
+        f" and {len(unused) - 8} more" if len(unused) > 8 else ""
+    )
+    raise InputError(
+        f"{table.name}: no column maps to {', '.join(missing)}, which every order line needs "
+        "(invoice, quantity, unit price and date; nothing was imported). Columns not "
+        f"imported: {shown or 'none'}. Try: {' '.join(hints)}"
+    )
 
 
 def _customers(orders: Any) -> list[Group]:

@@ -2,22 +2,38 @@
 
 Fields are *human* (teammates own them; sheetcrm only fills them on import) or *computed*
 (sheetcrm rewrites them on refresh). The tabs themselves are declared in ``model.tabs``.
+
+Imports parse rows with ``TabSchema.parse_lenient``, which decides what one bad cell costs:
+
+- the **whole row** when the cell is what identifies the record or is required: the ID,
+  a required field, or a key of ``model.ids.KEYS`` (e-mail, phone, order id, referral
+  code…) when the row has no other usable key or ID — imported without it, the row would
+  match nothing and could make a second record of someone already there;
+- **only the cell** otherwise: it is left out (the sheet's value stays, a new record has
+  it blank) and reported, and the rest of the row is imported;
+- **nothing** for consent (``CONSENT``: ``opt_out``): a value that cannot be read is taken
+  as TRUE, reported, and the row's required fields do not hold it back (an unsubscribe is
+  applied even when every other cell is bad). A wrongly kept opt-out costs one message
+  not sent; a dropped one mails someone who asked not to be mailed.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sheetcrm.errors import ConfigError, ValueParseError
-from sheetcrm.model.codecs import CODECS, PARTIAL_DATE_CODECS, EnumCodec
-from sheetcrm.model.ids import new_id
-from sheetcrm.model.values import Codec, ValueContext, normalize_token
+from sheetcrm.model.codecs import CODECS, DATE_TYPES, EnumCodec, date_codec
+from sheetcrm.model.ids import KEYS, new_id
+from sheetcrm.model.values import Codec, ValueContext, is_blank, normalize_token
 from sheetcrm.model.vocab import Vocabulary, vocabulary
 
 SCHEMA_VERSION = 1
+
+#: Fields that record a person's consent: never dropped by an import (module docstring).
+CONSENT = frozenset({"opt_out"})
 
 
 @dataclass(frozen=True)
@@ -32,13 +48,14 @@ class Field:
     custom: bool = False
     vocab: Vocabulary | None = None  # a choice field's spellings (``build_schema`` sets it)
     partial_dates: bool = False  # "5 Mar", "yesterday" read against [dates] reference
+    key: str = field(default="", compare=False)  # "Leads.source", for hints (build_schema)
 
     @property
     def codec(self) -> Codec:
         if self.type == "enum":
             return _enum_codec(self.values, self.vocab)
-        if self.partial_dates:
-            return PARTIAL_DATE_CODECS[self.type]
+        if self.type in DATE_TYPES:
+            return date_codec(self.type, partial=self.partial_dates, field_key=self.key)
         return CODECS[self.type]
 
     def parse(self, raw: Any, ctx: ValueContext) -> Any:
@@ -61,6 +78,17 @@ def _enum_codec(values: tuple[str, ...], vocab: Vocabulary | None) -> EnumCodec:
         codec = EnumCodec(values, dict(words.synonyms), field_key=words.key)
         _ENUM_CACHE[(values, vocab)] = codec
     return codec
+
+
+@dataclass
+class Lenient:
+    """A row parsed as far as it goes (``TabSchema.parse_lenient``): the record without
+    its unusable cells, an error per cell left out (or, for consent, taken as TRUE), and
+    ``error`` when the row as a whole cannot be used (then nothing of it is imported)."""
+
+    record: dict[str, Any]
+    cells: list[ValueParseError] = field(default_factory=list)
+    error: ValueParseError | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +152,62 @@ class TabSchema:
                     column=f.name,
                 )
         return out
+
+    def identity_fields(self) -> tuple[str, ...]:
+        """The ID and the key fields (``KEYS``) that say which record a row is."""
+        keys = KEYS.get(self.name, ())
+        return keys if self.id_field in keys else (self.id_field, *keys)
+
+    def parse_lenient(
+        self,
+        raw: Mapping[str, Any],
+        ctx: ValueContext,
+        *,
+        row: int | None = None,
+        keys: Collection[str] | None = None,
+        complete: bool = False,
+    ) -> Lenient:
+        """Parse what can be parsed and sort out what cannot (module docstring).
+
+        ``keys``: the identifying fields the input itself gave (default: all of
+        ``identity_fields``); an ID a preset made up from the row does not make a bad
+        e-mail harmless. A blank required field is left for ``check_complete`` (an update
+        need not repeat it) unless ``complete``: then the row is unusable without it.
+        """
+        keys = self.identity_fields() if keys is None else keys
+        out: dict[str, Any] = {}
+        bad: list[ValueParseError] = []
+        for name, value in raw.items():
+            f = self.field(name)
+            try:
+                out[f.name] = f.parse(value, ctx)
+            except ValueParseError as exc:
+                bad.append(exc.located(tab=self.name, row=row))
+                if f.name in CONSENT:
+                    out[f.name] = True
+        failed = {exc.column for exc in bad}
+        identified = any(k not in failed and not is_blank(out.get(k)) for k in keys)
+        consent = any(out.get(name) is True for name in CONSENT)
+        for cell in bad:
+            f = self.field(cell.column or "")
+            if f.name in keys and not identified:
+                return Lenient(out, [], cell)
+            if f.required and f.name not in keys and not consent:
+                return Lenient(out, [], cell)
+            if f.name not in CONSENT:
+                out.pop(f.name, None)
+        missing = [f for f in self.fields if complete and f.required and out.get(f.name) is None]
+        if missing:
+            value = raw.get(missing[0].name)
+            error = ValueParseError(
+                "a value (the field is required)",
+                "" if is_blank(value) else value,
+                tab=self.name,
+                row=row,
+                column=missing[0].name,
+            )
+            return Lenient(out, [], error)
+        return Lenient(out, bad)
 
     def check_complete(self, record: Mapping[str, Any], *, row: int | None = None) -> None:
         """A new record must have every required field."""

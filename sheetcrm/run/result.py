@@ -28,13 +28,21 @@ class Counts:
     empty: int = 0
     suppressed: int = 0  # people a ``person forget`` asked never to bring back
     quarantined: int = 0  # whole rows set aside (cells set aside are not a row outcome)
+    #: optional cells left blank and set aside in rows that went in (those rows are
+    #: counted where they went: created, updated…)
+    cells_set_aside: int = 0
 
     def accounted(self) -> int:
-        return sum(v for k, v in asdict(self).items() if k != "rows")
+        return sum(v for k, v in asdict(self).items() if k not in _NOT_OUTCOMES)
 
     def line(self) -> str:
-        parts = [f"{v} {k}" for k, v in asdict(self).items() if k != "rows" and v]
-        return f"{plural(self.rows, 'row')}: " + (", ".join(parts) or "nothing")
+        parts = [f"{v} {k}" for k, v in asdict(self).items() if k not in _NOT_OUTCOMES and v]
+        text = f"{plural(self.rows, 'row')}: " + (", ".join(parts) or "nothing")
+        cells = self.cells_set_aside
+        return text + (f"; {plural(cells, 'cell')} set aside" if cells else "")
+
+
+_NOT_OUTCOMES = ("rows", "cells_set_aside")  # Counts fields that are not where a row went
 
 
 @dataclass(frozen=True)
