@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import sys
 import time
 import types
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 from contract.harness import HARNESSES
 from dateutil import parser as dateparser
+from support import run_sheetcrm
 
 from sheetcrm.config import Config, parse_config
 from sheetcrm.crm import CRM
@@ -161,7 +163,7 @@ def test_a_complete_date_reads_the_same_on_any_day(kind, raw, ctx, expected):
 
 # -- partial and relative dates: refused, the same way on any day -----------------------
 
-HINT = "list the column as Tab.column in [dates] partial in sheetcrm.toml"
+HINT = "to [dates] partial in sheetcrm.toml and set [dates] reference"
 
 REFUSED = [
     # text, why; the old fallback (dateutil with no default) read the first five from the clock
@@ -206,8 +208,10 @@ def test_the_refusal_names_the_cell_once_located():
             schema["Leads"].field("contact_date").parse("5 Mar", IR)
         except ValueParseError as exc:
             raise exc.located(tab="Leads", row=4) from None
-    assert str(info.value).startswith(
-        f"Leads, row 4, column 'contact_date': '5 Mar' is not {FULL}: it has no year;"
+    assert str(info.value) == (
+        f"Leads, row 4, column 'contact_date': '5 Mar' is not {FULL}: it has no year; "
+        'to read such dates against a fixed day, add "Leads.contact_date" to [dates] partial '
+        "in sheetcrm.toml and set [dates] reference"
     )
 
 
@@ -390,6 +394,47 @@ def test_the_same_file_imports_the_same_on_two_days(backend_name, tmp_path):
     assert first == second
     created, dates, reasons = first
     assert created == 4 and reasons == []
+    assert dates == [
+        ("asked for the price list", dt.datetime(2025, 9, 24, 10)),
+        ("first call", dt.datetime(2025, 3, 5)),
+        ("sent the catalogue", dt.datetime(2025, 9, 30)),
+        ("visited the shop", dt.datetime(2025, 9, 26, 15)),
+    ]
+
+
+# -- as a person works: sheetcrm.toml read by a fresh process, on Sheets (the emulator) --
+
+
+def test_a_fresh_process_reads_dates_config_from_the_toml_file(served, tmp_path):
+    url, sheet = served
+    env = {"SHEETCRM_API_ENDPOINT": url}
+    notes = tmp_path / "notes.csv"
+    notes.write_text(NOTES, encoding="utf-8")
+    assert run_sheetcrm("init", "--sheet", sheet, env=env, cwd=tmp_path).returncode == 0
+    refused = run_sheetcrm(
+        "import", str(notes), "--tab", "Interactions", "--sheet", sheet, env=env, cwd=tmp_path
+    )
+    said = refused.stdout + refused.stderr
+    assert refused.returncode == 8, said  # done, with rows set aside
+    hint = 'to read such dates against a fixed day, add "Interactions.date" to [dates] partial'
+    assert f"'yesterday' (expected {FULL}: it depends on the day it was written; {hint}" in said
+    assert f"'5 Mar' (expected {FULL}: it has no year; {hint}" in said
+
+    (tmp_path / "sheetcrm.toml").write_text(
+        '[locale]\nregion = "IR"\n\n'
+        '[dates]\nreference = 2025-10-01\npartial = ["Interactions.date"]\n',
+        encoding="utf-8",
+    )
+    accepted = run_sheetcrm(
+        "import", str(notes), "--tab", "Interactions", "--sheet", sheet, env=env, cwd=tmp_path
+    )
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    shown = run_sheetcrm(
+        "show", "Interactions", "--sheet", sheet, "--format", "json", env=env, cwd=tmp_path
+    )
+    assert shown.returncode == 0, shown.stderr
+    rows = json.loads(shown.stdout)
+    dates = sorted((r["summary"], dt.datetime.fromisoformat(r["date"])) for r in rows)
     assert dates == [
         ("asked for the price list", dt.datetime(2025, 9, 24, 10)),
         ("first call", dt.datetime(2025, 3, 5)),

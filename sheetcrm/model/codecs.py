@@ -237,8 +237,23 @@ CODECS: dict[str, Codec] = {
 
 FIELD_TYPES = (*CODECS, "enum")
 
-#: The date codecs of the columns ``[dates] partial`` lists: "5 Mar", "yesterday" and
+DATE_TYPES = ("date", "datetime")
+
+_DATE_CODECS: dict[tuple[str, bool, str], DateCodec] = {}
+
+
+def date_codec(kind: str, *, partial: bool = False, field_key: str = "") -> DateCodec:
+    """The date codec of one field: whether it reads partial dates against
+    ``ValueContext.date_reference`` (``[dates] partial``), and its ``Tab.field`` name for
+    the hint when it refuses them."""
+    key = (kind, partial, field_key)
+    codec = _DATE_CODECS.get(key)
+    if codec is None:
+        made = DateTimeCodec if kind == "datetime" else DateCodec
+        codec = _DATE_CODECS[key] = made(partial=partial, field_key=field_key)
+    return codec
+
+
+#: The date codecs of a column ``[dates] partial`` lists: "5 Mar", "yesterday" and
 #: "Friday" read against ``ValueContext.date_reference`` instead of refused.
-PARTIAL_DATE_CODECS: dict[str, Codec] = {
-    c.name: c for c in (DateCodec(partial=True), DateTimeCodec(partial=True))
-}
+PARTIAL_DATE_CODECS: dict[str, Codec] = {k: date_codec(k, partial=True) for k in DATE_TYPES}

@@ -18,7 +18,7 @@ from typing import Any
 import jdatetime
 from dateutil import parser as dateparser
 
-from sheetcrm.model.reldates import FULL_DATE, PARTIAL_HINT, NotADay, relative
+from sheetcrm.model.reldates import FULL_DATE, NotADay, partial_hint, relative
 from sheetcrm.model.values import (
     DEFAULT_CONTEXT,
     Codec,
@@ -77,8 +77,9 @@ class DateCodec(Codec):
     name = "date"
     expected = "a date (e.g. 2025-03-31)"
 
-    def __init__(self, *, partial: bool = False) -> None:
+    def __init__(self, *, partial: bool = False, field_key: str = "") -> None:
         self.partial = partial
+        self.field_key = field_key  # "Leads.contact_date": what to list in [dates] partial
 
     def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> dt.date | None:
         value = self._parse_datetime(raw, ctx)
@@ -162,7 +163,7 @@ class DateCodec(Codec):
     def _reference(self, raw: Any, why: str, ctx: ValueContext) -> dt.date:
         """The day partial and relative dates are read against, or the refusal."""
         if not self.partial:
-            raise NotADay(f"{FULL_DATE}: {why}; {PARTIAL_HINT}")
+            raise NotADay(f"{FULL_DATE}: {why}; {partial_hint(self.field_key)}")
         if ctx.date_reference is None:
             raise NotADay(f"{FULL_DATE}: {why}, and [dates] reference is not set")
         return ctx.date_reference

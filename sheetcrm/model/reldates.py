@@ -18,17 +18,22 @@ reference day R:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 FULL_DATE = "a full date (day, month and year)"
 
-#: What to do about a partial or relative date, shown after the reason.
-PARTIAL_HINT = (
-    "to read such dates against a fixed day, list the column as Tab.column in "
-    "[dates] partial in sheetcrm.toml and set [dates] reference"
-)
+
+def partial_hint(field_key: str = "") -> str:
+    """What to do about a partial or relative date in the field ``Tab.field``."""
+    listed = json.dumps(field_key, ensure_ascii=False) if field_key else "the column as Tab.field"
+    return (
+        f"to read such dates against a fixed day, add {listed} to [dates] partial "
+        "in sheetcrm.toml and set [dates] reference"
+    )
+
 
 _WORDS: dict[str, int] = {
     "today": 0,

@@ -263,12 +263,11 @@ def build_schema(
         fields = []
         for f in tab.fields:
             key = f"{tab.name}.{f.name}"
+            spellings = None
             if f.type == "enum":
                 _check_enum(tab.name, f)
-                f = replace(f, vocab=vocabulary(key, f.values, configured.get(key)))
-            elif key in partial:
-                f = replace(f, partial_dates=True)
-            fields.append(f)
+                spellings = vocabulary(key, f.values, configured.get(key))
+            fields.append(replace(f, key=key, vocab=spellings, partial_dates=key in partial))
         tabs[name] = _with_fields(tab, fields)
     return Schema(tabs)
 
