@@ -3,9 +3,11 @@ and the unknown-value message that prints the line to add (issue #14, item 5).""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
 from contract.harness import HARNESSES
@@ -263,3 +265,17 @@ def test_the_printed_vocab_line_makes_the_next_import_accept_it(tmp_path):
     assert sources == {"Ana": "ads", "Ben": "instagram", "Cem": "referral"}
     after = run_sheetcrm("summary", cwd=tmp_path)
     assert "Leads by source: ads 1, instagram 1, referral 1" in after.stdout, after.stdout
+
+
+def test_the_readme_configuration_example_is_a_valid_config():
+    """The README's sheetcrm.toml example (with its [vocab] and [dates]) is what it says."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Configuration") :]
+    example = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert example is not None
+    config = parse_config(tomllib.loads(example[1]))
+    schema = config.schema()
+    assert schema["Leads"].field("source").parse("google search", config.values) == "ads"
+    assert schema["Leads"].field("source").parse("tiktok", config.values) == "tiktok"
+    when = schema["Interactions"].field("date")
+    assert when.parse("Friday", config.values).date() == dt.date(2025, 9, 26)
