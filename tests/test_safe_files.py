@@ -28,7 +28,7 @@ from sheetcrm.model.codecs import CODECS
 from sheetcrm.model.display import as_text
 from sheetcrm.model.tablefile import cell, csv_text, escape, unescape, write_csv
 from sheetcrm.model.values import looks_like_formula
-from sheetcrm.outputs.drafts import file_stem, one_line, write_drafts
+from sheetcrm.outputs.drafts import file_stem, write_drafts
 from sheetcrm.outputs.reminders import remind
 
 AS_OF = dt.date(2026, 11, 21)
@@ -361,12 +361,6 @@ def test_write_drafts_numbers_names_that_collide():
             lambda customer: "",
         )
     assert seen == ["a_b.txt", "a_b-2.txt", "A_B-3.txt", "a_b-2-2.txt"]
-
-
-def test_one_line():
-    assert one_line("a\r\nb\tc\x0bd\x85e\u2029f") == "a b c d e f"
-    assert one_line("نیم\u200cفاصله \u200fok") == "نیم\u200cفاصله \u200fok"  # ZWNJ, RLM stay
-    assert one_line(None) == "" and one_line(float("nan")) == "" and one_line(3) == "3"
 
 
 # --- undelivered digests -------------------------------------------------------------

@@ -18,22 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.model.tablefile import save
+from sheetcrm.outputs.templates import one_line
 
-#: Line and paragraph breaks, the other C0 and C1 controls, and the Unicode bidi
-#: embeddings, overrides and isolates (which would reorder the rest of the draft's line).
-_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
 #: What a file stem keeps: letters and digits of any script, ``-``, ``_`` and ``.``.
 _UNSAFE = re.compile(r"[^\w.\-]+")
 _RESERVED = {"con", "prn", "aux", "nul", *(f"{d}{i}" for d in ("com", "lpt") for i in range(10))}
 #: Room for ``-NN.txt`` under the 255-byte name limit, with letters of up to 3 UTF-8 bytes.
 _MAX_STEM = 80
-
-
-def one_line(value: Any) -> str:
-    """A sheet value as text on one line: breaks and controls become single spaces."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return " ".join(_BREAKS.sub(" ", str(value)).split())
 
 
 def file_stem(customer_id: Any) -> str:

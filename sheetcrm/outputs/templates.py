@@ -2,7 +2,9 @@
 (``{% extends "default:report.html" %}``).
 
 Autoescaping is on for HTML and undefined variables fail loudly; Markdown templates pass
-sheet text through the ``md`` filter (``markdown_text``), which is as strict. Numbers and money are
+sheet text through the ``md`` filter (``markdown_text``), which is as strict, and plain-text
+ones through ``line`` (``one_line``), so that a name with a line break cannot add a line
+(a list item, a "Subject:") of its own to a digest or a letter. Numbers and money are
 formatted for the configured locale with Babel (so INR gets lakh grouping: ₹1,23,456.00).
 PDF is the HTML report laid out by WeasyPrint, which shapes Persian and Bengali text.
 """
@@ -51,8 +53,22 @@ def environment(
         count=lambda v: _number(v, 0, locale),
         date=lambda v: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else (v or ""),
         md=markdown_text,
+        line=one_line,
     )
     return env
+
+
+#: Line and paragraph breaks, the other C0 and C1 controls, and the Unicode bidi
+#: embeddings, overrides and isolates (which would reorder the rest of the line).
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+
+
+def one_line(value: Any) -> str:
+    """Sheet text for a plain-text line: breaks and controls become single spaces. Marks
+    that words need stay (the zero-width non-joiner of Persian, LRM and RLM)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return " ".join(_BREAKS.sub(" ", str(value)).split())
 
 
 #: Characters with a meaning inside a Markdown line: code, emphasis, strikethrough, links
