@@ -108,6 +108,30 @@ def test_another_source_and_rows_not_looked_at_are_left_alone(book, tmp_path):
     assert {e.key: e.status for e in entries(crm, source="form.csv")} == before
 
 
+def test_a_re_sorted_export_moves_entries_and_never_resolves_the_wrong_one(book, tmp_path):
+    """Row numbers are the key, but a downloaded export may come sorted another way: an
+    entry whose row number now holds someone else is resolved only when its own input is
+    still in the file, unchanged, at another row (which has its own entry now)."""
+    _made, crm = book
+    path = write(tmp_path, "form.csv", FORM)
+    import_file(crm, path, SPEC)
+    header, *rows = FORM.splitlines(keepends=True)
+    path.write_text(header + "".join(reversed(rows)), encoding="utf-8")  # Dee, Cy, Ben, Ana
+    import_file(crm, path, SPEC)
+    opened = sorted((e.row, e.kind, e.raw()["Your name"]) for e in ledger.entries(crm))
+    assert opened == [(2, "cell", "Dee Rahman"), (3, "row", "Cy Tran"), (4, "cell", "Ben Okafor")]
+    # Cy fixed and moved to row 5, Ana (fine) now at Cy's old row 4: Cy's old entry cannot
+    # be told resolved from the file (it might be anyone's), so it stays open
+    path.write_text(
+        header + rows[1] + rows[3] + rows[0] + rows[2].replace("cy@,", "cy@example.com,"),
+        encoding="utf-8",
+    )
+    import_file(crm, path, SPEC)
+    now = sorted((e.row, e.raw()["Your name"]) for e in ledger.entries(crm))
+    assert now == [(2, "Ben Okafor"), (3, "Cy Tran"), (3, "Dee Rahman")]
+    assert "cy@example.com" in set(crm.frame("Leads")["email"])
+
+
 def test_cell_entries_resolve_with_their_cell_and_outlive_a_row_set_aside(book):
     """Built on the ``Quarantined`` contract (kind="cell", key with its column) straight
     through a ``WriteRun``, whichever way intake produces them."""
@@ -115,10 +139,11 @@ def test_cell_entries_resolve_with_their_cell_and_outlive_a_row_set_aside(book):
     raw = {"Name": "Moumita", "Email": "m@example.com", "Budget": "৮ লাখ"}
 
     def run(quarantine: list[Quarantined], seen: set[int]) -> RunResult:
+        rows = {number: raw for number in seen}
         with WriteRun(crm, "import leads.csv") as w:
             w.read(["Leads"])
             result = RunResult("import", source="leads.csv", tab="Leads")
-            result.quarantine, result.rows_seen = quarantine, {"leads.csv": seen}
+            result.quarantine, result.rows_seen = quarantine, {"leads.csv": rows}
             return w.apply(result)
 
     budget = Quarantined("leads.csv", 2, "Budget", "৮ লাখ", "expected money", raw, "cell", "Leads")
@@ -309,3 +334,28 @@ def test_clear_marks_resolved_keeps_evidence_and_removes_only_on_request(book, t
     removed = ledger.clear(crm, everything=True, resolved=True)
     assert removed.snapshot is not None and removed.snapshot.exists()
     assert entries(crm) == []
+
+
+def test_a_watch_poll_resolves_only_the_rows_it_looked_at():
+    """A poll takes in only new responses: an entry of an older row stays open until
+    that row is looked at again (a teammate fixes it, so the watch takes it in again)."""
+    from sheetcrm.backends.memory import MemoryBackend
+    from sheetcrm.ingest.watch import poll
+    from sheetcrm.model.grid import TabGrid
+
+    backend = MemoryBackend()
+    crm = CRM(backend=backend, config=parse_config(GB))
+    crm.init()
+    header, *lines = FORM.splitlines()
+    name = "Form Responses 1"
+    backend.tabs[name] = TabGrid(name, header.split(","), [])
+    backend.tabs[name].rows += [line.split(",") for line in lines[:3]]  # Ana, Ben, Cy
+    poll(crm, name, SPEC)
+    assert sorted(e.row for e in ledger.entries(crm)) == [3, 4]
+    backend.tabs[name].rows.append(lines[3].split(","))  # Dee responds
+    poll(crm, name, SPEC)
+    assert sorted(e.row for e in ledger.entries(crm)) == [3, 4, 5]  # Ben and Cy untouched
+    backend.tabs[name].rows[2][1] = "cy@example.com"  # a teammate fixes Cy's address
+    poll(crm, name, SPEC)
+    assert sorted(e.row for e in ledger.entries(crm)) == [3, 5]
+    assert [e.status for e in entries(crm) if e.row == 4] == ["resolved"]

@@ -92,8 +92,8 @@ class ImportSpec:
         result.quarantine = [
             replace(q, tab=q.tab or schema_tab.name, spec=recorded) for q in result.quarantine
         ]
-        seen = result.rows_seen.setdefault(table.name, set())
-        seen.update(row.number for row in table if not row.empty)
+        seen = result.rows_seen.setdefault(table.name, {})
+        seen.update((row.number, row.values) for row in table if not row.empty)
         return result
 
     def recorded(self, tab: str) -> dict[str, Any]:

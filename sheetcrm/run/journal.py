@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -267,18 +267,39 @@ def entry_values(q: Quarantined) -> dict[str, Any]:
     }
 
 
+def _canonical(values: Mapping[str, Any]) -> str:
+    """A row's values as one comparable text (as ``raw`` keeps them)."""
+    plain = json.loads(json.dumps(dict(values), default=str, ensure_ascii=False))
+    return json.dumps(plain, sort_keys=True, ensure_ascii=False)
+
+
+def same_input(entry: Entry, values: Mapping[str, Any]) -> bool:
+    """Whether ``values`` (the row now at the entry's place in its source) are the input
+    the entry is about, fixed or not, rather than another row that took its number (a
+    sorted export, a sorted responses tab): at least half of the entry's non-blank values
+    are still there, column by column. A fixed row differs in a cell or two."""
+    raw = entry.raw()
+    if raw is None:
+        return True  # nothing to compare against: the row number is all there is
+    now = json.loads(_canonical(values))
+    kept = [c for c, v in raw.items() if not is_blank(v)]
+    same = sum(text(raw[c]).strip() == text(now.get(c)).strip() for c in kept)
+    return 2 * same >= len(kept)
+
+
 def quarantine_rows(
     entries: Iterable[Quarantined],
     grid: TabGrid | None,
     at: dt.datetime,
-    seen: Mapping[str, Collection[int]] | None = None,
+    seen: Mapping[str, Mapping[int, Mapping[str, Any]]] | None = None,
 ) -> list[Op]:
     """The ``_quarantine`` writes of a run: a new entry for what was set aside for the
     first time, an update (or re-opening) of the entry for what was set aside before, and
-    resolving the open entries of the input rows in ``seen`` (source → row numbers the run
-    looked at) that went in this time. A cell entry stays open while its row is set aside
-    whole (the row did not go in); rows not in ``seen`` are left alone (a poll of a
-    responses tab sees only its new rows)."""
+    resolving the open entries of the input rows in ``seen`` (source → row number → the
+    values the run looked at) that went in this time, when they are the same input
+    (``same_input``). A cell entry stays open while its row is set aside whole (the row
+    did not go in); rows not in ``seen`` are left alone (a poll of a responses tab sees
+    only its new rows)."""
     ledger = Ledger.of(grid)
     now_set: dict[tuple[str, int, str], Quarantined] = {}
     for q in entries:
@@ -294,10 +315,22 @@ def quarantine_rows(
             ops += old.set(values, at)
         ops += ledger.close(key, at, keep=True) if old else []
     looked_at = seen or {}
+    moved: dict[str, set[str]] = {}  # source → its rows' canonical texts, when needed
     for key, entry in ledger.current.items():
-        if key in now_set or entry.row not in looked_at.get(entry.source, ()):
+        rows = looked_at.get(entry.source, {})
+        current = rows.get(entry.row)
+        if key in now_set or current is None:
             continue
-        if entry.kind == "cell" and (entry.source, entry.row, "") in now_set:
+        if not same_input(entry, current):
+            # another row took its number: resolved only if its input is still there,
+            # unchanged, at another row (which went in, or has an entry of its own now)
+            texts = moved.get(entry.source)
+            if texts is None:
+                texts = moved[entry.source] = {_canonical(v) for v in rows.values()}
+            raw = entry.raw()
+            if raw is None or _canonical(raw) not in texts:
+                continue
+        elif entry.kind == "cell" and (entry.source, entry.row, "") in now_set:
             continue  # the row was set aside whole this time: it did not go in
         ops += ledger.close(key, at, keep=False)
     return [*missing_columns(QUARANTINE, grid, QUARANTINE_COLUMNS), *ops] if ops else []

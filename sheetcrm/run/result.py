@@ -97,9 +97,9 @@ class RunResult:
     counts: Counts = field(default_factory=Counts)
     conflicts: list[Conflict] = field(default_factory=list)
     quarantine: list[Quarantined] = field(default_factory=list)
-    #: source → the input rows this run looked at: an open ``_quarantine`` entry of one of
-    #: them that is not set aside again went in, and is resolved
-    rows_seen: dict[str, set[int]] = field(default_factory=dict)
+    #: source → row number → values of the input rows this run looked at: an open
+    #: ``_quarantine`` entry of one of them (the same input) not set aside again went in
+    rows_seen: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     merges: list[str] = field(default_factory=list)
     also: dict[str, str] = field(default_factory=dict)  # other tabs touched → summary
