@@ -119,6 +119,7 @@ def register(group: click.Group) -> None:
     from sheetcrm.cli.doctor_cmd import doctor
     from sheetcrm.cli.emulator_cmd import emulator
     from sheetcrm.cli.insight_cmds import explain, refresh, segments
+    from sheetcrm.cli.person_cmd import person
     from sheetcrm.cli.quarantine_cmd import quarantine
     from sheetcrm.cli.report_cmds import remind, report
     from sheetcrm.cli.watch_cmd import watch
@@ -138,6 +139,7 @@ def register(group: click.Group) -> None:
         explain,
         report,
         remind,
+        person,
         auth,
         doctor,
         emulator,

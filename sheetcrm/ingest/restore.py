@@ -5,14 +5,22 @@ and first snapshots whatever it overwrites, so a restore can itself be undone.""
 
 from __future__ import annotations
 
+import json
+import os
+import stat
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from sheetcrm.crm import CRM
+from sheetcrm.errors import InputError
+from sheetcrm.files import write_private
 from sheetcrm.model.changes import ChangeSet
 from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.values import is_blank
 from sheetcrm.run import RunResult, WriteRun, read_snapshot, write_snapshot
+from sheetcrm.run.guard import encode_tabs, snapshot_dir
 
 
 def restore(crm: CRM, path: str | Path, *, dry_run: bool = False) -> RunResult:
@@ -36,3 +44,43 @@ def restore(crm: CRM, path: str | Path, *, dry_run: bool = False) -> RunResult:
         result = run.apply(RunResult(run.command, changes, source=str(path)))
         result.snapshot = before or result.snapshot
         return result
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A snapshot file: where, when it was taken, and its tabs."""
+
+    path: Path
+    at: str
+    tabs: dict[str, TabGrid]
+    target: object = None  # the workbook it was taken of, as that run named it
+
+
+def snapshots() -> Iterator[Saved]:
+    """Every snapshot in this machine's snapshot folder, oldest first, whichever workbook
+    it was taken of (``person export`` and ``forget`` look through them all: a workbook
+    named by another path, or copied, is still the same people). Files that are not
+    snapshots are passed over."""
+    folder = snapshot_dir()
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or "tabs" not in data:
+                continue
+            yield Saved(path, str(data.get("at") or ""), read_snapshot(path), data.get("target"))
+        except (OSError, ValueError, InputError):
+            continue
+
+
+def rewrite_snapshot(path: Path, grids: Mapping[str, TabGrid]) -> None:
+    """Replace the tabs of the snapshot at ``path`` with ``grids`` (its target and time
+    kept), atomically: the file is whole, old or new, at every moment; private as before
+    (0600, or stricter if it was)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    mode = stat.S_IMODE(path.stat().st_mode) & 0o600
+    data["tabs"] = encode_tabs(grids, list(data.get("tabs") or grids))
+    write_private(path, json.dumps(data, ensure_ascii=False))
+    if mode != 0o600:
+        os.chmod(path, mode)

@@ -137,6 +137,50 @@ def outbox_path() -> Path:
     return Path(base) / "sheetcrm" / "outbox.jsonl"
 
 
+@dataclass
+class Outbox:
+    """The outbox seen by ``person export`` and ``forget``: each line is one delivered
+    message (``key``, ``to``, ``subject``); a person's lines are those addressed to one of
+    their e-mails (compared case-insensitively, display names ignored)."""
+
+    path: Path | None = None
+    name: str = "outbox"
+
+    def _where(self) -> Path:
+        return self.path or outbox_path()
+
+    def _lines(self) -> list[tuple[str, dict[str, Any] | None]]:
+        path = self._where()
+        if not path.exists():
+            return []
+        out: list[tuple[str, dict[str, Any] | None]] = []
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                entry = None
+            out.append((line, entry if isinstance(entry, dict) else None))
+        return out
+
+    @staticmethod
+    def _to(entry: dict[str, Any] | None, emails: set[str]) -> bool:
+        return entry is not None and parseaddr(str(entry.get("to", "")))[1].casefold() in emails
+
+    def entries(self, emails: set[str]) -> list[dict[str, Any]]:
+        """The messages sent to any of ``emails`` (casefolded)."""
+        return [e for _line, e in self._lines() if e is not None and self._to(e, emails)]
+
+    def forget(self, emails: set[str], *, dry_run: bool = False) -> int:
+        """Take the messages sent to ``emails`` out of the outbox (rewritten atomically,
+        private); how many there were. Other lines stay byte-identical."""
+        lines = self._lines()
+        kept = [line for line, e in lines if not self._to(e, emails)]
+        gone = len(lines) - len(kept)
+        if gone and not dry_run:
+            write_private(self._where(), "".join(kept))
+        return gone
+
+
 def _sent_keys(path: Path) -> set[str]:
     if not path.exists():
         return set()

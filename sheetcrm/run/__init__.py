@@ -80,12 +80,21 @@ class WriteRun:
     """The lease, the read and the one apply of a writing run (see the module docstring)."""
 
     def __init__(
-        self, crm: Workbook, command: str, *, force: bool = False, dry_run: bool = False
+        self,
+        crm: Workbook,
+        command: str,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        snapshot: bool = True,
     ) -> None:
         self.crm = crm
         self.command = command
         self.force = force
         self.dry_run = dry_run
+        #: keep a snapshot before a destructive change (off only for ``person forget``,
+        #: which asks for confirmation instead: a snapshot would keep the person it removes)
+        self.snapshot = snapshot
         self.grids: dict[str, TabGrid] = {}
         self._read = False
         self._applied = False
@@ -126,7 +135,12 @@ class WriteRun:
         changes.extend(quarantine_rows(result.quarantine, journal, at, result.rows_seen))
         changes.extend(conflict_rows(result.conflicts, self.grids.get(CONFLICTS), at))
         result.snapshot = guard(
-            self.crm, changes, self.grids, force=self.force, dry_run=self.dry_run
+            self.crm,
+            changes,
+            self.grids,
+            force=self.force,
+            dry_run=self.dry_run,
+            snapshot=self.snapshot,
         )
         if self.dry_run or not changes:
             return result

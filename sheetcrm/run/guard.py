@@ -76,17 +76,23 @@ def write_snapshot(crm: Described, grids: Mapping[str, TabGrid], tabs: Iterable[
     data = {
         "target": target,
         "at": dt.datetime.now().isoformat(timespec="seconds"),
-        "tabs": {
-            name: {
-                "header": grids[name].header,
-                "rows": [[_json(v) for v in row] for row in grids[name].rows],
-                "formulas": [[r, c, f] for (r, c), f in grids[name].formulas.items()],
-            }
-            for name in tabs
-            if name in grids
-        },
+        "tabs": encode_tabs(grids, tabs),
     }
     return write_private(path, json.dumps(data, ensure_ascii=False))
+
+
+def encode_tabs(grids: Mapping[str, TabGrid], tabs: Iterable[str]) -> dict[str, Any]:
+    """The ``tabs`` part of a snapshot file (also what ``person forget`` writes back when
+    it takes a person out of one)."""
+    return {
+        name: {
+            "header": grids[name].header,
+            "rows": [[_json(v) for v in row] for row in grids[name].rows],
+            "formulas": [[r, c, f] for (r, c), f in grids[name].formulas.items()],
+        }
+        for name in tabs
+        if name in grids
+    }
 
 
 def read_snapshot(path: str | Path) -> dict[str, TabGrid]:
@@ -116,10 +122,12 @@ def guard(
     *,
     force: bool,
     dry_run: bool,
+    snapshot: bool = True,
 ) -> Path | None:
-    """Check the thresholds; before a destructive apply, write a snapshot."""
+    """Check the thresholds; before a destructive apply, write a snapshot (unless the run
+    says not to: ``person forget``, whose snapshot would keep the person it removes)."""
     check(changes, grids, force=force)
     tabs = sorted(destructive_rows(changes))
-    if tabs and not dry_run:
+    if tabs and not dry_run and snapshot:
         return write_snapshot(crm, grids, tabs)
     return None
