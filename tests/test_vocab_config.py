@@ -279,3 +279,21 @@ def test_the_readme_configuration_example_is_a_valid_config():
     assert schema["Leads"].field("source").parse("tiktok", config.values) == "tiktok"
     when = schema["Interactions"].field("date")
     assert when.parse("Friday", config.values).date() == dt.date(2025, 9, 26)
+
+
+def test_after_the_vocab_line_a_quarantine_retry_takes_the_cell(tmp_path):
+    """The other way back: fix the config, then retry what was set aside (no re-import)."""
+    form = tmp_path / "form.csv"
+    form.write_text(FORM, encoding="utf-8")
+    assert run_sheetcrm("init", cwd=tmp_path).returncode == 0
+    first = run_sheetcrm("import", str(form), "--preset", "google-form", cwd=tmp_path)
+    assert first.returncode == 8, first.stdout + first.stderr
+    (tmp_path / "sheetcrm.toml").write_text(
+        '[vocab."Leads.source"]\n"Google search" = "ads"\n', encoding="utf-8"
+    )
+    retried = run_sheetcrm("quarantine", "retry", cwd=tmp_path)
+    assert retried.returncode == 0, retried.stdout + retried.stderr
+    left = run_sheetcrm("quarantine", "list", cwd=tmp_path)
+    assert "Google search" not in left.stdout, left.stdout
+    after = run_sheetcrm("summary", cwd=tmp_path)
+    assert "Leads by source: ads 1, instagram 1, referral 1" in after.stdout, after.stdout
