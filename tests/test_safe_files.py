@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from test_reports import Mailbox
 
 from sheetcrm.backends.memory import MemoryBackend
-from sheetcrm.crm import CRM
+from sheetcrm.crm import CRM, open_crm
 from sheetcrm.errors import DiskError
 from sheetcrm.ingest.export import export_tab
 from sheetcrm.ingest.importer import import_file
@@ -241,6 +241,23 @@ def test_exported_csv_imports_back_to_a_plan_of_nothing(tmp_path):
         again = import_file(crm, path, tab=tab, dry_run=True)
         assert not again.changes.ops, again.changes.render()
         assert again.counts.unchanged == len(OWASP) and again.counts.quarantined == 0
+
+
+def test_an_xlsx_export_that_fails_leaves_the_older_one(tmp_path, monkeypatch):
+    crm = hostile_crm(tmp_path)
+    out = tmp_path / "c.xlsx"
+    export_tab(crm, "Customers", "xlsx", out)
+    before = out.read_bytes()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+    def fail(self, changes, schema):
+        raise DiskError("could not save (No space left on device); nothing was changed")
+
+    monkeypatch.setattr(type(open_crm(str(tmp_path / "probe.xlsx")).backend), "apply", fail)
+    with pytest.raises(DiskError):
+        export_tab(crm, "Customers", "xlsx", out)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == ["c.xlsx"]
 
 
 def test_export_ndjson_is_the_json_records_one_a_line(tmp_path):

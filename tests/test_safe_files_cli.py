@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -198,3 +199,41 @@ def test_every_file_for_people_is_inert_and_keeps_phones(book, tmp_path):
     names = [row[header.index("name")][0] for row in opened["customers.csv"][1:]]
     assert names[0] == "'=cmd|' /C calc'!A0"
     assert opened["winback.csv"][0][0][0] == "customer_id"  # BOM read as such
+
+
+def test_files_for_people_are_private_and_a_failed_write_is_one_line(tmp_path):
+    """Each file holds customer data: 0600 whatever the umask. A write that fails (here:
+    a folder that is a file) is one line and exit 6, and an older file stays whole."""
+    book = Book("xlsx", ("--xlsx", str(tmp_path / "crm.xlsx")), {}, type=None, phones=None)
+    sheetcrm(book, tmp_path, "init")
+    people, sales = payload_files(tmp_path)
+    sheetcrm(book, tmp_path, "import", people.name, "--tab", "Customers")
+    sheetcrm(book, tmp_path, "import", sales.name, "--tab", "Interactions")
+    written = {
+        "out/c.csv": ("export", "Customers", "-o", "out/c.csv"),
+        "out/c.ndjson": ("export", "Customers", "--format", "ndjson", "-o", "out/c.ndjson"),
+        "out/c.xlsx": ("export", "Customers", "--format", "xlsx", "-o", "out/c.xlsx"),
+        "out/w.csv": ("remind", "--as-of", AS_OF, "--csv", "out/w.csv", "--drafts", "out/d"),
+        "out/r.html": ("report", "--as-of", AS_OF, "-o", "out/r.html"),
+    }
+    for args in written.values():
+        sheetcrm(book, tmp_path, *args)
+    files = [tmp_path / name for name in written] + sorted((tmp_path / "out" / "d").iterdir())
+    assert len(files) == len(written) + len(OWASP)
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert openpyxl.load_workbook(tmp_path / "out" / "c.xlsx")["Customers"].max_row == 22
+    (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
+    failing = [
+        ("export", "Customers", "-o", "blocker/c.csv"),
+        ("export", "Customers", "--format", "xlsx", "-o", "blocker/c.xlsx"),
+        ("remind", "--as-of", AS_OF, "--csv", "blocker/w.csv"),
+        ("remind", "--as-of", AS_OF, "--drafts", "blocker/d"),
+        ("report", "--as-of", AS_OF, "-o", "blocker/r.html"),
+    ]
+    for args in failing:
+        done = run_sheetcrm(*args, *book.target, cwd=tmp_path)
+        assert done.returncode == 6, (args, done.stdout, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "could not write" in lines[0] and "blocker" in lines[0], lines
+        assert "Traceback" not in done.stderr

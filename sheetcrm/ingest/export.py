@@ -17,6 +17,7 @@ data, so it is private to its owner.
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -66,18 +67,21 @@ def export_tab(
 
 def _write_xlsx(crm: CRM, tab: str, columns: list[str], df: Any, out: Path) -> None:
     """A one-tab workbook written by the xlsx backend (text stays text, dates are dates).
-    It is a new file, not the CRM: no lease or journal, just the records."""
+    It is a new file, not the CRM: no lease or journal, just the records. Built in a
+    private temporary folder, then saved as every file for people is (``tablefile.save``:
+    private, and an older export stays whole until the new one is complete)."""
     if not str(out).lower().endswith(".xlsx"):
         raise ConfigError(f"{out}: an xlsx export needs a file name ending in .xlsx")
-    if out.exists():
-        out.unlink()
-    copy = open_crm(str(out), config=crm.config)
-    copy.schema = _lenient(crm.schema, tab, columns)
-    changes = ChangeSet([AddTab(tab, tuple(columns)), SetLayout(tab, frozen_rows=1)])
-    for row in df.itertuples(index=False, name=None):
-        values = {c: v for c, v in zip(columns, row, strict=True) if not is_blank(v)}
-        changes.add(AppendRow(tab, values))
-    copy.backend.apply(changes, copy.schema)
+    with tempfile.TemporaryDirectory(prefix="sheetcrm-export-") as folder:
+        built = Path(folder) / "export.xlsx"
+        copy = open_crm(str(built), config=crm.config)
+        copy.schema = _lenient(crm.schema, tab, columns)
+        changes = ChangeSet([AddTab(tab, tuple(columns)), SetLayout(tab, frozen_rows=1)])
+        for row in df.itertuples(index=False, name=None):
+            values = {c: v for c, v in zip(columns, row, strict=True) if not is_blank(v)}
+            changes.add(AppendRow(tab, values))
+        copy.backend.apply(changes, copy.schema)
+        save(out, built.read_bytes())
 
 
 def _lenient(schema: Schema, tab: str, columns: list[str]) -> Schema:

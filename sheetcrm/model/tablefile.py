@@ -123,12 +123,12 @@ def write_csv(
     return save(path, ("\ufeff" if bom else "") + csv_text(columns, rows, codecs, raw=raw))
 
 
-def save(path: Path, text: str) -> Path:
-    """Write a file for people (a CSV, a draft, an export) in a folder the user chose:
-    private, and whole or not at all. A failure is one line (``DiskError``, exit 6) and
-    leaves any older file there as it was."""
+def save(path: Path, data: str | bytes) -> Path:
+    """Write a file for people (a CSV, a draft, an export, a report) in a folder the user
+    chose: private, and whole or not at all. A failure is one line (``DiskError``, exit 6)
+    and leaves any older file there as it was."""
     try:
-        return write_private(path, text, own_folder=False)
+        return write_private(path, data, own_folder=False)
     except OSError as exc:
         said = exc.strerror or str(exc) or type(exc).__name__
         raise DiskError(f"could not write {path} ({said}); nothing was written") from None

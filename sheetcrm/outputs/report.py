@@ -11,6 +11,7 @@ from typing import Any
 from sheetcrm.analytics.periods import parse_period
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
+from sheetcrm.model.tablefile import save
 from sheetcrm.outputs.charts import render_charts
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
 from sheetcrm.outputs.report_data import ReportData, build
@@ -90,9 +91,6 @@ def make_report(
 
 
 def _save(content: str | bytes, output: Path) -> Path:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        output.write_bytes(content)
-    else:
-        output.write_text(content, encoding="utf-8")
-    return output
+    """A report lists customers and what they spent: a private file, whole or not at all
+    (``tablefile.save``; the folder is the user's)."""
+    return save(output, content)
