@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 from contract.harness import HARNESSES
 from dateutil import parser as dateparser
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support import run_sheetcrm
 
 from sheetcrm.config import Config, parse_config
@@ -441,3 +443,27 @@ def test_a_fresh_process_reads_dates_config_from_the_toml_file(served, tmp_path)
         ("sent the catalogue", dt.datetime(2025, 9, 30)),
         ("visited the shop", dt.datetime(2025, 9, 26, 15)),
     ]
+
+
+# -- generated date-like text: no clock in any outcome ----------------------------------
+
+_NUMBERS = ("5", "29", "31", "1st", "2025", "25", "1403", "3")
+_NAMES = ("Mar", "March", "Sept", "Friday", "Fri", "جمعه")
+_RELATIVE = ("next", "last", "yesterday", "today", "days", "ago", "in", "week", "دیروز", "গতকাল")
+_TIMES = ("3pm", "14:30", "9:05", "am", "PM")
+_GLUE = (",", "/", "-", ".", "of", "at")
+_PIECES = st.sampled_from(_NUMBERS + _NAMES + _RELATIVE + _TIMES + _GLUE)
+_TEXT = st.lists(_PIECES, min_size=1, max_size=5).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_TEXT)
+def test_no_text_reads_the_clock(text):
+    """Whatever the text, each codec gives the same outcome under both clocks, and a
+    column that allows partial dates reads a complete date exactly as one that does not."""
+    plain = under_each_clock(CODECS["datetime"].parse, text, IR)
+    assert plain[0] == plain[1]
+    allowed = under_each_clock(PARTIAL_DATE_CODECS["datetime"].parse, text, WITH_REF)
+    assert allowed[0] == allowed[1]
+    if not isinstance(plain[0], str):  # accepted as a full date: the reference changes nothing
+        assert allowed[0] == plain[0]
