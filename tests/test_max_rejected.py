@@ -31,7 +31,7 @@ def person(email: str, first: str, phone: str = "") -> str:
     return f"{email},{first},Smith,{phone},,,2,2024-04-30 09:00:00,,2024-04-30 09:05:00,{tail}\n"
 
 
-GOOD = [person(f"p{i}@example.co.uk", f"Person{i}", "+447400123456") for i in range(6)]
+GOOD = [person(f"p{i}@example.co.uk", f"Person{i}", f"+4474001234{i:02d}") for i in range(6)]
 BAD = [person("jo@", "Jo"), person("kim@@example.com", "Kim"), person("lee", "Lee")]
 CELL = [person("max@example.co.uk", "Max", "call me")]
 AUDIENCE = HEADER + "".join(GOOD + BAD + CELL)
