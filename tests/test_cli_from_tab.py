@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-from support import run_sheetcrm
+from support import one_line, run_sheetcrm
 
 from sheetcrm.cli import cli
 
@@ -39,10 +39,10 @@ def workbook(tmp_path, monkeypatch):
 def test_import_from_tab_on_a_workbook(workbook):
     runner = CliRunner()
     out = runner.invoke(cli, ["import", "--from-tab", FORM], catch_exceptions=False)
-    assert out.exit_code == 0, out.output
+    assert out.exit_code == 8, out.output  # a response set aside: cron must know
     assert f"Imported {FORM} into Leads — 3 rows: 2 created, 1 quarantined" in out.output
     again = runner.invoke(cli, ["import", "--from-tab", FORM, "--preset", "google-form"])
-    assert again.exit_code == 0 and "2 unchanged, 1 quarantined" in again.output, again.output
+    assert again.exit_code == 8 and "2 unchanged, 1 quarantined" in again.output, again.output
     shown = runner.invoke(cli, ["show", "Leads", "--format", "json"])
     assert [(r["email"], r["source"]) for r in json.loads(shown.output)] == [
         ("ana@example.com", "instagram"),
@@ -53,7 +53,7 @@ def test_import_from_tab_on_a_workbook(workbook):
 def test_import_from_tab_into_a_named_tab_and_a_missing_tab(workbook):
     runner = CliRunner()
     out = runner.invoke(cli, ["import", "--from-tab", FORM, "--tab", "Customers"])
-    assert out.exit_code == 0 and "into Customers — 3 rows: 2 created" in out.output, out.output
+    assert out.exit_code == 8 and "into Customers — 3 rows: 2 created" in out.output, out.output
     missing = runner.invoke(cli, ["import", "--from-tab", "Form Responses 9"])
     assert missing.exit_code == 3 and "has no tab 'Form Responses 9'" in missing.output
     assert missing.output.count("\n") == 1
@@ -81,8 +81,9 @@ def test_import_from_tab_on_google_sheets_in_a_fresh_process(tmp_path):
         responses.update([HEADER, *ROWS], "A1", value_input_option="USER_ENTERED")
         emulator.stats.reset()
         out = sheetcrm("import", "--from-tab", FORM)
-        assert out.returncode == 0, out.stderr
-        assert "3 rows: 2 created, 1 quarantined" in out.stdout and out.stderr == ""
+        assert out.returncode == 8, out.stderr  # done, with a response set aside
+        assert "3 rows: 2 created, 1 quarantined" in out.stdout
+        assert "1 of 3 rows set aside in _quarantine" in one_line(out)
         # one read (the responses with the tabs the import needs); the lease's small apply
         # (locate, tag, re-read and write by data filter: 2 writes); the main apply
         # (locate, tag batch, re-read, write by data filter, appendCells: 3 writes)
@@ -90,6 +91,6 @@ def test_import_from_tab_on_google_sheets_in_a_fresh_process(tmp_path):
         assert emulator.stats.requests["sheets.spreadsheets.values.batchGetByDataFilter"] == 2
         assert emulator.stats.writes == 5
         again = sheetcrm("import", "--from-tab", FORM)
-        assert again.returncode == 0 and "2 unchanged, 1 quarantined" in again.stdout
+        assert again.returncode == 8 and "2 unchanged, 1 quarantined" in again.stdout
         quarantine = json.loads(sheetcrm("show", "_quarantine", "--format", "json").stdout)
         assert [(r["row"], r["value"]) for r in quarantine] == [(4, "not-an-email")]

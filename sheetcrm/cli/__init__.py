@@ -2,13 +2,15 @@
 
 User errors (``SheetCRMError``) print one line and exit with their documented code.
 Anything else is a bug: one line saying so and how to report it, exit 1; the traceback
-goes to a file (and to stderr with $SHEETCRM_DEBUG set).
+goes to a file (and to stderr with $SHEETCRM_DEBUG set). A reader that stops reading
+(``sheetcrm show Customers | head -1``) is no error at all: exit 0, nothing printed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import sys
 import time
 from datetime import UTC, datetime
@@ -35,8 +37,43 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("sheetcrm: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            if not stdout_closed():
+                raise  # a socket, say: not the reader of our output
+            stop_writing_stdout()
+            _log(ctx, "done", started, exit=0, stdout="closed by the reader")
+            ctx.exit(0)
         _log(ctx, "done", started, exit=0)
         return result
+
+
+def stdout_closed() -> bool:
+    """Whether standard output is a pipe whose reader has gone (``| head``): its descriptor
+    polls as an error. Where that cannot be asked (Windows), a broken pipe is taken as it."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    if not hasattr(select, "poll"):
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(events & (select.POLLERR | select.POLLHUP) for _fd, events in poller.poll(0))
+
+
+def stop_writing_stdout() -> None:
+    """Python's recipe for a closed pipe: point standard output at the null device, so the
+    interpreter's last flush of what is still buffered does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _log(ctx: click.Context, event: str, started: float, **fields: Any) -> None:
@@ -89,10 +126,21 @@ def main() -> None:
     try:
         cli(prog_name="sheetcrm")
     except SystemExit:
+        _flush()
         raise
     except Exception as exc:  # a bug: one line here, the traceback kept in a file
         click.echo(bug_report(exc), err=True)
         sys.exit(EXIT_INTERNAL)
+
+
+def _flush() -> None:
+    """Flush standard output now, while a closed pipe can still be told from a bug."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        stop_writing_stdout()
+    except (OSError, ValueError):
+        pass
 
 
 def bug_report(exc: BaseException) -> str:

@@ -11,15 +11,18 @@ from sheetcrm.cli.options import (
     as_of_option,
     backend_options,
     force_option,
+    format_option,
     output_options,
     run_options,
 )
 from sheetcrm.cli.output import emit
 from sheetcrm.cli.output import report_run as _report
+from sheetcrm.cli.scripting import echo_doc, printed_as_json
 from sheetcrm.crm import CRM, repairs
 from sheetcrm.demo import TITLE as DEMO_TITLE
 from sheetcrm.demo import run_demo
 from sheetcrm.model.grid import TabGrid
+from sheetcrm.outputs.shapes import summary_doc
 from sheetcrm.outputs.summary import make_summary
 from sheetcrm.outputs.templates import render
 
@@ -27,10 +30,13 @@ from sheetcrm.outputs.templates import render
 @click.command()
 @backend_options
 @run_options
+@format_option
 @force_option()
-def init(crm: CRM, dry_run: bool, quiet: bool, force: bool) -> None:
+def init(crm: CRM, dry_run: bool, quiet: bool, fmt: str, force: bool) -> None:
     """Create the CRM tabs, or repair what is missing (changes nothing else)."""
     result = crm.init(dry_run=dry_run)
+    if printed_as_json(result, fmt, quiet):
+        return
     if result.changes and result.changes.counts()["tabs_added"] < len(crm.schema.tabs):
         _report(result, quiet, f"Repaired {crm.describe()}", lines=repairs(result.changes))
     else:
@@ -60,9 +66,15 @@ def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> N
 @click.command()
 @backend_options
 @as_of_option
-def summary(crm: CRM, as_of: dt.date) -> None:
+@format_option
+def summary(crm: CRM, as_of: dt.date, fmt: str) -> None:
     """Print the CRM's headline figures."""
-    click.echo(render("summary.txt.j2", title=crm.describe(), s=make_summary(crm, as_of=as_of)))
+    figures = make_summary(crm, as_of=as_of)
+    if fmt == "json":
+        currency = crm.config.values.currency
+        echo_doc(summary_doc(figures, currency=currency, workbook=crm.describe()))
+        return
+    click.echo(render("summary.txt.j2", title=crm.describe(), s=figures))
 
 
 @click.command()

@@ -2,47 +2,37 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from sheetcrm.cli.options import backend_options, force_option, import_options, run_options
+from sheetcrm.cli.importing import print_import, raise_outcome
+from sheetcrm.cli.options import (
+    backend_options,
+    force_option,
+    format_option,
+    import_options,
+    input_options,
+    run_options,
+)
 from sheetcrm.cli.output import report_run
+from sheetcrm.cli.scripting import printed_as_json
 from sheetcrm.crm import CRM
-from sheetcrm.errors import ConflictsRecorded
 from sheetcrm.ingest.export import export_tab
-from sheetcrm.ingest.importer import ImportSpec, import_file, import_from_tab
-from sheetcrm.ingest.mapping import describe_ignored
+from sheetcrm.ingest.importer import ImportSpec, import_from_tab, import_table
+from sheetcrm.ingest.readers import STDIN, SourceTable, read_bytes, read_source
 from sheetcrm.ingest.restore import restore as restore_snapshot
-from sheetcrm.run import RunResult, plural
-
-
-def _print(result: RunResult, quiet: bool) -> None:
-    if result.dry_run:
-        click.echo(result.changes.render())
-    if quiet and not result.dry_run:
-        return
-    verb = "Would import" if result.dry_run else "Imported"
-    click.echo(f"{verb} {result.source} into {result.tab} — {result.counts.line()}")
-    for tab, summary in result.also.items():
-        click.echo(f"  {tab}: {summary}")
-    if result.ignored_columns:
-        click.echo("  ignored columns: " + describe_ignored(result.ignored_columns))
-    for q in result.quarantine[:5]:
-        click.echo(f"  quarantined row {q.row}, column {q.column!r}: {q.value!r} ({q.reason})")
-    if len(result.quarantine) > 5:
-        click.echo(f"  … {len(result.quarantine) - 5} more in the _quarantine tab")
-    if result.snapshot:
-        click.echo(f"  snapshot before the change: {result.snapshot}")
-    for line in result.skipped[:10]:
-        click.echo(f"  skipped: {line}")
+from sheetcrm.run import plural
 
 
 @click.command("import")
-@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @backend_options
 @run_options
 @import_options
+@input_options
+@format_option
 @click.option(
     "--from-tab", metavar="TAB", help="Import a tab of the same workbook (e.g. 'Form Responses 1')."
 )
@@ -53,30 +43,48 @@ def import_(
     dry_run: bool,
     quiet: bool,
     spec: ImportSpec,
+    input_format: str | None,
+    encoding: str | None,
+    fmt: str,
     from_tab: str | None,
     force: bool,
 ) -> None:
-    """Import FILE (CSV, TSV, XLSX, JSON, NDJSON) into a tab: upsert, dedupe, merge.
+    """Import FILE (CSV, TSV, XLSX, JSON, NDJSON; - reads standard input) into a tab:
+    upsert, dedupe, merge.
 
     Every row is created, updated, merged, skipped (duplicate, unchanged or empty) or
-    quarantined in _quarantine with the reason; the counts add up. Exit code 4 when a
-    teammate's edit conflicted with the file (recorded in _conflicts).
+    quarantined in _quarantine with the reason; a bad optional cell is set aside there and
+    the row imported. The counts add up. Exit 4 when a teammate's edit conflicted with the
+    file or two people look alike (in _conflicts); else 8 when rows or cells were set
+    aside (unless --max-rejected tolerates them).
     """
     if bool(file) == bool(from_tab):
-        raise click.UsageError("give a FILE or --from-tab TAB (one of them)")
+        raise click.UsageError(
+            "give a FILE or --from-tab TAB (one of them; FILE - reads standard input)"
+        )
+    if from_tab and (input_format or encoding):
+        raise click.UsageError("--input-format and --encoding are for a FILE, not --from-tab")
     if from_tab:
         command = f"import --from-tab {from_tab}"
         result = import_from_tab(crm, from_tab, spec, dry_run=dry_run, force=force, command=command)
     else:
+        spec.target(crm)  # a wrong --tab or --preset fails before standard input is read
+        table = _read(str(file), input_format, encoding)
         command = f"import {file}"
-        result = import_file(crm, str(file), spec, dry_run=dry_run, force=force, command=command)
-    _print(result, quiet)
-    if result.conflicts and not dry_run:
-        kept = "the sheet's" if spec.on_conflict == "sheet" else "the file's"
-        raise ConflictsRecorded(
-            f"{plural(len(result.conflicts), 'conflict')} with teammates' edits ({kept} value "
-            "kept); see the _conflicts tab"
-        )
+        result = import_table(crm, table, spec, dry_run=dry_run, force=force, command=command)
+    if not printed_as_json(result, fmt, quiet):
+        print_import(result, quiet)
+    raise_outcome([result], spec)
+
+
+def _read(file: str, fmt: str | None, encoding: str | None) -> SourceTable:
+    """The table in FILE, or on standard input for ``-`` (read whole, before the run)."""
+    if file != "-":
+        return read_source(file, encoding=encoding, fmt=fmt)
+    stream = sys.stdin.buffer
+    if stream.isatty():
+        raise click.UsageError("import - reads standard input; pipe a file into it")
+    return read_bytes(stream.read(), STDIN, encoding=encoding, fmt=fmt)
 
 
 @click.command()
@@ -109,10 +117,13 @@ def export(crm: CRM, tab: str, fmt: str, output: Path | None, raw: bool) -> None
 @click.argument("snapshot", type=click.Path(dir_okay=False, exists=True))
 @backend_options
 @run_options
+@format_option
 @force_option()
-def restore(crm: CRM, snapshot: str, dry_run: bool, quiet: bool, force: bool) -> None:
+def restore(crm: CRM, snapshot: str, dry_run: bool, quiet: bool, fmt: str, force: bool) -> None:
     """Put back the records saved in SNAPSHOT (written before a destructive change)."""
     result = restore_snapshot(crm, snapshot, dry_run=dry_run)
+    if printed_as_json(result, fmt, quiet):
+        return
     counts = result.changes.counts()
     cells, rows = counts["cells_changed"], counts["rows_appended"]
     done = f"Restored from {snapshot}"

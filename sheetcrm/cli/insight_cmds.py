@@ -6,9 +6,17 @@ import datetime as dt
 
 import click
 
-from sheetcrm.cli.options import as_of_option, backend_options, force_option, run_options
+from sheetcrm.cli.options import (
+    as_of_option,
+    backend_options,
+    force_option,
+    format_option,
+    run_options,
+)
 from sheetcrm.cli.output import report_run
+from sheetcrm.cli.scripting import echo_doc, printed_as_json
 from sheetcrm.crm import CRM
+from sheetcrm.outputs.shapes import explain_doc, segments_doc
 from sheetcrm.workbook.refresh import count_segments
 from sheetcrm.workbook.refresh import explain as explain_lead
 from sheetcrm.workbook.refresh import refresh as refresh_crm
@@ -18,19 +26,25 @@ from sheetcrm.workbook.refresh import refresh as refresh_crm
 @backend_options
 @run_options
 @as_of_option
+@format_option
 @force_option()
-def refresh(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> None:
+def refresh(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, fmt: str, force: bool) -> None:
     """Recompute computed columns, segments, RFM, scores, colours and the dashboard."""
     result = refresh_crm(crm, as_of, dry_run=dry_run)
-    report_run(result, quiet, f"Refreshed {crm.describe()} as of {as_of}")
+    if not printed_as_json(result, fmt, quiet):
+        report_run(result, quiet, f"Refreshed {crm.describe()} as of {as_of}")
 
 
 @click.command()
 @backend_options
 @as_of_option
-def segments(crm: CRM, as_of: dt.date) -> None:
+@format_option
+def segments(crm: CRM, as_of: dt.date, fmt: str) -> None:
     """Print how many customers are in each segment and RFM segment."""
     counts = count_segments(crm, as_of)
+    if fmt == "json":
+        echo_doc(segments_doc(counts, as_of))
+        return
     click.echo(f"Segments as of {as_of}:")
     for name, n in counts["segment"].items():
         click.echo(f"  {name:<20} {n:>7,}")
@@ -43,9 +57,13 @@ def segments(crm: CRM, as_of: dt.date) -> None:
 @click.argument("lead_id")
 @backend_options
 @as_of_option
-def explain(crm: CRM, lead_id: str, as_of: dt.date) -> None:
+@format_option
+def explain(crm: CRM, lead_id: str, as_of: dt.date, fmt: str) -> None:
     """Show how a lead's score (0–100) is made up."""
     score, reasons = explain_lead(crm, lead_id, as_of)
+    if fmt == "json":
+        echo_doc(explain_doc(lead_id, score, reasons, as_of))
+        return
     click.echo(f"{lead_id}: score {score}")
     for label, points in reasons:
         click.echo(f"  {points:>+6g}  {label}")

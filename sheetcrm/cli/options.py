@@ -14,6 +14,7 @@ from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
 from sheetcrm.ingest.importer import ImportSpec
 from sheetcrm.ingest.mapping import PRESETS, parse_overrides
+from sheetcrm.ingest.readers import FORMATS, check_encoding
 
 
 def backend_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -121,6 +122,13 @@ def import_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="Whose value wins when both sides changed a field.",
     )
+    @click.option(
+        "--max-rejected",
+        metavar="N|P%",
+        callback=_limit,
+        help="Tolerate up to N rows (or P% of them) set aside: exit 0, not 8; more "
+        "than that: import nothing, exit 3.",
+    )
     @functools.wraps(fn)
     def wrapper(
         *args: Any,
@@ -128,9 +136,65 @@ def import_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         preset: str | None,
         mapping: tuple[str, ...],
         on_conflict: str,
+        max_rejected: str | None,
         **kw: Any,
     ) -> Any:
-        spec = ImportSpec(tab, preset, parse_overrides(mapping), on_conflict)
+        overrides = parse_overrides(mapping)
+        spec = ImportSpec(tab, preset, overrides, on_conflict, max_rejected=max_rejected)
         return fn(*args, spec=spec, **kw)
 
     return wrapper
+
+
+def _limit(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--max-rejected``: a count (``10``) or a percentage (``5%``, ``2.5%``) of the rows."""
+    if value is None:
+        return None
+    text = value.strip()
+    number = text[:-1] if text.endswith("%") else text
+    try:
+        amount = float(number) if text.endswith("%") else int(number)
+    except ValueError:
+        amount = -1
+    if amount < 0 or (text.endswith("%") and amount > 100):
+        raise click.BadParameter(f"{value!r} is not a count (10) or a percentage (5%)", ctx, param)
+    return text
+
+
+def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--input-format / --encoding, for commands that read a file or standard input."""
+    fn = click.option(
+        "--encoding",
+        metavar="NAME",
+        callback=_encoding,
+        help="The text's encoding (cp1252, cp1256, utf-16…; default: UTF-8, or UTF-16 by its BOM).",
+    )(fn)
+    return click.option(
+        "--input-format",
+        type=click.Choice(FORMATS),
+        help="What the input is (default: by the file's extension, else sniffed).",
+    )(fn)
+
+
+def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An encoding Python knows (exit 2 otherwise, before anything is read)."""
+    if value is None:
+        return None
+    try:
+        check_encoding(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
+
+def format_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--format text|json: what the command prints (JSON: one document, nothing else on
+    standard output; see ``model.shape``)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Print text, or one JSON document (for scripts; the README documents it).",
+    )(fn)

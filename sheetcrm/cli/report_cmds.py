@@ -7,11 +7,15 @@ from pathlib import Path
 
 import click
 
-from sheetcrm.cli.options import as_of_option, backend_options
+from sheetcrm.cli.options import as_of_option, backend_options, format_option
+from sheetcrm.cli.scripting import echo_doc
 from sheetcrm.crm import CRM
+from sheetcrm.errors import NotDelivered
 from sheetcrm.outputs.mail import check_address, check_header
 from sheetcrm.outputs.reminders import remind as remind_crm
 from sheetcrm.outputs.report import make_report
+from sheetcrm.outputs.shapes import remind_doc
+from sheetcrm.run import plural
 
 
 @click.command()
@@ -101,6 +105,7 @@ def report(
     help="Write a personal win-back draft per customer into this folder.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+@format_option
 def remind(
     crm: CRM,
     as_of: dt.date,
@@ -108,11 +113,20 @@ def remind(
     csv_path: Path | None,
     drafts_dir: Path | None,
     quiet: bool,
+    fmt: str,
 ) -> None:
     """Digest per person of overdue and upcoming follow-ups; win-back list of inactive
-    customers (opted-out customers are never included)."""
+    customers (opted-out customers are never included).
+
+    With --email, exit 8 when someone's digest could not be delivered (no address in
+    [team], or refused by the server): the others are sent.
+    """
     result = remind_crm(crm, as_of=as_of, email=email, csv_path=csv_path, drafts_dir=drafts_dir)
-    if not quiet:
+    missed = result.undelivered
+    if fmt == "json":
+        if not quiet:
+            echo_doc(remind_doc(result, as_of))
+    elif not quiet:
         click.echo(result.text, nl=False)
         if result.csv_path:
             click.echo(f"Re-engagement list: {result.csv_path} ({len(result.reengage)} customers)")
@@ -122,3 +136,9 @@ def remind(
             click.echo(f"E-mailed {len(result.delivery.sent)} digest(s)")
         for person in result.unknown_people:
             click.echo(f"  no e-mail for {person!r}: add it to [team] in sheetcrm.toml")
+    if missed:
+        who = ", ".join(str(m) for m in missed[:5]) + (" …" if len(missed) > 5 else "")
+        sent = len(result.delivery.sent) if result.delivery else 0
+        raise NotDelivered(
+            f"{plural(len(missed), 'digest')} not delivered ({who}); {plural(sent, 'other')} sent"
+        )

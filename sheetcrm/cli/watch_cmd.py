@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 import click
 
+from sheetcrm.cli.importing import raise_outcome
 from sheetcrm.cli.options import backend_options, force_option, import_options
 from sheetcrm.crm import CRM
 from sheetcrm.ingest.importer import ImportSpec
-from sheetcrm.ingest.watch import Watch, parse_every
+from sheetcrm.ingest.watch import PollReport, Watch, parse_every
 from sheetcrm.workbook.refresh import refresh
 
 
@@ -63,20 +64,28 @@ def watch(
     restart or another machine continues where it left off); computed columns are
     refreshed when records changed. On a network failure it backs off and tries again.
     Ctrl-C or SIGTERM stops it between polls (a second Ctrl-C stops it at once).
+    With --once, the exit code is an import's: 4 for conflicts, 8 for rows set aside.
     """
     quiet = quiet or bool((ctx.obj or {}).get("quiet"))
     say = _printer(quiet)
+    polls: list[PollReport] = []
+
+    def on_poll(report: PollReport) -> None:
+        polls.append(report)
+        say(report.line())
+
     loop = Watch(
         crm,
         sources,
         spec.or_form(),
         every,
         refresh=None if no_refresh else (lambda day: refresh(crm, day)),
-        on_poll=lambda report: say(report.line()),
+        on_poll=on_poll,
         on_wait=lambda message: say(message, err=True),
     )
     if once:
         loop.run(once=True)
+        raise_outcome([r for report in polls for r in report.results], spec)
         return
     if not quiet:
         click.echo(f"Watching {', '.join(sources)} in {crm.describe()} every {every:g} s")

@@ -1,5 +1,6 @@
-"""Read what people import: CSV (any delimiter; UTF-8 with or without BOM, or UTF-16),
-XLSX, JSON and NDJSON — into rows of raw values with their row numbers in the file.
+"""Read what people import: CSV (any delimiter; UTF-8 with or without BOM, UTF-16, or any
+encoding named), XLSX, JSON and NDJSON, from a file or from bytes (standard input) — into
+rows of raw values with their row numbers in the file.
 
 Values stay as they were written (text stays text, ``00123`` keeps its zeros); parsing is
 the codecs' job. A file that cannot be read as a table fails here, before anything is
@@ -8,6 +9,7 @@ written anywhere.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sheetcrm.errors import InputError, NotFoundError
+from sheetcrm.errors import ConfigError, InputError, NotFoundError
 from sheetcrm.model.tablefile import unescape
 from sheetcrm.model.values import is_blank
 
@@ -63,30 +65,79 @@ class SourceTable:
         return iter(self.rows)
 
 
-def decode(data: bytes, name: str) -> str:
-    """Decode a text file: UTF-16 (with BOM), UTF-8 with or without BOM; nothing else."""
-    return _decode(data, name)[0]
+def decode(data: bytes, name: str, encoding: str | None = None) -> str:
+    """Decode a text file: UTF-16 (with BOM), UTF-8 with or without BOM, or ``encoding``."""
+    return _decode(data, name, encoding)[0]
 
 
-def _decode(data: bytes, name: str) -> tuple[str, bool]:
-    """The text, and whether the bytes stop in the middle of a character: a download cut
-    off there is cut mid-line, so its last line is a fragment even when no cell is missing."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        cut = len(data) % 2 == 1
-        try:
-            return data[: len(data) - cut].decode("utf-16"), cut
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: broken UTF-16 text ({exc.reason})") from None
+def check_encoding(name: str) -> str:
+    """The codec to read ``name`` with (``cp1252`` for ``windows-1252``; UTF-8 with its BOM
+    removed); an unknown name is a configuration error, said before any input is read."""
     try:
-        return data.decode("utf-8-sig"), False
-    except UnicodeDecodeError as exc:
-        if exc.reason == "unexpected end of data" and exc.end == len(data):
-            return data[: exc.start].decode("utf-8-sig"), True
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"{name}: line {line} is not UTF-8 (byte {data[exc.start]:#04x}); "
-            "save the file as UTF-8 (or UTF-16) and import it again"
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ConfigError(
+            f"unknown encoding {name!r} (e.g. utf-8, utf-16, cp1252, cp1256, latin-1)"
         ) from None
+    if not getattr(info, "_is_text_encoding", True):  # base64, zlib …: bytes to bytes
+        raise ConfigError(f"{name!r} is not a text encoding")
+    return "utf-8-sig" if info.name == "utf-8" else info.name
+
+
+#: What a decoder says when the bytes stop in the middle of a character.
+_CUT_REASONS = ("unexpected end of data", "truncated data", "incomplete multibyte sequence")
+
+
+def _decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, bool]:
+    """The text, and whether the bytes stop in the middle of a character: a download cut
+    off there is cut mid-line, so its last line is a fragment even when no cell is missing.
+
+    Without ``encoding``: UTF-16 when the file starts with its BOM, else UTF-8 (BOM or
+    not). A byte the encoding cannot read is one error naming its offset and line."""
+    guessed = encoding is None
+    if encoding is None:
+        encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    else:
+        encoding = check_encoding(encoding)
+    try:
+        return data.decode(encoding).removeprefix("\ufeff"), False
+    except UnicodeDecodeError as exc:
+        if _cut_off(data, encoding, exc):
+            try:
+                return data[: exc.start].decode(encoding).removeprefix("\ufeff"), True
+            except UnicodeDecodeError as inner:
+                exc = inner
+        raise InputError(_undecodable(data, name, encoding, exc, guessed)) from None
+
+
+def _cut_off(data: bytes, encoding: str, exc: UnicodeDecodeError) -> bool:
+    """Whether the error is only the bytes stopping inside the last character (for UTF-16,
+    an odd byte at the end; a lone surrogate there is broken text)."""
+    if exc.end != len(data) or exc.start <= len(data) - 4:
+        return False
+    if encoding.startswith("utf-16"):
+        return exc.reason == "truncated data"
+    return exc.reason in _CUT_REASONS
+
+
+def _undecodable(
+    data: bytes, name: str, encoding: str, exc: UnicodeDecodeError, guessed: bool
+) -> str:
+    """``f.csv: line 3 is not UTF-8 (byte 0xe9 at offset 57); …``: where, and what to do."""
+    line = data[: exc.start].count(b"\n") + 1
+    where = f"byte {data[exc.start]:#04x} at offset {exc.start:,}"
+    if encoding.startswith("utf-16"):
+        return f"{name}: broken UTF-16 text at line {line} ({where}: {exc.reason})"
+    if guessed:
+        return (
+            f"{name}: line {line} is not UTF-8 ({where}); save the file as UTF-8 (or "
+            "UTF-16), or say its encoding, e.g. --encoding cp1252 (Excel's Western) or "
+            "--encoding cp1256 (Arabic/Persian)"
+        )
+    return (
+        f"{name}: line {line} is not {encoding} text ({where}); "
+        "is the file in another encoding? (--encoding)"
+    )
 
 
 def _unescape(text: str) -> str:
@@ -188,12 +239,15 @@ def _unfinished(lines: list[str], cells: int, width: int, cut: bool) -> str | No
     return "file ends mid-line" if cut or cells < width else None
 
 
-def read_csv_text(text: str, name: str, *, cut: bool = False) -> SourceTable:
-    """A CSV/TSV text as a table. ``cut``: the bytes stopped mid-character (``_decode``).
-    A last record that is a fragment is kept apart in ``SourceTable.cut``, never in rows."""
+def read_csv_text(
+    text: str, name: str, *, cut: bool = False, delimiter: str | None = None
+) -> SourceTable:
+    """A CSV/TSV text as a table (``delimiter``: sniffed when not given). ``cut``: the bytes
+    stopped mid-character (``_decode``). A last record that is a fragment is kept apart in
+    ``SourceTable.cut``, never in rows."""
     if not text or text.isspace():
         raise InputError(f"{name}: the file is empty")
-    delimiter = sniff_delimiter(text)
+    delimiter = delimiter or sniff_delimiter(text)
     _header_width(text, delimiter, name)
     lines = _Lines(text)
     reader = csv.reader(lines, delimiter=delimiter)
@@ -298,43 +352,86 @@ def _ndjson(text: str, name: str, cut: bool) -> tuple[list[Any], str | None]:
     return records, None
 
 
-def read_xlsx(path: Path, sheet: str | None = None) -> SourceTable:
+def read_xlsx(source: Path | bytes, sheet: str | None = None, name: str = "") -> SourceTable:
+    """The first sheet (or ``sheet``) of an .xlsx workbook: a file, or its bytes (stdin)."""
     import pandas as pd
 
+    name = name or (source.name if isinstance(source, Path) else STDIN)
+    data = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=None)
+        frame = pd.read_excel(data, sheet_name=sheet or 0, dtype=object, header=None)
     except ValueError as exc:
-        raise InputError(f"{path.name}: {exc}") from None
+        raise InputError(f"{name}: {exc}") from None
     except Exception as exc:  # zip or XML damage: report it as unreadable, one line
-        raise InputError(f"{path.name}: not a readable .xlsx workbook ({exc})") from None
+        raise InputError(f"{name}: not a readable .xlsx workbook ({exc})") from None
     if frame.empty:
-        raise InputError(f"{path.name}: the sheet is empty")
+        raise InputError(f"{name}: the sheet is empty")
     rows = frame.astype(object).where(frame.notna(), None).values.tolist()
-    columns = _unique([str(h) if h is not None else "" for h in rows[0]], path.name)
-    table = SourceTable(path.name, columns)
+    columns = _unique([str(h) if h is not None else "" for h in rows[0]], name)
+    table = SourceTable(name, columns)
     for number, cells in enumerate(rows[1:], start=2):
         table.rows.append(SourceRow(number, dict(zip(columns, cells, strict=True))))
     return table
 
 
-def read_source(path: str | Path, *, sheet: str | None = None) -> SourceTable:
-    """Read a CSV, TSV, XLSX, JSON or NDJSON file by its extension (or content)."""
+#: The input formats ``--input-format`` names (None: by the file's extension, or sniffed).
+FORMATS = ("csv", "tsv", "json", "ndjson", "xlsx")
+#: The name standard input goes by, in messages, ``_quarantine`` and ``_audit``.
+STDIN = "<stdin>"
+_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".json": "json", ".ndjson": "ndjson"}
+_SUFFIXES |= {".jsonl": "ndjson", ".tsv": "tsv", ".tab": "tsv"}
+#: How every .xlsx (a zip archive) starts.
+_ZIP = b"PK\x03\x04"
+
+
+def read_source(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    fmt: str | None = None,
+) -> SourceTable:
+    """Read a CSV, TSV, XLSX, JSON or NDJSON file: as ``fmt`` says, else by its extension,
+    else by its content (see ``read_bytes``)."""
     p = Path(path)
     if not p.exists():
         raise NotFoundError(f"no such file: {p}")
-    suffix = p.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        table = read_xlsx(p, sheet)
+    if p.is_dir():
+        raise InputError(f"{p} is a folder, not a file to import")
+    fmt = fmt or _SUFFIXES.get(p.suffix.lower())
+    if fmt == "xlsx":
+        return _not_empty(read_xlsx(p, sheet))
+    return read_bytes(p.read_bytes(), p.name, sheet=sheet, encoding=encoding, fmt=fmt)
+
+
+def read_bytes(
+    data: bytes,
+    name: str = STDIN,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    fmt: str | None = None,
+) -> SourceTable:
+    """Read an input given as bytes (standard input, a download): as ``fmt`` says, else
+    sniffed — an .xlsx by its zip signature, JSON/NDJSON by a leading ``[`` or ``{``, else
+    delimited text (the delimiter sniffed too)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise ConfigError(f"unknown input format {fmt!r}: one of {', '.join(FORMATS)}")
+    if fmt == "xlsx" or (fmt is None and data.startswith(_ZIP)):
+        return _not_empty(read_xlsx(data, sheet, name))
+    text, cut = _decode(data, name, encoding)
+    if fmt in ("json", "ndjson") or (fmt is None and text.lstrip().startswith(("{", "["))):
+        table = read_json_text(text, name, cut=cut)
     else:
-        text, cut = _decode(p.read_bytes(), p.name)
-        if suffix in (".json", ".ndjson", ".jsonl") or text.lstrip().startswith(("{", "[")):
-            table = read_json_text(text, p.name, cut=cut)
-        else:
-            table = read_csv_text(text, p.name, cut=cut)
+        table = read_csv_text(text, name, cut=cut, delimiter="\t" if fmt == "tsv" else None)
+    return _not_empty(table)
+
+
+def _not_empty(table: SourceTable) -> SourceTable:
+    """An empty export is nearly always the wrong file or a failed download: say so."""
     if not table.rows and table.cut is None:
-        # an empty export is nearly always the wrong file or a failed download: say so
         what = "only a header" if table.columns else "no records"
-        raise InputError(f"{p.name}: {what}, no rows to import")
+        raise InputError(f"{table.name}: {what}, no rows to import")
     return table
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.backends.base import ApplyReport
+from sheetcrm.model import shape
 from sheetcrm.model.changes import ChangeSet
 
 
@@ -124,3 +125,54 @@ class RunResult:
     def skipped(self) -> list[str]:
         """Edits the backend left alone (formula cells, rows deleted or edited meanwhile)."""
         return self.report.skipped if self.report else []
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run as ``--format json`` prints it (``schema: sheetcrm.run``, version 1; the
+        README's "Scripting" section documents every key). A dry run carries its plan."""
+        body: dict[str, Any] = {
+            "command": self.command,
+            "dry_run": self.dry_run,
+            "source": self.source or None,
+            "tab": self.tab or None,
+            "counts": asdict(self.counts),
+            "changes": self.changes.counts(),
+            "quarantine": [_quarantined(q) for q in self.quarantine],
+            "conflicts": [_conflict(c) for c in self.conflicts],
+            "ignored_columns": self.ignored_columns,
+            "merges": self.merges,
+            "also": self.also,
+            "breakdown": self.breakdown,
+            "snapshot": self.snapshot,
+            "skipped": self.skipped,
+            "requests": self.requests,
+            "bytes_sent": self.bytes_sent,
+            "audit_id": self.audit_id,
+        }
+        if self.dry_run:
+            body["plan"] = shape.plan(self.changes)
+        return shape.document("run", body)
+
+
+def _quarantined(q: Quarantined) -> dict[str, Any]:
+    """One set-aside row or cell, without its raw row (that stays in ``_quarantine``)."""
+    return {
+        "kind": q.kind,
+        "source": q.source,
+        "tab": q.tab or None,
+        "row": q.row,
+        "column": q.column or None,
+        "value": q.value,
+        "reason": q.reason,
+    }
+
+
+def _conflict(c: Conflict) -> dict[str, Any]:
+    return {
+        "kind": c.kind,
+        "tab": c.tab,
+        "record_id": c.record_id,
+        "field": c.field,
+        "sheet_value": c.sheet_value,
+        "source_value": c.source_value,
+        "resolution": c.resolution,
+    }

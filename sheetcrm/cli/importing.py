@@ -1,0 +1,133 @@
+"""What an import tells the person who ran it, and what it tells cron.
+
+The summary says where every row went, which cells were set aside (the row still went in),
+which people look alike but were kept apart, and ends with one line saying whether anything
+needs a look. The exit code says the same to a script: 4 when ``_conflicts`` needs a look
+(teammates' edits, possible duplicates), else 8 when rows or cells went to ``_quarantine``
+(unless ``--max-rejected`` tolerates them), else 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import click
+
+from sheetcrm.errors import ConflictsRecorded
+from sheetcrm.ingest.importer import ImportSpec, rejected
+from sheetcrm.ingest.mapping import describe_ignored
+from sheetcrm.run import Conflict, Quarantined, RunResult, plural
+
+#: How many set-aside rows, cells and possible duplicates the summary lists (the rest: in
+#: the tabs).
+SHOWN = 5
+DUPLICATE = "possible-duplicate"
+T = TypeVar("T")
+
+
+def print_import(result: RunResult, quiet: bool) -> None:
+    """The plan (a dry run), the counts line, then what needs a look, and a final line.
+    ``quiet``: nothing, unless it is a dry run (whose plan is the output)."""
+    if result.dry_run:
+        click.echo(result.changes.render())
+    if quiet and not result.dry_run:
+        return
+    verb = "Would import" if result.dry_run else "Imported"
+    click.echo(f"{verb} {result.source} into {result.tab} — {result.counts.line()}")
+    for tab, summary in result.also.items():
+        click.echo(f"  {tab}: {summary}")
+    if result.ignored_columns:
+        click.echo("  ignored columns: " + describe_ignored(result.ignored_columns))
+    _listed([q for q in result.quarantine if q.kind != "cell"], _row_line, "_quarantine")
+    _listed([q for q in result.quarantine if q.kind == "cell"], _cell_line, "_quarantine")
+    _listed(duplicates(result), _duplicate_line, "_conflicts")
+    if result.snapshot:
+        click.echo(f"  snapshot before the change: {result.snapshot}")
+    for line in result.skipped[:10]:
+        click.echo(f"  skipped: {line}")
+    click.echo(final_line(result))
+
+
+def _listed(items: Sequence[T], line: Callable[[T], str], tab: str) -> None:
+    for item in items[:SHOWN]:
+        click.echo("  " + line(item))
+    if len(items) > SHOWN:
+        click.echo(f"  … {len(items) - SHOWN} more in the {tab} tab")
+
+
+def _row_line(q: Quarantined) -> str:
+    column = f", column {q.column!r}" if q.column else ""
+    return f"quarantined row {q.row}{column}: {q.value!r} ({q.reason})"
+
+
+def _cell_line(q: Quarantined) -> str:
+    said = "imported" in q.reason  # the reason may say what became of the row already
+    return f"row {q.row}, column {q.column!r}: {q.value!r} set aside ({q.reason})" + (
+        "" if said else "; the row was imported"
+    )
+
+
+def _duplicate_line(c: Conflict) -> str:
+    """``possible duplicate kept apart: C-3 <m@…> and C-9 <s@…> share phone …``."""
+    shared = f"{c.field}" if c.field else "a key"
+    return (
+        f"possible duplicate kept apart: {_who(c.sheet_value)} and {_who(c.source_value)} "
+        f"share {shared} (in {c.tab}); write 'same person' in its _conflicts row to merge them"
+    )
+
+
+def _who(value: object) -> str:
+    """``"C-3 m@example.com"`` → ``C-3 <m@example.com>``; anything else as it is."""
+    text = str(value or "").strip()
+    first, _, rest = text.partition(" ")
+    return f"{first} <{rest.strip()}>" if "@" in rest and not rest.startswith("<") else text
+
+
+def duplicates(result: RunResult) -> list[Conflict]:
+    """The possible duplicates a run kept apart (``Conflict.kind == "possible-duplicate"``)."""
+    return [c for c in result.conflicts if c.kind == DUPLICATE]
+
+
+def final_line(result: RunResult) -> str:
+    """One line: done (or what a dry run would do), and what needs a look, where."""
+    rows = sum(q.kind != "cell" for q in result.quarantine)
+    cells = len(result.quarantine) - rows
+    twins = len(duplicates(result))
+    edits = len(result.conflicts) - twins
+    parts = []
+    if rows or cells:
+        what = [plural(n, unit) for n, unit in ((rows, "row"), (cells, "cell")) if n]
+        aside = " and ".join(what)
+        parts.append(f"{aside} set aside in _quarantine (sheetcrm quarantine list)")
+    if twins:
+        parts.append(f"{plural(twins, 'possible duplicate')} to review in _conflicts")
+    if edits:
+        parts.append(f"{plural(edits, 'conflict')} with teammates' edits in _conflicts")
+    head = "Dry run, nothing written" if result.dry_run else "Done"
+    if not parts:
+        return f"{head}: every row accounted for, nothing set aside."
+    return f"{head}: " + "; ".join(parts) + "."
+
+
+def raise_outcome(results: Sequence[RunResult], spec: ImportSpec) -> None:
+    """Exit 4 when conflicts were recorded, else exit 8 when input was set aside beyond
+    what ``--max-rejected`` tolerates (``importer.rejected``); nothing for a dry run."""
+    done = [r for r in results if not r.dry_run]
+    conflicts = [c for r in done for c in r.conflicts]
+    if conflicts:
+        twins = sum(c.kind == DUPLICATE for c in conflicts)
+        edits = len(conflicts) - twins
+        kept = "the sheet's" if spec.on_conflict == "sheet" else "the file's"
+        parts = []
+        if edits:
+            parts.append(f"{plural(edits, 'conflict')} with teammates' edits ({kept} value kept)")
+        if twins:
+            parts.append(f"{plural(twins, 'possible duplicate')} kept apart")
+        aside = sum(len(r.quarantine) for r in done)
+        also = f"; {aside} set aside in _quarantine too" if aside else ""
+        raise ConflictsRecorded(" and ".join(parts) + f"; see the _conflicts tab{also}")
+    for result in done:
+        error = rejected(result, spec)
+        if error is not None:
+            raise error
