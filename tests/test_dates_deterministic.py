@@ -139,7 +139,8 @@ COMPLETE = [
     ("date", "২০২৪-০৩-০৫", IR, dt.date(2024, 3, 5)),
     ("date", 45000, IR, dt.date(2023, 3, 15)),  # a spreadsheet serial
     ("date", "24 September 2025", IR, dt.date(2025, 9, 24)),
-    ("date", "Friday, 5 March 2025", IR, dt.date(2025, 3, 5)),  # a weekday with a full date
+    ("date", "Wednesday, 5 March 2025", IR, dt.date(2025, 3, 5)),  # a weekday that agrees
+    ("datetime", "Fri, 26 Sep 2025 10:00:00 +0000", IR, dt.datetime(2025, 9, 26, 10)),  # RFC 2822
     ("date", "5 Mar 25", IR, dt.date(2025, 3, 5)),  # two-digit year: fixed pivot
     ("date", "5 Mar 75", IR, dt.date(1975, 3, 5)),
     ("date", "March 5, 2024", US, dt.date(2024, 3, 5)),
@@ -272,6 +273,18 @@ def test_an_allowed_column_reads_them_against_the_reference(raw, expected):
         ("today 25:00", WITH_REF, "'today 25:00' is not a day and a valid time of day"),
         ("Friday 13pm", WITH_REF, "'Friday 13pm' is not a day and a valid time of day"),
         ("someday", WITH_REF, "'someday' is not a date and time (e.g. 2025-03-31 14:30)"),
+        (
+            "Friday, 5 March 2025",
+            WITH_REF,
+            "'Friday, 5 March 2025' is not a date whose weekday agrees with it: "
+            "2025-03-05 is a Wednesday, not a Friday",
+        ),
+        (
+            "Sat 5 Mar",  # completed from the reference, then checked
+            WITH_REF,
+            "'Sat 5 Mar' is not a date whose weekday agrees with it: "
+            "2025-03-05 is a Wednesday, not a Saturday",
+        ),
     ],
 )
 def test_what_no_reference_makes_a_day(raw, ctx, message):

@@ -18,7 +18,7 @@ from typing import Any
 import jdatetime
 from dateutil import parser as dateparser
 
-from sheetcrm.model.reldates import FULL_DATE, NotADay, partial_hint, relative
+from sheetcrm.model.reldates import FULL_DATE, NotADay, check_weekday, partial_hint, relative
 from sheetcrm.model.values import (
     DEFAULT_CONTEXT,
     Codec,
@@ -146,6 +146,7 @@ class DateCodec(Codec):
             if a != b
         ]
         if not missing:
+            check_weekday(text, first)
             return first
         if "month" in missing:  # "1st", "14:30": nothing a reference day could complete
             raise NotADay(f"{FULL_DATE}: it has no {_listed(missing)}")
@@ -153,12 +154,15 @@ class DateCodec(Codec):
         # A missing year is the reference's; a missing day the 1st, as spreadsheets read
         # "Mar 2025".
         try:
-            return first.replace(
+            completed = first.replace(
                 year=ref.year if "year" in missing else first.year,
                 day=1 if "day" in missing else first.day,
             )
         except ValueError:  # "29 Feb" against a reference in a common year
             raise NotADay(f"a day that exists ({ref.year} has no {text})") from None
+        if "day" not in missing:
+            check_weekday(text, completed)
+        return completed
 
     def _reference(self, raw: Any, why: str, ctx: ValueContext) -> dt.date:
         """The day partial and relative dates are read against, or the refusal."""

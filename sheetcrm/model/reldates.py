@@ -139,6 +139,21 @@ _DEPENDS = "it depends on the day it was written"
 _NO_TIME = "a day and a valid time of day (hours 0–23, or 1–12 with am/pm)"
 
 
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def check_weekday(text: str, day: dt.date) -> None:
+    """Refuse a full date whose weekday name disagrees with it ("Friday, 5 March 2025" —
+    a Wednesday): one of the two is wrong, and which one is not for sheetcrm to guess."""
+    for word in re.findall(r"[^\W\d_]+", text.casefold()):
+        named = _WEEKDAYS.get(word)
+        if named is not None and named != day.weekday():
+            raise NotADay(
+                f"a date whose weekday agrees with it: {day:%Y-%m-%d} is a "
+                f"{_DAY_NAMES[day.weekday()]}, not a {_DAY_NAMES[named]}"
+            )
+
+
 def _split_time(text: str) -> tuple[str, dt.time | None]:
     """Split a trailing time ("3pm", "14:30", "at 9:05 am") off a relative day."""
     for m in _TIME.finditer(text):
