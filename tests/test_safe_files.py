@@ -95,6 +95,9 @@ TEXT, PHONE, MONEY, NUMBER = CODECS["text"], CODECS["phone"], CODECS["money"], C
         ("-A1", CODECS["id"], "'-A1"),  # a valid ID that is a formula
         ("C-0001", CODECS["id"], "C-0001"),
         (True, CODECS["bool"], "TRUE"),
+        ("maybe", CODECS["bool"], "maybe"),  # a teammate's word, not TRUE
+        ("=1+1", CODECS["bool"], "'=1+1"),
+        ("-1234.5", MONEY, "-1234.5"),  # a money column holding a number as text
         (dt.datetime(2026, 3, 1), CODECS["date"], "2026-03-01"),
         (None, TEXT, ""),
     ],

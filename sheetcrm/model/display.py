@@ -30,14 +30,17 @@ def for_people(value: Any, codec: Codec | None = None) -> Any:
 
 def as_text(value: Any, codec: Codec | None = None) -> str:
     """Text for a table or a CSV cell: the codec's format (what sheetcrm writes into the
-    sheet), or plain ISO dates and ``str`` for a value of no declared type."""
+    sheet), or plain ISO dates and ``str`` for a value of no declared type. Text is shown
+    as it is: ``maybe`` typed into a TRUE/FALSE column is ``maybe``, not ``TRUE``."""
     shown = for_people(value, codec)
     if shown is None:
         return ""
+    if isinstance(shown, str):  # text, or a cell that did not parse: as the sheet holds it
+        return shown
     if codec is not None:
         try:
             return codec.format(shown)
-        except (TypeError, ValueError):  # a formula's text, or a cell that did not parse
+        except (TypeError, ValueError):  # a value of another type than the field's
             return str(shown)
     if isinstance(shown, dt.datetime):
         return shown.strftime("%Y-%m-%d %H:%M")
