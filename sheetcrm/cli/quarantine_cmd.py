@@ -131,8 +131,9 @@ def clear(
     resolved: bool,
 ) -> None:
     """Mark entries resolved (by ID, --source or --all): someone fixed the record by hand
-    or decided the row is not wanted. Entries are kept as evidence; --resolved removes
-    resolved ones, after a snapshot `sheetcrm restore` can put back."""
+    or decided the row is not wanted (an import that sets the same input aside again
+    re-opens it: fix the file to end it). Entries are kept as evidence; --resolved
+    removes resolved ones, after a snapshot `sheetcrm restore` can put back."""
     result = ledger.clear(
         crm, ids, source=source, everything=everything, resolved=resolved, dry_run=dry_run
     )

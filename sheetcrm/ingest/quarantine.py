@@ -11,7 +11,9 @@
   by an older sheetcrm without its options, or whose raw row was too long to keep) stay
   open and are reported: import their source file again.
 - ``clear`` marks open entries resolved by hand (someone fixed the record in the sheet,
-  or decided the row is junk); the entry stays, as evidence of what came in. Removing
+  or decided the row is junk); the entry stays, as evidence of what came in, and an
+  import that sets the same input aside again re-opens it (that import did not take it
+  in, and exits 8 saying so: fixing the input is what ends it). Removing
   entries is a separate, explicit step (``clear --resolved``): it deletes only resolved
   entries, and like every deletion keeps a restorable snapshot first.
 """

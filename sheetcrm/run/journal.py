@@ -39,6 +39,7 @@ MAX_RAW = 32_000
 MAX_VALUE = 2_000  # the ``value`` column shows the bad value, shortened past this
 CUT = "…cut"  # the key a shortened raw row lists its shortened columns under
 OPEN, RESOLVED = "open", "resolved"
+_DONE = {RESOLVED, "closed", "done", "fixed", "ignored"}  # what a teammate may type instead
 
 #: The journal tabs' columns, as the schema declares them (``model.tabs``).
 _DECLARED = {t.name: tuple(t.columns) for t in BASE_TABS if t.system}
@@ -141,7 +142,10 @@ class Entry:
 
     @property
     def status(self) -> str:
-        return self.get("status") or OPEN  # blank in rows older sheetcrm wrote
+        """open or resolved: blank (rows older sheetcrm wrote) is open; a teammate's own
+        word for done (``Resolved``, ``closed``, ``fixed``…) is resolved."""
+        typed = self.get("status").strip().casefold()
+        return RESOLVED if typed in _DONE else OPEN
 
     @property
     def open(self) -> bool:
