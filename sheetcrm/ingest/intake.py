@@ -43,6 +43,7 @@ from sheetcrm.ingest.mapping import (
 )
 from sheetcrm.ingest.merge import Group, MergeResult, group_records, merge_groups, require_tab
 from sheetcrm.ingest.readers import SourceRow, SourceTable
+from sheetcrm.ingest.review import Reviews
 from sheetcrm.ingest.suppression import drop_suppressed
 from sheetcrm.ingest.syncstate import SYNC, SyncState
 from sheetcrm.model.grid import TabGrid
@@ -189,13 +190,18 @@ def plan_records(
     # people `person forget` removed: counted as suppressed, never re-created
     parsed = drop_suppressed(parsed, result.quarantine, grids.get(SYNC), result.counts, crm.ctx)
     result.ignored_columns = cmap.ignored
-    groups, result.merges = group_records(schema_tab.name, parsed)
+    reviews = Reviews.of(grids)  # the possible duplicates teammates decided on
+    groups, result.merges = group_records(schema_tab.name, parsed, reviews)
     state = SyncState.from_grid(grids.get(SYNC), crm.schema)
     grid = grids[schema_tab.name]
-    merged = merge_groups(schema_tab, grid, groups, state, crm.ctx, on_conflict=on_conflict)
+    merged = merge_groups(
+        schema_tab, grid, groups, state, crm.ctx, on_conflict=on_conflict, reviews=reviews
+    )
     named = name_the_nameless(merged, chosen)
     if named:
-        again = merge_groups(schema_tab, grid, named, state, crm.ctx, on_conflict=on_conflict)
+        again = merge_groups(
+            schema_tab, grid, named, state, crm.ctx, on_conflict=on_conflict, reviews=reviews
+        )
         combine(merged, again)
     require_columns(table, schema_tab, cmap, merged, parsed, crm.ctx)
     tally(result, merged, table, cmap.fields)

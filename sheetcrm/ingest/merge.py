@@ -13,18 +13,21 @@ Rules, per field of a record the input names (blank input values never blank the
   conflict ("formula kept" in `_conflicts`), like a teammate's typed edit.
 Within one input, rows that share a key (ID, e-mail, phone, order id) are merged in file
 order: a later non-empty value replaces an earlier one, except ``first_*`` dates, which
-keep the earliest, and an opt-out, which stays.
+keep the earliest, and an opt-out, which stays. A phone joins rows, or a row and a
+record, only when their e-mails do not clash (``ingest.matching``): two people sharing a
+phone are kept apart as possible duplicates for a teammate to review (``ingest.review``).
 
 A record the input creates without an ID of its own gets one derived from who it is
-(``identity``; ``model.ids.derived_id``), never a random one: its first key (e-mail
-lowercased, phone in E.164, order id, referral code), or, with none, its content and how
-many identical rows came before it in this input. So two machines importing the same file,
-or overlapping files, at the same time make the same IDs, and the backends append each
-record once. The source's name is deliberately not part of it: two exports of the same
-people are named differently. A derived ID already in the sheet is that record (a teammate
-may have changed the e-mail it was derived from), so it is merged, not created again. Two
-machines can still each create one person when their files identify her differently
-(one by e-mail, the other only by phone), as they would one after the other.
+(``ingest.matching.identity``; ``model.ids.derived_id``), never a random one: its first
+key (e-mail lowercased, phone in E.164, order id, referral code), or, with none, its
+content and how many identical rows came before it in this input. So two machines
+importing the same file, or overlapping files, at the same time make the same IDs, and the
+backends append each record once. The source's name is deliberately not part of it: two
+exports of the same people are named differently. A derived ID already in the sheet is
+that record (a teammate may have changed the e-mail it was derived from), so it is merged,
+not created again. Two machines can still each create one person when their files
+identify her differently (one by e-mail, the other only by phone), as they would one after
+the other.
 """
 
 from __future__ import annotations
@@ -35,11 +38,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sheetcrm.errors import InputError, ValueParseError
-from sheetcrm.ingest.syncstate import SyncState, canonical, digest
+from sheetcrm.ingest.matching import SheetIndex, join_by_phone, match
+from sheetcrm.ingest.review import Reviews, possible_duplicate, weak_keys
+from sheetcrm.ingest.syncstate import SyncState, digest
 from sheetcrm.model.changes import AppendRow, ChangeSet, Op, SetCell
-from sheetcrm.model.diff import index_rows
-from sheetcrm.model.grid import TabGrid, map_header
-from sheetcrm.model.ids import KEYS, derived_id, key_id, key_values
+from sheetcrm.model.grid import TabGrid
+from sheetcrm.model.ids import key_values
 from sheetcrm.model.schema import CONSENT, TabSchema
 from sheetcrm.model.values import ValueContext, is_blank, values_equal
 from sheetcrm.run import Conflict
@@ -77,47 +81,53 @@ class MergeResult:
 _key_values = key_values
 
 
-def identity(tab: TabSchema, record: Mapping[str, Any], seen: dict[str, int]) -> str:
-    """The ID derived from who ``record`` is (module docstring); ``seen`` counts the
-    identical key-less rows met so far in this input."""
-    by_key = key_id(tab.name, tab.id_prefix, tab.id_field, record)
-    if by_key is not None:
-        return by_key
-    content = "\x1e".join(
-        f"{k}={canonical(v)}" for k, v in sorted(record.items()) if not is_blank(v)
-    )
-    n = seen[content] = seen.get(content, 0) + 1
-    return derived_id(tab.id_prefix, tab.name, "row", content, n)
-
-
 def group_records(
-    tab: str, rows: Iterable[tuple[int, dict[str, Any]]]
+    tab: str, rows: Iterable[tuple[int, dict[str, Any]]], reviews: Reviews | None = None
 ) -> tuple[list[Group], list[str]]:
-    """Merge rows that share a key; return the groups and a line per merge for the audit."""
+    """Merge rows that share a key; return the groups and a line per merge for the audit.
+    A phone joins rows only when their e-mails do not clash (or ``reviews`` says the pair
+    is one person: the group then keeps its first e-mail)."""
+    reviews = reviews or Reviews()
+    weak = weak_keys(tab)
     groups: list[Group] = []
     index: dict[tuple[str, str], int] = {}
+    loose: dict[tuple[str, str], list[int]] = {}  # phone → the groups holding it, in order
     notes: list[str] = []
     for number, record in rows:
         keys = _key_values(tab, record)
-        hit = next((index[k] for k in keys if k in index), None)
+        hit = next((index[k] for k in keys if k[0] not in weak and k in index), None)
+        record, how = dict(record), ""
         if hit is None:
-            groups.append(Group(dict(record), [number]))
+            held = dict.fromkeys(g for k in keys for g in loose.get(k, []))
+            hit, how = join_by_phone(tab, [g.record for g in groups], list(held), record, reviews)
+        if hit is None:
+            groups.append(Group(record, [number]))
             hit = len(groups) - 1
         else:
             group = groups[hit]
             before = dict(group.record)
             _merge_values(group.record, record)
             group.rows.append(number)
-            if group.record == before and all(
+            repeats = all(
                 values_equal(before.get(k), v) for k, v in record.items() if not is_blank(v)
-            ):
+            )
+            if group.record == before and repeats and not how:  # a review's join is a merge
                 group.duplicates.append(number)
             else:
                 group.merged.append(number)
-                key = next(f"{k}={v}" for k, v in keys if index.get((k, v)) == hit)
-                notes.append(f"row {number} merged into row {group.first} ({key})")
+                key = next(
+                    f"{k}={v}"
+                    for k, v in keys
+                    if index.get((k, v)) == hit or hit in loose.get((k, v), [])
+                )
+                notes.append(f"row {number} merged into row {group.first} ({key}{how})")
         for k in keys:
-            index.setdefault(k, hit)
+            if k[0] in weak:
+                holders = loose.setdefault(k, [])
+                if hit not in holders:
+                    holders.append(hit)
+            else:
+                index.setdefault(k, hit)
     return groups, notes
 
 
@@ -158,48 +168,6 @@ def decide(sheet: Any, source: Any, base: str | None) -> str:
     return "conflict" if sheet_changed and source_changed else "same"
 
 
-class SheetIndex:
-    """Find existing records by ID, e-mail or phone, comparing normalised values."""
-
-    def __init__(self, tab: TabSchema, grid: TabGrid, ctx: ValueContext) -> None:
-        self.tab, self.grid, self.ctx = tab, grid, ctx
-        self.hm = map_header(grid, tab)
-        self.rows = index_rows(grid, self.hm, tab)
-        self.by_key: dict[tuple[str, str], str] = {}
-        id_col = self.hm.index(tab.id_field)
-        for name in KEYS.get(tab.name, (tab.id_field,)):
-            col = self.hm.columns.get(name)
-            if col is None:
-                continue
-            f = tab.field(name)
-            for r, raw in enumerate(grid.column(col)):
-                rid = grid.cell(r, id_col)
-                if is_blank(raw) or is_blank(rid):
-                    continue
-                try:
-                    value = f.parse(raw, ctx)
-                except ValueParseError:
-                    value = raw
-                self.by_key.setdefault((name, str(value).strip().casefold()), str(rid))
-
-    def find(self, record: Mapping[str, Any]) -> str | None:
-        for key in _key_values(self.tab.name, record):
-            if key in self.by_key:
-                return self.by_key[key]
-        return None
-
-    def current(self, record_id: str, name: str) -> tuple[Any, bool]:
-        """The parsed sheet value of a field, and whether the cell holds a formula."""
-        row, col = self.rows[record_id], self.hm.index(name)
-        if (row, col) in self.grid.formulas:
-            return self.grid.cell(row, col), True
-        raw = self.grid.cell(row, col)
-        try:
-            return self.tab.field(name).parse(raw, self.ctx), False
-        except ValueParseError:
-            return raw, False
-
-
 def merge_groups(
     tab: TabSchema,
     grid: TabGrid,
@@ -208,43 +176,45 @@ def merge_groups(
     ctx: ValueContext,
     *,
     on_conflict: str = "sheet",
+    reviews: Reviews | None = None,
 ) -> MergeResult:
-    """Turn input groups into edits, appends and conflicts for one tab."""
+    """Turn input groups into edits, appends and conflicts for one tab (``reviews``: the
+    possible duplicates teammates decided on, from ``_conflicts``)."""
     index = SheetIndex(tab, grid, ctx)
     result = MergeResult()
     synced: list[tuple[str, dict[str, Any]]] = []
     seen: dict[str, int] = {}
+    reviews = reviews or Reviews()
     for group in groups:
         record = {
             k: v for k, v in group.record.items() if not tab.field(k).computed or k == tab.id_field
         }
-        existing = _match(tab, index, record, seen)
+        existing, apart = match(tab, index, record, seen, reviews)
         if existing is None:
             made = _create(tab, index, group, record, result)
             if made is not None:
                 synced.append((made, record))
+                if apart is not None:
+                    there, name = apart
+                    result.conflicts.append(
+                        possible_duplicate(
+                            tab.name,
+                            name,
+                            there,
+                            index.value(there, "email"),
+                            made,
+                            record.get("email"),
+                        )
+                    )
             continue
         result.ids[group.first] = existing
         changed = _update(tab, index, existing, record, state, result, on_conflict)
+        index.add(existing, record)
         (result.updated if changed else result.unchanged).append(group)
         synced.append((existing, {k: v for k, v in record.items() if not is_blank(v)}))
     result.changes.extend(_sync_rows(tab, state, synced))
+    result.changes.notes += index.notes
     return result
-
-
-def _match(
-    tab: TabSchema, index: SheetIndex, record: dict[str, Any], seen: dict[str, int]
-) -> str | None:
-    """The existing record the input one is (by key, or by its derived ID); else None,
-    and a record without an ID gets its derived one."""
-    existing = index.find(record)
-    if existing is not None or not is_blank(record.get(tab.id_field)):
-        return existing
-    rid = identity(tab, record, seen)
-    if rid in index.rows:
-        return rid  # created by an earlier import (or by another machine), key changed since
-    record[tab.id_field] = rid
-    return None
 
 
 def _create(
@@ -261,9 +231,7 @@ def _create(
     result.changes.add(AppendRow(tab.name, record))
     result.created.append(group)
     result.ids[group.first] = str(rid)
-    for name in KEYS.get(tab.name, ()):  # a later group with the same key finds this one
-        if not is_blank(record.get(name)):
-            index.by_key.setdefault((name, str(record[name]).strip().casefold()), str(rid))
+    index.add(str(rid), record, created=True)  # a later group with its keys finds it
     return str(rid)
 
 
