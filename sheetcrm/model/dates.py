@@ -12,6 +12,7 @@ unless the field reads such dates against the fixed ``[dates] reference`` day
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -55,7 +56,25 @@ def _jalali(y: int, m: int, d: int) -> dt.date:
     return day
 
 
-def _listed(parts: list[str]) -> str:
+@functools.lru_cache(maxsize=4096)  # an export repeats its days; dateutil costs ~40 µs
+def _read_words(text: str, dayfirst: bool) -> tuple[dt.datetime, tuple[str, ...]]:
+    """The date dateutil reads in ``text``, and the parts (day, month, year) the text leaves
+    out: it is parsed against two different defaults, so a part filled in from a default
+    shows as a difference instead of passing silently."""
+    first, second = (dateparser.parse(text, _INFO, default=d, dayfirst=dayfirst) for d in _DEFAULTS)
+    missing = tuple(
+        part
+        for part, a, b in (
+            ("day", first.day, second.day),
+            ("month", first.month, second.month),
+            ("year", first.year, second.year),
+        )
+        if a != b
+    )
+    return first.replace(tzinfo=None), missing
+
+
+def _listed(parts: tuple[str, ...]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
@@ -128,23 +147,9 @@ class DateCodec(Codec):
         return self._parse_words(text, raw, ctx)
 
     def _parse_words(self, text: str, raw: Any, ctx: ValueContext) -> dt.date | dt.datetime:
-        """'24 September 2025', 'Sep 24, 2025 3:15 PM': parsed against two different
-        defaults, so a part the text leaves out shows as a difference instead of being
-        filled in silently."""
-        first, second = (
-            dateparser.parse(text, _INFO, default=d, dayfirst=ctx.date_order == "DMY")
-            for d in _DEFAULTS
-        )
-        first = first.replace(tzinfo=None)
-        missing = [
-            part
-            for part, a, b in (
-                ("day", first.day, second.day),
-                ("month", first.month, second.month),
-                ("year", first.year, second.year),
-            )
-            if a != b
-        ]
+        """'24 September 2025', 'Sep 24, 2025 3:15 PM'; a partial one completed from the
+        reference day, or refused."""
+        first, missing = _read_words(text, ctx.date_order == "DMY")
         if not missing:
             check_weekday(text, first)
             return first
