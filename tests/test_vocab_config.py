@@ -163,6 +163,8 @@ def _line(typed: str, value: str) -> str:
         ("via insta story", _line("via insta story", "instagram")),  # a word is a spelling
         ("Refferal", _line("Refferal", "referral")),
         ('the "ad" on TV', _line('the \\"ad\\" on TV', "ads")),  # TOML-escaped
+        # no value of its own: a dropdown value may not hold a comma or a quote
+        ("TV, radio", _line("TV, radio", "<one of the values>")),
     ],
 )
 def test_an_unknown_value_says_which_values_and_the_line_to_add(typed, tail):

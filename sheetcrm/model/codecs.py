@@ -197,7 +197,7 @@ class EnumCodec(Codec):
         key = _toml_str(self.field_key or "Tab.field")
         line = f"{_toml_str(typed.strip())} = {_toml_str(target or '<one of the values>')}"
         hint = f"to accept it, add the line {line} under [vocab.{key}] in sheetcrm.toml"
-        if target is None:
+        if target is None and not any(c in typed for c in ',"'):  # a dropdown can't hold them
             own = f"{key} = [{_toml_str(typed.strip())}]"
             hint += f" (or, to make it a value of its own, {own} under [enums])"
         return hint
