@@ -57,10 +57,14 @@ class Config:
         return self.path.parent if self.path else Path.cwd()
 
     def schema(self) -> Schema:
-        """The workbook schema this configuration describes (base tabs + custom fields)."""
-        return build_schema(
-            self.custom_fields, self.extra_enum_values, self.vocab, self.partial_dates
-        )
+        """The workbook schema this configuration describes (base tabs, custom fields,
+        choice values and their spellings, partial-date columns); an error names the file."""
+        try:
+            return build_schema(
+                self.custom_fields, self.extra_enum_values, self.vocab, self.partial_dates
+            )
+        except ConfigError as exc:
+            raise ConfigError(f"{self.path or CONFIG_FILE} {exc}") from None
 
     def today(self) -> dt.date:
         """Today in the workbook's time zone (``[locale] timezone``), whatever the machine's

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from contract.harness import HARNESSES
-from support import run_sheetcrm
+from support import one_line, run_sheetcrm
 
 from sheetcrm.config import Config, parse_config
 from sheetcrm.crm import CRM
@@ -299,3 +299,14 @@ def test_after_the_vocab_line_a_quarantine_retry_takes_the_cell(tmp_path):
     assert "Google search" not in left.stdout, left.stdout
     after = run_sheetcrm("summary", cwd=tmp_path)
     assert "Leads by source: ads 1, instagram 1, referral 1" in after.stdout, after.stdout
+
+
+def test_a_bad_vocab_line_stops_a_command_with_one_line_naming_the_file(tmp_path):
+    assert run_sheetcrm("init", cwd=tmp_path).returncode == 0
+    (tmp_path / "sheetcrm.toml").write_text(
+        '[vocab."Leads.source"]\n"Google search" = "google"\n', encoding="utf-8"
+    )
+    shown = run_sheetcrm("show", "Leads", cwd=tmp_path)
+    line = one_line(shown, 7)  # configuration
+    assert str(tmp_path / "sheetcrm.toml") in line
+    assert "[vocab.\"Leads.source\"] 'Google search': 'google' is not one of" in line
