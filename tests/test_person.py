@@ -78,7 +78,10 @@ def shop(tmp_path, monkeypatch):
     other |= {"product": "Pistachio 500g", "order_id": "ORD-1002"}
     crm.upsert("Interactions", [sale, call, other])
     crm.upsert("Tasks", [{"title": "Send Sara the invoice", "related_id": lead}])
-    crm.upsert("Tasks", [{"title": "Restock pistachio"}])
+    # others' records whose free text names her: they stay, the mention goes
+    note = "Sara (۰۹۱۲ ۳۴۵ ۶۷۸۹) wants 2 kg"
+    crm.upsert("Tasks", [{"title": "Restock pistachio", "description": note}])
+    crm.upsert("Customers", [{"customer_id": reza, "notes": "referred by SARA.AHMADI@example.com"}])
     snap = write_snapshot(crm, crm.read(), ["Customers", "Leads", "Interactions"])
     outbox = outbox_path()
     outbox.parent.mkdir(parents=True, exist_ok=True)
@@ -128,14 +131,17 @@ def test_export_finds_her_by_email_phone_or_id_and_everything_held(shop, given, 
         {"tab": "Leads", "id": shop["lead"]},
     ]
     tabs = data["tabs"]
-    assert [r["values"]["email"] for r in tabs["Customers"]] == [SARA]
+    assert [r["values"].get("email") for r in tabs["Customers"]] == [SARA, None]
     assert sorted(r["values"]["type"] for r in tabs["Interactions"]) == ["call", "purchase"]
-    assert [r["values"]["title"] for r in tabs["Tasks"]] == ["Send Sara the invoice"]
+    assert [r["values"].get("title") for r in tabs["Tasks"]] == ["Send Sara the invoice", None]
+    mention = tabs["Tasks"][1]  # of someone else's task, only the text that names her
+    assert mention["values"] == {"description": "Sara (۰۹۱۲ ۳۴۵ ۶۷۸۹) wants 2 kg"}
+    assert tabs["Customers"][1]["values"] == {"notes": "referred by SARA.AHMADI@example.com"}
     assert any("0912" in r["values"]["raw"] for r in tabs["_quarantine"])
     assert {r["values"]["key"].split(":")[0] for r in tabs["_sync"]} >= {"Customers", "Leads"}
     assert [s["path"] for s in data["snapshots"]] == [str(shop["snapshot"])]
     shot = data["snapshots"][0]["tabs"]
-    assert len(shot["Customers"]) == 1 and len(shot["Interactions"]) == 2
+    assert len(shot["Customers"]) == 2 and len(shot["Interactions"]) == 2  # hers + Reza's note
     sent = {"key": "k1", "to": "Sara.Ahmadi@example.com", "subject": "Your saffron order"}
     assert data["outbox"] == [sent]
     assert data["suppressed"] is False and set(data["about"]) >= {"tabs", "snapshots", "outbox"}
@@ -173,7 +179,8 @@ def test_forget_removes_her_everywhere_and_a_reimport_keeps_her_out(shop, tmp_pa
     reza_line = outbox.read_text(encoding="utf-8").splitlines(keepends=True)[1]
     done = run_sheetcrm("person", "forget", "۰۹۱۲۳۴۵۶۷۸۹", "--yes", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Forgot ۰۹۱۲۳۴۵۶۷۸۹: Customers: 1 row deleted;")
+    said = "Forgot ۰۹۱۲۳۴۵۶۷۸۹: Customers: 1 row deleted, 1 row with their mention replaced;"
+    assert done.stdout.startswith(said), done.stdout
     assert "snapshots: 1 snapshot rewritten" in done.stdout and "outbox: 1 message" in done.stdout
     assert _traces(_workbook_text(tmp_path / "crm.xlsx")) == []
     assert _traces(snapshot.read_text(encoding="utf-8")) == []
@@ -190,8 +197,11 @@ def test_forget_removes_her_everywhere_and_a_reimport_keeps_her_out(shop, tmp_pa
     )
     assert kept["customer_id"] is None and kept["summary"] is None
     assert sorted(sales["type"]) == ["purchase", "purchase"]  # her call went
-    assert list(crm.frame("Tasks")["title"]) == ["Restock pistachio"]
-    assert list(crm.frame("Customers")["email"]) == ["reza.karimi@example.com"]
+    tasks, customers = crm.frame("Tasks"), crm.frame("Customers")
+    assert list(tasks["title"]) == ["Restock pistachio"]
+    assert list(tasks["description"]) == ["Sara ([forgotten]) wants 2 kg"]
+    assert list(customers["email"]) == ["reza.karimi@example.com"]
+    assert list(customers["notes"]) == ["referred by [forgotten]"]
     audit = crm.frame("_audit")
     assert audit["command"].iloc[-1] == "person forget"
     for name, preset in (("mailchimp.csv", "mailchimp"), ("form.csv", "google-form")):
@@ -248,7 +258,7 @@ def test_forget_keeps_no_snapshot_and_its_audit_row_names_no_one(shop):
     assert _traces(" ".join(map(str, audit["summary"]))) == []
     assert _traces(" ".join(map(str, audit["command"]))) == []
     last = json.loads(audit["summary"].iloc[-1])
-    assert last["also"]["Customers"] == "1 row deleted"
+    assert last["also"]["Customers"] == "1 row deleted, 1 row with their mention replaced"
     assert "1 row kept without them" in last["also"]["Interactions"]
 
 
@@ -395,3 +405,44 @@ def test_forget_on_google_sheets_over_the_emulator(served, tmp_path):
         shown = cli("show", tab, "--format", "json")
         assert _traces(shown) == [], tab
     assert "reza.karimi@example.com" in cli("show", "Customers", "--format", "json")
+
+
+@pytest.mark.parametrize("answer, code, gone", [("n\n", 1, False), ("y\n", 0, True)])
+def test_at_a_terminal_forget_shows_what_goes_and_asks(shop, monkeypatch, answer, code, gone):
+    from click.testing import CliRunner
+
+    from sheetcrm.cli import cli, person_cmd
+
+    monkeypatch.setattr(person_cmd, "can_ask", lambda: True)
+    done = CliRunner().invoke(cli, ["person", "forget", SARA], input=answer)
+    assert done.exit_code == code, done.output
+    assert f"This removes {SARA}: Customers: 1 row deleted" in done.output
+    assert "No snapshot is kept to undo this" in done.output
+    crm = shop["crm"]
+    assert (SARA not in set(crm.frame("Customers")["email"])) is gone
+    assert (SARA in shop["snapshot"].read_text(encoding="utf-8")) is not gone
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("row 5 merged into row 2 (email=Sara.Ahmadi@EXAMPLE.com)", True),
+        ('{"raw": "{\\"Phone\\": \\"۰۹۱۲ ۳۴۵ ۶۷۸۹\\"}"}', True),  # JSON inside JSON
+        ("call 0912-345-6789 after 5", True),
+        ("+98 (912) 345 67 89", True),
+        ("00989123456789", True),
+        ("see C-1", True),
+        ("see C-12 and XC-1", False),  # another ID that merely contains hers
+        ("0912 345 6780", False),  # one digit off
+        ("sara.ahmadi@example.co", False),
+        ("mysara.ahmadi@example.com", False),  # other addresses that contain hers
+        ("sara.ahmadi@example.com.au", False),
+        ("<sara.ahmadi@example.com>.", True),
+        ("", False),
+    ],
+)
+def test_what_counts_as_naming_her_in_free_text(text, named):
+    person = Person(Who(SARA, "email", SARA), ids={"C-1"}, emails={SARA}, phones={SARA_PHONE})
+    assert person.mentions(text) is named
+    redacted = person.redact(text)
+    assert (redacted != text) is named and not person.mentions(redacted)

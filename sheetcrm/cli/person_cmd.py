@@ -77,7 +77,7 @@ def forget(
 
     if not dry_run and not yes:
         plan = run(True)
-        if not sys.stdin.isatty():
+        if not can_ask():
             raise PlanRefusedError(
                 f"person forget deletes for good and keeps no snapshot to undo it; look at "
                 f"it with --dry-run, then re-run with --yes ({_what(plan)})"
@@ -93,6 +93,11 @@ def forget(
         click.echo(f"Forgot {who}: {_what(result)}; on the suppression list.")
         for line in [*result.changes.notes, *result.skipped[:10]]:
             click.echo(f"  note: {line}")
+
+
+def can_ask() -> bool:
+    """Whether someone is at a terminal to confirm (cron and pipes are not)."""
+    return sys.stdin.isatty()
 
 
 def _what(result: RunResult) -> str:

@@ -15,6 +15,8 @@ What goes, and why this way:
 - ``_audit`` is append-only: its rows stay (the journal of who ran what), but each
   mention of their IDs, e-mail or phone in a row's command or summary is replaced with
   ``[forgotten]``. The forget run's own audit row names no one (``person forget``, counts);
+- someone else's record whose free text names them ("referred by sara@…" in notes, a
+  task's description with her phone) stays, with that mention replaced the same way;
 - **no snapshot is written**. Every other destructive run keeps one so it can be undone,
   but a snapshot of a forgotten person would keep exactly what was asked to go. The CLI
   asks for confirmation (``--yes``) instead, and ``--dry-run`` shows the plan;
@@ -149,7 +151,11 @@ def _counts(held: Iterable[Held]) -> dict[str, str]:
     """Per tab, what forget does there, in words (the audit row says this, and no name)."""
     c = Counter((h.tab, h.action) for h in held)
     out: dict[str, list[str]] = {}
-    verbs = {"delete": "deleted", "anonymise": "kept without them", "redact": "redacted"}
+    verbs = {
+        "delete": "deleted",
+        "anonymise": "kept without them",
+        "redact": "with their mention replaced",
+    }
     for (tab, action), n in sorted(c.items()):
         out.setdefault(tab, []).append(f"{plural(n, 'row')} {verbs[action]}")
     return {tab: ", ".join(parts) for tab, parts in out.items()}

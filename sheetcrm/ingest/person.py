@@ -21,6 +21,7 @@ Tabs sheetcrm does not own (a form's responses tab, a team's own tabs) are not s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ MENTIONS = {
     "_audit": ("command", "summary"),
 }
 FORGOTTEN = "[forgotten]"
-_PHONE_RUN = re.compile(r"\+?\(?\d[\d\s().\-]{5,}\d")
+_PHONE_RUN = re.compile(r"\+?\d[\d\s().\-]{5,}\d")  # a phone in any writing of it
 
 
 class Ledger(Protocol):
@@ -133,19 +134,29 @@ class Person:
     emails: set[str] = field(default_factory=set)  # casefolded
     phones: set[str] = field(default_factory=set)  # E.164, theirs alone
     shared: set[str] = field(default_factory=set)  # phones someone kept also has
+    _compiled: tuple[Any, list[re.Pattern[str]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def __bool__(self) -> bool:
         return bool(self.records)
 
     def _patterns(self) -> list[re.Pattern[str]]:
-        words = [re.escape(e) for e in self.emails]
-        words += [r"(?<![\w-])" + re.escape(i) + r"(?!\w)" for i in self.ids]
-        return [re.compile("|".join(words), re.IGNORECASE)] if words else []
+        """One pattern for their e-mails and IDs (made once per state of the sets: a
+        forget searches every journal row with it)."""
+        state = (frozenset(self.emails), frozenset(self.ids))
+        if self._compiled is None or self._compiled[0] != state:
+            edge = r"(?<![\w.+\-])", r"(?![\w\-]|\.\w)"  # not inside a longer address
+            words = [edge[0] + re.escape(e) + edge[1] for e in sorted(self.emails)]
+            words += [r"(?<![\w-])" + re.escape(i) + r"(?!\w)" for i in sorted(self.ids)]
+            made = [re.compile("|".join(words), re.IGNORECASE)] if words else []
+            self._compiled = (state, made)
+        return self._compiled[1]
 
     def _is_phone(self, run: str) -> bool:
         digits = re.sub(r"\D", "", to_ascii_digits(run))
         for phone in self.phones:
-            national = str(phonenumbers.parse(phone).national_number)
+            national = _national(phone)
             if digits.endswith(national) and len(digits) - len(national) <= 4:
                 return True
         return False
@@ -170,6 +181,13 @@ class Person:
         if self.phones:
             text = _PHONE_RUN.sub(lambda m: FORGOTTEN if self._is_phone(m[0]) else m[0], text)
         return text
+
+
+@functools.cache
+def _national(phone: str) -> str:
+    """A phone's digits after its country code (``+989123456789`` → ``9123456789``): how
+    it ends in any writing of it, with or without the country code or a trunk 0."""
+    return str(phonenumbers.parse(phone).national_number)
 
 
 def _norm(record: Mapping[str, Any], name: str, ctx: ValueContext, tab: TabSchema) -> str:
@@ -250,7 +268,8 @@ def _take(person: Person, found: set[tuple[str, str]], row: tuple[str, ...]) -> 
 class Held:
     """A row held about the person, and what forget does with it: ``delete`` the row,
     ``anonymise`` it (blank ``fields``: a sale kept for revenue) or ``redact`` ``fields``
-    (an ``_audit`` row: the journal keeps its rows, their text loses the person)."""
+    (an ``_audit`` row: the journal keeps its rows; someone else's record whose notes,
+    summary or other free text names them: the record stays, the text loses them)."""
 
     tab: str
     row: int  # index into the grid's rows
@@ -281,18 +300,21 @@ def _held(
     person: Person, tab: TabSchema, i: int, r: dict[str, Any], keep_sales: bool
 ) -> Held | None:
     key = r[tab.id_field]
-    if tab.name in PEOPLE:
-        return Held(tab.name, i, key, "delete", "their record") if key in person.ids else None
-    if tab.name in LINKS:
-        link = next((f for f in LINKS[tab.name] if str(r.get(f) or "") in person.ids), None)
-        if link is None:
-            return None
+    if tab.name in PEOPLE and key in person.ids:
+        return Held(tab.name, i, key, "delete", "their record")
+    link = next((f for f in LINKS.get(tab.name, ()) if str(r.get(f) or "") in person.ids), None)
+    if link is not None:
         why = f"linked by {link}"
         sale = str(r.get("type") or "").strip().lower() in SALES or not is_blank(r.get("amount"))
         if tab.name == "Interactions" and keep_sales and sale:
             blank = tuple(f for f, v in r.items() if f not in SALE_FIELDS and not is_blank(v))
             return Held(tab.name, i, key, "anonymise", f"{why}; a sale, kept without them", blank)
         return Held(tab.name, i, key, "delete", why)
+    if not tab.system:  # someone else's record whose free text names them
+        text = (f.name for f in tab.fields if f.type == "text")
+        named = tuple(f for f in text if person.mentions(r.get(f)))
+        why = f"its {named[-1] if named else ''} names them"
+        return Held(tab.name, i, key, "redact", why, named) if named else None
     if tab.name == "_sync":
         mine = key.partition(":")[2] in person.ids and not key.startswith(("row:", "forget"))
         return Held(tab.name, i, key, "delete", "their sync state") if mine else None
@@ -328,7 +350,12 @@ def held_rows(held: Collection[Held], grids: Mapping[str, TabGrid]) -> dict[str,
     """Tab → the rows ``held`` names, each with why it is theirs (export's shape)."""
     out: dict[str, list[Any]] = {}
     for h in held:
-        entry = {"row": h.row + 2, "why": h.why, "values": row_dict(grids[h.tab], h.row)}
+        values = row_dict(grids[h.tab], h.row)
+        if h.action == "redact" and not h.tab.startswith("_"):
+            # someone else's record: only the text that names them, not the rest of it
+            folded = {str(k).strip().casefold(): k for k in values}
+            values = {folded[f]: values[folded[f]] for f in h.fields if f in folded}
+        entry = {"row": h.row + 2, "id": h.key, "why": h.why, "values": values}
         out.setdefault(h.tab, []).append(entry)
     return out
 

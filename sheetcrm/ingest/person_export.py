@@ -10,7 +10,7 @@ The shape is stable and versioned; a key is only ever added, with ``version`` ke
       "workbook": "crm.xlsx",
       "exported_at": "2026-12-02T14:00:00",
       "records": [{"tab": "Customers", "id": "C-…"}],
-      "tabs": {"Customers": [{"row": 2, "why": "their record", "values": {…}}], …},
+      "tabs": {"Customers": [{"row": 2, "id": "C-…", "why": "their record", "values": {…}}]},
       "snapshots": [{"path": "…/20261202-….json", "at": "…", "workbook": "…", "tabs": {…}}],
       "outbox": [{"key": "…", "to": "sara@example.com", "subject": "…"}],
       "suppressed": false,
@@ -19,9 +19,12 @@ The shape is stable and versioned; a key is only ever added, with ``version`` ke
 
 ``tabs`` has a key for each tab that holds something of theirs: their Customers and
 Leads rows, linked Interactions and Tasks, and the ``_sync``, ``_conflicts``,
-``_quarantine`` and ``_audit`` rows about them. A row is every named column of it
-(teammates' own columns too), values as JSON (dates as ISO text); ``row`` is its row
-number in the sheet when read. ``about`` says what each part is, in words.
+``_quarantine`` and ``_audit`` rows about them, and the records of others whose free
+text (notes, a summary, a task's description) names their e-mail, phone or ID. A row is
+every named column of it (teammates' own columns too) — but of someone else's record only
+the text that names them — values as JSON (dates as ISO text); ``row`` is its row number
+in the sheet when read, ``id`` the row's ID, ``why`` why it is theirs. ``about`` says what
+each part is, in words.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ ABOUT = {
     "records": "their Customers and Leads records (a converted lead and its customer both)",
     "tabs": (
         "per tab, each row held about them and why: their records, linked Interactions and "
-        "Tasks, and the _sync, _conflicts, _quarantine and _audit rows about them"
+        "Tasks, the _sync, _conflicts, _quarantine and _audit rows about them, and the text "
+        "in others' records that names them"
     ),
     "snapshots": (
         "local snapshots sheetcrm kept before destructive changes, with their rows in each"
