@@ -205,29 +205,33 @@ def test_vocabulary_keeps_configured_spellings_first():
     assert all(value in SOURCES for _, value in words.synonyms)
 
 
-def test_a_teammates_typed_value_in_the_sheet_reads_through_the_vocab(tmp_path):
+@pytest.mark.parametrize("backend_name", ["memory", "xlsx", "gsheets"])
+def test_a_teammates_typed_value_in_the_sheet_reads_through_the_vocab(backend_name, tmp_path):
     """What a teammate typed into the sheet (crm.frame) is read like an imported value."""
-    harness = HARNESSES["memory"](tmp_path)
-    plain = CRM(backend=harness.backend, config=Config(values=IR))
-    plain.init()
-    header = harness.header("Leads")
-    row = [None] * len(header)
-    row[header.index("lead_id")] = "L-1"
-    row[header.index("name")] = "Ana"
-    row[header.index("source")] = "Google search"
-    for col, value in enumerate(row, start=1):
-        harness.set_cell("Leads", 2, col, value)
-    issues = plain.frame("Leads").attrs["issues"]
-    assert issues == [
-        f"Leads, row 2, column 'source': 'Google search' is not one of {SOURCE_VALUES}; "
-        "to accept it, "
-        + _line("Google search", "<one of the values>")
-        + ' (or, to make it a value of its own, "Leads.source" = ["Google search"]'
-        " under [enums])"
-    ]
-    with_vocab = CRM(backend=harness.backend, config=parse_config(VOCAB))
-    frame = with_vocab.frame("Leads")
-    assert frame.attrs["issues"] == [] and list(frame["source"]) == ["ads"]
+    harness = HARNESSES[backend_name](tmp_path)
+    try:
+        plain = CRM(backend=harness.backend, config=Config(values=IR))
+        plain.init()
+        header = harness.header("Leads")
+        row = [None] * len(header)
+        row[header.index("lead_id")] = "L-1"
+        row[header.index("name")] = "Ana"
+        row[header.index("source")] = "Google search"
+        for col, value in enumerate(row, start=1):
+            harness.set_cell("Leads", 2, col, value)
+        issues = plain.frame("Leads").attrs["issues"]
+        assert issues == [
+            f"Leads, row 2, column 'source': 'Google search' is not one of {SOURCE_VALUES}; "
+            "to accept it, "
+            + _line("Google search", "<one of the values>")
+            + ' (or, to make it a value of its own, "Leads.source" = ["Google search"]'
+            " under [enums])"
+        ]
+        with_vocab = CRM(backend=harness.backend, config=parse_config(VOCAB))
+        frame = with_vocab.frame("Leads")
+        assert frame.attrs["issues"] == [] and list(frame["source"]) == ["ads"]
+    finally:
+        harness.close()
 
 
 # -- as a person works: a fresh process on an xlsx workbook ----------------------------
