@@ -394,3 +394,77 @@ def test_cli_on_xlsx_keeps_both_people_and_exits_4(tmp_path):
 def test_cli_on_google_sheets_keeps_both_people_and_exits_4(served, tmp_path):
     url, sheet = served
     check_cli_story(tmp_path, ["--sheet", sheet], url=url)
+
+
+def test_reviews_ignore_what_a_teammate_mangled():
+    """Junk in ``_conflicts`` (a cut row, a value that is not ``<id> <email>``, a renamed
+    column) is no verdict: the pair is still kept apart, and nothing fails."""
+    header = list(CONFLICT_COLUMNS)
+    a, b = f"{cid(MOUMITA)} {MOUMITA}", f"{cid(SOURAV)} {SOURAV}"
+    rows = [
+        ["X-1", None, "Customers", cid(MOUMITA), "phone"],  # cut short
+        ["X-2", None, "Customers", cid(MOUMITA), "phone", "Moumita", b, "same person", ""],
+        ["X-3", None, "Customers", "", "phone", a, b, "same person", POSSIBLE_DUPLICATE],
+        [None] * 9,
+    ]
+    got = Reviews.from_grid(TabGrid("_conflicts", header, rows))
+    assert got.verdict("Customers", (None, MOUMITA), (None, SOURAV)) is None
+    assert got.merged_into("Customers", cid(SOURAV), SOURAV) is None
+    renamed = [h if h != "resolution" else "what we decided" for h in header]
+    good = [["X-4", None, "Customers", cid(MOUMITA), "phone", a, b, "same person", ""]]
+    assert (
+        Reviews.from_grid(TabGrid("_conflicts", renamed, good)).verdict(
+            "Customers", (None, MOUMITA), (None, SOURAV)
+        )
+        is None
+    )
+    assert Reviews.from_grid(None).merged_into("Customers", None, SOURAV) is None
+
+
+def test_a_nameless_mailchimp_member_sharing_the_phone_is_flagged_too(tmp_path):
+    """Mailchimp members without a name are created under their e-mail's name in a second
+    pass; that pass still sees the people the first one made."""
+    crm = new_crm(tmp_path)
+    audience = (
+        "Email Address,First Name,Last Name,Phone Number\n"
+        f"{MOUMITA},Moumita,Das,{FAMILY}\n{SOURAV},,,{FAMILY}\n"
+    )
+    result = import_file(crm, write(tmp_path, "audience.csv", audience), preset="mailchimp")
+    assert result.counts.created == 2
+    assert reviews(result) == [pair(MOUMITA, SOURAV)]
+    assert people(crm) == [
+        ("Moumita Das", MOUMITA, FAMILY_E164, None),
+        ("sourav.das", SOURAV, FAMILY_E164, None),
+    ]
+
+
+def test_a_lost_answer_or_a_failed_write_still_makes_two_people_and_one_review(tmp_path):
+    """Google Sheets: the write lands but its answer is lost (the retry must not append the
+    second person or the review twice); then a write fails outright and the re-run
+    converges."""
+    from contract.harness import no_sleep
+
+    from sheetcrm.backends.gsheets.retry import RetryPolicy
+    from sheetcrm.errors import TransientError
+
+    harness = HARNESSES["gsheets"](tmp_path)
+    crm = CRM(backend=harness.backend, config=Config(values=ValueContext()))
+    crm.init()
+    crm.backend.retry = RetryPolicy(sleep=no_sleep, attempts=2)
+    import_file(crm, family_member(tmp_path, "Moumita Das", MOUMITA), tab="Customers")
+    harness.emulator.drop_response("values.batchUpdate")
+    result = import_file(crm, family_member(tmp_path, "Sourav Das", SOURAV), tab="Customers")
+    assert reviews(result) == [pair(MOUMITA, SOURAV)]
+    assert [p[1] for p in people(crm)] == [MOUMITA, SOURAV]
+    assert len(crm.frame("_conflicts")) == 1
+    riya = family_member(tmp_path, "Riya Das", RIYA)
+    harness.emulator.fail("values.batchUpdate", 500, times=2)  # both attempts
+    with pytest.raises(TransientError):
+        import_file(crm, riya, tab="Customers")
+    assert [p[1] for p in people(crm)] == [MOUMITA, SOURAV]  # nothing half-written
+    rerun = import_file(crm, riya, tab="Customers")
+    assert reviews(rerun) == [pair(MOUMITA, RIYA)]
+    assert [p[1] for p in people(crm)] == [MOUMITA, RIYA, SOURAV]
+    assert sorted(crm.frame("_conflicts")["source_value"]) == sorted(
+        [f"{cid(RIYA)} {RIYA}", f"{cid(SOURAV)} {SOURAV}"]
+    )

@@ -200,7 +200,14 @@ def plan_records(
     named = name_the_nameless(merged, chosen)
     if named:
         again = merge_groups(
-            schema_tab, grid, named, state, crm.ctx, on_conflict=on_conflict, reviews=reviews
+            schema_tab,
+            grid,
+            named,
+            state,
+            crm.ctx,
+            on_conflict=on_conflict,
+            reviews=reviews,
+            after=merged,
         )
         combine(merged, again)
     require_columns(table, schema_tab, cmap, merged, parsed, crm.ctx)

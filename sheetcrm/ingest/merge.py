@@ -76,6 +76,7 @@ class MergeResult:
     incomplete: list[tuple[Group, ValueParseError]] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     ids: dict[int, str] = field(default_factory=dict)  # first row → record id
+    index: SheetIndex | None = None  # the sheet's records and those this merge planned
 
 
 _key_values = key_values
@@ -177,11 +178,13 @@ def merge_groups(
     *,
     on_conflict: str = "sheet",
     reviews: Reviews | None = None,
+    after: MergeResult | None = None,
 ) -> MergeResult:
     """Turn input groups into edits, appends and conflicts for one tab (``reviews``: the
-    possible duplicates teammates decided on, from ``_conflicts``)."""
-    index = SheetIndex(tab, grid, ctx)
-    result = MergeResult()
+    possible duplicates teammates decided on, from ``_conflicts``; ``after``: an earlier
+    merge into the same tab in this run, whose planned records these groups then see)."""
+    index = after.index if after and after.index else SheetIndex(tab, grid, ctx)
+    result = MergeResult(index=index)
     synced: list[tuple[str, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     reviews = reviews or Reviews()
@@ -214,6 +217,7 @@ def merge_groups(
         synced.append((existing, {k: v for k, v in record.items() if not is_blank(v)}))
     result.changes.extend(_sync_rows(tab, state, synced))
     result.changes.notes += index.notes
+    index.notes = []
     return result
 
 
