@@ -65,6 +65,10 @@ class RemindResult:
     text: str
     csv_path: Path | None = None
     drafts: list[Path] = field(default_factory=list)
+    #: Drafts of an earlier run taken away: their customer is no longer on the list.
+    stale_drafts: list[Path] = field(default_factory=list)
+    #: Drafts someone edited, left as they are (not rewritten, not removed).
+    edited_drafts: list[Path] = field(default_factory=list)
     delivery: Delivery | None = None
     unknown_people: list[str] = field(default_factory=list)
     #: Who each digest was addressed to (address → person), for ``undelivered``.
@@ -186,7 +190,9 @@ def remind(
         def draft(customer: dict[str, Any]) -> str:
             return render("reengage.txt", env, customer=customer, as_of=as_of)
 
-        result.drafts = write_drafts(drafts_dir, quiet, draft)
+        written = write_drafts(drafts_dir, quiet, draft)
+        result.drafts, result.stale_drafts = written.written, written.removed
+        result.edited_drafts = written.edited
     if email:
 
         def texts(d: Digest) -> tuple[str, str]:
