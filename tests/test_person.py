@@ -446,3 +446,57 @@ def test_what_counts_as_naming_her_in_free_text(text, named):
     assert person.mentions(text) is named
     redacted = person.redact(text)
     assert (redacted != text) is named and not person.mentions(redacted)
+
+
+def test_forget_deletes_by_id_on_every_backend_while_a_teammate_sorts(crm, harness, tmp_path):
+    """Memory, xlsx and Google Sheets (the emulator, anchored writes): a teammate sorts the
+    tabs between forget's read and its write; her rows still go, her sale still loses
+    her, and Reza's rows are untouched wherever they moved."""
+    people = tmp_path / "people.csv"
+    rows = [
+        "Sara Ahmadi,sara.ahmadi@example.com,۰۹۱۲۳۴۵۶۷۸۹,Tehran",
+        "Reza Karimi,reza.karimi@example.com,09121112233,Shiraz",
+        "Nima Rahimi,nima@example.com,,Tabriz",
+        "Sara A.,Sara.Ahmadi@Example.com,,",  # merged into her: the audit row names her
+    ]
+    people.write_text("name,email,phone,city\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert import_file(crm, people, tab="Customers").counts.merged == 1
+    ids = {r["email"]: r["customer_id"] for r in crm.frame("Customers").to_dict("records")}
+    # a teammate types her city while the next file changes it too: a conflict about her
+    harness.set_cell("Customers", 2, harness.header("Customers").index("city") + 1, "Karaj")
+    people.write_text(people.read_text(encoding="utf-8").replace("Tehran", "Isfahan"))
+    assert [c.record_id for c in import_file(crm, people, tab="Customers").conflicts] == [ids[SARA]]
+    day = dt.datetime(2025, 10, 9, 12, 0)
+    sara, nima = ids[SARA], ids["nima@example.com"]
+    hers = {"date": day, "type": "purchase", "customer_id": sara, "amount": 1_200_000}
+    note = {"date": day, "type": "note", "customer_id": sara, "summary": "likes saffron"}
+    his = {"date": day, "type": "purchase", "customer_id": nima, "amount": 500_000}
+    hers |= {"order_id": "ORD-1001", "summary": "paid by card"}
+    his |= {"order_id": "ORD-1003", "summary": "cash"}
+    crm.upsert("Interactions", [hers, note, his])
+    read, sorted_ = crm.backend.read, []
+
+    def read_then_sort(*args, **kw):
+        grids = read(*args, **kw)
+        if not sorted_:
+            sorted_.append(True)
+            harness.reverse_rows("Customers")
+            harness.reverse_rows("Interactions")
+        return grids
+
+    crm.backend.read = read_then_sort
+    result = forget(crm, "۰۹۱۲۳۴۵۶۷۸۹")
+    crm.backend.read = read
+    assert sorted_ == [True] and result.skipped == [] and result.conflicts == []
+    customers = crm.frame("Customers").to_dict("records")
+    assert sorted(c["email"] for c in customers) == ["nima@example.com", "reza.karimi@example.com"]
+    assert {c["phone"] for c in customers if c["email"].startswith("reza")} == {"+989121112233"}
+    sales = {r["order_id"]: r for r in crm.frame("Interactions").to_dict("records")}
+    assert sorted(sales) == ["ORD-1001", "ORD-1003"]  # her note went, her sale stayed
+    assert sales["ORD-1001"]["customer_id"] is None and sales["ORD-1001"]["summary"] is None
+    assert sales["ORD-1003"]["customer_id"] == nima
+    assert sales["ORD-1003"]["summary"] == "cash"
+    audit = crm.frame("_audit")
+    assert _traces(" ".join(map(str, [*audit["summary"], *audit["command"]]))) == []
+    assert crm.frame("_conflicts").empty
+    assert any("[forgotten]" in str(s) for s in audit["summary"])
