@@ -32,7 +32,7 @@ from typing import Any
 from sheetcrm.errors import DiskError
 from sheetcrm.files import write_private
 from sheetcrm.model.display import as_text
-from sheetcrm.model.values import Codec, looks_like_formula
+from sheetcrm.model.values import FORMULA_LEADS, Codec, looks_like_formula
 
 #: What a phone column holds once parsed: E.164 (``PhoneCodec``), read by a spreadsheet
 #: as a number at worst.
@@ -44,10 +44,15 @@ NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[e
 NUMERIC = frozenset({"number", "integer", "money", "percent"})
 
 
+#: The first characters of text that may need the apostrophe (a formula's leads, the
+#: spaces ``looks_like_formula`` looks past, the apostrophe): most cells start otherwise.
+_SUSPECT = frozenset("".join(FORMULA_LEADS) + "' \u00a0")
+
+
 def needs_escape(text: str) -> bool:
     """Whether free text needs the apostrophe: it reads as a formula, or it is apostrophes
     before one (so that ``unescape`` gives it back whole)."""
-    return looks_like_formula(text.lstrip("'"))
+    return bool(text) and text[0] in _SUSPECT and looks_like_formula(text.lstrip("'"))
 
 
 def escape(text: str) -> str:
