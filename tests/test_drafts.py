@@ -139,3 +139,29 @@ def test_write_drafts_numbers_names_that_collide():
             lambda customer: "",
         )
     assert seen == ["a_b.txt", "a_b-2.txt", "A_B-3.txt", "a_b-2-2.txt", MANIFEST]
+
+
+def test_a_planted_list_removes_nothing_outside_the_drafts(tmp_path):
+    """The list is a file in a folder others may write to: even with the right hashes it
+    removes only ``.txt`` files right in the folder."""
+    import hashlib
+    import json
+
+    folder = tmp_path / "d"
+    (folder / "sub").mkdir(parents=True)
+    victims = {
+        "../victim.txt": tmp_path / "victim.txt",
+        "sub/x.txt": folder / "sub" / "x.txt",
+        ".hidden.txt": folder / ".hidden.txt",
+        "notes.md": folder / "notes.md",
+    }
+    for path in victims.values():
+        path.write_text("keep me", encoding="utf-8")
+    digest = hashlib.sha256(b"keep me").hexdigest()
+    (folder / MANIFEST).write_text(json.dumps(dict.fromkeys(victims, digest)), encoding="utf-8")
+    done = write_drafts(folder, [{"customer_id": "C-1", "name": "Ann"}], lambda c: c["name"])
+    assert [p.name for p in done.written] == ["C-1.txt"] and not done.removed
+    assert all(p.read_text(encoding="utf-8") == "keep me" for p in victims.values())
+    assert json.loads((folder / MANIFEST).read_text(encoding="utf-8")) == {
+        "C-1.txt": hashlib.sha256(b"Ann").hexdigest()
+    }

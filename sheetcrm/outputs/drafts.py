@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sheetcrm.errors import DiskError
 from sheetcrm.model.tablefile import save
 from sheetcrm.outputs.templates import one_line
 
@@ -90,16 +91,25 @@ def write_drafts(
         now[path.name] = _digest(text.encode("utf-8"))
     for name, digest in before.items():
         path = folder / name
-        if name in now or Path(name).name != name or not path.is_file() or path.is_symlink():
+        if name in now or not _ours(name) or not path.is_file() or path.is_symlink():
             continue
         if _edited(path, digest):
             done.edited.append(path)
             now[name] = digest  # still listed, so a later run can tell it apart again
-        else:
+            continue
+        try:
             path.unlink()
-            done.removed.append(path)
+        except OSError as exc:
+            raise DiskError(f"could not remove the stale draft {path} ({exc.strerror})") from None
+        done.removed.append(path)
     save(folder / MANIFEST, json.dumps(now, ensure_ascii=False, indent=0, sort_keys=True))
     return done
+
+
+def _ours(name: str) -> bool:
+    """A name a draft of ours can have: a ``.txt`` file right in the folder (the list is a
+    file in a folder others may write to; it never sends a removal elsewhere)."""
+    return Path(name).name == name and name.endswith(".txt") and not name.startswith(".")
 
 
 def _edited(path: Path, digest: str | None) -> bool:
