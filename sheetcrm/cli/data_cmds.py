@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sheetcrm.cli.importing import print_import, raise_outcome
+from sheetcrm.cli.importing import print_import, raise_outcome, reasons_on_refusal
 from sheetcrm.cli.options import (
     backend_options,
     force_option,
@@ -64,14 +64,17 @@ def import_(
         )
     if from_tab and (input_format or encoding):
         raise click.UsageError("--input-format and --encoding are for a FILE, not --from-tab")
-    if from_tab:
-        command = f"import --from-tab {from_tab}"
-        result = import_from_tab(crm, from_tab, spec, dry_run=dry_run, force=force, command=command)
-    else:
-        spec.target(crm)  # a wrong --tab or --preset fails before standard input is read
-        table = _read(str(file), input_format, encoding)
-        command = f"import {file}"
-        result = import_table(crm, table, spec, dry_run=dry_run, force=force, command=command)
+    with reasons_on_refusal(quiet):
+        if from_tab:
+            command = f"import --from-tab {from_tab}"
+            result = import_from_tab(
+                crm, from_tab, spec, dry_run=dry_run, force=force, command=command
+            )
+        else:
+            spec.target(crm)  # a wrong --tab or --preset fails before stdin is read
+            table = _read(str(file), input_format, encoding)
+            command = f"import {file}"
+            result = import_table(crm, table, spec, dry_run=dry_run, force=force, command=command)
     if not printed_as_json(result, fmt, quiet):
         print_import(result, quiet)
     raise_outcome([result], spec)

@@ -9,7 +9,8 @@ needs a look. The exit code says the same to a script: 4 when ``_conflicts`` nee
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
 
 import click
@@ -17,6 +18,7 @@ import click
 from sheetcrm.errors import ConflictsRecorded
 from sheetcrm.ingest.importer import ImportSpec, rejected
 from sheetcrm.ingest.mapping import describe_ignored
+from sheetcrm.ingest.rejections import TooManyRejected
 from sheetcrm.run import Conflict, Quarantined, RunResult, plural
 
 #: How many set-aside rows, cells and possible duplicates the summary lists (the rest: in
@@ -108,6 +110,22 @@ def final_line(result: RunResult) -> str:
     if not parts:
         return f"{head}: every row accounted for, nothing set aside."
     return f"{head}: " + "; ".join(parts) + "."
+
+
+@contextmanager
+def reasons_on_refusal(quiet: bool) -> Iterator[None]:
+    """An import over ``--max-rejected`` wrote nothing; before its error line, stderr
+    lists what it would have set aside (the first ``SHOWN * 2``), so the fix is in view."""
+    try:
+        yield
+    except TooManyRejected as exc:
+        lines = exc.lines()
+        if not quiet:
+            for line in lines[: SHOWN * 2]:
+                click.echo(f"  {line}", err=True)
+            if len(lines) > SHOWN * 2:
+                click.echo(f"  … and {len(lines) - SHOWN * 2} more", err=True)
+        raise
 
 
 def raise_outcome(results: Sequence[RunResult], spec: ImportSpec) -> None:

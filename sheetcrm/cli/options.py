@@ -12,6 +12,7 @@ from sheetcrm.cli.feedback import waiting_notice
 from sheetcrm.config import load_config
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
+from sheetcrm.ingest import rejections
 from sheetcrm.ingest.importer import ImportSpec
 from sheetcrm.ingest.mapping import PRESETS, parse_overrides
 from sheetcrm.ingest.readers import FORMATS, check_encoding
@@ -147,18 +148,13 @@ def import_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _limit(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """``--max-rejected``: a count (``10``) or a percentage (``5%``, ``2.5%``) of the rows."""
-    if value is None:
-        return None
-    text = value.strip()
-    number = text[:-1] if text.endswith("%") else text
+    """``--max-rejected``: a count (``10``) or a share (``5%``) of the rows; checked as the
+    import checks it (``ingest.rejections.parse``), before anything is read (exit 2)."""
     try:
-        amount = float(number) if text.endswith("%") else int(number)
-    except ValueError:
-        amount = -1
-    if amount < 0 or (text.endswith("%") and amount > 100):
-        raise click.BadParameter(f"{value!r} is not a count (10) or a percentage (5%)", ctx, param)
-    return text
+        rejections.parse(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+    return value.strip() if value is not None else None
 
 
 def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
