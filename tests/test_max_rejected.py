@@ -150,12 +150,21 @@ def test_how_rows_and_cells_count():
     assert parse(" 5 % ") is not None and parse("5%").percent and not parse("5").percent
 
 
-def test_a_watch_refuses_max_rejected():
-    """A live intake cannot refuse a response: it takes in what it can (exit 7 at start)."""
+def test_a_watch_poll_takes_in_what_it_can_whatever_the_limit():
+    """A live intake never refuses responses (it would refuse them at every poll): the
+    limit only decides whether the run reports what it set aside (watch --once's exit)."""
     from sheetcrm.backends.memory import MemoryBackend
     from sheetcrm.ingest.watch import Watch
+    from sheetcrm.model.grid import TabGrid
 
-    crm = CRM(backend=MemoryBackend())
+    backend = MemoryBackend()
+    crm = CRM(backend=backend, config=parse_config({"locale": {"region": "GB"}}))
     crm.init()
-    with pytest.raises(ConfigError, match="one-off imports"):
-        Watch(crm, ["Form Responses 1"], ImportSpec(preset="google-form", max_rejected="5"))
+    header = ["Timestamp", "Email Address", "Your name"]
+    rows = [["2025-10-04 10:00:00", "ana@example.com", "Ana"], ["2025-10-04 11:00:00", "bo@", "Bo"]]
+    backend.tabs["Form Responses 1"] = TabGrid("Form Responses 1", header, rows)
+    spec = ImportSpec(preset="google-form", max_rejected="0")
+    watch = Watch(crm, ["Form Responses 1"], spec, every=60)
+    watch.run(once=True)
+    assert watch.totals.imported == 1 and watch.totals.quarantined == 1
+    assert list(crm.frame("_quarantine")["row"]) == [3]

@@ -9,6 +9,11 @@ off did not finish, the next one completes); a poll that finds nothing new write
 After a poll that changed records, and once a day (overdue flags and recency move with the
 date), the injected ``refresh`` recomputes the computed columns.
 
+A poll never refuses responses for being bad: it takes in what it can and sets the rest
+aside in ``_quarantine`` (a refused poll would refuse the same rows at every poll). The
+spec's ``max_rejected`` therefore only decides whether ``watch --once`` reports them
+(``importer.rejected``), never whether they are written.
+
 A ``TransientError`` (the network, a 5xx, a quota) makes the loop back off — exponential
 with jitter, capped — and try again; nothing is lost or doubled, because the rows it was
 taking in are still unmarked and are read afresh. A ``LockedError`` (another run is
@@ -177,11 +182,6 @@ class Watch:
         if self.every < least:
             raise ConfigError(f"--every must be at least {least:g}s for {self.crm.describe()}")
         self.spec.target(self.crm)
-        if self.spec.max_rejected is not None:
-            raise ConfigError(
-                "--max-rejected is for one-off imports: a watch takes in each response it "
-                "can and sets the rest aside (see `sheetcrm quarantine list`)"
-            )
 
     def _today(self) -> dt.date:
         return self.today() if self.today is not None else self.crm.as_of()
