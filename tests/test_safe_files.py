@@ -355,3 +355,36 @@ def test_nothing_undelivered_when_everyone_got_theirs_or_nothing_was_mailed():
         "m@example.com",
         "r@example.com",
     ]
+
+
+def test_a_mailchimp_audience_round_trips_through_export(tmp_path):
+    """A real-shaped import (Mailchimp's audience export: Persian and Bengali names, a
+    web-form payload in a name, phones as people type them), exported and imported back:
+    the plan is empty, and the phones in the export are the sheet's E.164."""
+    header = ["Email Address", "First Name", "Last Name", "Phone Number", "MEMBER_RATING"]
+    header += ["OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "LEID", "EUID", "NOTES", "TAGS"]
+    people = [
+        ("sara@example.ir", "سارا", "محمدی", "+98 912 345 6789", "=1+1 from the form"),
+        ("moumita@example.com", "মৌমিতা", "দাস", "+880 1712-345678", "-2+3 আগামী সপ্তাহে"),
+        ("x@example.com", '=HYPERLINK("http://evil.example","click")', "Hacker", "", ""),
+        ("nima@example.ir", "نیم\u200cفاصله", "Ahmadi", "+98 912 345 6780", "@ordered twice"),
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for n, (mail, first, last, phone, notes) in enumerate(people, start=1):
+        optin = f"2026-01-0{n} 10:00:00"
+        writer.writerow([mail, first, last, phone, 2, optin, "", "", n, n, notes, '"VIP"'])
+    path = tmp_path / "members_export_0a1b2c.csv"
+    path.write_text(out.getvalue(), encoding="utf-8-sig", newline="")
+    crm = CRM(backend=MemoryBackend())
+    crm.init()
+    first = import_file(crm, path, preset="mailchimp")
+    assert first.counts.created == len(people), first.counts
+    exported = tmp_path / "customers.csv"
+    export_tab(crm, "Customers", "csv", exported)
+    rows = rows_of(exported.read_text(encoding="utf-8"))
+    assert [r["phone"] for r in rows] == ["+989123456789", "+8801712345678", "", "+989123456780"]
+    assert rows[2]["name"].startswith("'=HYPERLINK(") and rows[3]["name"].startswith("نیم\u200c")
+    again = import_file(crm, exported, tab="Customers", dry_run=True)
+    assert not again.changes.ops, again.changes.render()
