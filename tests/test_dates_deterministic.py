@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pandas as pd
 import pytest
 from contract.harness import HARNESSES
 from dateutil import parser as dateparser
@@ -480,3 +481,32 @@ def test_no_text_reads_the_clock(text):
     assert allowed[0] == allowed[1]
     if not isinstance(plain[0], str):  # accepted as a full date: the reference changes nothing
         assert allowed[0] == plain[0]
+
+
+# -- what the codec refuses is no date in the figures either -----------------------------
+
+
+def test_a_refused_date_in_the_sheet_is_no_date_in_the_figures():
+    """crm.frame keeps a cell it cannot read as typed; pandas alone would read "5 Mar" as
+    the year 1 and make it a customer's first purchase."""
+    from sheetcrm.analytics.customers import customer_metrics
+    from sheetcrm.analytics.frames import moment
+
+    typed = pd.Series([dt.datetime(2025, 9, 24, 10), "5 Mar", "2025-03-05 10:00", None, "Fri"])
+    assert moment(typed.astype(object)).tolist()[:3] == [
+        pd.Timestamp(2025, 9, 24, 10),
+        pd.NaT,
+        pd.Timestamp(2025, 3, 5, 10),
+    ]
+    columns = ["interaction_id", "date", "type", "customer_id", "amount", "product", "quantity"]
+    acts = pd.DataFrame(
+        [
+            ["I-1", "5 Mar", "purchase", "C-1", 10.0, "Tea", 1],
+            ["I-2", dt.datetime(2025, 9, 24, 10), "purchase", "C-1", 20.0, "Tea", 1],
+        ],
+        columns=columns,
+        dtype=object,
+    )
+    customers = pd.DataFrame({"customer_id": ["C-1"]}, dtype=object)
+    metrics = customer_metrics(customers, acts, REFERENCE)
+    assert metrics.loc["C-1", "first_purchase"] == pd.Timestamp(2025, 9, 24)

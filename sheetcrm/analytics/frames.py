@@ -15,6 +15,9 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from sheetcrm.errors import ValueParseError
+from sheetcrm.model.codecs import CODECS
+
 
 def column(frame: pd.DataFrame, name: str) -> pd.Series:
     """A column of ``frame``, or an all-blank one of its length when the tab has none."""
@@ -29,8 +32,23 @@ def num(series: pd.Series) -> pd.Series:
 
 
 def moment(series: pd.Series) -> pd.Series[pd.Timestamp]:
-    """Timestamps as written in the workbook (NaT for blanks and unparseable text)."""
+    """Timestamps as written in the workbook (NaT for blanks and unparseable text).
+
+    Text is read by the date codec, as every date in sheetcrm is: what it refuses (a
+    teammate's "5 Mar", "Friday") is NaT, where pandas alone would make "5 Mar" the year 1.
+    """
+    if series.dtype == object and any(isinstance(v, str) for v in series):
+        series = series.map(_read_text)
     return pd.to_datetime(series, errors="coerce")
+
+
+def _read_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return CODECS["datetime"].parse(value)
+    except ValueParseError:
+        return None
 
 
 def day(series: pd.Series) -> pd.Series[pd.Timestamp]:
