@@ -468,3 +468,29 @@ def test_a_lost_answer_or_a_failed_write_still_makes_two_people_and_one_review(t
     assert sorted(crm.frame("_conflicts")["source_value"]) == sorted(
         [f"{cid(RIYA)} {RIYA}", f"{cid(SOURAV)} {SOURAV}"]
     )
+
+
+def test_a_shop_phone_on_every_row_keeps_everyone_and_stays_linear(tmp_path, monkeypatch):
+    """A phone on hundreds of rows (a shop's, a placeholder): everyone is kept, each asked
+    about once against its first holder, and each row is compared with at most
+    ``MAX_HOLDERS`` holders, so the import does not grow with the square of the file."""
+    from sheetcrm.ingest import matching
+    from sheetcrm.ingest.review import MAX_HOLDERS
+
+    looked: list[str] = []
+    real = matching.SheetIndex.value
+
+    def counted(self, record_id, name):
+        looked.append(record_id)
+        return real(self, record_id, name)
+
+    monkeypatch.setattr(matching.SheetIndex, "value", counted)
+    crm = new_crm(tmp_path)
+    rows = "".join(f"Guest {i},guest{i}@example.com,{FAMILY}\n" for i in range(300))
+    path = write(tmp_path, "guests.csv", "Name,Email,Phone\n" + rows)
+    result = import_file(crm, path, tab="Customers")
+    assert result.counts.created == 300 and len(reviews(result)) == 299
+    assert {r[0] for r in reviews(result)} == {cid("guest0@example.com")}
+    assert len(looked) <= 300 * (MAX_HOLDERS + 1)
+    again = import_file(crm, path, tab="Customers")
+    assert not again.changes and not again.conflicts

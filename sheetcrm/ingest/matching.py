@@ -8,16 +8,19 @@ joins two records whose e-mails are both present and differ: the record is creat
 pair kept apart for review (``ingest.review``), unless a teammate already said in
 ``_conflicts`` that they are one person. Among several records holding a phone, a record
 without a clashing e-mail goes to the one of its name, else the phone's first holder: the
-same on every machine.
+same on every machine. A phone held by more than ``MAX_HOLDERS`` records is no family's
+(a placeholder such as +10000000000): only its first holders are looked at, so it does not
+make an import quadratic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from itertools import islice
 from typing import Any
 
 from sheetcrm.errors import ValueParseError
-from sheetcrm.ingest.review import Reviews, clash, email_of, pick, weak_keys
+from sheetcrm.ingest.review import MAX_HOLDERS, Reviews, clash, email_of, pick, weak_keys
 from sheetcrm.ingest.syncstate import canonical
 from sheetcrm.model.diff import index_rows
 from sheetcrm.model.grid import TabGrid, map_header
@@ -53,7 +56,7 @@ class SheetIndex:
         self.rows = index_rows(grid, self.hm, tab)
         self.weak = weak_keys(tab.name)
         self.by_key: dict[tuple[str, str], str] = {}
-        self.loose: dict[tuple[str, str], list[str]] = {}  # phone → its holders, in order
+        self.loose: dict[tuple[str, str], dict[str, None]] = {}  # phone → holders, in order
         self.planned: dict[str, dict[str, Any]] = {}  # records this run creates
         self.notes: list[str] = []  # what matching deliberately left alone
         id_col = self.hm.index(tab.id_field)
@@ -74,9 +77,7 @@ class SheetIndex:
 
     def _index(self, name: str, value: str, rid: str) -> None:
         if name in self.weak:
-            holders = self.loose.setdefault((name, value), [])
-            if rid not in holders:
-                holders.append(rid)
+            self.loose.setdefault((name, value), {})[rid] = None
         else:
             self.by_key.setdefault((name, value), rid)
 
@@ -95,12 +96,14 @@ class SheetIndex:
         return None, ""
 
     def holders(self, record: Mapping[str, Any]) -> list[tuple[str, str]]:
-        """(record ID, field) of each record holding one of this record's phones."""
+        """(record ID, field) of the first ``MAX_HOLDERS`` records holding one of this
+        record's phones."""
         out: dict[str, str] = {}
         for key in key_values(self.tab.name, record):
-            for rid in self.loose.get(key, []) if key[0] in self.weak else []:
-                out.setdefault(rid, key[0])
-        return list(out.items())
+            if key[0] in self.weak:
+                for rid in islice(self.loose.get(key, {}), MAX_HOLDERS):
+                    out.setdefault(rid, key[0])
+        return list(out.items())[:MAX_HOLDERS]
 
     def value(self, record_id: str, name: str) -> Any:
         """A field of a record in the sheet or planned by this run (None without one)."""
@@ -186,20 +189,20 @@ def _by_phone(
 
 def join_by_phone(
     tab: str,
-    records: list[dict[str, Any]],
+    record_of: Callable[[int], Mapping[str, Any]],
     holders: list[int],
     record: dict[str, Any],
     reviews: Reviews,
 ) -> tuple[int | None, str]:
-    """Within one input: which of the earlier records ``holders`` (indexes into
-    ``records``: those holding one of this record's phones) the record joins, or None; and
-    a note when it joins by a ``same person`` verdict (it then keeps only what the earlier
-    record lacks)."""
+    """Within one input: which of the earlier records ``holders`` (``record_of`` gives
+    each: those holding one of this record's phones) the record joins, or None; and a note
+    when it joins by a ``same person`` verdict (it then keeps only what the earlier record
+    lacks)."""
     mine = email_of(record)
     fits: list[int] = []
     same: set[int] = set()
-    for g in holders:
-        theirs = email_of(records[g])
+    for g in dict.fromkeys(holders[:MAX_HOLDERS]):
+        theirs = email_of(record_of(g))
         if not clash(mine, theirs):
             fits.append(g)
         elif reviews.verdict(tab, (None, theirs), (None, mine)):
@@ -208,9 +211,9 @@ def join_by_phone(
     if not fits:
         return None, ""
     name = str(record.get("name") or "")
-    hit = int(pick([str(g) for g in fits], name, lambda g: records[int(g)].get("name")))
+    hit = pick(fits, name, lambda g: record_of(g).get("name"))
     if hit in same:
-        _fill_only(record, records[hit].get, "")
+        _fill_only(record, record_of(hit).get, "")
         return hit, SAME_NOTE
     return hit, ""
 

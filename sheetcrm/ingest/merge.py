@@ -35,11 +35,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from sheetcrm.errors import InputError, ValueParseError
 from sheetcrm.ingest.matching import SheetIndex, join_by_phone, match
-from sheetcrm.ingest.review import Reviews, possible_duplicate, weak_keys
+from sheetcrm.ingest.review import MAX_HOLDERS, Reviews, possible_duplicate, weak_keys
 from sheetcrm.ingest.syncstate import SyncState, digest
 from sheetcrm.model.changes import AppendRow, ChangeSet, Op, SetCell
 from sheetcrm.model.grid import TabGrid
@@ -92,15 +93,15 @@ def group_records(
     weak = weak_keys(tab)
     groups: list[Group] = []
     index: dict[tuple[str, str], int] = {}
-    loose: dict[tuple[str, str], list[int]] = {}  # phone → the groups holding it, in order
+    loose: dict[tuple[str, str], dict[int, None]] = {}  # phone → groups holding it, in order
     notes: list[str] = []
     for number, record in rows:
         keys = _key_values(tab, record)
         hit = next((index[k] for k in keys if k[0] not in weak and k in index), None)
         record, how = dict(record), ""
-        if hit is None:
-            held = dict.fromkeys(g for k in keys for g in loose.get(k, []))
-            hit, how = join_by_phone(tab, [g.record for g in groups], list(held), record, reviews)
+        held = [g for k in keys if k in loose for g in islice(loose[k], MAX_HOLDERS)]
+        if hit is None and held:
+            hit, how = join_by_phone(tab, lambda g: groups[g].record, held, record, reviews)
         if hit is None:
             groups.append(Group(record, [number]))
             hit = len(groups) - 1
@@ -119,14 +120,12 @@ def group_records(
                 key = next(
                     f"{k}={v}"
                     for k, v in keys
-                    if index.get((k, v)) == hit or hit in loose.get((k, v), [])
+                    if index.get((k, v)) == hit or hit in loose.get((k, v), {})
                 )
                 notes.append(f"row {number} merged into row {group.first} ({key}{how})")
         for k in keys:
             if k[0] in weak:
-                holders = loose.setdefault(k, [])
-                if hit not in holders:
-                    holders.append(hit)
+                loose.setdefault(k, {})[hit] = None
             else:
                 index.setdefault(k, hit)
     return groups, notes

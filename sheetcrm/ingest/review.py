@@ -20,9 +20,9 @@ deletes it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sheetcrm.model.grid import TabGrid, header_key
 from sheetcrm.model.ids import KEYS
@@ -32,6 +32,7 @@ from sheetcrm.run.journal import CONFLICTS
 
 __all__ = [
     "KEPT_APART",
+    "MAX_HOLDERS",
     "POSSIBLE_DUPLICATE",
     "SAME_PERSON",
     "Pair",
@@ -48,8 +49,12 @@ KEPT_APART = "kept apart"
 SAME_PERSON = "same person"
 #: Identifying fields that only suggest who a record is (when the tab keys by e-mail too).
 WEAK = ("phone",)
-_SAME = {"same person", "same"}
+#: How many holders of one phone a record is compared with (``ingest.matching``).
+MAX_HOLDERS = 25
+_SAME = {SAME_PERSON, "same"}
 _PUNCTUATION = re.compile(r"[\s.!]+")
+
+T = TypeVar("T")
 
 #: One side of a pair: the record's ID (None while a new one has none yet) and e-mail.
 Pair = tuple[str | None, str]
@@ -73,7 +78,7 @@ def clash(a: str, b: str) -> bool:
     return bool(a and b and a != b)
 
 
-def pick(candidates: list[str], name: str, name_of: Any) -> str:
+def pick(candidates: list[T], name: str, name_of: Callable[[T], Any]) -> T:
     """The candidate a phone match goes to: the one whose name is the record's, else the
     first (the phone's first holder: the same on every machine)."""
     wanted = name.strip().casefold()
