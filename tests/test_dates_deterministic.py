@@ -510,3 +510,15 @@ def test_a_refused_date_in_the_sheet_is_no_date_in_the_figures():
     customers = pd.DataFrame({"customer_id": ["C-1"]}, dtype=object)
     metrics = customer_metrics(customers, acts, REFERENCE)
     assert metrics.loc["C-1", "first_purchase"] == pd.Timestamp(2025, 9, 24)
+
+
+def test_a_refused_date_has_no_age_in_a_segment_rule():
+    """'older than days' on a refused "5 Mar" (the year 1 to pandas) matched everyone."""
+    from sheetcrm.analytics.segments import Condition, Rule, evaluate
+
+    customers = pd.DataFrame(
+        {"last_contact": [dt.date(2025, 1, 2), "5 Mar", dt.date(2025, 9, 30), None]},
+        dtype=object,
+    )
+    inactive = Rule("inactive", (Condition("last_contact", "older than days", 180),))
+    assert evaluate(inactive, customers, REFERENCE).mask.tolist() == [True, False, False, False]

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sheetcrm.analytics.frames import moment
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.schema import TabSchema
 
@@ -176,7 +177,7 @@ def _test(cond: Condition, column: pd.Series, as_of: dt.date) -> tuple[pd.Series
     if op == "not blank":
         return ~blank, None
     if op in ("within days", "older than days"):
-        days = (pd.Timestamp(as_of) - pd.to_datetime(column, errors="coerce")).dt.days
+        days = (pd.Timestamp(as_of) - moment(column)).dt.days  # a refused date: no age
         return (days <= value) if op == "within days" else (days > value), None
     if op in NUMERIC_OPS:
         numbers = pd.to_numeric(column, errors="coerce")
