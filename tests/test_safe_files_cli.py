@@ -150,6 +150,9 @@ def test_every_file_for_people_is_inert_and_keeps_phones(book, tmp_path):
     sheetcrm(book, tmp_path, "export", "Customers", "-o", "again.csv")
     plan = sheetcrm(book, tmp_path, "import", "again.csv", "--tab", "Customers", "--dry-run")
     assert "No changes." in plan, plan
+    piped = sheetcrm(book, tmp_path, "export", "Interactions")  # export … | import - …
+    dry = ("import", "-", "--tab", "Interactions", "--dry-run")
+    assert "No changes." in sheetcrm(book, tmp_path, *dry, stdin=piped)
     # then a teammate types what the parsers would refuse, and adds a column of their own
     book.type_text("Customers", 3, "phone", GARBAGE_PHONE)
     book.type_text("Interactions", 3, "amount", GARBAGE_AMOUNT)
