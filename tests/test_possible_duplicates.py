@@ -494,3 +494,41 @@ def test_a_shop_phone_on_every_row_keeps_everyone_and_stays_linear(tmp_path, mon
     assert len(looked) <= 300 * (MAX_HOLDERS + 1)
     again = import_file(crm, path, tab="Customers")
     assert not again.changes and not again.conflicts
+
+
+def test_an_explicit_id_is_identity_even_with_another_e_mail(tmp_path):
+    """A row that names a record by its ID is that record: its new e-mail is an update,
+    not a second person (in one file, and against the sheet)."""
+    crm = new_crm(tmp_path)
+    rows = (
+        "customer_id,Name,Email,Phone\n"
+        f"C-1,Moumita Das,{MOUMITA},{FAMILY}\nC-1,Moumita Das,moumita@example.org,{FAMILY}\n"
+    )
+    result = import_file(crm, write(tmp_path, "ids.csv", rows), tab="Customers")
+    assert (result.counts.created, result.counts.merged, result.conflicts) == (1, 1, [])
+    assert people(crm) == [("Moumita Das", "moumita@example.org", FAMILY_E164, None)]
+    moved = f"customer_id,Name,Email,Phone\nC-1,Moumita Das,{MOUMITA},{OTHER_E164}\n"
+    again = import_file(crm, write(tmp_path, "moved.csv", moved), tab="Customers")
+    assert again.counts.updated == 1 and not again.conflicts
+    assert people(crm) == [("Moumita Das", MOUMITA, OTHER_E164, None)]
+
+
+def test_same_person_on_form_responses_that_carry_their_own_ids(tmp_path):
+    """Google Form responses carry an ID per response; a ``same person`` verdict still
+    sends the second one's responses to the first lead (filling only what it lacks)."""
+    harness = HARNESSES["memory"](tmp_path)
+    crm = CRM(backend=harness.backend, config=Config(values=ValueContext()))
+    crm.init()
+    header = "Timestamp,পুরো নাম,ইমেইল,ফোন নম্বর,মন্তব্য\n"
+    first = (
+        f"2025-10-04 10:00:00,মৌমিতা দাস,{MOUMITA},{FAMILY_BN},\n"
+        f"2025-10-05 11:30:00,সৌরভ দাস,{SOURAV},{FAMILY_BN},শাড়ি কত?\n"
+    )
+    form = write(tmp_path, "form.csv", header + first)
+    assert len(import_file(crm, form, preset="google-form").conflicts) == 1
+    resolve(harness, crm, "same person")
+    result = import_file(crm, form, preset="google-form")
+    assert not result.conflicts and result.counts.updated == 1
+    leads = {r["email"]: r for _, r in crm.frame("Leads").iterrows()}
+    assert leads[MOUMITA]["name"] == "মৌমিতা দাস" and leads[MOUMITA]["notes"] == "শাড়ি কত?"
+    assert import_file(crm, form, preset="google-form").changes.ops == []

@@ -6,7 +6,8 @@ is that record, though a teammate may have changed the e-mail it was derived fro
 last by phone. A phone only suggests who someone is (a family shares one), so it never
 joins two records whose e-mails are both present and differ: the record is created and the
 pair kept apart for review (``ingest.review``), unless a teammate already said in
-``_conflicts`` that they are one person. Among several records holding a phone, a record
+``_conflicts`` that they are one person; a record that resolves, however, to the second of
+such a pair goes to the first. Among several records holding a phone, a record
 without a clashing e-mail goes to the one of its name, else the phone's first holder: the
 same on every machine. A phone held by more than ``MAX_HOLDERS`` records is no family's
 (a placeholder such as +10000000000): only its first holders are looked at, so it does not
@@ -136,9 +137,7 @@ def match(
     without an ID gets its derived one. The second value names the phone's holder a new
     record is kept apart from, when nobody has reviewed that pair yet. A record merged by
     a ``same person`` verdict keeps here only what the record it joins lacks."""
-    existing, by = index.find(record)
-    if existing is not None and by == tab.id_field:
-        return existing, None
+    existing, _ = index.find(record)
     if existing is None and is_blank(record.get(tab.id_field)):
         rid = identity(tab, record, seen)
         if rid in index.rows:
