@@ -500,3 +500,30 @@ def test_forget_deletes_by_id_on_every_backend_while_a_teammate_sorts(crm, harne
     assert _traces(" ".join(map(str, [*audit["summary"], *audit["command"]]))) == []
     assert crm.frame("_conflicts").empty
     assert any("[forgotten]" in str(s) for s in audit["summary"])
+
+
+def test_a_forms_responses_tab_is_shown_and_listed_but_never_changed(shop, tmp_path):
+    """A Google Form's responses tab in the workbook (not sheetcrm's): export shows her
+    rows there, forget leaves the tab byte for byte and names the rows to delete by hand,
+    and importing from that tab afterwards counts her as suppressed."""
+    path = tmp_path / "crm.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("Form Responses 1")
+    for line in FORM.splitlines():
+        ws.append(line.split(","))
+    wb.save(path)
+    crm = shop["crm"]
+    data = person_export(crm, SARA)
+    form = data["elsewhere"]["Form Responses 1"]
+    assert [r["row"] for r in form] == [2, 3] and form[1]["values"]["Phone number"] == "0912"
+    before = [list(r) for r in openpyxl.load_workbook(path)["Form Responses 1"].values]
+    done = run_sheetcrm("person", "forget", SARA, "--yes", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "note: Form Responses 1: rows 2, 3 name them; sheetcrm does not change tabs it does "
+        "not own (a form's responses), so delete them there by hand" in done.stdout
+    )
+    assert [list(r) for r in openpyxl.load_workbook(path)["Form Responses 1"].values] == before
+    again = run_sheetcrm("import", "--from-tab", "Form Responses 1", "--dry-run", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "3 rows: 1 unchanged, 2 suppressed" in again.stdout

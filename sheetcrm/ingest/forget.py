@@ -26,7 +26,10 @@ What goes, and why this way:
   outbox): these come after the workbook was saved, so a failed save leaves everything
   as it was;
 - their e-mail (and their phone, unless someone kept in the workbook shares it) goes on
-  the suppression list in ``_sync`` (``ingest.suppression``).
+  the suppression list in ``_sync`` (``ingest.suppression``);
+- tabs sheetcrm does not own (a form's responses tab, the team's own tabs) are never
+  changed: the rows there that name them are listed in the result's notes, to delete by
+  hand (a ``watch`` of a responses tab does not bring them back: they are suppressed).
 
 Running it again after a failure part way (a snapshot folder that could not be written)
 finishes the job: the snapshots and the outbox are searched even when the workbook no
@@ -49,6 +52,7 @@ from sheetcrm.ingest.person import (
     Person,
     holdings,
     locate,
+    outside,
     row_dict,
 )
 from sheetcrm.ingest.restore import rewrite_snapshot
@@ -84,6 +88,13 @@ def forget(
             return run.apply(RunResult(COMMAND, also={"suppression list": "already on it"}))
         held = holdings(person, crm.schema, grids, keep_sales=keep_sales)
         changes = ChangeSet(_ops(person, held, grids), _left(held, grids, crm.schema))
+        for tab, rows in outside(crm, person).items():
+            numbers = ", ".join(str(r["row"]) for r in rows)
+            which = f"row {numbers} names" if len(rows) == 1 else f"rows {numbers} name"
+            changes.notes.append(
+                f"{tab}: {which} them; sheetcrm does not change tabs it does not own (a "
+                "form's responses), so delete them there by hand"
+            )
         changes.extend(_suppress(person, grids, crm))
         result = run.apply(RunResult(COMMAND, changes, also=_counts(held)))
         local = [(s, holdings(person, crm.schema, s.tabs, keep_sales=keep_sales)) for s in saved]

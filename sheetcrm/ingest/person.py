@@ -15,7 +15,9 @@ phone (read as the workbook's ``[locale] region`` reads phones, so ``۰۹۱۲۳�
    naming them, ``_quarantine`` entries whose input names their e-mail or phone, and
    ``_audit`` rows whose summary mentions their IDs, e-mail or phone.
 
-Tabs sheetcrm does not own (a form's responses tab, a team's own tabs) are not searched.
+Tabs sheetcrm does not own (a form's responses tab, a team's own tabs) are searched for
+cells that name them (``outside``), but never changed: export shows those rows, forget
+lists them for a person to delete.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from typing import Any, Protocol
 import phonenumbers
 
 from sheetcrm.crm import CRM
-from sheetcrm.errors import InputError, NotFoundError, PlanRefusedError, ValueParseError
+from sheetcrm.errors import (
+    ConfigError,
+    InputError,
+    NotFoundError,
+    PlanRefusedError,
+    ValueParseError,
+)
 from sheetcrm.ingest.restore import Saved, snapshots
 from sheetcrm.ingest.suppression import Suppression
 from sheetcrm.model.grid import TabGrid, map_header
@@ -389,3 +397,21 @@ class Forgotten(NotFoundError):
 def forgotten(who: Who, grids: Mapping[str, TabGrid]) -> bool:
     """Whether the e-mail or phone ``who`` names is on the suppression list."""
     return Suppression.from_grid(grids.get("_sync")).matches({who.kind: who.value})
+
+
+def outside(crm: CRM, person: Person) -> dict[str, list[dict[str, Any]]]:
+    """Rows of the tabs sheetcrm does not own (a form's responses tab, a team's own tabs)
+    that name them, in export's shape. sheetcrm never changes such a tab, so ``forget``
+    lists these for a person to delete; found in one more read, of every tab's values."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, grid in crm.backend.read(None, values_only=True).items():
+        try:
+            crm.schema.tab(name)
+            continue  # a sheetcrm tab: searched by ``holdings``
+        except ConfigError:
+            pass
+        for i, row in enumerate(grid.rows):
+            if any(person.mentions(v) for v in row):
+                entry = {"row": i + 2, "why": "a cell names them", "values": row_dict(grid, i)}
+                out.setdefault(name, []).append(entry)
+    return out

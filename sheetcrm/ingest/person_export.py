@@ -12,6 +12,7 @@ The shape is stable and versioned; a key is only ever added, with ``version`` ke
       "records": [{"tab": "Customers", "id": "C-…"}],
       "tabs": {"Customers": [{"row": 2, "id": "C-…", "why": "their record", "values": {…}}]},
       "snapshots": [{"path": "…/20261202-….json", "at": "…", "workbook": "…", "tabs": {…}}],
+      "elsewhere": {"Form Responses 1": [{"row": 3, "why": "…", "values": {…}}]},
       "outbox": [{"key": "…", "to": "sara@example.com", "subject": "…"}],
       "suppressed": false,
       "about": {"records": "…", …}
@@ -33,7 +34,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from sheetcrm.crm import CRM
-from sheetcrm.ingest.person import Ledger, Who, forgotten, held_rows, holdings, locate
+from sheetcrm.ingest.person import (
+    Ledger,
+    Who,
+    forgotten,
+    held_rows,
+    holdings,
+    locate,
+    outside,
+)
 
 VERSION = 1
 ABOUT = {
@@ -46,6 +55,10 @@ ABOUT = {
     ),
     "snapshots": (
         "local snapshots sheetcrm kept before destructive changes, with their rows in each"
+    ),
+    "elsewhere": (
+        "rows of tabs sheetcrm does not own (a form's responses tab, your own tabs) with a "
+        "cell that names them; sheetcrm never changes those tabs"
     ),
     "outbox": "e-mails sheetcrm sent to them (the local log that stops a second copy)",
     "suppressed": "whether `person forget` already put them on the suppression list",
@@ -80,6 +93,7 @@ def person_export(crm: CRM, who: str, *, ledgers: Iterable[Ledger] = ()) -> dict
         "records": [{"tab": t, "id": i} for t, i in person.records],
         "tabs": held_rows(holdings(person, crm.schema, grids), grids),
         "snapshots": shots,
+        "elsewhere": outside(crm, person),
         "outbox": [],
         **entries,
         "suppressed": any(forgotten(Who(e, "email", e), grids) for e in emails)
