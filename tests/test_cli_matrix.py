@@ -70,6 +70,17 @@ CALLS: dict[str, list[Call]] = {
     ],
     "export": [Call(("export", "Leads", "--format", "csv"), "lead_id")],
     "restore": [Call(("restore", "{snapshot}"), "1 cell")],
+    # the form's bad e-mail (when import --from-tab ran first) stays open: exit 8
+    "quarantine list": [Call(("quarantine", "list", "--all", "--format", "json"), "[")],
+    "quarantine retry": [
+        Call(
+            ("quarantine", "retry"),
+            "entries",  # "No open entries to retry." or "N entries retried: …"
+            codes={"xlsx": (0, 8), "gsheets": (0, 8)},
+            fails="still open in _quarantine; see `sheetcrm quarantine list`",
+        )
+    ],
+    "quarantine clear": [Call(("quarantine", "clear", "--source", FORM), "Cleared _quarantine")],
     "watch": [Call(("watch", "--from-tab", FORM, "--once", "--no-refresh"), "3 seen")],
     "refresh": [Call(("refresh", "--as-of", AS_OF), f"as of {AS_OF}: ")],
     "segments": [Call(("segments", "--as-of", AS_OF), f"Segments as of {AS_OF}:\n  VIP")],

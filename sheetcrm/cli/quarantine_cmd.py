@@ -10,7 +10,7 @@ import click
 import pandas as pd
 
 from sheetcrm.cli.options import backend_options, force_option, run_options
-from sheetcrm.cli.output import emit, report_run
+from sheetcrm.cli.output import report_run
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConflictsRecorded
 from sheetcrm.ingest import quarantine as ledger
@@ -19,7 +19,8 @@ from sheetcrm.run import plural
 from sheetcrm.run.journal import Entry
 
 #: The columns ``list`` shows in a table (``--format json`` gives every field).
-SHOWN = ("quarantine_id", "status", "source", "row", "kind", "column", "value", "reason", "tab")
+SHOWN = ("quarantine_id", "status", "source", "row", "kind", "tab", "column", "value", "reason")
+REASON_WIDTH = 100  # a reason says what to do; wider than ``show``'s cells
 
 
 @click.group()
@@ -58,7 +59,7 @@ def list_(crm: CRM, everything: bool, source: str | None, fmt: str) -> None:
         click.echo("No open entries in _quarantine." if not everything else "(no entries)")
         return
     frame = pd.DataFrame([[_cell(e, c) for c in SHOWN] for e in found], columns=list(SHOWN))
-    emit(frame, "table")
+    click.echo(frame.to_string(index=False, max_colwidth=REASON_WIDTH))
 
 
 def _cell(entry: Entry, column: str) -> Any:
@@ -90,7 +91,8 @@ def retry(crm: CRM, dry_run: bool, quiet: bool, source: str | None, force: bool)
             click.echo(result.changes.render())
         if quiet and not dry_run:
             continue
-        click.echo(f"Retried {run.source} into {result.tab} — {result.counts.line()}")
+        verb = "Would retry" if dry_run else "Retried"
+        click.echo(f"{verb} {run.source} into {result.tab} — {result.counts.line()}")
         for q in result.quarantine[:10]:
             click.echo(f"  still set aside: {describe(q)}")
         for line in result.skipped[:10]:
