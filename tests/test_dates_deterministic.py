@@ -522,3 +522,31 @@ def test_a_refused_date_has_no_age_in_a_segment_rule():
     )
     inactive = Rule("inactive", (Condition("last_contact", "older than days", 180),))
     assert evaluate(inactive, customers, REFERENCE).mask.tolist() == [True, False, False, False]
+
+
+def test_after_dates_config_a_quarantine_retry_takes_the_rows(tmp_path):
+    """xlsx, every command a fresh process: the rows set aside for a relative date go in
+    when the config names a reference day, by `sheetcrm quarantine retry`."""
+    notes = tmp_path / "notes.csv"
+    notes.write_text(NOTES, encoding="utf-8")
+    assert run_sheetcrm("init", cwd=tmp_path).returncode == 0
+    first = run_sheetcrm("import", str(notes), "--tab", "Interactions", cwd=tmp_path)
+    assert first.returncode == 8, first.stdout + first.stderr
+    (tmp_path / "sheetcrm.toml").write_text(
+        '[dates]\nreference = "2025-10-01"\npartial = ["Interactions.date"]\n', encoding="utf-8"
+    )
+    retried = run_sheetcrm("quarantine", "retry", cwd=tmp_path)
+    assert retried.returncode == 0, retried.stdout + retried.stderr
+    shown = run_sheetcrm("show", "Interactions", "--format", "json", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    rows = json.loads(shown.stdout)
+    dates = sorted((r["summary"], dt.datetime.fromisoformat(r["date"])) for r in rows)
+    assert dates == [
+        ("asked for the price list", dt.datetime(2025, 9, 24, 10)),
+        ("first call", dt.datetime(2025, 3, 5)),
+        ("sent the catalogue", dt.datetime(2025, 9, 30)),
+        ("visited the shop", dt.datetime(2025, 9, 26, 15)),
+    ]
+    again = run_sheetcrm("import", str(notes), "--tab", "Interactions", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "4 unchanged" in again.stdout, again.stdout  # the same values on a re-import
