@@ -180,15 +180,20 @@ def test_an_unknown_value_says_which_values_and_the_line_to_add(typed, tail):
     )
 
 
-def test_the_suggested_line_is_valid_toml_that_accepts_the_value():
-    typed = 'Friend "Ali" \\ co'
+@pytest.mark.parametrize(
+    "typed",
+    ['Friend "Ali" \\ co', "tab\there", "del\x7fhere", "دوست علی", "বন্ধু", "C:\\ads"],
+)
+def test_the_suggested_line_is_valid_toml_that_accepts_the_value(typed):
     with pytest.raises(ValueParseError) as info:
         leads_source(Config()).parse(typed, IR)
     line = re.search(r"add the line (.+?) under \[vocab\.\"Leads.source\"\]", str(info.value))
     assert line is not None
     toml = '[vocab."Leads.source"]\n' + line[1].replace("<one of the values>", "referral")
+    (spelling, value), *_ = tomllib.loads(toml)["vocab"]["Leads.source"].items()
+    assert spelling == typed.strip()
     config = parse_config(tomllib.loads(toml))
-    assert leads_source(config).parse(typed, IR) == "referral"
+    assert leads_source(config).parse(typed, IR) == value
 
 
 def test_a_codec_used_on_its_own_still_says_what_to_add():

@@ -214,8 +214,9 @@ class EnumCodec(Codec):
 
 
 def _toml_str(text: str) -> str:
-    """``text`` as a TOML basic string (JSON's escapes are all valid TOML ones)."""
-    return json.dumps(text, ensure_ascii=False)
+    """``text`` as a TOML basic string: JSON's escapes are all valid TOML ones, and DEL,
+    which JSON leaves as it is and TOML refuses, is escaped too."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 CODECS: dict[str, Codec] = {
