@@ -228,3 +228,15 @@ def test_remind_json_lists_the_undelivered(demo_book, tmp_path):
     assert out["delivery"]["sent"] == ["arif@example.com"]
     assert {u["person"] for u in out["undelivered"]} == {"Maryam", "Reza", "Sophie"}
     assert all(u["address"] is None and u["reason"] for u in out["undelivered"])
+
+
+def test_report_email_refused_for_one_exits_8_after_sending_the_other(demo_book, tmp_path):
+    with Mailbox(refuse={"nobody@example.com"}) as box:
+        remind_in(tmp_path, demo_book, box, {})  # writes the [smtp] config; nobody to remind
+        env = {"XDG_DATA_HOME": str(tmp_path / "data")}
+        argv = ("report", "--as-of", AS_OF, "--email", "boss@example.com")
+        done = run_sheetcrm(*argv, "--email", "nobody@example.com", cwd=tmp_path, env=env)
+        assert [to for to, _msg in box.messages] == [["boss@example.com"]]
+    line = one_line(done, 8)
+    assert line.startswith("sheetcrm: the SMTP server refused nobody@example.com (550")
+    assert line.endswith("; 1 other(s) sent")

@@ -18,7 +18,7 @@ from sheetcrm.config import Config, parse_config
 from sheetcrm.crm import CRM
 from sheetcrm.demo import write_demo
 from sheetcrm.emulator import Emulator
-from sheetcrm.errors import ConfigError, InputError, TransientError
+from sheetcrm.errors import ConfigError, InputError, NotDelivered, TransientError
 from sheetcrm.outputs.mail import Email, SmtpSettings, send
 from sheetcrm.outputs.reminders import remind
 from sheetcrm.outputs.report import make_report
@@ -213,7 +213,7 @@ def test_no_second_copy_when_run_again():
 def test_refused_recipient_and_refused_connection():
     with Mailbox(refuse={"nobody@example.com"}) as box:
         crm = demo(box.smtp_config())
-        with pytest.raises(InputError, match=r"refused nobody@example\.com .*1 other"):
+        with pytest.raises(NotDelivered, match=r"refused nobody@example\.com .*1 other"):
             make_report(crm, as_of=DAY, emails=("boss@example.com", "nobody@example.com"))
         assert [r for r, _ in box.messages] == [["boss@example.com"]]
         box.messages.clear()

@@ -141,6 +141,24 @@ def test_a_set_aside_stdin_row_is_named_stdin(tmp_path):
     assert [(r["source"], r["row"]) for r in rows] == [(STDIN, 3)]
 
 
+def test_a_stdin_cell_set_aside_is_retried_from_what_was_kept(tmp_path):
+    """Standard input cannot be read again: ``quarantine retry`` works from the raw row
+    ``_quarantine`` kept, with today's sheetcrm.toml."""
+    assert run_sheetcrm("init", "-q", cwd=tmp_path).returncode == 0
+    text = (
+        "name,email,lead source\nAna,ana@example.com,instagram\nBob,bob@example.com,Google search\n"
+    )
+    done = sheetcrm(tmp_path, "import", "-", "--tab", "Leads", stdin=text.encode())
+    assert done.returncode == 8 and "'Google search' set aside" in done.stdout, done.stderr
+    (tmp_path / "sheetcrm.toml").write_text(
+        '[vocab."Leads.source"]\n"Google search" = "ads"\n', encoding="utf-8"
+    )
+    retried = run_sheetcrm("quarantine", "retry", cwd=tmp_path)
+    assert retried.returncode == 0, retried.stderr
+    leads = json.loads(run_sheetcrm("show", "Leads", "--format", "json", cwd=tmp_path).stdout)
+    assert {r["name"]: r["source"] for r in leads} == {"Ana": "instagram", "Bob": "ads"}
+
+
 @pytest.mark.parametrize(
     ("encoding", "text", "expected"),
     [

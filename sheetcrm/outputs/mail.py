@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.config import Config
-from sheetcrm.errors import ConfigError, InputError, TransientError
+from sheetcrm.errors import ConfigError, InputError, NotDelivered, TransientError
 from sheetcrm.files import write_private
 
 SECURITY = ("starttls", "ssl", "none")
@@ -241,7 +241,7 @@ def send(
     strict: bool = True,
 ) -> Delivery:
     """Send each message once; skip those already in the outbox; report refused addresses
-    (``InputError`` after the others are sent; with ``strict=False`` only in
+    (``NotDelivered``, exit 8, after the others are sent; with ``strict=False`` only in
     ``Delivery.refused``, for a caller that reports them itself)."""
     check_mails(settings, mails)
     outbox = outbox or outbox_path()
@@ -278,5 +278,5 @@ def send(
             server.quit()
     if result.refused and strict:
         who = ", ".join(f"{k} ({v})" for k, v in result.refused.items())
-        raise InputError(f"the SMTP server refused {who}; {len(result.sent)} other(s) sent")
+        raise NotDelivered(f"the SMTP server refused {who}; {len(result.sent)} other(s) sent")
     return result
