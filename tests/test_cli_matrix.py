@@ -80,7 +80,7 @@ CALLS: dict[str, list[Call]] = {
             fails="still open in _quarantine; see `sheetcrm quarantine list`",
         )
     ],
-    "quarantine clear": [Call(("quarantine", "clear", "--source", FORM), "Cleared _quarantine")],
+    "quarantine clear": [Call(("quarantine", "clear", "--all"), "Cleared _quarantine")],
     "watch": [Call(("watch", "--from-tab", FORM, "--once", "--no-refresh"), "3 seen")],
     "refresh": [Call(("refresh", "--as-of", AS_OF), f"as of {AS_OF}: ")],
     "segments": [Call(("segments", "--as-of", AS_OF), f"Segments as of {AS_OF}:\n  VIP")],

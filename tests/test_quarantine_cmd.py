@@ -117,6 +117,10 @@ def test_bad_options_are_usage_errors(tmp_path):
     assert run_sheetcrm("quarantine", "list", cwd=tmp_path).stdout == (
         "No open entries in _quarantine.\n"
     )
+    typo = run_sheetcrm("quarantine", "retry", "--source", "leads.csv", cwd=tmp_path)
+    assert one_line(typo, 3) == (
+        "sheetcrm: error: no entries from 'leads.csv' in _quarantine (sources: none yet)"
+    )
 
 
 def content(path: Path) -> dict[str, list[tuple[object, ...]]]:

@@ -375,3 +375,52 @@ def test_a_teammate_closes_an_entry_in_the_sheet_in_their_own_words(book, tmp_pa
     again = import_file(crm, path, SPEC)
     assert [op.field for op in again.changes.ops] == ["status", "last_seen"]
     assert [(e.row, e.status) for e in ledger.entries(crm) if e.row == 4] == [(4, "open")]
+
+
+def test_a_source_with_no_entries_is_named_not_passed_over(book, tmp_path):
+    _made, crm = book
+    import_file(crm, write(tmp_path, "form.csv", FORM), SPEC)
+    for call in (
+        lambda: ledger.entries(crm, source="forms.csv"),
+        lambda: ledger.retry(crm, source="forms.csv"),
+        lambda: ledger.clear(crm, source="./form.csv"),
+    ):
+        with pytest.raises(InputError, match=r"no entries from .* \(sources: form.csv\)"):
+            call()
+
+
+def test_entries_an_older_sheetcrm_wrote_are_not_retried_but_say_why(book, tmp_path):
+    made, crm = book
+    old = {"Timestamp": "2025-10-05 09:30:00", "Email Address": "cy@", "Your name": "Cy Tran"}
+    legacy(made, crm, [legacy_row("expected an e-mail", old)])
+    done = ledger.retry(crm)
+    assert done.runs == [] and [why for _e, why in done.skipped] == [
+        "recorded without its import options (an older sheetcrm); import it again"
+    ]
+    assert str(done.rejected()) == (
+        "1 entry still open in _quarantine; see `sheetcrm quarantine list`"
+    )
+
+
+def test_a_clear_whose_save_fails_changes_nothing(book, tmp_path, monkeypatch):
+    made, crm = book
+    import_file(crm, write(tmp_path, "form.csv", FORM), SPEC)
+    before = [(e.id, e.status) for e in entries(crm)]
+    if made.name == "xlsx":
+        real = os.fsync
+
+        def full(fd: int) -> None:
+            if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
+                raise OSError(errno.EDQUOT, os.strerror(errno.EDQUOT))
+            real(fd)
+
+        monkeypatch.setattr(os, "fsync", full)
+        with pytest.raises(DiskError):
+            ledger.clear(crm, everything=True)
+        monkeypatch.setattr(os, "fsync", real)
+    else:
+        made.emulator.fail("spreadsheets.values.batchUpdate", 400, times=1)
+        with pytest.raises(WorkbookError):
+            ledger.clear(crm, everything=True)
+    fresh = CRM(backend=made.fresh(), config=parse_config(GB))
+    assert [(e.id, e.status) for e in entries(fresh)] == before

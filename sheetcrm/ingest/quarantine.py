@@ -42,13 +42,23 @@ def _ledger(grids: dict[str, TabGrid]) -> Ledger:
 
 def entries(crm: CRM, *, everything: bool = False, source: str | None = None) -> list[Entry]:
     """The entries of ``_quarantine`` (open ones unless ``everything``), oldest first;
-    none when the tab does not exist yet."""
-    found = _ledger(crm.read([QUARANTINE], values_only=True)).entries()
-    return [e for e in found if (everything or e.open) and _of(e, source)]
+    none when the tab does not exist yet. A ``source`` with no entry is an InputError."""
+    ledger = _ledger(crm.read([QUARANTINE], values_only=True))
+    _known(ledger, source)
+    return [e for e in ledger.entries() if (everything or e.open) and _of(e, source)]
 
 
 def _of(entry: Entry, source: str | None) -> bool:
     return source is None or entry.source == source
+
+
+def _known(ledger: Ledger, source: str | None) -> None:
+    """InputError when ``source`` names no entry at all (a typo, or a path given for a
+    file name): saying "nothing to do" would hide it."""
+    sources = sorted({e.source for e in ledger.entries()})
+    if source is not None and source not in sources:
+        known = ", ".join(sources[:8]) or "none yet"
+        raise InputError(f"no entries from {source!r} in _quarantine (sources: {known})")
 
 
 @dataclass
@@ -189,6 +199,7 @@ def clear(
     what = "quarantine clear --resolved" if resolved else "quarantine clear"
     with WriteRun(crm, what, force=True, dry_run=dry_run) as run:
         ledger = _ledger(run.read([]))
+        _known(ledger, source)
         rows = [*ledger.entries(), *(e for old in ledger.older.values() for e in old)]
         by_id = {e.id: e for e in rows}
         unknown = [i for i in wanted if i not in by_id]
