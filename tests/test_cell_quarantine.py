@@ -149,6 +149,26 @@ def test_several_bad_cells_in_one_row_are_each_listed(crm, tmp_path):
     assert "3 cells set aside" in result.counts.line()
 
 
+@pytest.mark.parametrize(
+    ("column", "raw", "kind"),
+    [
+        ("amount", "lots", "cell"),  # optional money
+        ("next_action_date", "Friday", "cell"),  # a weekday is no date
+        ("type", "coffee chat", "row"),  # required: what happened is unknown
+        ("date", "sometime", "row"),  # required
+    ],
+)
+def test_interactions_required_and_optional_cells(crm, tmp_path, column, raw, kind):
+    header = ("date", "type", "summary", "amount", "next_action_date")
+    row = dict(zip(header, ("2024-03-05", "call", "asked for prices", "120", ""), strict=True))
+    row[column] = raw
+    path = write_csv(tmp_path, "log.csv", header, list(row.values()))
+    result = import_file(crm, path, tab="Interactions")
+    [q] = result.quarantine
+    assert (q.kind, q.column, q.value) == (kind, column, raw)
+    assert result.counts.created == (kind == "cell") and result.counts.accounted() == 1
+
+
 # --- transactions -----------------------------------------------------------------------
 
 ORDERS = ("InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice")
@@ -279,13 +299,11 @@ def test_cli_imports_a_lead_with_a_bad_budget_and_says_so(tmp_path):
     path = write_csv(
         tmp_path,
         "leads.csv",
-        ("نام", "ایمیل", "موبایل", "Budget"),
+        ("نام", "ایمیل", "موبایل", "بودجه"),  # a Persian form: budget maps to value
         ("سارا", "sara@example.com", "۰۹۱۲ ۳۴۵ ۶۷۸۹", "۸ میلیون"),
         ("Ali", "ali@example.com", "", "5000000"),
     )
-    done = run_sheetcrm(
-        "import", str(path), "--tab", "Leads", "--map", "Budget=value", *book, cwd=tmp_path
-    )
+    done = run_sheetcrm("import", str(path), "--tab", "Leads", *book, cwd=tmp_path)
     assert done.returncode == 8, (done.stdout, done.stderr)  # something was set aside
     assert "2 rows: 2 created; 1 cell set aside" in done.stdout, done.stdout
     assert "Traceback" not in done.stderr
@@ -295,7 +313,7 @@ def test_cli_imports_a_lead_with_a_bad_budget_and_says_so(tmp_path):
     assert blank(leads["sara@example.com"]["value"]) and leads["ali@example.com"]["value"]
     kept = run_sheetcrm("show", "_quarantine", "--format", "json", *book, cwd=tmp_path)
     [entry] = json.loads(kept.stdout)
-    assert (entry["kind"], entry["column"], entry["value"]) == ("cell", "Budget", "۸ میلیون")
+    assert (entry["kind"], entry["column"], entry["value"]) == ("cell", "بودجه", "۸ میلیون")
     assert entry["tab"] == "Leads" and "left blank" in entry["reason"]
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
+from support import run_sheetcrm
 
 from sheetcrm.ingest.importer import import_file
 from sheetcrm.model.grid import map_header
@@ -207,3 +209,49 @@ def test_an_unsubscribe_that_identifies_no_one_is_set_aside_with_why(crm, tmp_pa
     [q] = result.quarantine
     assert (q.kind, q.column, q.value) == ("row", "Email", "sara@")
     assert "e-mail" in q.reason
+
+
+def test_a_nameless_mailchimp_member_already_there_keeps_their_name(crm, tmp_path):
+    seed(crm, tmp_path)
+    row = mailchimp_row(UNSUBSCRIBED, **{"Email Address": "rahul@example.com", "UNSUB_TIME": "x"})
+    result = import_file(crm, write_csv(tmp_path, "m.csv", UNSUBSCRIBED, row), preset="mailchimp")
+    assert result.counts.updated == 1 and not result.conflicts
+    rahul = people(crm)["rahul@example.com"]
+    assert rahul["name"] == "Rahul Das" and bool(rahul["opt_out"])
+
+
+def test_a_mailchimp_unsubscribe_on_sheets_in_a_fresh_process(emu, tmp_path):
+    """As cron runs it: init, a customers file, then the unsubscribed export with a bad
+    phone, each a new process against the Sheets API (the emulator over loopback)."""
+    sheet = emu.create_spreadsheet("crm")
+    env = {"SHEETCRM_API_ENDPOINT": emu.url}
+    (tmp_path / "sheetcrm.toml").write_text('[locale]\nregion = "IR"\n', encoding="utf-8")
+
+    def sheetcrm(*args):
+        return run_sheetcrm(*args, "--sheet", sheet.id, env=env, cwd=tmp_path)
+
+    assert sheetcrm("init").returncode == 0
+    customers = write_csv(
+        tmp_path, "people.csv", ("Name", "Email", "Phone"), ("Sara Ahmadi", "sara@example.com", "")
+    )
+    assert sheetcrm("import", str(customers), "--tab", "Customers").returncode == 0
+    export = write_csv(
+        tmp_path,
+        "unsubscribed_members_export_1a2b3c.csv",
+        UNSUBSCRIBED,
+        mailchimp_row(
+            UNSUBSCRIBED,
+            **{
+                "Email Address": "sara@example.com",
+                "Phone Number": "+98 12",
+                "UNSUB_TIME": "2024-05-01 10:11:12",
+            },
+        ),
+    )
+    done = sheetcrm("import", str(export), "--preset", "mailchimp")
+    assert done.returncode == 8, (done.stdout, done.stderr)  # a cell was set aside
+    assert "1 row: 1 updated; 1 cell set aside" in done.stdout
+    shown = json.loads(sheetcrm("show", "Customers", "--format", "json").stdout)
+    assert [(p["email"], p["opt_out"], p["phone"]) for p in shown] == [
+        ("sara@example.com", True, None)
+    ]

@@ -86,6 +86,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "উৎস",
     ),
     "date": ("date time", "datetime", "when", "تاریخ", "তারিখ"),
+    "value": ("budget", "deal value", "expected value", "بودجه", "ارزش", "বাজেট"),
     "first_contact": ("date", "created", "created at", "signup date", "joined", "تاریخ", "তারিখ"),
     "contact_date": ("date", "timestamp", "created", "created at", "submitted at", "تاریخ", "তারিখ"),
     "status": ("stage", "وضعیت", "অবস্থা"),
