@@ -69,23 +69,27 @@ class Retried:
     tried: list[Entry]
     result: RunResult
 
+    def _kept(self) -> list[Entry]:
+        """The entries tried that stay open: set aside again, or a cell of a row that is
+        set aside whole this time (the journal's rule: the row did not go in)."""
+        keys = {q.key for q in self.result.quarantine}
+        whole = {(s, r) for s, r, c in keys if not c}
+        return [
+            e
+            for e in self.tried
+            if e.key in keys or (e.kind == "cell" and (e.source, e.row) in whole)
+        ]
+
     @property
     def still_open(self) -> int:
-        """Entries of the rows tried that are open after it: failing again, or new (a row
-        that now goes in with a cell set aside)."""
-        keys = {q.key for q in self.result.quarantine}
-        rows = {(s, r) for s, r, c in keys if not c}
-        kept = [e for e in self.tried if e.kind == "cell" and (e.source, e.row) in rows]
-        return len(keys) + len([e for e in kept if e.key not in keys])
+        """Entries of the rows tried that are open after it: the ones kept, and new ones
+        (a row that now goes in with a cell set aside)."""
+        kept = {e.key for e in self._kept()}
+        return len(kept | {q.key for q in self.result.quarantine})
 
     @property
     def resolved(self) -> int:
-        keys = {q.key for q in self.result.quarantine}
-        rows = {(s, r) for s, r, c in keys if not c}
-        return sum(
-            e.key not in keys and not (e.kind == "cell" and (e.source, e.row) in rows)
-            for e in self.tried
-        )
+        return len(self.tried) - len(self._kept())
 
 
 @dataclass

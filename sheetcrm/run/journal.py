@@ -7,7 +7,9 @@ are new each run. ``_quarantine`` is a ledger with one entry per thing set aside
 aside again updates its entry (only the cells that changed: the same import twice writes
 nothing), and a run that looked at that input row again and took it in marks the entry
 ``resolved`` (a resolved entry that fails again is re-opened). ``at`` is when the entry
-was first seen and ``last_seen`` when it last changed. Rows older sheetcrm wrote (blank
+was first seen and ``last_seen`` when it last changed. The source is what the import
+calls its input (a file's name, without its folder, or a tab's), so the same export
+downloaded again lands on the same entries. Rows older sheetcrm wrote (blank
 status, an ID hashed from the raw row, several rows for one input row) are read as open
 and folded into the newest one of their key. A tab with an older header gets the missing
 columns added in the same apply.
