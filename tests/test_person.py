@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from support import one_line, run_sheetcrm
 
 from sheetcrm.config import Config
@@ -527,3 +528,32 @@ def test_a_forms_responses_tab_is_shown_and_listed_but_never_changed(shop, tmp_p
     again = run_sheetcrm("import", "--from-tab", "Form Responses 1", "--dry-run", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "3 rows: 1 unchanged, 2 suppressed" in again.stdout
+
+
+def test_a_teammates_own_column_that_names_her_is_listed_and_redacted_in_snapshots(shop):
+    """sheetcrm writes only its own columns: a teammate's 'Referred by' column naming her
+    on Reza's row is shown by export, named by forget for a person to edit, and redacted
+    in the snapshot's copy, which sheetcrm may rewrite."""
+    crm = shop["crm"]
+    path = Path(crm.describe())
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Customers"]
+    col = ws.max_column + 1
+    ws.cell(1, col, "Referred by")
+    reza = next(r for r in range(2, ws.max_row + 1) if "reza" in str(ws.cell(r, 3).value))
+    ws.cell(reza, col, "Sara, 0912 345 6789")
+    wb.save(path)
+    snap = write_snapshot(crm, crm.read(), ["Customers"])
+    held = person_export(crm, SARA)["tabs"]["Customers"]
+    assert held[-1]["values"] == {"Referred by": "Sara, 0912 345 6789"}
+    assert held[-1]["why"] == "your own column 'Referred by' names them"
+    result = forget(crm, SARA)
+    assert any(
+        "your own column(s) Referred by name them; edit by hand" in n for n in result.changes.notes
+    )
+    after = openpyxl.load_workbook(path)["Customers"]  # Reza's row moved up: hers went
+    column = [c.value for c in after[get_column_letter(col)]]
+    assert column == ["Referred by", "Sara, 0912 345 6789"]
+    saved = read_snapshot(snap)["Customers"]
+    column = saved.header.index("Referred by")
+    assert [row[column] for row in saved.rows if row[column]] == ["Sara, [forgotten]"]

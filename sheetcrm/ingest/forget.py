@@ -16,7 +16,9 @@ What goes, and why this way:
   mention of their IDs, e-mail or phone in a row's command or summary is replaced with
   ``[forgotten]``. The forget run's own audit row names no one (``person forget``, counts);
 - someone else's record whose free text names them ("referred by sara@…" in notes, a
-  task's description with her phone) stays, with that mention replaced the same way;
+  task's description with her phone) stays, with that mention replaced the same way; a
+  teammate's own column that names them is not sheetcrm's to write: the result's notes
+  name each such cell (in snapshots, which are sheetcrm's files, it is replaced too);
 - **no snapshot is written**. Every other destructive run keeps one so it can be undone,
   but a snapshot of a forgotten person would keep exactly what was asked to go. The CLI
   asks for confirmation (``--yes``) instead, and ``--dry-run`` shows the plan;
@@ -137,6 +139,8 @@ def _ops(person: Person, held: Iterable[Held], grids: Mapping[str, TabGrid]) -> 
     sales, redacted text of ``_audit`` rows (each edit expects the value it read)."""
     ops: list[Op] = []
     for h in held:
+        if h.action == "keep":  # a team's own column: listed (``_left``), not sheetcrm's
+            continue
         if h.action == "delete":
             ops.append(DeleteRow(h.tab, h.key))
             continue
@@ -160,7 +164,7 @@ def _typed(grid: TabGrid, h: Held, name: str) -> object:
 
 def _counts(held: Iterable[Held]) -> dict[str, str]:
     """Per tab, what forget does there, in words (the audit row says this, and no name)."""
-    c = Counter((h.tab, h.action) for h in held)
+    c = Counter((h.tab, h.action) for h in held if h.action != "keep")
     out: dict[str, list[str]] = {}
     verbs = {
         "delete": "deleted",
@@ -173,9 +177,13 @@ def _counts(held: Iterable[Held]) -> dict[str, str]:
 
 
 def _left(held: Iterable[Held], grids: Mapping[str, TabGrid], schema: Schema) -> list[str]:
-    """Teammates' own columns that hold something on a sale kept without them."""
+    """Teammates' own columns that name them, or hold anything on a sale kept without
+    them: sheetcrm writes only its own columns, so a person must look at these."""
     notes = []
     for h in held:
+        if h.action == "keep":
+            columns = ", ".join(h.fields)
+            notes.append(f"{h.tab} {h.key}: your own column(s) {columns} name them; edit by hand")
         if h.action != "anonymise":
             continue
         grid = grids[h.tab]
@@ -211,7 +219,7 @@ def scrub(person: Person, tabs: Mapping[str, TabGrid], held: Iterable[Held]) -> 
                 continue
             row = list(cells)
             for f in hit.fields if hit is not None else ():
-                c = index.get(f.casefold())
+                c = index.get(f.strip().casefold())
                 if c is not None and c < len(row):
                     row[c] = None if hit and hit.action == "anonymise" else person.redact(row[c])
             moved[i] = len(rows)

@@ -282,7 +282,7 @@ class Held:
     tab: str
     row: int  # index into the grid's rows
     key: str  # the row's ID
-    action: str  # delete · anonymise · redact
+    action: str  # delete · anonymise · redact · keep (listed only: a team's own column)
     why: str
     fields: tuple[str, ...] = ()
 
@@ -301,6 +301,33 @@ def holdings(
             held = _held(person, tab, i, r, keep_sales)
             if held is not None:
                 out.append(held)
+    return out + own_columns(person, schema, grids, out)
+
+
+def own_columns(
+    person: Person, schema: Schema, grids: Mapping[str, TabGrid], held: Iterable[Held]
+) -> list[Held]:
+    """Cells of the team's own columns on sheetcrm's data tabs that name them, on rows
+    that stay. sheetcrm writes only its own columns, so in the workbook these are listed
+    (``keep``) for a person to edit; in a snapshot they are redacted."""
+    gone = {(h.tab, h.row) for h in held if h.action == "delete"}
+    out: list[Held] = []
+    for tab in schema.data_tabs:
+        grid = grids.get(tab.name)
+        if grid is None:
+            continue
+        hm = map_header(grid, tab, allow_missing=True)
+        at = hm.columns.get(tab.id_field)
+        for i, row in enumerate(grid.rows):
+            if (tab.name, i) in gone:
+                continue
+            named = tuple(
+                str(grid.header[c]) for c in hm.foreign if c < len(row) and person.mentions(row[c])
+            )
+            if named:
+                key = str(row[at]).strip() if at is not None and at < len(row) else ""
+                why = f"your own column {named[-1]!r} names them"
+                out.append(Held(tab.name, i, key, "keep", why, named))
     return out
 
 
@@ -359,10 +386,11 @@ def held_rows(held: Collection[Held], grids: Mapping[str, TabGrid]) -> dict[str,
     out: dict[str, list[Any]] = {}
     for h in held:
         values = row_dict(grids[h.tab], h.row)
-        if h.action == "redact" and not h.tab.startswith("_"):
+        if h.action in ("redact", "keep") and not h.tab.startswith("_"):
             # someone else's record: only the text that names them, not the rest of it
             folded = {str(k).strip().casefold(): k for k in values}
-            values = {folded[f]: values[folded[f]] for f in h.fields if f in folded}
+            names = [folded[k] for f in h.fields if (k := f.strip().casefold()) in folded]
+            values = {name: values[name] for name in names}
         entry = {"row": h.row + 2, "id": h.key, "why": h.why, "values": values}
         out.setdefault(h.tab, []).append(entry)
     return out
