@@ -10,7 +10,6 @@ import io
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -101,10 +100,6 @@ def test_every_row_is_accounted_for_and_a_second_import_writes_nothing(body):
     check(body)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a phone match still merges two people whose e-mails differ (#14 item 4, merges)",
-)
 @SETTINGS
 @given(messy_files(shared_phone=True))
 def test_a_shared_phone_never_costs_anyone_their_record(body):

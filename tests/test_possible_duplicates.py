@@ -35,6 +35,7 @@ OTHER_E164 = "+8801911223344"
 MOUMITA = "moumita.das@example.com"
 SOURAV = "sourav.das@example.com"
 RIYA = "riya.das@example.com"
+RAHUL = "rahul@example.com"
 HEADER = "Name,Email,Phone,City\n"
 
 
@@ -141,6 +142,13 @@ WITHIN_ONE_FILE = [
         ],
         (2, 1, 0),
         [pair(MOUMITA, SOURAV)],
+    ),
+    (
+        "a row that brings the phone to its e-mail later in the file joins the phone's row",
+        f"Rahul Das,{RAHUL},,\nRahul D.,,{FAMILY},Dhaka\nRahul Das,{RAHUL},{FAMILY},\n",
+        [("Rahul D.", RAHUL, FAMILY_E164, "Dhaka")],
+        (1, 2, 0),
+        [],
     ),
     (
         "a later e-mail for the phone never replaces the first one's",

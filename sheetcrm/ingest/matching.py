@@ -82,12 +82,16 @@ class SheetIndex:
         else:
             self.by_key.setdefault((name, value), rid)
 
-    def add(self, rid: str, record: Mapping[str, Any], *, created: bool = False) -> None:
-        """Make a record this run creates or updates findable by the keys it now has."""
-        if created:
-            self.planned[rid] = dict(record)
+    def add(self, rid: str, record: Mapping[str, Any]) -> None:
+        """Make a record this run updates findable by the keys it now has."""
         for name, value in key_values(self.tab.name, record):
             self._index(name, value, rid)
+
+    def plan(self, rid: str, record: dict[str, Any]) -> None:
+        """A record this run creates (``record``: the very values it appends, so a later
+        group that turns out to be the same one can still add to them)."""
+        self.planned[rid] = record
+        self.add(rid, record)
 
     def find(self, record: Mapping[str, Any]) -> tuple[str | None, str]:
         """The record an ID or e-mail (not a phone) names, and by which field."""

@@ -78,6 +78,7 @@ class MergeResult:
     conflicts: list[Conflict] = field(default_factory=list)
     ids: dict[int, str] = field(default_factory=dict)  # first row → record id
     index: SheetIndex | None = None  # the sheet's records and those this merge planned
+    hosts: dict[str, Group] = field(default_factory=dict)  # planned record → its group
 
 
 _key_values = key_values
@@ -87,48 +88,87 @@ def group_records(
     tab: str, rows: Iterable[tuple[int, dict[str, Any]]], reviews: Reviews | None = None
 ) -> tuple[list[Group], list[str]]:
     """Merge rows that share a key; return the groups and a line per merge for the audit.
-    A phone joins rows only when their e-mails do not clash (or ``reviews`` says the pair
-    is one person: the group then keeps its first e-mail)."""
+    Rows are first grouped by ID and e-mail; then, in order, a group joins an earlier one
+    that holds one of its phones when their e-mails do not clash (or ``reviews`` says the
+    pair is one person: it then adds only what the earlier one lacks). Grouping by phone
+    last means a row that brings a phone to its group later in the file is seen too."""
     reviews = reviews or Reviews()
     weak = weak_keys(tab)
     groups: list[Group] = []
+    phones: list[dict[tuple[str, str], None]] = []  # per group: the phones its rows hold
     index: dict[tuple[str, str], int] = {}
-    loose: dict[tuple[str, str], dict[int, None]] = {}  # phone → groups holding it, in order
     notes: list[str] = []
     for number, record in rows:
         keys = _key_values(tab, record)
-        hit = next((index[k] for k in keys if k[0] not in weak and k in index), None)
-        record, how = dict(record), ""
-        held = [g for k in keys if k in loose for g in islice(loose[k], MAX_HOLDERS)]
-        if hit is None and held:
-            hit, how = join_by_phone(tab, lambda g: groups[g].record, held, record, reviews)
+        strong = [k for k in keys if k[0] not in weak]
+        hit = next((index[k] for k in strong if k in index), None)
         if hit is None:
-            groups.append(Group(record, [number]))
+            groups.append(Group(dict(record), [number]))
+            phones.append({})
             hit = len(groups) - 1
         else:
-            group = groups[hit]
-            before = dict(group.record)
-            _merge_values(group.record, record)
-            group.rows.append(number)
-            repeats = all(
-                values_equal(before.get(k), v) for k, v in record.items() if not is_blank(v)
-            )
-            if group.record == before and repeats and not how:  # a review's join is a merge
-                group.duplicates.append(number)
-            else:
-                group.merged.append(number)
-                key = next(
-                    f"{k}={v}"
-                    for k, v in keys
-                    if index.get((k, v)) == hit or hit in loose.get((k, v), {})
-                )
-                notes.append(f"row {number} merged into row {group.first} ({key}{how})")
-        for k in keys:
-            if k[0] in weak:
-                loose.setdefault(k, {})[hit] = None
-            else:
-                index.setdefault(k, hit)
-    return groups, notes
+            key = next(f"{k}={v}" for k, v in strong if index.get((k, v)) == hit)
+            _absorb(groups[hit], [number], record, f"{key}", notes)
+        phones[hit].update(dict.fromkeys(k for k in keys if k[0] in weak))
+        for k in strong:
+            index.setdefault(k, hit)
+    return _join_by_phones(tab, groups, phones, reviews, notes), notes
+
+
+def _join_by_phones(
+    tab: str,
+    groups: list[Group],
+    phones: list[dict[tuple[str, str], None]],
+    reviews: Reviews,
+    notes: list[str],
+) -> list[Group]:
+    """``group_records``' second step: each group, in order, joins the earlier group that
+    holds one of its phones when ``join_by_phone`` says so."""
+    loose: dict[tuple[str, str], dict[int, None]] = {}  # phone → groups holding it, in order
+    kept: list[int] = []
+    for g, group in enumerate(groups):
+        held = [h for k in phones[g] if k in loose for h in islice(loose[k], MAX_HOLDERS)]
+        record = dict(group.record)
+        hit, how = (
+            join_by_phone(tab, lambda h: groups[h].record, held, record, reviews)
+            if held
+            else (None, "")
+        )
+        if hit is None:
+            kept.append(g)
+            hit = g
+        else:
+            key = next(f"{k}={v}" for k, v in phones[g] if hit in loose.get((k, v), {}))
+            host = groups[hit]
+            _absorb(host, [group.first], record, key + how, notes, joined=bool(how))
+            host.rows += group.rows[1:]
+            host.merged += group.merged
+            host.duplicates += group.duplicates
+        for k in phones[g]:
+            loose.setdefault(k, {})[hit] = None
+    return [groups[g] for g in kept]
+
+
+def _absorb(
+    group: Group,
+    rows: list[int],
+    record: Mapping[str, Any],
+    key: str,
+    notes: list[str],
+    *,
+    joined: bool = False,
+) -> None:
+    """Merge a row's (or a group's) values into ``group``: a merge, or an exact duplicate
+    when it adds nothing (a ``same person`` join, ``joined``, is always a merge)."""
+    before = dict(group.record)
+    _merge_values(group.record, record)
+    group.rows += rows
+    repeats = all(values_equal(before.get(k), v) for k, v in record.items() if not is_blank(v))
+    if group.record == before and repeats and not joined:
+        group.duplicates += rows
+        return
+    group.merged += rows
+    notes += [f"row {n} merged into row {group.first} ({key})" for n in rows]
 
 
 def _merge_values(into: dict[str, Any], new: Mapping[str, Any]) -> None:
@@ -183,7 +223,7 @@ def merge_groups(
     possible duplicates teammates decided on, from ``_conflicts``; ``after``: an earlier
     merge into the same tab in this run, whose planned records these groups then see)."""
     index = after.index if after and after.index else SheetIndex(tab, grid, ctx)
-    result = MergeResult(index=index)
+    result = MergeResult(index=index, hosts=after.hosts if after else {})
     synced: list[tuple[str, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     reviews = reviews or Reviews()
@@ -210,6 +250,9 @@ def merge_groups(
                     )
             continue
         result.ids[group.first] = existing
+        if existing in index.planned:  # made earlier in this run: one more row of it
+            _join_planned(tab, index.planned[existing], result.hosts[existing], group, record)
+            continue
         changed = _update(tab, index, existing, record, state, result, on_conflict)
         index.add(existing, record)
         (result.updated if changed else result.unchanged).append(group)
@@ -218,6 +261,17 @@ def merge_groups(
     result.changes.notes += index.notes
     index.notes = []
     return result
+
+
+def _join_planned(
+    tab: TabSchema, planned: dict[str, Any], host: Group, group: Group, record: Mapping[str, Any]
+) -> None:
+    """A group that matched a record this run creates (it joined it only by a key the
+    record gained from another row of the file, e.g. a phone): merged into what is
+    appended, as rows of one file are, and counted as merged."""
+    _merge_values(planned, {k: v for k, v in record.items() if k != tab.id_field})
+    host.rows += group.rows
+    host.merged += group.rows
 
 
 def _create(
@@ -233,8 +287,9 @@ def _create(
         return None
     result.changes.add(AppendRow(tab.name, record))
     result.created.append(group)
+    result.hosts[str(rid)] = group
     result.ids[group.first] = str(rid)
-    index.add(str(rid), record, created=True)  # a later group with its keys finds it
+    index.plan(str(rid), record)  # a later group with its keys finds it
     return str(rid)
 
 
