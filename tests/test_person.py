@@ -20,8 +20,9 @@ from sheetcrm.config import Config
 from sheetcrm.crm import CRM
 from sheetcrm.errors import DiskError, InputError, NotFoundError, PlanRefusedError
 from sheetcrm.ingest.forget import forget, scrub
+from sheetcrm.ingest.holdings import Held
 from sheetcrm.ingest.importer import import_file
-from sheetcrm.ingest.person import Held, Person, Who
+from sheetcrm.ingest.person import Person, Who
 from sheetcrm.ingest.person_export import person_export
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.values import ValueContext

@@ -47,16 +47,8 @@ from typing import Any
 
 from sheetcrm.crm import CRM
 from sheetcrm.errors import DiskError
-from sheetcrm.ingest.person import (
-    Forgotten,
-    Held,
-    Ledger,
-    Person,
-    holdings,
-    locate,
-    outside,
-    row_dict,
-)
+from sheetcrm.ingest.holdings import Held, holdings, outside, row_dict
+from sheetcrm.ingest.person import Forgotten, Ledger, Person, locate
 from sheetcrm.ingest.restore import rewrite_snapshot
 from sheetcrm.ingest.suppression import SYNC, Suppression
 from sheetcrm.model.changes import ChangeSet, DeleteRow, Op, SetCell

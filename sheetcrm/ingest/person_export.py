@@ -34,15 +34,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from sheetcrm.crm import CRM
-from sheetcrm.ingest.person import (
-    Ledger,
-    Who,
-    forgotten,
-    held_rows,
-    holdings,
-    locate,
-    outside,
-)
+from sheetcrm.ingest.holdings import held_rows, holdings, outside
+from sheetcrm.ingest.person import Ledger, Who, forgotten, locate
 
 VERSION = 1
 ABOUT = {
