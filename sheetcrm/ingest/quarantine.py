@@ -70,22 +70,16 @@ class Retried:
     result: RunResult
 
     def _kept(self) -> list[Entry]:
-        """The entries tried that stay open: set aside again, or a cell of a row that is
-        set aside whole this time (the journal's rule: the row did not go in)."""
+        """The entries tried that stay open: set aside again (the journal closes the
+        rest, a row's cells included when the row is set aside whole)."""
         keys = {q.key for q in self.result.quarantine}
-        whole = {(s, r) for s, r, c in keys if not c}
-        return [
-            e
-            for e in self.tried
-            if e.key in keys or (e.kind == "cell" and (e.source, e.row) in whole)
-        ]
+        return [e for e in self.tried if e.key in keys]
 
     @property
     def still_open(self) -> int:
-        """Entries of the rows tried that are open after it: the ones kept, and new ones
-        (a row that now goes in with a cell set aside)."""
-        kept = {e.key for e in self._kept()}
-        return len(kept | {q.key for q in self.result.quarantine})
+        """Entries of the rows tried that are open after it: set aside again, or new (a
+        row that now goes in with a cell set aside)."""
+        return len({q.key for q in self.result.quarantine})
 
     @property
     def resolved(self) -> int:

@@ -6,7 +6,8 @@ are new each run. ``_quarantine`` is a ledger with one entry per thing set aside
 ``Quarantined.key`` (source + row, + column for a cell): a run that sets the same thing
 aside again updates its entry (only the cells that changed: the same import twice writes
 nothing), and a run that looked at that input row again and took it in marks the entry
-``resolved`` (a resolved entry that fails again is re-opened). ``at`` is when the entry
+``resolved`` (a resolved entry that fails again is re-opened): ``resolved`` means no
+longer set aside on its own — it went in, or its row's entry now covers it. ``at`` is when the entry
 was first seen and ``last_seen`` when it last changed. The source is what the import
 calls its input (a file's name, without its folder, or a tab's), so the same export
 downloaded again lands on the same entries. Rows older sheetcrm wrote (blank
@@ -303,9 +304,11 @@ def quarantine_rows(
     first time, an update (or re-opening) of the entry for what was set aside before, and
     resolving the open entries of the input rows in ``seen`` (source → row number → the
     values the run looked at) that went in this time, when they are the same input
-    (``same_input``). A cell entry stays open while its row is set aside whole (the row
-    did not go in); rows not in ``seen`` are left alone (a poll of a responses tab sees
-    only its new rows)."""
+    (``same_input``). So after a run that looked at every row of a source, its open
+    entries are exactly what that run set aside: a cell entry of a row now set aside
+    whole is closed too (the row's own entry holds the whole row, that cell included,
+    and a retry that takes the row in re-opens what still fails). Rows not in ``seen``
+    are left alone (a poll of a responses tab sees only its new rows)."""
     ledger = Ledger.of(grid)
     now_set: dict[tuple[str, int, str], Quarantined] = {}
     for q in entries:
@@ -336,8 +339,6 @@ def quarantine_rows(
             raw = entry.raw()
             if raw is None or _canonical(raw) not in texts:
                 continue
-        elif entry.kind == "cell" and (entry.source, entry.row, "") in now_set:
-            continue  # the row was set aside whole this time: it did not go in
         ops += ledger.close(key, at, keep=False)
     return [*missing_columns(QUARANTINE, grid, QUARANTINE_COLUMNS), *ops] if ops else []
 
