@@ -8,6 +8,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
@@ -290,28 +292,37 @@ def test_retry_imports_what_the_new_config_accepts_and_keeps_the_rest_open(book,
     assert again.resolved == 0 and not again.runs[0].result.changes
 
 
+@contextmanager
+def failing_save(made, monkeypatch, code: int) -> Iterator[None]:
+    """The one save of the block fails, and must raise: on .xlsx the fsync of the finished
+    temporary file (the disk's error ``code``: full, over quota); on Sheets Google answers
+    the cell write with a 400. Either way the workbook must be as it was."""
+    if made.name == "xlsx":
+        real = os.fsync
+
+        def full(fd: int) -> None:
+            if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
+                raise OSError(code, os.strerror(code))
+            real(fd)
+
+        monkeypatch.setattr(os, "fsync", full)
+        with pytest.raises(DiskError, match="nothing was changed"):
+            yield
+        monkeypatch.setattr(os, "fsync", real)
+    else:
+        made.emulator.fail("spreadsheets.values.batchUpdate", 400, times=1)
+        with pytest.raises(WorkbookError, match="writing cell values failed"):
+            yield
+
+
 def test_a_retry_whose_save_fails_writes_nothing(book, tmp_path, monkeypatch):
     made, crm = book
     import_file(crm, write(tmp_path, "form.csv", FORM), SPEC)
     before = [(e.id, e.status, e.get("reason")) for e in entries(crm)]
     leads_before = len(crm.frame("Leads"))
     fixed = CRM(backend=made.backend, config=parse_config(VOCAB))
-    if made.name == "xlsx":
-        real = os.fsync
-
-        def full(fd: int) -> None:
-            if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            real(fd)
-
-        monkeypatch.setattr(os, "fsync", full)
-        with pytest.raises(DiskError):
-            ledger.retry(fixed)
-        monkeypatch.setattr(os, "fsync", real)
-    else:
-        made.emulator.fail("spreadsheets.values.batchUpdate", 400, times=1)
-        with pytest.raises(WorkbookError, match="writing cell values failed"):
-            ledger.retry(fixed)
+    with failing_save(made, monkeypatch, errno.ENOSPC):
+        ledger.retry(fixed)
     fresh = CRM(backend=made.fresh(), config=parse_config(VOCAB))
     assert [(e.id, e.status, e.get("reason")) for e in entries(fresh)] == before
     assert len(fresh.frame("Leads")) == leads_before
@@ -409,22 +420,8 @@ def test_a_clear_whose_save_fails_changes_nothing(book, tmp_path, monkeypatch):
     made, crm = book
     import_file(crm, write(tmp_path, "form.csv", FORM), SPEC)
     before = [(e.id, e.status) for e in entries(crm)]
-    if made.name == "xlsx":
-        real = os.fsync
-
-        def full(fd: int) -> None:
-            if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
-                raise OSError(errno.EDQUOT, os.strerror(errno.EDQUOT))
-            real(fd)
-
-        monkeypatch.setattr(os, "fsync", full)
-        with pytest.raises(DiskError):
-            ledger.clear(crm, everything=True)
-        monkeypatch.setattr(os, "fsync", real)
-    else:
-        made.emulator.fail("spreadsheets.values.batchUpdate", 400, times=1)
-        with pytest.raises(WorkbookError):
-            ledger.clear(crm, everything=True)
+    with failing_save(made, monkeypatch, errno.EDQUOT):
+        ledger.clear(crm, everything=True)
     fresh = CRM(backend=made.fresh(), config=parse_config(GB))
     assert [(e.id, e.status) for e in entries(fresh)] == before
 
@@ -453,8 +450,8 @@ def test_after_each_import_the_open_entries_are_what_it_set_aside(versions):
     """Whatever versions of one file come in (its people fixing or breaking their e-mail
     and answer), in whatever order: after each import the open entries of that file are
     exactly what it set aside (one per key, none left over from an earlier version), and
-    importing it again writes nothing to _quarantine. (A row gone from the file keeps its entry open: the
-    run did not look at it; `quarantine clear` closes it.)"""
+    importing it again writes nothing to _quarantine. (A row gone from the file keeps its
+    entry open: the run did not look at it; `quarantine clear` closes it.)"""
     from sheetcrm.backends.memory import MemoryBackend
     from sheetcrm.ingest.importer import import_table
     from sheetcrm.ingest.readers import SourceRow, SourceTable
