@@ -66,7 +66,12 @@ CALLS: dict[str, list[Call]] = {
     "summary": [Call(("summary", "--as-of", AS_OF), "Customers")],
     "import": [
         Call(("import", "{people}", "--tab", "Customers"), "2 rows: 2 created"),
-        Call(("import", "--from-tab", FORM), "3 rows: 2 created, 1 quarantined"),
+        # a response set aside: done, but cron must know (exit 8)
+        Call(
+            ("import", "--from-tab", FORM),
+            "3 rows: 2 created, 1 quarantined",
+            {"xlsx": (8,), "gsheets": (8,)},
+        ),
     ],
     "export": [Call(("export", "Leads", "--format", "csv"), "lead_id")],
     "restore": [Call(("restore", "{snapshot}"), "1 cell")],
@@ -81,7 +86,13 @@ CALLS: dict[str, list[Call]] = {
         )
     ],
     "quarantine clear": [Call(("quarantine", "clear", "--all"), "Cleared _quarantine")],
-    "watch": [Call(("watch", "--from-tab", FORM, "--once", "--no-refresh"), "3 seen")],
+    "watch": [
+        Call(
+            ("watch", "--from-tab", FORM, "--once", "--no-refresh"),
+            "3 seen",
+            {"xlsx": (8,), "gsheets": (8,)},
+        )
+    ],
     "refresh": [Call(("refresh", "--as-of", AS_OF), f"as of {AS_OF}: ")],
     "segments": [Call(("segments", "--as-of", AS_OF), f"Segments as of {AS_OF}:\n  VIP")],
     "explain": [Call(("explain", "{lead_id}", "--as-of", AS_OF), "{lead_id}: score ")],
