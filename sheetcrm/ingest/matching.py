@@ -221,7 +221,7 @@ def join_by_phone(
     return hit, ""
 
 
-def _fill_only(record: dict[str, Any], held: Any, id_field: str) -> None:
+def _fill_only(record: dict[str, Any], held: Callable[[str], Any], id_field: str) -> None:
     """Keep only the fields the record it joins by a ``same person`` verdict lacks (``held``:
     that record's value of a field): the other identity's row fills gaps, and never changes
     the e-mail, name or anything else the record there holds."""
