@@ -104,7 +104,7 @@ def test_conflicts_win_over_rows_set_aside(book):
     done = sheetcrm(book, "import", str(people), "--tab", "Customers")
     line = one_line(done, 4)
     assert "1 conflict with teammates' edits (the sheet's value kept)" in line
-    assert "1 set aside in _quarantine too" in line
+    assert "1 row set aside in _quarantine too" in line
     assert "1 conflict with teammates' edits in _conflicts" in done.stdout.splitlines()[-1]
 
 

@@ -93,15 +93,12 @@ def duplicates(result: RunResult) -> list[Conflict]:
 
 def final_line(result: RunResult) -> str:
     """One line: done (or what a dry run would do), and what needs a look, where."""
-    rows = sum(q.kind != "cell" for q in result.quarantine)
-    cells = len(result.quarantine) - rows
     twins = len(duplicates(result))
     edits = len(result.conflicts) - twins
     parts = []
-    if rows or cells:
-        what = [plural(n, unit) for n, unit in ((rows, "row"), (cells, "cell")) if n]
-        aside = " and ".join(what)
-        parts.append(f"{aside} set aside in _quarantine (sheetcrm quarantine list)")
+    if result.quarantine:
+        what = set_aside(result.quarantine)
+        parts.append(f"{what} set aside in _quarantine (sheetcrm quarantine list)")
     if twins:
         parts.append(f"{plural(twins, 'possible duplicate')} to review in _conflicts")
     if edits:
@@ -128,6 +125,13 @@ def reasons_on_refusal(quiet: bool) -> Iterator[None]:
         raise
 
 
+def set_aside(entries: Sequence[Quarantined]) -> str:
+    """``2 rows and 1 cell``: what went to ``_quarantine``, in words."""
+    rows = sum(q.kind != "cell" for q in entries)
+    cells = len(entries) - rows
+    return " and ".join(plural(n, unit) for n, unit in ((rows, "row"), (cells, "cell")) if n)
+
+
 def raise_outcome(results: Sequence[RunResult], spec: ImportSpec) -> None:
     """Exit 4 when conflicts were recorded, else exit 8 when input was set aside beyond
     what ``--max-rejected`` tolerates (``importer.rejected``); nothing for a dry run."""
@@ -142,8 +146,8 @@ def raise_outcome(results: Sequence[RunResult], spec: ImportSpec) -> None:
             parts.append(f"{plural(edits, 'conflict')} with teammates' edits ({kept} value kept)")
         if twins:
             parts.append(f"{plural(twins, 'possible duplicate')} kept apart")
-        aside = sum(len(r.quarantine) for r in done)
-        also = f"; {aside} set aside in _quarantine too" if aside else ""
+        aside = [q for r in done for q in r.quarantine]
+        also = f"; {set_aside(aside)} set aside in _quarantine too" if aside else ""
         raise ConflictsRecorded(" and ".join(parts) + f"; see the _conflicts tab{also}")
     for result in done:
         error = rejected(result, spec)
