@@ -320,3 +320,23 @@ def test_values_become_json():
         "old": None,
     }
     json.dumps(shown, allow_nan=False)
+
+
+def test_an_import_on_google_sheets(served, tmp_path):
+    url, sheet = served
+    env = {"SHEETCRM_API_ENDPOINT": url}
+    assert run_sheetcrm("init", "--sheet", sheet, env=env, cwd=tmp_path).returncode == 0
+    form = tmp_path / "form.csv"
+    form.write_text(
+        "Timestamp,Email Address,Your name,Phone number\n"
+        "2025-10-04 10:00:00,ana@example.com,Ana,+447400123456\n"
+        "2025-10-05 11:30:00,not-an-email,,\n",
+        encoding="utf-8",
+    )
+    argv = ("import", str(form), "--preset", "google-form", "--sheet", sheet, "--format", "json")
+    done = run_sheetcrm(*argv, env=env, cwd=tmp_path)
+    out = doc(done, 8)
+    assert out["tab"] == "Leads" and out["counts"]["created"] == 1
+    assert out["requests"] > 0 and out["bytes_sent"] > 0  # what the run cost, for a script
+    assert [(q["kind"], q["row"]) for q in out["quarantine"]] == [("row", 3)]
+    assert done.stderr.startswith("sheetcrm: 1 of 2 rows set aside")

@@ -214,6 +214,20 @@ def test_a_bad_byte_names_its_offset_and_writes_nothing(book):
     assert len(audit) == 2  # init and the first import: the failed ones wrote nothing
 
 
+def test_stdin_into_a_workbook_open_in_libreoffice_writes_nothing(book):
+    """A fault on the way out: the .xlsx is open elsewhere. Standard input was read (it
+    cannot be read twice), nothing was written, exit 5; run again once it is closed."""
+    before = digest(book / "crm.xlsx")
+    (book / ".~lock.crm.xlsx#").write_text("alice,laptop,alice,17.03.2026 10:15,", "utf-8")
+    text = "name,email\nNew Person,new@example.com\n"
+    done = sheetcrm(book, "import", "-", "--tab", "Customers", stdin=text.encode())
+    assert "open in LibreOffice" in one_line(done, 5)
+    assert digest(book / "crm.xlsx") == before
+    (book / ".~lock.crm.xlsx#").unlink()
+    again = sheetcrm(book, "import", "-", "--tab", "Customers", stdin=text.encode())
+    assert again.returncode == 0 and "1 row: 1 created" in again.stdout, again.stderr
+
+
 def test_usage_errors(book):
     unknown = run_sheetcrm("import", "-", "--tab", "Customers", "--encoding", "klingon", cwd=book)
     assert unknown.returncode == 2 and "unknown encoding 'klingon'" in unknown.stderr
