@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 MESSY = (
@@ -25,3 +28,12 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def write_csv(tmp_path: Path, name: str, header: Sequence[str], *rows: Iterable[str]) -> Path:
+    """A CSV file as a spreadsheet saves one (quoted where needed), from a header and rows."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return write(tmp_path, name, buf.getvalue())

@@ -4,25 +4,14 @@ on every backend, with the ``_quarantine`` entry naming the column, the raw valu
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pandas as pd
 import pytest
+from samples import write_csv
 from support import run_sheetcrm
 
 from sheetcrm.ingest.importer import import_file
-
-
-def write_csv(tmp_path, name, header, *rows):
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path = tmp_path / name
-    path.write_text(buf.getvalue(), encoding="utf-8")
-    return path
 
 
 def blank(value) -> bool:

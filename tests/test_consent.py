@@ -4,11 +4,10 @@ before the sheet knew them is in the sheet as not to be mailed."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pytest
+from samples import write_csv
 from support import run_sheetcrm
 
 from sheetcrm.ingest.importer import import_file
@@ -61,16 +60,6 @@ def mailchimp_row(header, **values):
     row = dict.fromkeys(header, "")
     row.update(values)
     return [row[h] for h in header]
-
-
-def write_csv(tmp_path, name, header, *rows):
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path = tmp_path / name
-    path.write_text(buf.getvalue(), encoding="utf-8")
-    return path
 
 
 def seed(crm, tmp_path):
