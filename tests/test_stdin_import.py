@@ -141,6 +141,26 @@ def test_a_set_aside_stdin_row_is_named_stdin(tmp_path):
     assert [(r["source"], r["row"]) for r in rows] == [(STDIN, 3)]
 
 
+def test_feeds_piped_in_under_their_own_names_are_kept_apart(tmp_path):
+    """Row 3 of one feed is not row 3 of another: a good row 3 in the second must not
+    resolve the first's entry."""
+    assert run_sheetcrm("init", "-q", cwd=tmp_path).returncode == 0
+    shop = "name,email\nAna,ana@example.com\n,not-an-email\n"
+    argv = ("import", "-", "--tab", "Customers", "--stdin-name")
+    first = sheetcrm(tmp_path, *argv, "shopify-feed", stdin=shop.encode())
+    assert first.returncode == 8 and "Imported shopify-feed into Customers" in first.stdout
+    other = "name,email\nBen,ben@example.com\nCara,cara@example.com\n"
+    second = sheetcrm(tmp_path, *argv, "newsletter", stdin=other.encode())
+    assert second.returncode == 0, second.stderr
+    listed = run_sheetcrm("quarantine", "list", "--format", "json", cwd=tmp_path)
+    entries = json.loads(listed.stdout)
+    assert [(e["source"], e["row"]) for e in entries] == [("shopify-feed", 3)], entries
+    misused = run_sheetcrm(
+        "import", "x.csv", "--tab", "Customers", "--stdin-name", "a", cwd=tmp_path
+    )
+    assert misused.returncode == 2 and "--stdin-name" in misused.stderr
+
+
 def test_a_stdin_cell_set_aside_is_retried_from_what_was_kept(tmp_path):
     """Standard input cannot be read again: ``quarantine retry`` works from the raw row
     ``_quarantine`` kept, with today's sheetcrm.toml."""

@@ -32,6 +32,12 @@ from sheetcrm.run import plural
 @run_options
 @import_options
 @input_options
+@click.option(
+    "--stdin-name",
+    metavar="NAME",
+    help=f"What standard input is called in messages and _quarantine (default {STDIN}); "
+    "give each feed piped in its own, so their set-aside rows are kept apart.",
+)
 @format_option
 @click.option(
     "--from-tab", metavar="TAB", help="Import a tab of the same workbook (e.g. 'Form Responses 1')."
@@ -45,6 +51,7 @@ def import_(
     spec: ImportSpec,
     input_format: str | None,
     encoding: str | None,
+    stdin_name: str | None,
     fmt: str,
     from_tab: str | None,
     force: bool,
@@ -64,6 +71,8 @@ def import_(
         )
     if from_tab and (input_format or encoding):
         raise click.UsageError("--input-format and --encoding are for a FILE, not --from-tab")
+    if stdin_name is not None and (file != "-" or not stdin_name.strip()):
+        raise click.UsageError("--stdin-name names standard input: use it with FILE -")
     with reasons_on_refusal(quiet):
         if from_tab:
             command = f"import --from-tab {from_tab}"
@@ -72,7 +81,7 @@ def import_(
             )
         else:
             spec.target(crm)  # a wrong --tab or --preset fails before stdin is read
-            table = _read(str(file), input_format, encoding)
+            table = _read(str(file), input_format, encoding, stdin_name)
             command = f"import {file}"
             result = import_table(crm, table, spec, dry_run=dry_run, force=force, command=command)
     if not printed_as_json(result, fmt, quiet):
@@ -80,14 +89,14 @@ def import_(
     raise_outcome([result], spec)
 
 
-def _read(file: str, fmt: str | None, encoding: str | None) -> SourceTable:
+def _read(file: str, fmt: str | None, encoding: str | None, name: str | None = None) -> SourceTable:
     """The table in FILE, or on standard input for ``-`` (read whole, before the run)."""
     if file != "-":
         return read_source(file, encoding=encoding, fmt=fmt)
     stream = sys.stdin.buffer
     if stream.isatty():
         raise click.UsageError("import - reads standard input; pipe a file into it")
-    return read_bytes(stream.read(), STDIN, encoding=encoding, fmt=fmt)
+    return read_bytes(stream.read(), (name or "").strip() or STDIN, encoding=encoding, fmt=fmt)
 
 
 @click.command()
