@@ -86,6 +86,16 @@ CALLS: dict[str, list[Call]] = {
         )
     ],
     "quarantine clear": [Call(("quarantine", "clear", "--all"), "Cleared _quarantine")],
+    "person export": [Call(("person", "export", "{customer}"), '"version": 1')],
+    # Mina came in with import's people.csv (run alone, without it: no one matches, exit 3)
+    "person forget": [
+        Call(
+            ("person", "forget", "mina@example.ir", "--yes"),
+            "Forgot mina@example.ir: Customers: 1 row deleted",
+            codes={"xlsx": (0, 3), "gsheets": (0, 3)},
+            fails="no one matches 'mina@example.ir'",
+        )
+    ],
     "watch": [
         Call(
             ("watch", "--from-tab", FORM, "--once", "--no-refresh"),
