@@ -106,6 +106,8 @@ def test_conflicts_win_over_rows_set_aside(book):
     assert "1 conflict with teammates' edits (the sheet's value kept)" in line
     assert "1 row set aside in _quarantine too" in line
     assert "1 conflict with teammates' edits in _conflicts" in done.stdout.splitlines()[-1]
+    said = [o for o in done.stdout.splitlines() if o.startswith("  conflict in Customers ")]
+    assert len(said) == 1 and "city: the sheet has 'York', the file 'Bristol'" in said[0]
 
 
 def test_a_possible_duplicate_is_printed_and_exits_4(book):

@@ -44,6 +44,8 @@ def print_import(result: RunResult, quiet: bool) -> None:
     _listed([q for q in result.quarantine if q.kind != "cell"], _row_line, "_quarantine")
     _listed([q for q in result.quarantine if q.kind == "cell"], _cell_line, "_quarantine")
     _listed(duplicates(result), _duplicate_line, "_conflicts")
+    edits = [c for c in result.conflicts if c.kind != DUPLICATE]
+    _listed(edits, _edit_line, "_conflicts")
     if result.snapshot:
         click.echo(f"  snapshot before the change: {result.snapshot}")
     for line in result.skipped[:10]:
@@ -76,6 +78,15 @@ def _duplicate_line(c: Conflict) -> str:
     return (
         f"possible duplicate kept apart: {_who(c.sheet_value)} and {_who(c.source_value)} "
         f"share {shared} (in {c.tab}); write 'same person' in its _conflicts row to merge them"
+    )
+
+
+def _edit_line(c: Conflict) -> str:
+    """``conflict in Customers C-3, city: the sheet has 'York', the file 'Bristol' (…)``."""
+    what = "a formula in the sheet" if c.kind == "formula" else "a teammate's edit"
+    return (
+        f"conflict in {c.tab} {c.record_id}, {c.field}: the sheet has {c.sheet_value!r}, "
+        f"the file {c.source_value!r} ({what}; {c.resolution})"
     )
 
 
