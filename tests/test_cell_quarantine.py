@@ -314,3 +314,32 @@ def test_cli_missing_column_is_one_line_exit_3(tmp_path):
     assert done.returncode == 3 and done.stdout == ""
     [line] = done.stderr.splitlines()
     assert "no column maps to 'date'" in line and line.endswith("--map 'Datum=date'")
+
+
+def test_a_refused_save_writes_neither_the_lead_nor_its_cell_issue(tmp_path):
+    """A fault on the write path (the workbook is open in Excel): exit 5, nothing of the
+    import in the file, and once it is closed the same import goes in whole, the cell
+    issue with it, once."""
+    (tmp_path / "sheetcrm.toml").write_text('[locale]\nregion = "IR"\n', encoding="utf-8")
+    book = ("--xlsx", str(tmp_path / "crm.xlsx"))
+    assert run_sheetcrm("init", *book, cwd=tmp_path).returncode == 0
+    path = write_csv(
+        tmp_path, "leads.csv", ("نام", "ایمیل", "بودجه"), ("سارا", "sara@example.com", "۸ میلیون")
+    )
+    excel = tmp_path / "~$crm.xlsx"  # what Excel leaves beside a file it has open
+    excel.write_bytes(b"\x00" * 165)
+    refused = run_sheetcrm("import", str(path), "--tab", "Leads", *book, cwd=tmp_path)
+    assert refused.returncode == 5, (refused.stdout, refused.stderr)
+    assert "Traceback" not in refused.stderr
+
+    def show(tab):
+        shown = run_sheetcrm("show", tab, "--format", "json", *book, cwd=tmp_path)
+        return json.loads(shown.stdout)
+
+    assert show("Leads") == [] and show("_quarantine") == []
+    excel.unlink()
+    for _ in range(2):  # the second time changes nothing and lists the cell once
+        done = run_sheetcrm("import", str(path), "--tab", "Leads", *book, cwd=tmp_path)
+        assert done.returncode == 8, (done.stdout, done.stderr)
+    assert [lead["email"] for lead in show("Leads")] == ["sara@example.com"]
+    assert [(q["kind"], q["column"]) for q in show("_quarantine")] == [("cell", "بودجه")]
