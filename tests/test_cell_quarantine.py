@@ -76,6 +76,7 @@ def test_a_bad_key_costs_the_row_only_when_nothing_else_identifies_it(
     result = import_file(crm, path, tab="Customers")
     [q] = result.quarantine
     assert (q.kind, q.column) == (kind, column)
+    assert ("nothing else in the row says which record it is" in q.reason) == (kind == "row")
     created = 1 if kind == "cell" else 0
     assert (result.counts.created, result.counts.quarantined) == (created, 1 - created)
     assert result.counts.cells_set_aside == created

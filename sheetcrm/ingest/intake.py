@@ -82,12 +82,22 @@ def source_column(row: SourceRow, fields: Mapping[str, str], exc: ValueParseErro
     return (held or mapped or [exc.column or ""])[0]
 
 
+#: Said of a row set aside whole for a bad ID or key: why the rest of it could not go in.
+UNIDENTIFIED = "; nothing else in the row says which record it is"
+
+
 def quarantined(
-    source: str, row: SourceRow, fields: Mapping[str, str], exc: ValueParseError, tab: str = ""
+    source: str,
+    row: SourceRow,
+    fields: Mapping[str, str],
+    exc: ValueParseError,
+    tab: str = "",
+    why: str = "",
 ) -> Quarantined:
-    """A whole row set aside, naming the input column that made it unusable."""
+    """A whole row set aside, naming the input column that made it unusable (``why``: what
+    the reason adds to what was expected)."""
     column = source_column(row, fields, exc)
-    reason = f"expected {exc.expected}"
+    reason = f"expected {exc.expected}{why}"
     return Quarantined(source, row.number, column, exc.value, reason, row.values, tab=tab)
 
 
@@ -163,7 +173,9 @@ def parse_rows(
         got = schema_tab.parse_lenient(raw, crm.ctx, row=row.number, keys=keys)
         if got.error is not None:
             counts.quarantined += 1
-            quarantine.append(quarantined(table.name, row, cmap.fields, got.error, schema_tab.name))
+            why = UNIDENTIFIED if got.error.column in keys else ""
+            entry = quarantined(table.name, row, cmap.fields, got.error, schema_tab.name, why)
+            quarantine.append(entry)
             continue
         for exc in got.cells:
             quarantine.append(cell_issue(table.name, row, cmap.fields, exc, schema_tab.name))
