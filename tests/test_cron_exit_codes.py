@@ -242,3 +242,30 @@ def test_report_email_refused_for_one_exits_8_after_sending_the_other(demo_book,
     line = one_line(done, 8)
     assert line.startswith("sheetcrm: the SMTP server refused nobody@example.com (550")
     assert line.endswith("; 1 other(s) sent")
+
+
+def test_watch_once_exits_4_when_a_poll_recorded_a_conflict(tmp_path):
+    import openpyxl
+
+    assert sheetcrm(tmp_path, "init", "-q").returncode == 0
+    header = ["Timestamp", "Email Address", "Your name", "Phone number"]
+    first = ["2025-10-04 10:00:00", "ana@example.com", "Ana Lima", "+447400123456"]
+    book = openpyxl.load_workbook(tmp_path / "crm.xlsx")
+    responses = book.create_sheet("Form Responses 1")
+    responses.append(header)
+    responses.append(first)
+    book.save(tmp_path / "crm.xlsx")
+    argv = ("watch", "--from-tab", "Form Responses 1", "--once", "--no-refresh")
+    assert sheetcrm(tmp_path, *argv).returncode == 0
+    book = openpyxl.load_workbook(tmp_path / "crm.xlsx")
+    leads = book["Leads"]
+    columns = [c.value for c in leads[1]]
+    leads.cell(2, columns.index("phone") + 1).value = "+447400999999"  # a teammate's fix
+    book["Form Responses 1"].append(
+        ["2025-10-05 09:00:00", "ana@example.com", "Ana Lima", "+447400555555"]
+    )
+    book.save(tmp_path / "crm.xlsx")
+    done = sheetcrm(tmp_path, *argv)
+    assert "1 conflict with teammates' edits (the sheet's value kept)" in one_line(done, 4)
+    shown = json.loads(sheetcrm(tmp_path, "show", "Leads", "--format", "json").stdout)
+    assert [r["phone"] for r in shown] == ["+447400999999"]
