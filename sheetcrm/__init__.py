@@ -43,12 +43,15 @@ if TYPE_CHECKING:
         RateLimitedError,
         RowsRejected,
         SheetCRMError,
+        TooManyRejected,
         TransientError,
         ValueParseError,
         WorkbookError,
     )
     from sheetcrm.ingest.export import export_tab
+    from sheetcrm.ingest.forget import forget
     from sheetcrm.ingest.importer import ImportSpec, import_file, import_from_tab
+    from sheetcrm.ingest.person_export import person_export
     from sheetcrm.ingest.restore import restore
     from sheetcrm.ingest.watch import Watch
     from sheetcrm.outputs.reminders import RemindResult, remind
@@ -80,6 +83,9 @@ _EXPORTS: dict[str, str] = {
     "export_tab": "sheetcrm.ingest.export",
     "restore": "sheetcrm.ingest.restore",
     "Watch": "sheetcrm.ingest.watch",
+    # a person's data on request: everything held about them, and their removal everywhere
+    "person_export": "sheetcrm.ingest.person_export",
+    "forget": "sheetcrm.ingest.forget",
     # computed columns, segments, the Dashboard; a lead's score
     "refresh": "sheetcrm.workbook.refresh",
     "count_segments": "sheetcrm.workbook.refresh",
@@ -112,6 +118,7 @@ _EXPORTS: dict[str, str] = {
     "WorkbookError": "sheetcrm.errors",
     "NotFoundError": "sheetcrm.errors",
     "PlanRefusedError": "sheetcrm.errors",
+    "TooManyRejected": "sheetcrm.errors",
     "ConflictsRecorded": "sheetcrm.errors",
     "PartialResult": "sheetcrm.errors",
     "RowsRejected": "sheetcrm.errors",
@@ -144,6 +151,7 @@ __all__ = [
     "RunResult",
     "SheetCRMError",
     "Summary",
+    "TooManyRejected",
     "TransientError",
     "ValueParseError",
     "Watch",
@@ -154,6 +162,7 @@ __all__ = [
     "diagnose",
     "explain",
     "export_tab",
+    "forget",
     "import_file",
     "import_from_tab",
     "load_config",
@@ -161,6 +170,7 @@ __all__ = [
     "make_summary",
     "open_crm",
     "parse_config",
+    "person_export",
     "refresh",
     "remind",
     "restore",

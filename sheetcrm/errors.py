@@ -15,8 +15,10 @@ keeps its traceback. The CLI prints ``str(error)`` on one line and exits with
     │   └── HeaderError                exit 3  missing / duplicated / blank header
     ├── WorkbookError                  exit 3  the workbook cannot be read or saved
     │   ├── NotFoundError              exit 3  no such file, spreadsheet or tab
+    │   │   └── Forgotten              exit 3  no one: `person forget` removed them
     │   └── NotASpreadsheetError       exit 3  an Excel file in Drive, not a Google Sheet
     ├── PlanRefusedError               exit 3  e.g. too many deletions without --force
+    │   └── TooManyRejected            exit 3  more set aside than --max-rejected allows
     ├── ConflictsRecorded              exit 4  run finished; conflicts went to _conflicts
     ├── PartialResult                  exit 8  run finished, but part of it was set aside
     │   ├── RowsRejected               exit 8  rows or cells went to _quarantine
@@ -36,6 +38,7 @@ command-line usage error.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 EXIT_OK = 0
@@ -163,12 +166,32 @@ class NotFoundError(WorkbookError):
     """No such file, spreadsheet or tab."""
 
 
+class Forgotten(NotFoundError):
+    """No one matches, because ``person forget`` removed them (their hash is in ``_sync``)."""
+
+
 class NotASpreadsheetError(WorkbookError):
     """The ID names a file Google Sheets shows but the API cannot use (an .xlsx in Drive)."""
 
 
 class PlanRefusedError(SheetCRMError):
     """The plan would do something destructive that needs explicit consent."""
+
+
+class TooManyRejected(PlanRefusedError):
+    """An import would set aside more than ``max_rejected`` allows, so nothing was written.
+    ``entries`` are what it would have set aside; ``lines()`` says each on one line, for the
+    user to read before this error's own line."""
+
+    def __init__(
+        self, message: str, entries: Sequence[Any] = (), lines: Sequence[str] = ()
+    ) -> None:
+        super().__init__(message)
+        self.entries = list(entries)
+        self._lines = list(lines)
+
+    def lines(self) -> list[str]:
+        return list(self._lines)
 
 
 class ConflictsRecorded(SheetCRMError):

@@ -12,9 +12,16 @@ from samples import write
 
 from sheetcrm.config import parse_config
 from sheetcrm.crm import CRM
-from sheetcrm.errors import EXIT_PARTIAL, EXIT_USER, ConfigError, PlanRefusedError, RowsRejected
+from sheetcrm.errors import (
+    EXIT_PARTIAL,
+    EXIT_USER,
+    ConfigError,
+    PlanRefusedError,
+    RowsRejected,
+    TooManyRejected,
+)
 from sheetcrm.ingest.importer import ImportSpec, import_file, rejected
-from sheetcrm.ingest.rejections import TooManyRejected, parse
+from sheetcrm.ingest.rejections import parse
 from sheetcrm.run import Counts, Quarantined, RunResult
 
 #: A Mailchimp audience export (the columns Mailchimp writes), ten people: three with an

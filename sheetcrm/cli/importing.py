@@ -15,10 +15,9 @@ from typing import TypeVar
 
 import click
 
-from sheetcrm.errors import ConflictsRecorded
+from sheetcrm.errors import ConflictsRecorded, TooManyRejected
 from sheetcrm.ingest.importer import ImportSpec, rejected
 from sheetcrm.ingest.mapping import describe_ignored
-from sheetcrm.ingest.rejections import TooManyRejected
 from sheetcrm.run import Conflict, Quarantined, RunResult, plural
 
 #: How many set-aside rows, cells and possible duplicates the summary lists (the rest: in

@@ -46,9 +46,9 @@ from dataclasses import replace
 from typing import Any
 
 from sheetcrm.crm import CRM
-from sheetcrm.errors import DiskError
+from sheetcrm.errors import DiskError, Forgotten
 from sheetcrm.ingest.holdings import Held, holdings, outside, row_dict
-from sheetcrm.ingest.person import Forgotten, Ledger, Person, locate
+from sheetcrm.ingest.person import Ledger, Person, locate
 from sheetcrm.ingest.restore import rewrite_snapshot
 from sheetcrm.ingest.suppression import SYNC, Suppression
 from sheetcrm.model.changes import ChangeSet, DeleteRow, Op, SetCell

@@ -27,7 +27,13 @@ from typing import Any, Protocol
 import phonenumbers
 
 from sheetcrm.crm import CRM
-from sheetcrm.errors import InputError, NotFoundError, PlanRefusedError, ValueParseError
+from sheetcrm.errors import (
+    Forgotten,
+    InputError,
+    NotFoundError,
+    PlanRefusedError,
+    ValueParseError,
+)
 from sheetcrm.ingest.restore import Saved, snapshots
 from sheetcrm.ingest.suppression import Suppression
 from sheetcrm.model.grid import TabGrid, map_header
@@ -267,10 +273,6 @@ def locate(
     if who.kind == "email":
         person.emails.add(who.value)
     return person, saved, entries
-
-
-class Forgotten(NotFoundError):
-    """No one matches, because ``person forget`` removed them (their hash is in ``_sync``)."""
 
 
 def forgotten(who: Who, grids: Mapping[str, TabGrid]) -> bool:

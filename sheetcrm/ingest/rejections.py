@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sheetcrm.errors import ConfigError, PlanRefusedError, RowsRejected
+from sheetcrm.errors import ConfigError, RowsRejected, TooManyRejected
 from sheetcrm.run import Quarantined, RunResult, plural
 
 __all__ = ["Limit", "TooManyRejected", "parse", "refuse", "rejected", "tally"]
@@ -74,19 +74,6 @@ def tally(result: RunResult) -> Tally:
     return Tally(rows, len(whole), len(cells), len(affected))
 
 
-class TooManyRejected(PlanRefusedError):
-    """An import would set aside more than ``max_rejected`` allows: nothing was written.
-    ``entries`` are what it would have set aside (``lines()`` says each on one line, for
-    the user to see before this error's own line)."""
-
-    def __init__(self, message: str, entries: list[Quarantined]) -> None:
-        super().__init__(message)
-        self.entries = entries
-
-    def lines(self) -> list[str]:
-        return [describe(q) for q in self.entries]
-
-
 def describe(q: Quarantined) -> str:
     """``row 6, column 'E-mail': 'bob@' (expected an e-mail address)``."""
     what = "cell" if q.kind == "cell" else "row"
@@ -108,6 +95,7 @@ def refuse(result: RunResult, text: str | None) -> None:
         f"--max-rejected {limit.text}; nothing written — see the reasons above, fix them "
         "(or the --map, or [vocab] in sheetcrm.toml) and run again",
         list(result.quarantine),
+        [describe(q) for q in result.quarantine],
     )
 
 
