@@ -295,3 +295,23 @@ def test_a_format_or_encoding_that_does_not_fit_fails_clearly(tmp_path):
     book.active.append(["A", "a@x.io"])
     book.save(as_csv)
     assert read_source(as_csv).columns == ["name", "email"]  # a zip by its bytes
+
+
+@pytest.mark.parametrize("tab", ["Customers", "Leads", "Interactions", "Campaigns", "Tasks"])
+def test_the_demo_exported_and_piped_back_plans_nothing(tmp_path, tab):
+    """The demo's records were never imported (no baselines), two of its leads share an
+    e-mail and two of its order lines share an order id: none of it makes a plan."""
+    made = run_sheetcrm("demo", "-q", cwd=tmp_path, timeout=300)
+    assert made.returncode == 0, made.stderr
+    before = digest(tmp_path / "crm.xlsx")
+    ran = shell(
+        tmp_path,
+        f"sheetcrm export {tab} | sheetcrm import - --tab {tab} --dry-run --format json",
+    )
+    assert ran.returncode == 0, ran.stderr
+    doc = json.loads(ran.stdout)
+    assert doc["plan"]["ops"] == [], doc["plan"]["ops"][:5]
+    assert not any(doc["changes"].values()), doc["changes"]
+    assert doc["conflicts"] == [] and doc["counts"]["merged"] == 0, doc["counts"]
+    assert doc["counts"]["unchanged"] == doc["counts"]["rows"]
+    assert digest(tmp_path / "crm.xlsx") == before

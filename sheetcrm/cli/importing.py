@@ -19,6 +19,7 @@ from sheetcrm.errors import ConflictsRecorded, TooManyRejected
 from sheetcrm.ingest.importer import ImportSpec, rejected
 from sheetcrm.ingest.mapping import describe_ignored
 from sheetcrm.run import Conflict, Quarantined, RunResult, plural
+from sheetcrm.run.journal import text
 
 #: How many set-aside rows, cells and possible duplicates the summary lists (the rest: in
 #: the tabs).
@@ -84,9 +85,14 @@ def _edit_line(c: Conflict) -> str:
     """``conflict in Customers C-3, city: the sheet has 'York', the file 'Bristol' (…)``."""
     what = "a formula in the sheet" if c.kind == "formula" else "a teammate's edit"
     return (
-        f"conflict in {c.tab} {c.record_id}, {c.field}: the sheet has {c.sheet_value!r}, "
-        f"the file {c.source_value!r} ({what}; {c.resolution})"
+        f"conflict in {c.tab} {c.record_id}, {c.field}: the sheet has {_shown(c.sheet_value)}, "
+        f"the file {_shown(c.source_value)} ({what}; {c.resolution})"
     )
+
+
+def _shown(value: object) -> str:
+    """A value as the sheet shows it, quoted: '2026-09-30', not datetime.date(2026, 9, 30)."""
+    return repr(text(value))
 
 
 def _who(value: object) -> str:

@@ -203,7 +203,8 @@ def plan_records(
     parsed = drop_suppressed(parsed, result.quarantine, grids.get(SYNC), result.counts, crm.ctx)
     result.ignored_columns = cmap.ignored
     reviews = Reviews.of(grids)  # the possible duplicates teammates decided on
-    groups, result.merges = group_records(schema_tab.name, parsed, reviews)
+    ids_given = schema_tab.id_field in cmap.fields.values()
+    groups, result.merges = group_records(schema_tab.name, parsed, reviews, ids_given=ids_given)
     state = SyncState.from_grid(grids.get(SYNC), crm.schema)
     grid = grids[schema_tab.name]
     merged = merge_groups(

@@ -190,12 +190,22 @@ def _by_phone(
     return hit, None
 
 
+def ids_differ(tab: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """True when two rows name different records by their explicit IDs: an ID is identity,
+    so no shared e-mail, phone or order id makes them one (a teammate's two leads with one
+    e-mail, two order lines of one order, exported and imported back, stay two)."""
+    id_field = KEYS.get(tab, ("",))[0]
+    x, y = a.get(id_field), b.get(id_field)
+    return not is_blank(x) and not is_blank(y) and str(x) != str(y)
+
+
 def join_by_phone(
     tab: str,
     record_of: Callable[[int], Mapping[str, Any]],
     holders: list[int],
     record: dict[str, Any],
     reviews: Reviews,
+    ids_given: bool = True,
 ) -> tuple[int | None, str]:
     """Within one input: which of the earlier records ``holders`` (``record_of`` gives
     each: those holding one of this record's phones) the record joins, or None; and a note
@@ -205,6 +215,8 @@ def join_by_phone(
     fits: list[int] = []
     same: set[int] = set()
     for g in dict.fromkeys(holders[:MAX_HOLDERS]):
+        if ids_given and ids_differ(tab, record, record_of(g)):
+            continue  # each row names its own record
         theirs = email_of(record_of(g))
         if not clash(mine, theirs):
             fits.append(g)

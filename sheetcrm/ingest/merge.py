@@ -39,7 +39,7 @@ from itertools import islice
 from typing import Any
 
 from sheetcrm.errors import InputError, ValueParseError
-from sheetcrm.ingest.matching import SheetIndex, join_by_phone, match
+from sheetcrm.ingest.matching import SheetIndex, ids_differ, join_by_phone, match
 from sheetcrm.ingest.review import MAX_HOLDERS, Reviews, possible_duplicate, weak_keys
 from sheetcrm.ingest.syncstate import SyncState, digest
 from sheetcrm.model.changes import AppendRow, ChangeSet, Op, SetCell
@@ -85,13 +85,19 @@ _key_values = key_values
 
 
 def group_records(
-    tab: str, rows: Iterable[tuple[int, dict[str, Any]]], reviews: Reviews | None = None
+    tab: str,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    reviews: Reviews | None = None,
+    *,
+    ids_given: bool = True,
 ) -> tuple[list[Group], list[str]]:
     """Merge rows that share a key; return the groups and a line per merge for the audit.
     Rows are first grouped by ID and e-mail; then, in order, a group joins an earlier one
     that holds one of its phones when their e-mails do not clash (or ``reviews`` says the
     pair is one person: it then adds only what the earlier one lacks). Grouping by phone
-    last means a row that brings a phone to its group later in the file is seen too."""
+    last means a row that brings a phone to its group later in the file is seen too.
+    ``ids_given``: the input's own IDs (not made up by a preset) say who each row is, so
+    rows naming two IDs stay two records whatever else they share (``ids_differ``)."""
     reviews = reviews or Reviews()
     weak = weak_keys(tab)
     groups: list[Group] = []
@@ -102,6 +108,8 @@ def group_records(
         keys = _key_values(tab, record)
         strong = [k for k in keys if k[0] not in weak]
         hit = next((index[k] for k in strong if k in index), None)
+        if hit is not None and ids_given and ids_differ(tab, record, groups[hit].record):
+            hit = None
         if hit is None:
             groups.append(Group(dict(record), [number]))
             phones.append({})
@@ -112,7 +120,7 @@ def group_records(
         phones[hit].update(dict.fromkeys(k for k in keys if k[0] in weak))
         for k in strong:
             index.setdefault(k, hit)
-    return _join_by_phones(tab, groups, phones, reviews, notes), notes
+    return _join_by_phones(tab, groups, phones, reviews, notes, ids_given), notes
 
 
 def _join_by_phones(
@@ -121,6 +129,7 @@ def _join_by_phones(
     phones: list[dict[tuple[str, str], None]],
     reviews: Reviews,
     notes: list[str],
+    ids_given: bool,
 ) -> list[Group]:
     """``group_records``' second step: each group, in order, joins the earlier group that
     holds one of its phones when ``join_by_phone`` says so."""
@@ -130,7 +139,7 @@ def _join_by_phones(
         held = [h for k in phones[g] if k in loose for h in islice(loose[k], MAX_HOLDERS)]
         record = dict(group.record)
         hit, how = (
-            join_by_phone(tab, lambda h: groups[h].record, held, record, reviews)
+            join_by_phone(tab, lambda h: groups[h].record, held, record, reviews, ids_given)
             if held
             else (None, "")
         )
@@ -257,6 +266,11 @@ def merge_groups(
         index.add(existing, record)
         (result.updated if changed else result.unchanged).append(group)
         synced.append((existing, {k: v for k, v in record.items() if not is_blank(v)}))
+    if not (result.created or result.updated or result.conflicts):
+        # Nothing to write but baselines: an export imported back, or a file a teammate's
+        # edits already match, plans nothing. The base stays unknown, so a later change in
+        # the source is a conflict (the sheet kept) rather than an update: the safe side.
+        synced = []
     result.changes.extend(_sync_rows(tab, state, synced))
     result.changes.notes += index.notes
     index.notes = []
