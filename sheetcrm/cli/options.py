@@ -13,9 +13,10 @@ from sheetcrm.config import load_config
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
 from sheetcrm.ingest import rejections
+from sheetcrm.ingest.decoding import check_encoding
 from sheetcrm.ingest.importer import ImportSpec
 from sheetcrm.ingest.mapping import PRESETS, parse_overrides
-from sheetcrm.ingest.readers import FORMATS, check_encoding
+from sheetcrm.ingest.readers import FORMATS
 
 
 def backend_options(fn: Callable[..., Any]) -> Callable[..., Any]:
