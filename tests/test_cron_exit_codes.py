@@ -47,7 +47,8 @@ def test_rows_set_aside_exit_8_and_say_so(book):
     done = sheetcrm(book, "import", "form.csv", "--preset", "google-form")
     line = one_line(done, 8)
     assert line == (
-        "sheetcrm: 1 of 4 rows and 1 cell set aside in _quarantine; see `sheetcrm quarantine list`"
+        "sheetcrm: 1 of 4 rows, and 1 cell (in 1 row that went in), set aside in _quarantine; "
+        "see `sheetcrm quarantine list`"
     )
     out = done.stdout.splitlines()
     assert out[0].startswith("Imported form.csv into Leads — 4 rows: 3 created, 1 quarantined")

@@ -119,7 +119,8 @@ def test_without_a_limit_the_run_is_written_and_exits_8(book, tmp_path):
     error = rejected(result, spec)
     assert isinstance(error, RowsRejected) and error.exit_code == EXIT_PARTIAL
     assert str(error) == (
-        "3 of 10 rows and 1 cell set aside in _quarantine; see `sheetcrm quarantine list`"
+        "3 of 10 rows, and 1 cell (in 1 row that went in), set aside in _quarantine; "
+        "see `sheetcrm quarantine list`"
     )
     dry = import_file(crm, write(tmp_path, "audience.csv", AUDIENCE), spec, dry_run=True)
     assert rejected(dry, spec) is None  # a dry run set nothing aside yet
@@ -146,7 +147,7 @@ def test_how_rows_and_cells_count():
     input rows; only cells: the message says so."""
     cells = _result(11, 1, (2, "budget"), (2, "source"), (3, "budget"))
     assert str(rejected(cells, ImportSpec())) == (
-        "3 cells of 10 rows set aside in _quarantine; see `sheetcrm quarantine list`"
+        "3 cells (in 2 rows that went in) set aside in _quarantine; see `sheetcrm quarantine list`"
     )
     assert rejected(cells, ImportSpec(max_rejected="2")) is None  # rows 2 and 3
     assert rejected(cells, ImportSpec(max_rejected="20%")) is None

@@ -114,12 +114,10 @@ def rejected(result: RunResult, text: str | None) -> RowsRejected | None:
     limit = parse(text)
     if limit is not None and limit.allows(t.affected, t.rows):
         return None
-    parts = []
-    if t.whole:
-        parts.append(f"{t.whole} of {plural(t.rows, 'row')}")
+    whole = f"{t.whole} of {plural(t.rows, 'row')}" if t.whole else ""
+    cells = ""
     if t.cells:
-        cells = plural(t.cells, "cell")
-        parts.append(cells if t.whole else f"{cells} of {plural(t.rows, 'row')}")
-    return RowsRejected(
-        f"{' and '.join(parts)} set aside in _quarantine; see `sheetcrm quarantine list`"
-    )
+        went = plural(t.affected - t.whole, "row")
+        cells = f"{plural(t.cells, 'cell')} (in {went} that went in)"
+    what = f"{whole}, and {cells}," if whole and cells else whole or cells
+    return RowsRejected(f"{what} set aside in _quarantine; see `sheetcrm quarantine list`")
