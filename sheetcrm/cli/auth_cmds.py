@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from sheetcrm.cli.options import format_choice
 from sheetcrm.config import load_config
 from sheetcrm.errors import ConfigError
 
@@ -56,14 +57,7 @@ def login(client_secret: Path | None, no_browser: bool) -> None:
     type=click.Path(dir_okay=False, exists=True),
     help="Path to sheetcrm.toml (default: ./sheetcrm.toml, or $SHEETCRM_CONFIG).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_choice("text", "json", help="Output format.")
 def status(config_path: str | None, fmt: str) -> None:
     """Show which Google credentials sheetcrm uses (never a secret); exit 7 if unusable."""
     from sheetcrm.backends.gsheets.auth import credential_status

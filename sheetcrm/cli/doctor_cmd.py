@@ -6,6 +6,7 @@ import json
 
 import click
 
+from sheetcrm.cli.options import format_choice
 from sheetcrm.doctor import CheckResult, Status, diagnose, failures
 from sheetcrm.errors import SheetCRMError
 
@@ -32,13 +33,8 @@ MARKS = {
     type=click.Path(dir_okay=False),
     help="Path to sheetcrm.toml (default: ./sheetcrm.toml, or $SHEETCRM_CONFIG).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format (json: a list of {check, title, status, detail, fix}).",
+@format_choice(
+    "text", "json", help="Output format (json: a list of {check, title, status, detail, fix})."
 )
 @click.option(
     "--timeout",

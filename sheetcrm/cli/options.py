@@ -184,14 +184,23 @@ def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value
 
 
-def format_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--format text|json: what the command prints (JSON: one document, nothing else on
-    standard output; see ``model.shape``)."""
+def format_choice(
+    *choices: str, help: str = "Output format."
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--format CHOICE (the first is the default), passed to the command as ``fmt``: the
+    one spelling of the option every printing command shares."""
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(["text", "json"]),
-        default="text",
+        type=click.Choice(list(choices)),
+        default=choices[0],
         show_default=True,
-        help="Print text, or one JSON document (for scripts; the README documents it).",
-    )(fn)
+        help=help,
+    )
+
+
+#: --format text|json: what the command prints (JSON: one document, nothing else on
+#: standard output; see ``model.shape``).
+format_option = format_choice(
+    "text", "json", help="Print text, or one JSON document (for scripts; the README documents it)."
+)

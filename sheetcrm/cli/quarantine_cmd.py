@@ -9,7 +9,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from sheetcrm.cli.options import backend_options, force_option, run_options
+from sheetcrm.cli.options import backend_options, force_option, format_choice, run_options
 from sheetcrm.cli.output import report_run
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConflictsRecorded
@@ -41,14 +41,7 @@ def _source_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..
 @backend_options
 @click.option("--all", "everything", is_flag=True, help="Resolved entries too.")
 @_source_option("Only entries from this source (a file name or a tab, as in the source column).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format (json: every field, with raw and spec parsed).",
-)
+@format_choice("table", "json", help="Output format (json: every field, with raw and spec parsed).")
 def list_(crm: CRM, everything: bool, source: str | None, fmt: str) -> None:
     """List the open entries of _quarantine, oldest first: what, where and why."""
     found = ledger.entries(crm, everything=everything, source=source)
