@@ -37,3 +37,27 @@ def write_csv(tmp_path: Path, name: str, header: Sequence[str], *rows: Iterable[
     writer.writerow(header)
     writer.writerows(rows)
     return write(tmp_path, name, buf.getvalue())
+
+
+#: The member columns every Mailchimp audience export starts with (Audience → Export
+#: audience); the subscribed, unsubscribed and cleaned files each add their own after them.
+MAILCHIMP_MEMBER = (
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Address",
+    "Phone Number",
+    "Birthday",
+    "MEMBER_RATING",
+    "OPTIN_TIME",
+    "OPTIN_IP",
+    "CONFIRM_TIME",
+    "CONFIRM_IP",
+    "LATITUDE",
+    "LONGITUDE",
+    "GMTOFF",
+    "DSTOFF",
+    "TIMEZONE",
+    "CC",
+    "REGION",
+)

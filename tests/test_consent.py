@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from samples import write_csv
+from samples import MAILCHIMP_MEMBER, write_csv
 from support import run_sheetcrm
 
 from sheetcrm.ingest.importer import import_file
@@ -15,24 +15,7 @@ from sheetcrm.model.grid import map_header
 
 #: Mailchimp's audience export, unsubscribed contacts (Audience → Export audience).
 UNSUBSCRIBED = (
-    "Email Address",
-    "First Name",
-    "Last Name",
-    "Address",
-    "Phone Number",
-    "Birthday",
-    "MEMBER_RATING",
-    "OPTIN_TIME",
-    "OPTIN_IP",
-    "CONFIRM_TIME",
-    "CONFIRM_IP",
-    "LATITUDE",
-    "LONGITUDE",
-    "GMTOFF",
-    "DSTOFF",
-    "TIMEZONE",
-    "CC",
-    "REGION",
+    *MAILCHIMP_MEMBER,
     "UNSUB_TIME",
     "UNSUB_CAMPAIGN_TITLE",
     "UNSUB_CAMPAIGN_ID",

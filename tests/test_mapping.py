@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from samples import write
+from samples import MAILCHIMP_MEMBER, write
 
 from sheetcrm.errors import ConfigError, InputError
 from sheetcrm.ingest.importer import import_file
@@ -25,31 +25,7 @@ FORM_FA = (
 )
 FORM_BN = ("Timestamp", "পুরো নাম", "ইমেইল", "ফোন নম্বর", "আপনি আমাদের কথা কোথায় শুনেছেন?", "মন্তব্য")
 FORM_EN = ("Timestamp", "Email Address", "Your name", "Phone number", "How did you hear about us?")
-MAILCHIMP = [
-    "Email Address",
-    "First Name",
-    "Last Name",
-    "Address",
-    "Phone Number",
-    "Birthday",
-    "MEMBER_RATING",
-    "OPTIN_TIME",
-    "OPTIN_IP",
-    "CONFIRM_TIME",
-    "CONFIRM_IP",
-    "LATITUDE",
-    "LONGITUDE",
-    "GMTOFF",
-    "DSTOFF",
-    "TIMEZONE",
-    "CC",
-    "REGION",
-    "LAST_CHANGED",
-    "LEID",
-    "EUID",
-    "NOTES",
-    "TAGS",
-]
+MAILCHIMP = [*MAILCHIMP_MEMBER, "LAST_CHANGED", "LEID", "EUID", "NOTES", "TAGS"]
 MAILCHIMP_UNSUBSCRIBED = [
     "Email Address",
     "First Name",

@@ -27,7 +27,7 @@ from typing import Any
 
 from sheetcrm.errors import ValueParseError
 from sheetcrm.model.changes import AppendRow, Op
-from sheetcrm.model.codecs import PhoneCodec
+from sheetcrm.model.codecs import CODECS
 from sheetcrm.model.grid import TabGrid, header_key
 from sheetcrm.model.values import ValueContext, is_blank
 from sheetcrm.run.result import Counts, Quarantined
@@ -37,7 +37,7 @@ PREFIX = "forget:"
 SALT_KEY = "forget-salt"
 #: The fields that say who a person is, normalised as their codecs parse them.
 KINDS = ("email", "phone")
-PHONE = PhoneCodec()
+PHONE = CODECS["phone"]
 
 
 @dataclass

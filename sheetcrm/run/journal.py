@@ -280,12 +280,12 @@ def _canonical(values: Mapping[str, Any]) -> str:
     return json.dumps(plain, sort_keys=True, ensure_ascii=False)
 
 
-def same_input(entry: Entry, values: Mapping[str, Any]) -> bool:
-    """Whether ``values`` (the row now at the entry's place in its source) are the input
-    the entry is about, fixed or not, rather than another row that took its number (a
-    sorted export, a sorted responses tab): at least half of the entry's non-blank values
-    are still there, column by column. A fixed row differs in a cell or two."""
-    raw = entry.raw()
+def same_input(raw: Mapping[str, Any] | None, values: Mapping[str, Any]) -> bool:
+    """Whether ``values`` (the row now at an entry's place in its source) are the input
+    the entry is about (``raw``: its ``Entry.raw()``), fixed or not, rather than another
+    row that took its number (a sorted export, a sorted responses tab): at least half of
+    the entry's non-blank values are still there, column by column. A fixed row differs in
+    a cell or two."""
     if raw is None:
         return True  # nothing to compare against: the row number is all there is
     now = json.loads(_canonical(values))
@@ -330,13 +330,13 @@ def quarantine_rows(
         current = rows.get(entry.row)
         if key in now_set or current is None:
             continue
-        if not same_input(entry, current):
+        raw = entry.raw()
+        if not same_input(raw, current):
             # another row took its number: resolved only if its input is still there,
             # unchanged, at another row (which went in, or has an entry of its own now)
             texts = moved.get(entry.source)
             if texts is None:
                 texts = moved[entry.source] = {_canonical(v) for v in rows.values()}
-            raw = entry.raw()
             if raw is None or _canonical(raw) not in texts:
                 continue
         ops += ledger.close(key, at, keep=False)

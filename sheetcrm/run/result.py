@@ -137,7 +137,7 @@ class RunResult:
             "counts": asdict(self.counts),
             "changes": self.changes.counts(),
             "quarantine": [_quarantined(q) for q in self.quarantine],
-            "conflicts": [_conflict(c) for c in self.conflicts],
+            "conflicts": self.conflicts,  # every field (``shape.jsonable``)
             "ignored_columns": self.ignored_columns,
             "merges": self.merges,
             "also": self.also,
@@ -163,16 +163,4 @@ def _quarantined(q: Quarantined) -> dict[str, Any]:
         "column": q.column or None,
         "value": q.value,
         "reason": q.reason,
-    }
-
-
-def _conflict(c: Conflict) -> dict[str, Any]:
-    return {
-        "kind": c.kind,
-        "tab": c.tab,
-        "record_id": c.record_id,
-        "field": c.field,
-        "sheet_value": c.sheet_value,
-        "source_value": c.source_value,
-        "resolution": c.resolution,
     }
