@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.codecs import FIELD_TYPES
+from sheetcrm.model.money import check_currency
 from sheetcrm.model.schema import Schema
 from sheetcrm.model.tabs import CustomField, build_schema
 from sheetcrm.model.values import ValueContext
+from sheetcrm.model.vocab import LANGUAGES
 
 CONFIG_FILE = "sheetcrm.toml"
 DEFAULT_XLSX = "crm.xlsx"
@@ -29,7 +31,18 @@ _TOP_KEYS = {"spreadsheet", "locale", "fields", "enums", "vocab", "dates", "goog
 _GOOGLE_KEYS = {"credentials", "endpoint"}
 #: Tables owned by later features; accepted here and handed over as plain dicts.
 _FEATURE_TABLES = {"segments", "scoring", "report", "smtp", "team"}
-_LOCALE_KEYS = {"region", "currency", "timezone", "date_order", "language"}
+_LOCALE_KEYS = {
+    "region",
+    "currency",
+    "timezone",
+    "date_order",
+    "language",
+    "calendar",
+    "labels",
+    "digits",
+}
+CALENDARS = ("gregorian", "jalali")
+DIGITS = ("latin", "native")
 _FIELD_KEYS = {"type", "values", "required", "after"}
 _DATES_KEYS = {"reference", "partial"}
 
@@ -42,7 +55,10 @@ class Config:
     spreadsheet: str | None = None
     values: ValueContext = field(default_factory=ValueContext)
     timezone: str = "UTC"
-    language: str = "en"
+    language: str = "en"  # a Babel locale: en, en_GB, fa, fa_IR, bn, bn_IN …
+    calendar: str = "gregorian"  # how dates are shown and typed on the CLI: gregorian, jalali
+    labels: str | None = None  # the language choice values are shown in (None: canonical)
+    digits: str = "latin"  # latin or native digits in reports and messages
     custom_fields: tuple[CustomField, ...] = ()
     extra_enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     vocab: dict[str, dict[str, str]] = field(default_factory=dict)  # Tab.field → typed → value
@@ -50,6 +66,12 @@ class Config:
     features: dict[str, Any] = field(default_factory=dict)
     credentials: str | None = None  # path to a service-account key or OAuth user token
     endpoint: str | None = None  # Sheets API base URL override (an emulator)
+
+    @property
+    def lang(self) -> str:
+        """The language part of ``language`` (``fa`` for ``fa_IR``): which built-in
+        vocabulary, catalog and template set applies."""
+        return self.language.replace("-", "_").split("_")[0].lower()
 
     @property
     def base_dir(self) -> Path:
@@ -123,6 +145,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     ctx = _values(loc, where, _reference(dates, where))
     timezone = str(loc.get("timezone", "UTC"))
     zone(timezone, where)  # a typo fails when the file is read, not at the first report
+    language = _language(loc.get("language", "en"), where)
     customs = _custom_fields(_expect(data.get("fields", {}), f"{where} [fields]"), where)
     extra = _enums(_expect(data.get("enums", {}), f"{where} [enums]"), where)
     vocab = _vocab(_expect(data.get("vocab", {}), f"{where} [vocab]"), where)
@@ -149,7 +172,10 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         spreadsheet=spreadsheet.strip() if spreadsheet else None,
         values=ctx,
         timezone=timezone,
-        language=str(loc.get("language", "en")),
+        language=language,
+        calendar=ctx.calendar,
+        labels=_labels(loc.get("labels"), where),
+        digits=_choice(loc.get("digits", "latin"), DIGITS, f"{where} [locale] digits"),
         custom_fields=customs,
         extra_enum_values=extra,
         vocab=vocab,
@@ -169,10 +195,50 @@ def _values(loc: dict[str, Any], where: str, reference: dt.date | None = None) -
 
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(f"{where} [locale] region: {region!r} is not a known country code")
-    currency = str(loc.get("currency", "USD")).upper()
-    return ValueContext(
-        region=region, currency=currency, date_order=order, date_reference=reference
+    currency = check_currency(str(loc.get("currency", "USD")), f"{where} [locale] currency")
+    language = str(loc.get("language", "en")).replace("-", "_").lower()
+    calendar = _choice(
+        loc.get("calendar", "jalali" if language.startswith("fa") else "gregorian"),
+        CALENDARS,
+        f"{where} [locale] calendar",
     )
+    return ValueContext(
+        region=region,
+        currency=currency,
+        date_order=order,
+        date_reference=reference,
+        calendar=calendar,
+    )
+
+
+def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
+    text = str(value).strip().lower()
+    if text not in allowed:
+        raise ConfigError(f"{where}: {value!r} is not one of {', '.join(allowed)}")
+    return text
+
+
+def _language(value: Any, where: str) -> str:
+    """``[locale] language``: a locale Babel knows (``fa``, ``fa_IR``, ``bn_BD``, ``en_GB``),
+    checked when the file is read so a typo does not surface at the first report."""
+    from babel import Locale, UnknownLocaleError
+
+    text = str(value).strip().replace("-", "_")
+    try:
+        Locale.parse(text)
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ConfigError(
+            f"{where} [locale] language: {value!r} is not a locale (e.g. en, fa_IR, bn_BD)"
+        ) from None
+    return text
+
+
+def _labels(value: Any, where: str) -> str | None:
+    """``[locale] labels``: which language the sheet shows choice values in; ``canonical``
+    (the default) shows the values formulas and metrics use."""
+    if value is None or str(value).strip().lower() == "canonical":
+        return None
+    return _choice(value, LANGUAGES, f"{where} [locale] labels (or canonical)")
 
 
 def _reference(dates: dict[str, Any], where: str) -> dt.date | None:

@@ -60,6 +60,8 @@ class ValueContext:
     #: The fixed day "yesterday", "Friday" and "5 Mar" are read against in the columns
     #: that allow them (``[dates] reference``); never the clock, so a re-import is stable.
     date_reference: dt.date | None = None
+    #: ``[locale] calendar``: gregorian or jalali (how CLI dates and shown dates read).
+    calendar: str = "gregorian"
 
 
 DEFAULT_CONTEXT = ValueContext()

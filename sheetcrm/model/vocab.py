@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.values import normalize_token
 
+#: Languages with built-in spellings, labels, catalogs and templates.
+LANGUAGES = ("en", "fa", "bn")
+
 SOURCES = (
     "website",
     "instagram",
@@ -137,3 +140,9 @@ def vocabulary(
     builtin = [*FIELD_SYNONYMS.get(key, {}).items(), *ENUM_SYNONYMS.items()]
     pairs += [(a, t) for a, t in builtin if t in values and normalize_token(a) not in seen]
     return Vocabulary(key, tuple(pairs))
+
+
+def label(key: str, value: str, language: str | None) -> str:
+    """How the choice ``value`` of field ``key`` (``Customers.status``) is shown in
+    ``language`` (``[locale] labels``); the canonical value itself when there is no label."""
+    return value
