@@ -12,6 +12,8 @@ keeps its traceback. The CLI prints ``str(error)`` on one line and exits with
     │       └── NotSharedError         exit 7  the spreadsheet is not shared with us
     ├── InputError                     exit 3  data that cannot be used as given
     │   ├── ValueParseError            exit 3  one cell: tab, row, column, value
+    │   │   └── ApproximateValue       exit 3  a range ("3 to 5 million"): one value is
+    │   │                                      usable, an import keeps the text in notes
     │   └── HeaderError                exit 3  missing / duplicated / blank header
     ├── WorkbookError                  exit 3  the workbook cannot be read or saved
     │   ├── NotFoundError              exit 3  no such file, spreadsheet or tab
@@ -143,15 +145,26 @@ class ValueParseError(InputError):
         column: str | None = None,
         record: str | None = None,
     ) -> ValueParseError:
-        """Return a copy with the location filled in (keeps what is already known)."""
-        return ValueParseError(
-            self.expected,
-            self.value,
-            tab=self.tab or tab,
-            row=self.row if self.row is not None else row,
-            column=self.column or column,
-            record=self.record or record,
-        )
+        """Return a copy with the location filled in (keeps what is already known, and
+        the kind of error: an ``ApproximateValue`` stays one)."""
+        copy = type(self).__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.tab = self.tab or tab
+        copy.row = self.row if self.row is not None else row
+        copy.column = self.column or column
+        copy.record = self.record or record
+        copy.args = (copy._message(),)
+        return copy
+
+
+class ApproximateValue(ValueParseError):
+    """A value typed as a range or an estimate (``۳ تا ۵ میلیون``, ``10k-20k``): not one
+    amount, so a strict parse refuses it, but an import keeps ``kept`` (what the codec's
+    documented rule takes, e.g. the lower bound) and the typed text in the row's notes."""
+
+    def __init__(self, expected: str, value: Any, kept: Any) -> None:
+        self.kept = kept
+        super().__init__(expected, value)
 
 
 class HeaderError(InputError):

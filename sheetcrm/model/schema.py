@@ -24,7 +24,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheetcrm.errors import ConfigError, ValueParseError
+from sheetcrm.errors import ApproximateValue, ConfigError, ValueParseError
 from sheetcrm.model.codecs import CODECS, DATE_TYPES, EnumCodec, date_codec
 from sheetcrm.model.ids import KEYS, new_id
 from sheetcrm.model.values import Codec, ValueContext, is_blank, normalize_token
@@ -177,14 +177,26 @@ class TabSchema:
         keys = self.identity_fields() if keys is None else keys
         out: dict[str, Any] = {}
         bad: list[ValueParseError] = []
+        approximate: list[str] = []
+        notes = self.get("notes")
         for name, value in raw.items():
             f = self.field(name)
             try:
                 out[f.name] = f.parse(value, ctx)
+            except ApproximateValue as exc:
+                if notes is None or f is notes:  # nowhere to keep the text: set aside
+                    bad.append(exc.located(tab=self.name, row=row))
+                else:
+                    out[f.name] = exc.kept
+                    approximate.append(f"{name}: {str(value).strip()}")
             except ValueParseError as exc:
                 bad.append(exc.located(tab=self.name, row=row))
                 if f.name in CONSENT:
                     out[f.name] = True
+        if approximate and notes is not None:
+            typed = out.get(notes.name)
+            kept = "" if is_blank(typed) else f"{typed}; "
+            out[notes.name] = kept + "; ".join(approximate)
         failed = {exc.column for exc in bad}
         identified = any(k not in failed and not is_blank(out.get(k)) for k in keys)
         consent = any(out.get(name) is True for name in CONSENT)
