@@ -66,7 +66,7 @@ PLANTS = [
     # a wrong exit code
     ("exit 5  another run", "exit 3  another run"),
     # a class drawn under the wrong parent
-    ("    │   ├── ValueParseError", "    ├── ValueParseError"),
+    ("    │   └── HeaderError", "    ├── HeaderError"),
 ]
 
 
