@@ -17,6 +17,7 @@ from sheetcrm.analytics.customers import customer_metrics
 from sheetcrm.analytics.leads import ScoreWeights, lead_metrics, link_converted, with_links
 from sheetcrm.analytics.segments import Evaluation, Rule, assign_segments
 from sheetcrm.analytics.tasks import task_metrics
+from sheetcrm.model.calendars import GREGORIAN
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Insights:
     segments: list[Rule]
     evaluations: dict[str, Evaluation]
     sales: pd.DataFrame  # kpis.sales
-    monthly: pd.DataFrame  # kpis.monthly
+    monthly: pd.DataFrame  # kpis.monthly: rows by month key ("YYYY-MM" in the calendar)
     by_source: pd.DataFrame  # kpis.leads_by_source
     campaign_table: pd.DataFrame  # kpis.campaign_table
     overdue: pd.DataFrame  # kpis.overdue_tasks
@@ -62,11 +63,13 @@ def compute(
     customer_fields: Sequence[str],
     rules: list[Rule],
     weights: ScoreWeights,
+    calendar: str = GREGORIAN,
 ) -> Insights:
     """Compute every computed column and KPI table from the five data tabs' frames.
 
     ``customer_fields`` are the Customers fields people fill in (the segment rules see
-    those and the metrics), ``rules`` the segment rules, ``weights`` the lead scoring."""
+    those and the metrics), ``rules`` the segment rules, ``weights`` the lead scoring,
+    ``calendar`` the months of the monthly trend (``[locale] calendar``)."""
     sales = kpis.sales(frames["Interactions"], as_of)
     metrics = customer_metrics(frames["Customers"], frames["Interactions"], as_of, sales)
     human = frames["Customers"][list(customer_fields)]
@@ -87,7 +90,7 @@ def compute(
         segments=rules,
         evaluations=evaluations,
         sales=sales,
-        monthly=kpis.monthly(sales, leads, as_of),
+        monthly=kpis.monthly(sales, leads, as_of, calendar=calendar),
         by_source=kpis.leads_by_source(leads, customers),
         campaign_table=kpis.campaign_table(frames["Campaigns"], campaigns),
         overdue=kpis.overdue_tasks(frames["Tasks"], as_of, late),

@@ -5,16 +5,16 @@ day (a day in that zone, ``CRM.as_of``). ``kpis`` documents how every KPI uses t
 from __future__ import annotations
 
 import datetime as dt
-import re
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
 
 from sheetcrm.analytics.frames import moment
 from sheetcrm.errors import InputError
+from sheetcrm.model import calendars
 
 PERIOD_DAYS = {"week": 7, "month": 30, "quarter": 91}
-_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 _DAY = dt.timedelta(days=1)
 
 
@@ -55,18 +55,58 @@ def last_days(as_of: dt.date, days: int, label: str = "") -> Period:
     return Period(as_of - dt.timedelta(days=days - 1), as_of + _DAY, label)
 
 
-def parse_period(text: str, as_of: dt.date) -> Period:
-    """week / month / quarter (ending with the as-of day) or YYYY-MM-DD..YYYY-MM-DD."""
-    text = text.strip().lower()
-    if text in PERIOD_DAYS:
-        return last_days(as_of, PERIOD_DAYS[text], f"the {text} to {as_of.isoformat()}")
-    m = _RANGE.match(text)
-    if not m:
-        raise InputError(f"period {text!r}: use week, month, quarter or YYYY-MM-DD..YYYY-MM-DD")
-    start, last = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
-    if last < start:
+#: What ``--period`` accepts, for messages.
+PERIOD_FORMS = (
+    "week, month, quarter (ending with the as-of day), a calendar month (2025-10, or "
+    "1404-07 for Mehr 1404) or a range of days FIRST..LAST (2025-10-01..2025-10-31, "
+    "1404-07-01..1404-07-30; a year below 1600 is Jalali)"
+)
+
+
+def _span(text: str) -> tuple[dt.date, dt.date, str]:
+    """The first day, the day after the last and the calendar ("" for days) of a month
+    or a range of days as typed (any digits, - or /); ``InputError`` when it is neither."""
+    month = calendars.typed_month(text)
+    if month is not None:
+        key, calendar = month
+        return calendars.month_start(key, calendar), calendars.month_end(key, calendar), calendar
+    first, dots, last = text.partition("..")
+    try:
+        if dots:
+            start, end = calendars.typed_day(first), calendars.typed_day(last)
+        else:
+            start = end = calendars.typed_day(text)
+    except ValueError:
+        raise InputError(f"period {text!r}: use {PERIOD_FORMS}") from None
+    if end < start:
         raise InputError(f"period {text!r} ends before it starts")
+    return start, end + _DAY, ""
+
+
+def check_period(text: str) -> str:
+    """``text`` if it is a period ``parse_period`` reads on some as-of day, else
+    ``InputError`` naming it and the accepted forms (the CLI checks before reading)."""
+    if text.strip().lower() not in PERIOD_DAYS:
+        _span(text.strip())
+    return text
+
+
+def parse_period(text: str, as_of: dt.date, calendar: str = calendars.GREGORIAN) -> Period:
+    """week / month / quarter (ending with the as-of day), a calendar month (``2025-10``,
+    ``1404-07``) or a range ``FIRST..LAST`` (days in either calendar, any digits), cut
+    off at the as-of day. ``calendar`` is the workbook's: how the label shows days."""
+    text = text.strip()
+    name = text.lower()
+    day = functools.partial(calendars.format_date, calendar=calendar)
+    if name in PERIOD_DAYS:
+        return last_days(as_of, PERIOD_DAYS[name], f"the {name} to {day(as_of)}")
+    start, end, month_calendar = _span(text)
     if start > as_of:
-        raise InputError(f"period {text!r} starts after the as-of date {as_of.isoformat()}")
-    label = f"{start.isoformat()} to {min(last, as_of).isoformat()}"
-    return Period(start, min(last, as_of) + _DAY, label)
+        raise InputError(f"period {text!r} starts after the as-of date {day(as_of)}")
+    last = min(end, as_of + _DAY) - _DAY
+    if month_calendar:  # "Mehr 1404", or "Mehr 1404 to 1404-07-15" while it is running
+        label = calendars.month_label(calendars.month_key(start, month_calendar), month_calendar)
+        label += f" to {day(last)}" if last + _DAY < end else ""
+    else:
+        label = day(start) if last == start else f"{day(start)} to {day(last)}"
+    return Period(start, last + _DAY, label)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from sheetcrm.analytics import periods
 from sheetcrm.cli.feedback import waiting_notice
 from sheetcrm.config import load_config
 from sheetcrm.crm import CRM
-from sheetcrm.errors import ConfigError
+from sheetcrm.errors import ConfigError, InputError
 from sheetcrm.ingest import rejections
 from sheetcrm.ingest.decoding import check_encoding
 from sheetcrm.ingest.importer import ImportSpec
 from sheetcrm.ingest.mapping import PRESETS, parse_overrides
 from sheetcrm.ingest.readers import FORMATS
+from sheetcrm.model import calendars
 
 
 def backend_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -93,15 +96,52 @@ def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """A day as typed: ISO or with slashes, any digits, Jalali for a year below 1600
+    (``1404-08-29`` and ``۱۴۰۴/۰۸/۲۹`` are 2025-11-20); exit 2 otherwise."""
+    if value is None:
+        return None
+    try:
+        return calendars.typed_day(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 def as_of_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--as-of DATE, so results are reproducible. Without it the command gets None here, and
     ``backend_options`` resolves it with ``CRM.as_of`` (today in the workbook's time zone)."""
     return click.option(
         "--as-of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
-        callback=lambda _c, _p, v: v.date() if v else None,
-        help="Compute as of this date (YYYY-MM-DD; default: today in the workbook's time zone).",
+        metavar="DATE",
+        callback=_day,
+        help="Compute as of this date (YYYY-MM-DD, or a Jalali date such as 1404-08-29; "
+        "default: today in the workbook's time zone).",
     )(fn)
+
+
+def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A period ``parse_period`` reads (checked before anything is read; exit 2)."""
+    if value is None:
+        return None
+    try:
+        return periods.check_period(value)
+    except InputError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def period_option(
+    default: str | None = "month",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--period: week, month, quarter (to --as-of), a calendar month (2025-10, 1404-07) or
+    a range of days, Gregorian or Jalali, in any digits (``analytics.periods``)."""
+    return click.option(
+        "--period",
+        default=default,
+        show_default=default is not None,
+        callback=_period,
+        help="week, month, quarter (to --as-of), a month (2025-10, or 1404-07 for Mehr) "
+        "or FIRST..LAST days (2025-10-01..2025-10-31, 1404-07-01..1404-07-30).",
+    )
 
 
 def import_options(fn: Callable[..., Any]) -> Callable[..., Any]:

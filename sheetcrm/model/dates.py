@@ -16,9 +16,10 @@ import functools
 import re
 from typing import Any
 
-import jdatetime
 from dateutil import parser as dateparser
 
+from sheetcrm.model import calendars
+from sheetcrm.model.datewords import english
 from sheetcrm.model.reldates import FULL_DATE, NotADay, check_weekday, partial_hint, relative
 from sheetcrm.model.values import (
     DEFAULT_CONTEXT,
@@ -31,7 +32,13 @@ from sheetcrm.model.values import (
 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:[ T](.*))?$")
+#: A numeric date, and after a space, a T or a comma (CLDR's fa "2025/10/4، 15:15") a time.
+_NUMERIC_DATE = re.compile(
+    r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:(?:\s*,\s*|\s+|T)(\S.*))?$"
+)
+
+#: Month and day without a year (``7/5``): read in the Jalali calendar when it is chosen.
+_MONTH_DAY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})\s*$")
 
 
 class _FixedCentury(dateparser.parserinfo):
@@ -51,9 +58,12 @@ _INFO = _FixedCentury()
 _DEFAULTS = (dt.datetime(2000, 1, 1), dt.datetime(2004, 2, 2))
 
 
-def _jalali(y: int, m: int, d: int) -> dt.date:
-    day: dt.date = jdatetime.date(y, m, d).togregorian()
-    return day
+_ONE_CALENDAR = "a date whose month and year are in one calendar (September 2025, Mehr 1404)"
+
+
+def _day(y: int, m: int, d: int) -> dt.date:
+    """The day y-m-d names: Solar Hijri for a year only that calendar has."""
+    return calendars.to_date(y, m, d, calendars.calendar_of(y))
 
 
 @functools.lru_cache(maxsize=4096)  # an export repeats its days; dateutil costs ~40 µs
@@ -129,15 +139,17 @@ class DateCodec(Codec):
         m = _ISO_DATE.match(text)
         if m:
             y, mo, d = (int(g) for g in m.groups())
-            return _jalali(y, mo, d) if 1200 <= y < 1600 else dt.date(y, mo, d)
+            return _day(y, mo, d)
         m = _NUMERIC_DATE.match(text)
         if m:
-            y, mo, d = _ymd(int(m[1]), int(m[2]), int(m[3]), ctx.date_order)
-            day = _jalali(y, mo, d) if 1200 <= y < 1600 else dt.date(y, mo, d)
-            if m[4]:
-                clock = dateparser.parse(m[4], _INFO, default=_DEFAULTS[0])
+            day = _day(*_ymd(int(m[1]), int(m[2]), int(m[3]), ctx.date_order))
+            if m[4]:  # "3:15:20 ب.ظ.", "৩:১৫:২০ অপরাহ্ণ" as Google Forms write them
+                clock = dateparser.parse(english(m[4]).text, _INFO, default=_DEFAULTS[0])
                 return dt.datetime.combine(day, clock.time())
             return day
+        m = _MONTH_DAY.match(text)
+        if m and ctx.calendar == calendars.JALALI:
+            return self._jalali_month_day(int(m[1]), int(m[2]), raw, ctx)
         if text.isdigit():
             raise ValueError(text)
         rel = relative(text)
@@ -147,11 +159,21 @@ class DateCodec(Codec):
         return self._parse_words(text, raw, ctx)
 
     def _parse_words(self, text: str, raw: Any, ctx: ValueContext) -> dt.date | dt.datetime:
-        """'24 September 2025', 'Sep 24, 2025 3:15 PM'; a partial one completed from the
-        reference day, or refused."""
-        first, missing = _read_words(text, ctx.date_order == "DMY")
+        """'24 September 2025', 'Sep 24, 2025 3:15 PM', '۲۰ مهر ۱۴۰۴', '১৫ সেপ্টেম্বর,
+        ২০২৫'; a partial one completed from the reference day, or refused."""
+        words = english(text)
+        first, missing = _read_words(words.text, ctx.date_order == "DMY")
+        if words.jalali_month is not None:
+            return self._jalali_words(words.text, first, words.jalali_month, missing, raw, ctx)
+        if calendars.is_jalali_year(first.year) and "year" not in missing:
+            if words.month_named:  # "24 September 1404"
+                raise NotADay(_ONE_CALENDAR)
+            # "شنبه ۱۴۰۴/۰۷/۱۹": the numbers of a Jalali date
+            day = calendars.to_date(first.year, first.month, first.day, calendars.JALALI)
+            check_weekday(words.text, day)
+            return dt.datetime.combine(day, first.time())
         if not missing:
-            check_weekday(text, first)
+            check_weekday(words.text, first)
             return first
         if "month" in missing:  # "1st", "14:30": nothing a reference day could complete
             raise NotADay(f"{FULL_DATE}: it has no {_listed(missing)}")
@@ -166,8 +188,48 @@ class DateCodec(Codec):
         except ValueError:  # "29 Feb" against a reference in a common year
             raise NotADay(f"a day that exists ({ref.year} has no {text})") from None
         if "day" not in missing:
-            check_weekday(text, completed)
+            check_weekday(words.text, completed)
         return completed
+
+    def _jalali_words(
+        self,
+        text: str,
+        first: dt.datetime,
+        month: int,
+        missing: tuple[str, ...],
+        raw: Any,
+        ctx: ValueContext,
+    ) -> dt.datetime:
+        """A date naming a Jalali month ('۲۰ مهر ۱۴۰۴', 'شنبه ۲۰ مهرماه ۱۴۰۴ ۱۵:۳۰'):
+        dateutil read it with January standing in; the year is Jalali, or the Jalali year
+        of the reference day when the text has none ('۵ مهر')."""
+        if "year" in missing:
+            ref = self._reference(raw, f"it has no {_listed(missing)}", ctx)
+            year = calendars.parts(ref, calendars.JALALI)[0]
+        elif calendars.is_jalali_year(first.year):
+            year = first.year
+        else:
+            raise NotADay(_ONE_CALENDAR)
+        number = 1 if "day" in missing else first.day
+        try:
+            day = calendars.to_date(year, month, number, calendars.JALALI)
+        except ValueError:
+            name = calendars.month_name(month, calendars.JALALI)
+            raise NotADay(f"a day that exists ({name} {year} has no day {number})") from None
+        if "day" not in missing:
+            check_weekday(text, day)
+        return dt.datetime.combine(day, first.time())
+
+    def _jalali_month_day(self, a: int, b: int, raw: Any, ctx: ValueContext) -> dt.date:
+        """'7/5' in a Jalali workbook: 5 Mehr of the reference day's Jalali year (day
+        first when ``[locale] date_order`` is DMY and neither part is above 12)."""
+        month, number = (b, a) if (ctx.date_order == "DMY" and b <= 12) or a > 12 else (a, b)
+        ref = self._reference(raw, "it has no year", ctx)
+        year = calendars.parts(ref, calendars.JALALI)[0]
+        try:
+            return calendars.to_date(year, month, number, calendars.JALALI)
+        except ValueError:
+            raise NotADay(f"a day that exists (Jalali {year} has no {month}/{number})") from None
 
     def _reference(self, raw: Any, why: str, ctx: ValueContext) -> dt.date:
         """The day partial and relative dates are read against, or the refusal."""

@@ -23,6 +23,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sheetcrm.model.datewords import ENGLISH_WEEKDAYS, WEEKDAY_WORDS, fold, joined
+
 FULL_DATE = "a full date (day, month and year)"
 
 
@@ -52,30 +54,6 @@ _WORDS: dict[str, int] = {
     "আজ": 0,
     "গতকাল": -1,
     "আগামীকাল": 1,
-}
-
-_WEEKDAYS: dict[str, int] = {  # Monday = 0, as in datetime.weekday()
-    **dict.fromkeys(("monday", "mon"), 0),
-    **dict.fromkeys(("tuesday", "tue", "tues"), 1),
-    **dict.fromkeys(("wednesday", "wed"), 2),
-    **dict.fromkeys(("thursday", "thu", "thur", "thurs"), 3),
-    **dict.fromkeys(("friday", "fri"), 4),
-    **dict.fromkeys(("saturday", "sat"), 5),
-    **dict.fromkeys(("sunday", "sun"), 6),
-    **dict.fromkeys(("دوشنبه", "دو شنبه"), 0),
-    **dict.fromkeys(("سهشنبه", "سه شنبه"), 1),
-    **dict.fromkeys(("چهارشنبه", "چهار شنبه"), 2),
-    **dict.fromkeys(("پنجشنبه", "پنج شنبه"), 3),
-    "جمعه": 4,
-    "شنبه": 5,
-    **dict.fromkeys(("یکشنبه", "یک شنبه"), 6),
-    "সোমবার": 0,
-    "মঙ্গলবার": 1,
-    "বুধবার": 2,
-    "বৃহস্পতিবার": 3,
-    "শুক্রবার": 4,
-    "শনিবার": 5,
-    "রবিবার": 6,
 }
 
 _TIME = re.compile(
@@ -115,7 +93,7 @@ def relative(text: str) -> Relative | None:
 
     Raises ``NotADay`` for a period ("next week"), which no reference makes a single day.
     """
-    folded = " ".join(text.casefold().replace(",", " ").split())
+    folded = joined(" ".join(fold(text).replace(",", " ").split()))
     if _PERIOD.fullmatch(folded):
         raise NotADay(f"{FULL_DATE}: it names a period, not a day")
     head, clock = _split_time(folded)
@@ -128,9 +106,9 @@ def relative(text: str) -> Relative | None:
     direction, _, name = (
         head.partition(" ") if head.startswith(("last ", "next ")) else ("", "", head)
     )
-    if name in _WEEKDAYS:
+    if name in WEEKDAY_WORDS:
         return Relative(
-            "it names a weekday, not a date", _weekday(_WEEKDAYS[name], direction), clock
+            "it names a weekday, not a date", _weekday(WEEKDAY_WORDS[name], direction), clock
         )
     return None
 
@@ -139,14 +117,14 @@ _DEPENDS = "it depends on the day it was written"
 _NO_TIME = "a day and a valid time of day (hours 0–23, or 1–12 with am/pm)"
 
 
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAY_NAMES = ENGLISH_WEEKDAYS
 
 
 def check_weekday(text: str, day: dt.date) -> None:
     """Refuse a full date whose weekday name disagrees with it ("Friday, 5 March 2025" —
     a Wednesday): one of the two is wrong, and which one is not for sheetcrm to guess."""
-    for word in re.findall(r"[^\W\d_]+", text.casefold()):
-        named = _WEEKDAYS.get(word)
+    for word in re.findall(r"[^\W\d_]+", joined(fold(text))):
+        named = WEEKDAY_WORDS.get(word)
         if named is not None and named != day.weekday():
             raise NotADay(
                 f"a date whose weekday agrees with it: {day:%Y-%m-%d} is a "

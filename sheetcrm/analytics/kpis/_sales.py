@@ -9,6 +9,7 @@ import pandas as pd
 
 from sheetcrm.analytics.frames import column, moment, num
 from sheetcrm.analytics.periods import Period, end_of
+from sheetcrm.model import calendars
 from sheetcrm.model.values import is_blank
 
 SALE_TYPES = ("purchase", "return")
@@ -95,26 +96,47 @@ def product_table(sales: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["product", "orders", "quantity", "revenue", "returns"])
 
 
-def month_index(as_of: dt.date, months: int = MONTHS) -> pd.PeriodIndex:
-    """The calendar months of the trend, oldest first, ending with the as-of month."""
-    return pd.period_range(end=pd.Period(as_of, "M"), periods=months, freq="M")
+def month_index(
+    as_of: dt.date, months: int = MONTHS, calendar: str = calendars.GREGORIAN
+) -> pd.Index:
+    """The calendar months of the trend as ``YYYY-MM`` keys in ``calendar`` (``1404-07``
+    for Mehr 1404), oldest first, ending with the as-of month."""
+    keys = calendars.month_keys(calendars.month_key(as_of, calendar), months)
+    return pd.Index(keys, dtype=object, name="month")
+
+
+def month_of(when: pd.Series, calendar: str = calendars.GREGORIAN) -> pd.Series:
+    """The month key (``YYYY-MM`` in ``calendar``) of each moment; None where there is none."""
+    days = when.dt.normalize()
+    if calendar == calendars.GREGORIAN:
+        keys: pd.Series = days.dt.strftime("%Y-%m")
+    else:
+        named = {d: calendars.month_key(d.date(), calendar) for d in days.dropna().unique()}
+        keys = days.map(named)
+    return keys.astype(object).where(days.notna(), None)
 
 
 def monthly(
-    sales: pd.DataFrame, leads: pd.DataFrame, as_of: dt.date, months: int = MONTHS
+    sales: pd.DataFrame,
+    leads: pd.DataFrame,
+    as_of: dt.date,
+    months: int = MONTHS,
+    calendar: str = calendars.GREGORIAN,
 ) -> pd.DataFrame:
-    """The monthly trend: new leads, orders, revenue, returns and AOV per calendar month."""
-    index = month_index(as_of, months)
+    """The monthly trend: new leads, orders, revenue, returns and AOV per calendar month
+    (months of ``calendar``: a sale on 2025-09-23 is in Mehr 1404, ``1404-07``)."""
+    index = month_index(as_of, months, calendar)
     contact = moment(column(leads, "contact_date"))
-    lead_month = contact[contact < end_of(as_of)].dt.to_period("M")
+    lead_month = month_of(contact[contact < end_of(as_of)], calendar)
     kind = sales["type"]
-    out = pd.DataFrame(index=pd.Index(index, name="month"))
+    sale_month = month_of(sales["when"], calendar)
+    out = pd.DataFrame(index=index)
     out["leads"] = lead_month.value_counts().reindex(index, fill_value=0).astype(int)
-    out["orders"] = sales[kind == "purchase"].groupby("month").size()
+    out["orders"] = sale_month[kind == "purchase"].value_counts()
     out["orders"] = out["orders"].reindex(index, fill_value=0).fillna(0).astype(int)
-    revenue = sales.groupby("month")["amount"].sum()
+    revenue = sales["amount"].groupby(sale_month).sum()
     out["revenue"] = revenue.reindex(index, fill_value=0.0).fillna(0.0).round(2)
-    returns = sales[kind == "return"].groupby("month")["amount"].sum()
+    returns = sales["amount"][kind == "return"].groupby(sale_month[kind == "return"]).sum()
     out["returns"] = (0.0 - returns.reindex(index, fill_value=0.0).fillna(0.0)).round(2)
     out["aov"] = pd.Series(
         [average_order_value(r, o) for r, o in zip(out["revenue"], out["orders"], strict=True)],
