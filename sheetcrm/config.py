@@ -21,7 +21,7 @@ from sheetcrm.model.codecs import FIELD_TYPES
 from sheetcrm.model.money import check_currency
 from sheetcrm.model.schema import Schema
 from sheetcrm.model.tabs import CustomField, build_schema
-from sheetcrm.model.values import ValueContext
+from sheetcrm.model.values import ValueContext, normalize_token
 from sheetcrm.model.vocab import LANGUAGES
 
 CONFIG_FILE = "sheetcrm.toml"
@@ -61,7 +61,10 @@ class Config:
     digits: str = "latin"  # latin or native digits in reports and messages
     custom_fields: tuple[CustomField, ...] = ()
     extra_enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    vocab: dict[str, dict[str, str]] = field(default_factory=dict)  # Tab.field → typed → value
+    #: ``[vocab]``: ``Tab.field`` (or a field name, for every tab) → typed → value
+    vocab: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the values ``[vocab]``'s list form names, per key (new ones become values)
+    vocab_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     partial_dates: tuple[str, ...] = ()  # Tab.field of the date columns [dates] partial lists
     features: dict[str, Any] = field(default_factory=dict)
     credentials: str | None = None  # path to a service-account key or OAuth user token
@@ -83,7 +86,11 @@ class Config:
         choice values and their spellings, partial-date columns); an error names the file."""
         try:
             return build_schema(
-                self.custom_fields, self.extra_enum_values, self.vocab, self.partial_dates
+                self.custom_fields,
+                self.extra_enum_values,
+                self.vocab,
+                self.partial_dates,
+                self.vocab_values,
             )
         except ConfigError as exc:
             raise ConfigError(f"{self.path or CONFIG_FILE} {exc}") from None
@@ -148,7 +155,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     language = _language(loc.get("language", "en"), where)
     customs = _custom_fields(_expect(data.get("fields", {}), f"{where} [fields]"), where)
     extra = _enums(_expect(data.get("enums", {}), f"{where} [enums]"), where)
-    vocab = _vocab(_expect(data.get("vocab", {}), f"{where} [vocab]"), where)
+    vocab, vocab_values = _vocab(_expect(data.get("vocab", {}), f"{where} [vocab]"), where)
     partial = _tab_fields(dates.get("partial", []), f"{where} [dates] partial")
     if partial and ctx.date_reference is None:
         raise ConfigError(
@@ -179,6 +186,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         custom_fields=customs,
         extra_enum_values=extra,
         vocab=vocab,
+        vocab_values=vocab_values,
         partial_dates=partial,
         features={k: data[k] for k in _FEATURE_TABLES if k in data},
     )
@@ -285,21 +293,83 @@ def _enums(table: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
     return extra
 
 
-def _vocab(table: dict[str, Any], where: str) -> dict[str, dict[str, str]]:
-    """``[vocab."Tab.field"]`` tables: what people type → the field's canonical value (the
-    schema checks that each value is one of the field's)."""
+def _vocab(
+    table: dict[str, Any], where: str
+) -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, ...]]]:
+    """``[vocab]``: what people type → a choice field's canonical value, keyed ``Tab.field``
+    (``[vocab."Leads.source"]`` or ``[vocab.Leads.source]``) or by a field name for that
+    field in every tab (``[vocab.status]``). A line is ``"typed" = "value"`` or
+    ``value = ["typed", …]``; the values the list form names come back on their own (the
+    schema adds one that is not yet a value of the field, unless it looks like a typo)."""
     vocab: dict[str, dict[str, str]] = {}
-    for key, words in table.items():
-        _tab_field(key, f"{where} [vocab]", example='[vocab."Leads.source"]')
-        at = f'{where} [vocab."{key}"]'
-        words = _expect(words, at)
+    listed: dict[str, tuple[str, ...]] = {}
+    for key, words in _vocab_tables(table, where):
+        at = f"{where} [vocab.{_shown(key)}]"
+        if key.count(".") > 1 or not all(part.strip() for part in key.split(".")):
+            raise ConfigError(
+                f"{where} [vocab] {key!r}: name it as Tab.field or a field, e.g. "
+                "[vocab.Leads.source] or [vocab.source]"
+            )
+        spellings: dict[str, str] = {}
+        folded: dict[str, str] = {}
+        values: list[str] = []
         for typed, value in words.items():
-            if not isinstance(value, str) or not value.strip():
-                raise ConfigError(
-                    f"{at} {typed!r}: expected one of the field's values, got {value!r}"
+            if isinstance(value, list):
+                canonical = typed.strip()
+                pairs = (
+                    [(s, canonical) for s in _str_list(value, f"{at} {typed!r}")] if value else []
                 )
-        vocab[key] = {typed.strip(): value.strip() for typed, value in words.items()}
-    return vocab
+                if not canonical:
+                    raise ConfigError(f"{at}: a value needs a name, got {typed!r}")
+                values.append(canonical)
+            elif isinstance(value, str) and value.strip():
+                pairs = [(typed.strip(), value.strip())]
+            else:
+                raise ConfigError(
+                    f"{at} {typed!r}: expected one of the field's values, or a value = "
+                    f'["spellings"] list, got {value!r}'
+                )
+            for spelling, canonical in pairs:
+                fold = normalize_token(spelling)
+                before = folded.get(fold)
+                if before is not None and normalize_token(before) != normalize_token(canonical):
+                    raise ConfigError(
+                        f"{at} {spelling!r}: the same spelling (ignoring case and spacing) "
+                        f"is given for both {before!r} and {canonical!r}; keep one"
+                    )
+                folded[fold] = canonical
+                spellings[spelling] = canonical
+        if key in vocab:
+            raise ConfigError(f"{where} [vocab] {key!r}: given twice (quoted and as a table)")
+        vocab[key] = spellings
+        if values:
+            listed[key] = tuple(values)
+    return vocab, listed
+
+
+def _vocab_tables(table: dict[str, Any], where: str) -> list[tuple[str, dict[str, Any]]]:
+    """The (key, table) pairs under ``[vocab]``: ``[vocab.Leads.source]`` is TOML's table
+    ``source`` inside ``Leads``, told from ``[vocab.source]`` by holding only tables."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for key, words in table.items():
+        words = _expect(words, f"{where} [vocab.{_shown(key)}]")
+        nested = [isinstance(v, dict) for v in words.values()]
+        if nested and all(nested) and "." not in key:
+            out += [(f"{key}.{name}", sub) for name, sub in words.items()]
+        elif any(nested):
+            raise ConfigError(
+                f'{where} [vocab.{_shown(key)}]: expected spellings ("typed" = "value" or '
+                'value = ["typed"]) or one table per field, not both'
+            )
+        else:
+            out.append((key, words))
+    return out
+
+
+def _shown(key: str) -> str:
+    """A ``[vocab]`` key as sheetcrm.toml spells it (``"Leads.source"`` quoted, as most
+    files have it)."""
+    return f'"{key}"' if "." in key else key
 
 
 def _tab_field(key: str, where: str, example: str = "Leads.source") -> None:

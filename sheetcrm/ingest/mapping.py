@@ -11,92 +11,22 @@ from typing import Any
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.values import is_blank, normalize_token
+from sheetcrm.model.vocab import header_words
 from sheetcrm.run import stable_id
 
 #: The submission-time column Google Forms writes, in English, Persian and Bengali.
-TIMESTAMP_HEADERS = ("Timestamp", "مهر زمان", "مهر زمانی", "برچسب زمان", "টাইমস্ট্যাম্প")
+TIMESTAMP_HEADERS: tuple[str, ...] = header_words()["timestamp"]
 
-#: Field → spellings seen in real exports; compared after case/space/punctuation folding.
+#: Fields a form's timestamp column feeds when no preset is given: a form export into
+#: Leads or Customers keeps when each person wrote in.
+_STAMPED = ("contact_date", "first_contact")
+
+#: Field → header spellings seen in real exports and sheets, in every built-in language
+#: (``model/vocabularies/*.toml`` [headers]); compared after ``normalize_token`` folding.
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "email": (
-        "e-mail",
-        "email address",
-        "e-mail address",
-        "mail",
-        "email_address",
-        "ایمیل",
-        "پست الکترونیک",
-        "آدرس ایمیل",
-        "ইমেইল",
-        "ই-মেইল",
-        "نشانی ایمیل",
-        "ইমেল",
-        "ইমেল ঠিকানা",
-    ),
-    "phone": (
-        "mobile",
-        "phone number",
-        "tel",
-        "telephone",
-        "cell",
-        "mobile number",
-        "whatsapp",
-        "شماره تماس",
-        "تلفن",
-        "موبایل",
-        "شماره موبایل",
-        "شماره تلفن",
-        "تلفن همراه",
-        "ফোন",
-        "মোবাইল",
-        "ফোন নম্বর",
-    ),
-    "name": (
-        "full name",
-        "customer name",
-        "contact name",
-        "contact",
-        "your name",
-        "نام",
-        "نام و نام خانوادگی",
-        "نام کامل",
-        "নাম",
-        "পুরো নাম",
-    ),
-    "company": ("organisation", "organization", "business", "company name", "شرکت", "কোম্পানি"),
-    "city": ("town", "شهر", "শহর"),
-    "country": ("country name", "کشور", "দেশ"),
-    "notes": ("note", "comments", "comment", "message", "remarks", "توضیحات", "یادداشت", "মন্তব্য"),
-    "lead_source": (
-        "source",
-        "how did you hear about us",
-        "how did you hear about us?",
-        "channel",
-        "referral source",
-        "منبع",
-        "উৎস",
-    ),
-    "source": (
-        "lead source",
-        "how did you hear about us",
-        "how did you hear about us?",
-        "channel",
-        "referral source",
-        "منبع",
-        "উৎস",
-    ),
-    "date": ("date time", "datetime", "when", "تاریخ", "তারিখ"),
-    "value": ("budget", "deal value", "expected value", "بودجه", "ارزش", "বাজেট"),
-    "first_contact": ("date", "created", "created at", "signup date", "joined", "تاریخ", "তারিখ"),
-    "contact_date": ("date", "timestamp", "created", "created at", "submitted at", "تاریخ", "তারিখ"),
-    "status": ("stage", "وضعیت", "অবস্থা"),
-    "interest": ("interest level", "priority"),
-    "owner": ("assigned to", "sales rep", "مسئول"),
-    "amount": ("total", "value", "price", "مبلغ", "পরিমাণ"),
-    "order_id": ("invoice", "invoice no", "invoiceno", "order", "order number", "order no"),
-    "product": ("item", "description", "product name", "محصول", "পণ্য"),
-    "assignee": ("owner", "assigned to"),
-    "due_date": ("due", "deadline"),
+    name: (*words, *(TIMESTAMP_HEADERS if name in _STAMPED else ()))
+    for name, words in header_words().items()
+    if name != "timestamp"
 }
 
 

@@ -29,6 +29,7 @@ from sheetcrm.model.values import (
     normalize_token,
     to_ascii_digits,
 )
+from sheetcrm.model.vocab import bool_words
 
 
 class TextCodec(Codec):
@@ -128,16 +129,10 @@ class PhoneCodec(Codec):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-_TRUE = {"true", "yes", "y", "1", "x", "✓", "✔", "☑", "on", "done"}
-
-_TRUE |= {"بله", "آره", "درست", "হ্যাঁ", "সত্য"}
-
-_FALSE = {"false", "no", "n", "0", "", "off", "☐"}
-
-_FALSE |= {"خیر", "نه", "نادرست", "না", "মিথ্যা"}
-
-
 class BoolCodec(Codec):
+    """A checkbox: TRUE/FALSE, 1/0, ✓/✗ and yes/no in every built-in language
+    (``vocab.bool_words``: بله/خیر, হ্যাঁ/না …); blank is no value."""
+
     name = "bool"
     expected = "TRUE or FALSE"
 
@@ -148,11 +143,15 @@ class BoolCodec(Codec):
             return raw
         if isinstance(raw, (int, float)) and raw in (0, 1):
             return bool(raw)
-        text = to_ascii_digits(str(raw)).strip().casefold()
-        if text in _TRUE:
+        text = str(raw)
+        if not text.strip():
+            return None
+        true, false = bool_words()
+        folded = normalize_token(text) or text.strip()  # ✓ and ☐ are all punctuation-free
+        if folded in true:
             return True
-        if text in _FALSE:
-            return None if text == "" else False
+        if folded in false:
+            return False
         raise self.fail(raw)
 
     def format(self, value: Any) -> str:
@@ -178,6 +177,13 @@ class EnumCodec(Codec):
             if target in self.values:
                 lookup.setdefault(normalize_token(alias), target)
         self._lookup = lookup
+        # The same words run together: "درحال انجام" for "در حال انجام", "inprogress".
+        # A squashed spelling two values share is left out rather than guessed.
+        squashed: dict[str, str | None] = {}
+        for folded, target in lookup.items():
+            key = folded.replace("_", "")
+            squashed[key] = target if squashed.get(key, target) == target else None
+        self._squashed = {k: v for k, v in squashed.items() if v is not None}
 
     @property
     def expected(self) -> str:  # type: ignore[override]
@@ -186,20 +192,24 @@ class EnumCodec(Codec):
     def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> str | None:
         if is_blank(raw):
             return None
-        found = self._lookup.get(normalize_token(str(raw)))
+        folded = normalize_token(str(raw))
+        found = self._lookup.get(folded)
+        if found is None:
+            found = self._squashed.get(folded.replace("_", ""))
         if found is None:
             raise self.fail(raw, f"{self.expected}; {self.vocab_hint(str(raw))}")
         return found
 
     def vocab_hint(self, typed: str) -> str:
-        """The sheetcrm.toml line that would accept ``typed``, mapped to the nearest value."""
+        """The sheetcrm.toml line that would accept ``typed``: the nearest value's list of
+        spellings, or a placeholder for the value (one of the field's, or a new one)."""
         target = self.nearest(typed)
-        key = _toml_str(self.field_key or "Tab.field")
-        line = f"{_toml_str(typed.strip())} = {_toml_str(target or '<one of the values>')}"
-        hint = f"to accept it, add the line {line} under [vocab.{key}] in sheetcrm.toml"
-        if target is None and not any(c in typed for c in ',"'):  # a dropdown can't hold them
-            own = f"{key} = [{_toml_str(typed.strip())}]"
-            hint += f" (or, to make it a value of its own, {own} under [enums])"
+        table = ".".join(_toml_key(p) for p in (self.field_key or "Tab.field").split("."))
+        value = _toml_key(target) if target else "<value>"
+        line = f"{value} = [{_toml_str(typed.strip())}]"
+        hint = f"to accept it, add the line {line} under [vocab.{table}] in sheetcrm.toml"
+        if target is None:
+            hint += ", <value> being one of the values or a new value of its own"
         return hint
 
     def nearest(self, typed: str) -> str | None:
@@ -211,6 +221,11 @@ class EnumCodec(Codec):
                 return self._lookup[word]
         close = difflib.get_close_matches(folded, self._lookup, n=1, cutoff=0.75)
         return self._lookup[close[0]] if close else None
+
+
+def _toml_key(text: str) -> str:
+    """``text`` as a TOML key: bare when it can be, else a quoted string."""
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else _toml_str(text)
 
 
 def _toml_str(text: str) -> str:

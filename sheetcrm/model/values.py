@@ -8,8 +8,10 @@ backends, the diff and the merge) have in common.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,9 +93,52 @@ def to_serial(value: dt.date | dt.datetime) -> float:
     return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
 
 
+#: Letters and marks folded when words are compared (``normalize_token``): the Arabic
+#: spellings of Persian letters (a keyboard or a form on a phone types ي ك ة ى), the
+#: heh forms, tatweel, harakat and Quranic marks, and the invisible joiners and direction
+#: marks; a half-space (ZWNJ) reads as a space, since Persian writers use either.
+_FOLD = str.maketrans(
+    {
+        **_DIGITS,
+        "\u064a": "\u06cc",  # ي Arabic yeh → ی
+        "\u0649": "\u06cc",  # ى alef maksura → ی
+        "\u0643": "\u06a9",  # ك Arabic kaf → ک
+        "\u0629": "\u0647",  # ة teh marbuta → ه
+        "\u06c0": "\u0647",  # ۀ heh with yeh above → ه
+        "\u06c1": "\u0647",  # ہ heh goal → ه
+        "\u06d5": "\u0647",  # ە ae → ه
+        "\u0640": "",  # ـ tatweel (kashida)
+        **dict.fromkeys(map(chr, range(0x064B, 0x0660)), ""),  # harakat, hamza above/below
+        **dict.fromkeys(map(chr, range(0x0610, 0x061B)), ""),  # Quranic annotation marks
+        "\u0670": "",  # superscript alef
+        "\u200c": " ",  # ZWNJ (half-space) reads as a space
+        "\u200d": "",  # ZWJ
+        "\u200b": "",  # zero-width space
+        "\ufeff": "",  # byte-order mark (the first header of many CSV exports)
+        **dict.fromkeys(map(chr, (*range(0x202A, 0x202F), *range(0x2066, 0x206A))), ""),
+    }
+)
+#: What separates words: space, punctuation of Latin, Persian and Bengali text (، ؛ ؟ ।).
+_SEPARATORS = re.compile(
+    r"[\s_\-./,:;?!()\[\]{}'\"`|\u060c\u061b\u061f\u066a\u06d4\u0964\u0965«»‘’“”–—…]+"
+)
+_ASCII_SEPARATORS = re.compile(r"[\s_\-./,:;?!()\[\]{}'\"`|]+")
+
+
+@functools.lru_cache(maxsize=65536)
 def normalize_token(text: str) -> str:
-    """Fold case, spacing and punctuation so 'In Progress', 'in-progress' and 'IN_PROGRESS' meet."""
-    return re.sub(r"[\s_\-./]+", "_", to_ascii_digits(str(text)).strip().casefold()).strip("_")
+    """Fold case, spacing and punctuation so 'In Progress', 'in-progress' and 'IN_PROGRESS'
+    meet, and the ways one word is written in Persian or Bengali: Arabic ي/ك for ی/ک,
+    ZWNJ or space, tatweel and diacritics, native digits, and Unicode's composed and
+    decomposed forms (Bengali য় as one code point or as য + ়).
+
+    Cached, with an ASCII fast path: every enum cell and header of an import comes here."""
+    text = str(text)
+    if text.isascii():
+        return _ASCII_SEPARATORS.sub("_", text.strip().lower()).strip("_")
+    text = unicodedata.normalize("NFKC", text).replace("\u09a4\u09cd\u200d", "\u09ce")  # ৎ
+    text = unicodedata.normalize("NFC", text.translate(_FOLD)).casefold()
+    return _SEPARATORS.sub("_", text).strip("_")
 
 
 def values_equal(a: Any, b: Any) -> bool:
