@@ -187,8 +187,8 @@ def test_enum_folds_case_spacing_and_synonyms():
         codec.parse("later")
     assert str(info.value) == (
         "'later' is not one of todo, in_progress, done; to accept it, add the line"
-        ' "later" = "<one of the values>" under [vocab."Tab.field"] in sheetcrm.toml'
-        ' (or, to make it a value of its own, "Tab.field" = ["later"] under [enums])'
+        ' <value> = ["later"] under [vocab.Tab.field] in sheetcrm.toml, <value> being one'
+        " of the values or a new value of its own"
     )
 
 
