@@ -115,25 +115,27 @@ def test_datetime_keeps_time():
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"),
+    ("raw", "currency", "expected"),
     [
-        ("1,250.50", 1250.5),
-        ("£1,250", 1250.0),
-        ("1.250,50 €", 1250.5),
-        ("12,5", 12.5),
-        ("1,23,456.78", 123456.78),  # Indian lakh grouping
-        ("۱۲۳٬۴۵۶٫۷۸ ریال", 123456.78),
-        ("৳ ১২,৫০০", 12500.0),
-        ("(45.00)", -45.0),
-        ("-3", -3.0),
-        ("Rs. 99", 99.0),
-        ("Rs.1,499", 1499.0),
-        (12, 12.0),
-        (0.1 + 0.2, 0.3),
+        ("1,250.50", "USD", 1250.5),
+        ("£1,250", "GBP", 1250.0),
+        ("1.250,50 €", "EUR", 1250.5),
+        ("12,5", "USD", 12.5),
+        ("1,23,456.78", "INR", 123456.78),  # Indian lakh grouping
+        ("۱۲۳٬۴۵۶٫۷۸ ریال", "IRR", 123457.0),  # whole rials, rounded half up
+        ("৳ ১২,৫০০", "BDT", 12500.0),
+        ("(45.00)", "USD", -45.0),
+        ("-3", "USD", -3.0),
+        ("Rs. 99", "INR", 99.0),
+        ("Rs.1,499", "INR", 1499.0),
+        (12, "USD", 12.0),
+        (0.1 + 0.2, "USD", 0.3),
     ],
 )
-def test_money(raw, expected):
-    assert parse("money", raw) == expected
+def test_money(raw, currency, expected):
+    """Each in its own workbook currency: a marker of another one is refused
+    (tests/test_money.py)."""
+    assert parse("money", raw, ValueContext(region="IR", currency=currency)) == expected
 
 
 @pytest.mark.parametrize(
