@@ -96,3 +96,40 @@ def test_an_unknown_time_zone_is_a_config_error_when_the_file_is_read():
     bad = CRM(backend=XlsxBackend(Path("unused.xlsx")), config=Config(timezone="Mars/Olympus"))
     with pytest.raises(ConfigError, match="unknown timezone 'Mars/Olympus'"):
         bad.as_of()
+
+
+# -- --as-of typed in the Jalali calendar or native digits ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def jalali_book(tmp_path_factory) -> Path:
+    """A demo workbook whose sheetcrm.toml keeps it in Tehran, in the Jalali calendar."""
+    path = tmp_path_factory.mktemp("as_of_jalali")
+    (path / "sheetcrm.toml").write_text(
+        '[locale]\ntimezone = "Asia/Tehran"\ncalendar = "jalali"\n', encoding="utf-8"
+    )
+    sheetcrm(path, "demo", "-q")
+    return path
+
+
+@pytest.mark.parametrize("command", ["summary", "segments"])
+def test_as_of_reads_jalali_dates_and_native_digits(jalali_book, command):
+    """1404-08-29 is 2025-11-20 however it is typed (a year below 1600 is Jalali)."""
+    book = str(jalali_book / "crm.xlsx")
+    printed = {
+        typed: sheetcrm(jalali_book, command, "--as-of", typed, "--xlsx", book)
+        for typed in ("2025-11-20", "1404-08-29", "۱۴۰۴-۰۸-۲۹", "۱۴۰۴/۰۸/۲۹", "২০২৫-১১-২০")
+    }
+    assert len(set(printed.values())) == 1, printed
+    other = sheetcrm(jalali_book, command, "--as-of", "2025-11-19", "--xlsx", book)
+    assert other != printed["2025-11-20"]  # the day typed is the day used
+
+
+@pytest.mark.parametrize("typed", ["1404-08-31", "۱۴۰۴-۱۳-۰۱", "20/11/2025", "next week"])
+def test_a_bad_as_of_is_a_usage_error_naming_the_value_and_the_forms(jalali_book, typed):
+    done = run_sheetcrm("summary", "--as-of", typed, cwd=jalali_book, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    [error] = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
+    assert repr(typed) in error and "YYYY-MM-DD or YYYY/MM/DD" in error, error
+    assert "Jalali" in error
