@@ -322,9 +322,11 @@ def _targets(tabs: Mapping[str, TabSchema], key: str) -> list[str]:
         names = sorted(
             {f.name for t in tabs.values() if not t.system for f in t.fields if f.type == "enum"}
         )
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.7)
+        guess = f"did you mean {close[0]!r}? " if close else ""
         raise ConfigError(
-            f"[vocab.{key}]: no tab has a choice field {key!r} (they are: {', '.join(names)}); "
-            "for one tab's field write [vocab.Tab.field]"
+            f"[vocab.{key}]: no tab has a choice field {key!r}; {guess}(they are: "
+            f"{', '.join(names)}; for one tab's field write [vocab.Tab.field])"
         )
     return found
 
