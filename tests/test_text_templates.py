@@ -100,34 +100,65 @@ def test_summary_keeps_names_on_their_line():
     assert_no_forged_lines(text)
 
 
+FORMATTING = {"line", "money", "number", "percent", "change", "count", "date", "length"}
+OURS = {"as_of", "days", "kind", "label"}  # dates and figures sheetcrm made, KPI names
+MESSAGES = {"_", "gettext", "ngettext"}
+
+
+def _ours(node: jinja2.nodes.Node, assigned: set[str]) -> bool:
+    """Whether ``node`` prints only text of ours or sheet text put on one line: a
+    formatting filter, a constant, a figure of ours, a message whose placeholders are all
+    such values, ``local.period(…)``, or a ``{% set %}`` name bound to one."""
+    n = jinja2.nodes
+    if isinstance(node, (n.TemplateData, n.Const)):
+        return True
+    if isinstance(node, n.Filter):
+        if node.name == "format":
+            return all(_ours(a, assigned) for a in node.args)
+        return node.name in FORMATTING
+    if isinstance(node, n.Getattr):
+        return node.attr in OURS
+    if isinstance(node, n.Name):
+        return node.name in assigned or node.name == "v"  # v: summary's counts
+    if isinstance(node, n.Call) and isinstance(node.node, n.Name) and node.node.name in MESSAGES:
+        return all(isinstance(a, n.Const) or _ours(a, assigned) for a in node.args) and all(
+            _ours(k.value, assigned) for k in node.kwargs
+        )
+    if isinstance(node, n.Call) and isinstance(node.node, n.Getattr):
+        owner = node.node.node
+        return isinstance(owner, n.Name) and owner.name == "local"  # local.period(data.period)
+    if isinstance(node, n.Or):
+        return _ours(node.left, assigned) and _ours(node.right, assigned)
+    if isinstance(node, n.CondExpr):  # ", " if not loop.last
+        return _ours(node.expr1, assigned) and (node.expr2 is None or _ours(node.expr2, assigned))
+    return isinstance(node, n.Mul)  # "=" * n
+
+
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_every_value_in_the_text_templates_is_on_one_line(name):
     """A new line in a text template that prints sheet text without ``|line`` (or one of
-    the formatting filters, whose output is ours) fails here."""
+    the formatting filters, whose output is ours) fails here — also a placeholder of a
+    translated message (``_("Hello %(name)s", name=customer.name)``)."""
     env = environment()
     source = env.loader.get_source(env, name)[0]
-    formatting = {"line", "money", "number", "percent", "change", "count", "date", "length"}
-    ours = {"as_of", "days", "kind"}  # dates and figures sheetcrm made, not sheet text
-    for output in jinja2.Environment().parse(source).find_all(jinja2.nodes.Output):
+    ast = jinja2.Environment().parse(source)
+    assigned = set()
+    for assign in ast.find_all(jinja2.nodes.Assign):
+        assert _ours(assign.node, assigned), (name, assign)
+        assigned.add(assign.target.name)
+    for output in ast.find_all(jinja2.nodes.Output):
         for node in output.nodes:
-            if isinstance(node, (jinja2.nodes.TemplateData, jinja2.nodes.Const)):
-                continue
-            if isinstance(node, jinja2.nodes.Filter) and node.name == "format":
-                assert all(
-                    (isinstance(a, jinja2.nodes.Filter) and a.name == "line")
-                    or (isinstance(a, jinja2.nodes.Getattr) and a.attr == "label")  # KPI names
-                    for a in node.args
-                ), node
-                continue
-            if isinstance(node, jinja2.nodes.Call) or (
-                isinstance(node, jinja2.nodes.Getattr) and node.attr in ours
-            ):
-                continue  # s.as_of.isoformat(), a figure of ours
-            if isinstance(node, (jinja2.nodes.Mul, jinja2.nodes.CondExpr)):
-                continue  # "=" * n, ", " if not loop.last
-            if isinstance(node, jinja2.nodes.Name) and node.name == "v":
-                continue  # summary's counts (k, v in …items(): k is sheet text, v a number)
-            assert isinstance(node, jinja2.nodes.Filter) and node.name in formatting, (name, node)
+            assert _ours(node, assigned), (name, node)
+
+
+def test_the_one_line_check_catches_a_raw_placeholder():
+    """The check above would fail on a message that takes sheet text as it is."""
+    ast = jinja2.Environment().parse('{{ _("Hello %(name)s", name=customer.name) }}')
+    (output,) = ast.find_all(jinja2.nodes.Output)
+    assert not _ours(output.nodes[0], set())
+    ast = jinja2.Environment().parse('{{ _("Hello %(name)s", name=customer.name|line) }}')
+    (output,) = ast.find_all(jinja2.nodes.Output)
+    assert _ours(output.nodes[0], set())
 
 
 def test_one_line():

@@ -23,8 +23,7 @@ from sheetcrm.demo import TITLE as DEMO_TITLE
 from sheetcrm.demo import run_demo
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.outputs.shapes import summary_doc
-from sheetcrm.outputs.summary import make_summary
-from sheetcrm.outputs.templates import render
+from sheetcrm.outputs.summary import make_summary, summary_text
 
 
 @click.command()
@@ -59,7 +58,7 @@ def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> N
         click.echo("Computed columns, segments, colours and the Dashboard tab refreshed.")
     click.echo(f"Report: {done.report.path} (open it in a browser)")
     click.echo()
-    click.echo(render("summary.txt.j2", title=DEMO_TITLE, s=done.summary))
+    click.echo(summary_text(crm, done.summary, DEMO_TITLE))
     click.echo(f"Open {crm.describe()} in Excel or LibreOffice, or try: sheetcrm show Customers")
 
 
@@ -74,7 +73,7 @@ def summary(crm: CRM, as_of: dt.date, fmt: str) -> None:
         currency = crm.config.values.currency
         echo_doc(summary_doc(figures, currency=currency, workbook=crm.describe()))
         return
-    click.echo(render("summary.txt.j2", title=crm.describe(), s=figures))
+    click.echo(summary_text(crm, figures))
 
 
 @click.command()

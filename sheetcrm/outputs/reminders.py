@@ -18,6 +18,7 @@ from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.tablefile import write_csv
 from sheetcrm.outputs.drafts import write_drafts
+from sheetcrm.outputs.i18n import gettext, local_format
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
 from sheetcrm.outputs.report import report_settings
 from sheetcrm.outputs.templates import environment, render
@@ -92,9 +93,12 @@ def _task(t: dict[str, Any]) -> dict[str, Any]:
     return {"what": t.get("title"), "due": due, "id": t.get("task_id"), "kind": "task"}
 
 
-def digests(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> list[Digest]:
+def digests(
+    frames: Mapping[str, pd.DataFrame], as_of: dt.date, language: str = "en"
+) -> list[Digest]:
     """Per assignee/owner: overdue tasks (``kpis.overdue_tasks``) and lead follow-ups,
-    what is due today and this week, and open leads that have no next action."""
+    what is due today and this week, and open leads that have no next action (what to do
+    about a lead in ``language``)."""
     people: dict[str, Digest] = {}
 
     def of(name: Any) -> Digest:
@@ -111,7 +115,11 @@ def digests(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> list[Digest]:
     for lead in records(kpis.open_leads(frames["Leads"])):
         due = as_date(lead.get("next_action_date"))
         item = {
-            "what": f"{lead.get('next_action') or 'Follow up'}: {lead.get('name')}",
+            "what": gettext("%(action)s: %(lead)s", language)
+            % {
+                "action": lead.get("next_action") or gettext("Follow up", language),
+                "lead": lead.get("name"),
+            },
             "due": due,
             "id": lead.get("lead_id"),
             "kind": "lead",
@@ -172,12 +180,9 @@ def remind(
     ``frames``: the data tabs when the caller has read them already (else one read)."""
     as_of = crm.as_of(as_of)
     frames = frames if frames is not None else crm.frames()
-    env = environment(
-        report_settings(crm)["templates"],
-        language=crm.config.language,
-        currency=crm.config.values.currency,
-    )
-    found = digests(frames, as_of)
+    local = local_format(crm.config)
+    env = environment(report_settings(crm)["templates"], local=local)
+    found = digests(frames, as_of, local.language)
     quiet = inactive_customers(frames, as_of)
     text = render("remind.txt", env, digests=found, as_of=as_of, reengage=quiet)
     result = RemindResult(found, quiet, text)
@@ -199,7 +204,8 @@ def remind(
             context = {"digests": [d], "as_of": as_of, "reengage": []}
             return render("remind.txt", env, **context), render("remind.html", env, **context)
 
-        _email(crm, result, as_of, texts)
+        subject = gettext("Your follow-ups for %(day)s", local.language)
+        _email(crm, result, subject % {"day": local.date(as_of)}, texts)
     return result
 
 
@@ -211,7 +217,7 @@ CSV_COLUMNS = ["customer_id", "name", "email", "phone", "last_contact", "total_s
 def _email(
     crm: CRM,
     result: RemindResult,
-    as_of: dt.date,
+    subject: str,
     texts: Callable[[Digest], tuple[str, str]],
 ) -> None:
     """Send each person with an address in ``[team]`` their own digest (text, HTML)."""
@@ -224,6 +230,6 @@ def _email(
             continue
         text, html = texts(d)
         result.addressed[to] = d.person
-        mails.append(Email(to, f"Your follow-ups for {as_of.isoformat()}", text, html))
+        mails.append(Email(to, subject, text, html))
     if mails:  # a refused address is in ``undelivered``: the others are still sent
         result.delivery = send(smtp_settings(crm.config), mails, strict=False)

@@ -13,6 +13,7 @@ from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.tablefile import save
 from sheetcrm.outputs.charts import render_charts
+from sheetcrm.outputs.i18n import gettext, local_format
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
 from sheetcrm.outputs.report_data import ReportData, build
 from sheetcrm.outputs.templates import FORMATS, environment, render, to_pdf
@@ -60,19 +61,19 @@ def make_report(
     as_of = crm.as_of(as_of)
     settings = report_settings(crm)
     frames = frames if frames is not None else crm.frames()
+    local = local_format(crm.config)
     data = build(
         frames,
-        parse_period(period, as_of),
+        parse_period(period, as_of, calendar=local.calendar),
         as_of,
-        title=title or settings["title"] or "Sales and follow-up report",
-        currency=crm.config.values.currency,
+        title=title or settings["title"] or gettext("Sales and follow-up report", local.language),
+        currency=local.currency,
+        local=local,
     )
     if fmt in ("html", "pdf") or emails:
         data.charts = render_charts(data)
-    env = environment(
-        settings["templates"], language=crm.config.language, currency=crm.config.values.currency
-    )
-    context = {"data": data, "source": crm.describe(), "language": crm.config.language}
+    env = environment(settings["templates"], local=local)
+    context = {"data": data, "source": crm.describe()}
     text = render(template or FORMATS[fmt], env, **context)
     content: str | bytes = to_pdf(text) if fmt == "pdf" else text
     result = ReportResult(data, fmt, content)
@@ -84,7 +85,7 @@ def make_report(
         attachments = (
             [("report.pdf", content, "application/pdf")] if isinstance(content, bytes) else []
         )
-        subject = f"{data.title}: {data.period.label}"
+        subject = f"{data.title}: {local.period(data.period)}"
         mails = [Email(to, subject, plain, html, list(attachments)) for to in emails]
         result.delivery = send(smtp_settings(crm.config), mails)
     return result

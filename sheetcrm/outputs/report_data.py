@@ -16,6 +16,7 @@ from sheetcrm.analytics import kpis
 from sheetcrm.analytics.frames import column, records
 from sheetcrm.analytics.insights import campaign_results
 from sheetcrm.analytics.periods import Period
+from sheetcrm.outputs.i18n import LocalFormat, gettext
 
 
 @dataclass
@@ -49,6 +50,12 @@ class ReportData:
     overdue_tasks: list[dict[str, Any]]
     segments: list[dict[str, Any]]
     charts: dict[str, str] = field(default_factory=dict)  # name → data: URI of a PNG
+    #: How figures are written (language, currency, calendar, digits), charts included.
+    local: LocalFormat = field(default_factory=LocalFormat)
+
+    def gettext(self, message: str) -> str:
+        """``message`` in the report's language (chart titles and axis labels)."""
+        return gettext(message, self.local.language)
 
     @property
     def empty(self) -> bool:
@@ -73,17 +80,23 @@ def _figures(frames: Mapping[str, pd.DataFrame], sales: pd.DataFrame, p: Period)
     ]
 
 
-def _kpis(frames: Mapping[str, pd.DataFrame], sales: pd.DataFrame, period: Period) -> list[Kpi]:
+def _kpis(
+    frames: Mapping[str, pd.DataFrame], sales: pd.DataFrame, period: Period, language: str
+) -> list[Kpi]:
     now, before = _figures(frames, sales, period), _figures(frames, sales, period.previous())
+
+    def _(message: str) -> str:
+        return gettext(message, language)
+
     labels = [
-        ("Revenue", "money"),
-        ("Orders", "number"),
-        ("Average order value", "money"),
-        ("New leads", "number"),
-        ("Lead conversion", "percent"),
-        ("New customers", "number"),
-        ("Active customers", "number"),
-        ("Inactive customers", "number"),
+        (_("Revenue"), "money"),
+        (_("Orders"), "number"),
+        (_("Average order value"), "money"),
+        (_("New leads"), "number"),
+        (_("Lead conversion"), "percent"),
+        (_("New customers"), "number"),
+        (_("Active customers"), "number"),
+        (_("Inactive customers"), "number"),
     ]
     return [Kpi(label, a, b, kind) for (label, kind), a, b in zip(labels, now, before, strict=True)]
 
@@ -121,13 +134,22 @@ def build(
     *,
     title: str,
     currency: str,
+    local: LocalFormat | None = None,
 ) -> ReportData:
-    """Compute a report's numbers from typed tab frames."""
+    """Compute a report's numbers from typed tab frames; ``local``: the language, calendar
+    and digits its labels are in (English, Gregorian, with ``currency``, by default)."""
+    local = local or LocalFormat(currency=currency)
     sales = kpis.sales(frames["Interactions"], as_of)
     customers = frames["Customers"]
-    trend = kpis.monthly(sales, frames["Leads"], as_of)
+    trend = kpis.monthly(sales, frames["Leads"], as_of, calendar=local.calendar)
     monthly = [
-        {"month": str(m), "revenue": r["revenue"], "orders": r["orders"], "leads": r["leads"]}
+        {
+            "month": str(m),
+            "label": local.month(str(m)),
+            "revenue": r["revenue"],
+            "orders": r["orders"],
+            "leads": r["leads"],
+        }
         for m, r in zip(trend.index, records(trend), strict=True)
     ]
     by_source = [
@@ -147,7 +169,7 @@ def build(
         period,
         as_of,
         currency,
-        _kpis(frames, sales, period),
+        _kpis(frames, sales, period, local.language),
         monthly,
         by_source,
         _campaigns(campaign_results(frames, sales)),
@@ -155,4 +177,5 @@ def build(
         _new_leads(frames["Leads"], period),
         overdue,
         segments,
+        local=local,
     )

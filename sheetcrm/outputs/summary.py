@@ -14,6 +14,8 @@ from sheetcrm.analytics import kpis
 from sheetcrm.analytics.frames import column
 from sheetcrm.analytics.periods import last_days
 from sheetcrm.crm import CRM
+from sheetcrm.outputs.i18n import local_format
+from sheetcrm.outputs.templates import environment, render
 
 RECENT_DAYS = 30
 
@@ -75,3 +77,10 @@ def make_summary(
     """The summary of the workbook on the as-of day (default: today in its time zone), from
     ``frames`` when the caller has read them already (else from one read)."""
     return summarize(frames if frames is not None else crm.frames(), crm.as_of(as_of))
+
+
+def summary_text(crm: CRM, figures: Summary, title: str | None = None) -> str:
+    """The summary as ``sheetcrm summary`` prints it: in the workbook's language, money in
+    its currency, dates in its calendar (``[locale]``)."""
+    env = environment(local=local_format(crm.config))
+    return render("summary.txt.j2", env, title=title or crm.describe(), s=figures)

@@ -4,14 +4,15 @@
 Autoescaping is on for HTML and undefined variables fail loudly; Markdown templates pass
 sheet text through the ``md`` filter (``markdown_text``), which is as strict, and plain-text
 ones through ``line`` (``one_line``), so that a name with a line break cannot add a line
-(a list item, a "Subject:") of its own to a digest or a letter. Numbers and money are
-formatted for the configured locale with Babel (so INR gets lakh grouping: ₹1,23,456.00).
+(a list item, a "Subject:") of its own to a digest or a letter. Messages are translated
+with gettext (``outputs.i18n``): a placeholder in a translated message is filled in
+after translation and escaped like any other value. Numbers, money and dates are written
+for the workbook's language, currency, calendar and digits (``i18n.LocalFormat``).
 PDF is the HTML report laid out by WeasyPrint, which shapes Persian and Bengali text.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from pathlib import Path
@@ -20,14 +21,23 @@ from typing import Any
 import jinja2
 
 from sheetcrm.errors import ConfigError
+from sheetcrm.model import vocab
+from sheetcrm.outputs.i18n import LocalFormat, direction, font_stack, translations
 
 FORMATS = {"html": "report.html", "md": "report.md", "txt": "report.txt", "pdf": "report.html"}
 
 
 def environment(
-    user_dir: str | Path | None = None, *, language: str = "en", currency: str = "USD"
+    user_dir: str | Path | None = None,
+    *,
+    language: str = "en",
+    currency: str = "USD",
+    local: LocalFormat | None = None,
 ) -> jinja2.Environment:
-    """Templates: the user's folder first, the package's also reachable as ``default:``."""
+    """Templates: the user's folder first, the package's also reachable as ``default:``;
+    messages in ``local``'s language (gettext: ``{% trans %}`` and ``_()``), figures
+    written its way (``money``, ``number``, ``date``, ``month`` … filters)."""
+    local = local or LocalFormat(language, currency)
     package = jinja2.PackageLoader("sheetcrm", "templates")
     loaders: list[jinja2.BaseLoader] = []
     if user_dir:
@@ -43,17 +53,33 @@ def environment(
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    locale = _locale(language)
+    # Placeholders are filled by gettext's own ``%(name)s`` step, which escapes them in
+    # HTML; whitespace inside a {% trans %} block is folded, as babel.cfg extracts it.
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(  # type: ignore[attr-defined]  # added by the extension
+        translations(local.lang), newstyle=True
+    )
     env.filters.update(
-        money=lambda v, cur=None: _money(v, cur or currency, locale),
-        number=lambda v, digits=0: _number(v, digits, locale),
-        percent=lambda v: _percent(v, locale),
-        change=_change,
-        count=lambda v: _number(v, 0, locale),
-        date=lambda v: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else (v or ""),
+        money=local.money,
+        number=local.number,
+        percent=local.percent,
+        change=local.change,
+        count=lambda v: local.number(v, 0),
+        date=local.date,
+        month=local.month,
+        digits=lambda v: local.native(str(v)),
+        choice=lambda v, key: vocab.label(key, v, local.lang) if isinstance(v, str) and v else v,
         md=markdown_text,
         line=one_line,
+    )
+    env.globals.update(
+        lang=local.lang,
+        language=local.language,
+        dir=direction(local.language),
+        fonts=font_stack(local.language),
+        local=local,
     )
     return env
 
@@ -100,54 +126,19 @@ def _unblock(match: re.Match[str]) -> str:
     return mark + "\\" if mark[0].isdigit() else "\\" + mark
 
 
-def _locale(language: str) -> Any:
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        raise ConfigError(f"[locale] language {language!r} is not a locale Babel knows") from None
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
-def _money(value: Any, currency: str, locale: Any) -> str:
-    from babel.numbers import format_currency
-
-    return "–" if _blank(value) else format_currency(float(value), currency, locale=locale)
-
-
-def _number(value: Any, digits: int, locale: Any) -> str:
-    from babel.numbers import format_decimal
-
-    if _blank(value):
-        return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(float(value), format=pattern if digits else None, locale=locale)
-
-
-def _percent(value: Any, locale: Any) -> str:
-    from babel.numbers import format_percent
-
-    return "–" if _blank(value) else format_percent(float(value), "#,##0.0%", locale=locale)
-
-
-def _change(value: Any) -> str:
-    if _blank(value):
-        return ""
-    arrow = "▲" if value > 0 else "▼" if value < 0 else "■"
-    return f"{arrow} {abs(value):.0%}"
-
-
 def render(template: str, env: jinja2.Environment | None = None, **context: Any) -> str:
-    """Render a named template; template errors become one-line ``ConfigError``s."""
+    """Render a named template, the user's one for the language first (``fa/report.html``
+    in the templates folder), then the one for every language; template errors become
+    one-line ``ConfigError``s."""
     env = env or environment()
+    names = [template]
+    if ":" not in template and "/" not in template:
+        names.insert(0, f"{env.globals.get('lang', 'en')}/{template}")  # fa/reengage.txt
     try:
-        return env.get_template(template).render(**context)
+        return env.select_template(names).render(**context)
     except jinja2.TemplateNotFound as exc:
-        raise ConfigError(f"no template named {exc.name!r}") from None
+        missing = template if isinstance(exc, jinja2.TemplatesNotFound) else exc.name
+        raise ConfigError(f"no template named {missing!r}") from None
     except jinja2.UndefinedError as exc:
         raise ConfigError(f"template {template}: {exc.message}") from None
     except jinja2.TemplateSyntaxError as exc:
