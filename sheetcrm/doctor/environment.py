@@ -1,8 +1,9 @@
 """The doctor's checks of this machine: fonts for reports, and the SMTP server.
 
-Fonts are looked up with fontconfig (``fc-list :lang=fa``), which WeasyPrint's PDFs use
-too; the SMTP server gets a connection and an EHLO (and STARTTLS when configured) within
-a short timeout; no message is sent and no login is tried.
+Fonts are looked up per script of ``outputs.charts.SCRIPTS`` twice: with fontconfig
+(``fc-list :lang=fa``), which WeasyPrint's PDFs and the browser use, and among matplotlib's
+fonts, which draw the charts. The SMTP server gets a connection and an EHLO (and STARTTLS
+when configured) within a short timeout; no message is sent and no login is tried.
 """
 
 from __future__ import annotations
@@ -16,14 +17,8 @@ import subprocess
 from sheetcrm.config import Config
 from sheetcrm.doctor.result import CheckResult, Status, failed, passed
 from sheetcrm.errors import SheetCRMError
+from sheetcrm.outputs.charts import SCRIPTS, Script, installed_families
 from sheetcrm.outputs.mail import SmtpSettings, smtp_settings
-
-#: Languages the demo and the reports write besides English: fontconfig's code, the name,
-#: and what to install (Debian/Ubuntu package, and the font families it brings).
-LANGUAGES = (
-    ("fa", "Persian", "fonts-noto-core (Noto Sans Arabic), or the Vazirmatn font"),
-    ("bn", "Bengali", "fonts-noto-core (Noto Sans Bengali)"),
-)
 
 
 def font_families(lang: str) -> list[str] | None:
@@ -45,21 +40,24 @@ def font_families(lang: str) -> list[str] | None:
 
 
 def check_fonts() -> CheckResult:
-    """A font for each language the reports may hold (names and labels in the data)."""
+    """A font for each script the reports may hold (names and labels in the data), both
+    where the pages find fonts (fontconfig: the browser, WeasyPrint) and where the charts
+    do (matplotlib); the scripts, families and packages are the charts' own table."""
     found: list[str] = []
-    lacking: list[tuple[str, str]] = []
-    for lang, name, package in LANGUAGES:
-        families = font_families(lang)
+    lacking: list[Script] = []
+    for script in SCRIPTS:
+        families = font_families(script.lang)
         if families is None:
             fix = "install fontconfig (apt-get install fontconfig), then run doctor again"
             return failed("fonts", "fontconfig's fc-list was not found", fix)
-        if families:
-            found.append(f"{name}: {_preferred(families)}")
+        drawn = installed_families(script)
+        if families and drawn:
+            found.append(f"{script.name}: {_preferred(families)}")
         else:
-            lacking.append((name, package))
+            lacking.append(script)
     if lacking:
-        detail = f"no font for {' or '.join(name for name, _ in lacking)} text in charts and PDFs"
-        fix = "; ".join(f"for {name}, install {package}" for name, package in lacking)
+        detail = f"no font for {' or '.join(s.name for s in lacking)} text in charts and PDFs"
+        fix = "; ".join(f"for {s.name}, install {s.advice()}" for s in lacking)
         return failed("fonts", detail, fix)
     return passed("fonts", "; ".join(found))
 

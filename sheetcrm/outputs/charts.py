@@ -1,28 +1,185 @@
-"""Report charts, drawn with matplotlib (headless) as PNG data URIs for HTML and PDF.
+"""Report charts, drawn with matplotlib (headless, no pyplot state) as data URIs.
 
-Labels in Persian or Arabic are shaped and put in visual order first (matplotlib does not
-do bidi); fonts fall back to Noto for Bengali and Arabic scripts when they are installed.
+Two forms. ``svg`` keeps text as text (``svg.fonttype = "none"``): the browser or
+WeasyPrint shapes Persian and Bengali and puts right-to-left text in order, with whatever
+fonts the page's machine has, whatever matplotlib version drew the chart — the form for the
+HTML report and the PDF. ``png`` is for e-mail, where clients drop SVG: matplotlib draws
+the glyphs, and since 3.11 it lays text out with libraqm (shaping and bidi), so a label is
+shaped and reordered here only for an older matplotlib (doing it twice draws the word
+back to front).
+
+Fonts are chosen per script in the labels, from the families matplotlib really has
+(``fontManager.ttflist``); a script with no font is reported once per process, in one
+line, naming what to install — and matplotlib's own ``findfont`` and missing-glyph
+messages never reach stderr. ``doctor`` asks the same ``SCRIPTS`` table.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
+import logging
 import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sheetcrm.outputs.report_data import ReportData
 
-_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-FONTS = ["DejaVu Sans", "Noto Sans", "Noto Sans Arabic", "Noto Sans Bengali", "sans-serif"]
+FORMS = ("svg", "png")
 PALETTE = ["#305496", "#C55A11", "#548235", "#7030A0", "#BF8F00", "#2F75B5", "#A9D18E", "#8497B0"]
+#: matplotlib ships DejaVu Sans, so it is always there: Latin, digits, and the last resort.
+BUNDLED = "DejaVu Sans"
+_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_log = logging.getLogger("sheetcrm.charts")
 
 
-def label(text: Any) -> str:
-    """Text ready for matplotlib: right-to-left scripts shaped and reordered."""
+@dataclass(frozen=True)
+class Script:
+    """A writing system the data may hold: how to spot it, the families that cover it
+    (best first), and what to install when none is there."""
+
+    name: str
+    lang: str  # fontconfig's language code (``fc-list :lang=fa``)
+    letters: re.Pattern[str]
+    sample: str  # characters a font must have to count as covering the script
+    families: tuple[str, ...]
+    package: str
+    font: str  # the font the package brings, named in the advice
+
+    def advice(self) -> str:
+        return f"{self.package} ({self.font})"
+
+
+SCRIPTS = (
+    Script(
+        "Persian",
+        "fa",
+        re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"),
+        "\u067e\u0686\u0698\u06af\u06cc",  # پ چ ژ گ ی: Persian's letters beyond Arabic's
+        ("Vazirmatn", "Noto Sans Arabic", "Noto Naskh Arabic", "DejaVu Sans"),
+        "fonts-noto-core",
+        "Noto Sans Arabic",
+    ),
+    Script(
+        "Bengali",
+        "bn",
+        re.compile(r"[\u0980-\u09ff]"),
+        "\u0995\u09be\u09cd",  # ক া ্
+        ("Noto Sans Bengali", "Noto Serif Bengali", "Lohit Bengali", "Mukti", "FreeSans"),
+        "fonts-noto-core",
+        "Noto Sans Bengali",
+    ),
+)
+
+_warned: set[str] = set()
+
+
+@contextmanager
+def hushed() -> Iterator[None]:
+    """matplotlib quiet for the length of our calls: no ``findfont: Font family … not
+    found``, no cache notices, no ``Glyph … missing from font(s)`` warnings (a missing
+    script is reported once, by ``families_for``)."""
+    logger = logging.getLogger("matplotlib")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
+            warnings.filterwarnings("ignore", message=r"Matplotlib currently does not support")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+@functools.cache
+def _installed() -> dict[str, str]:
+    """Family name → a font file, for every font matplotlib knows."""
+    with hushed():
+        from matplotlib import font_manager
+
+        return {f.name: f.fname for f in reversed(font_manager.fontManager.ttflist)}
+
+
+def _covers(path: str, sample: str) -> bool:
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        charmap = FT2Font(path).get_charmap()
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return all(ord(c) in charmap for c in sample)
+
+
+@functools.cache
+def installed_families(script: Script) -> tuple[str, ...]:
+    """Families matplotlib has for ``script``: the known good ones that are installed, else
+    any font whose character map covers the script's sample (at most two)."""
+    fonts = _installed()
+    known = tuple(f for f in script.families if f in fonts and _covers(fonts[f], script.sample))
+    if known:
+        return known
+    with hushed():
+        found = sorted(name for name, path in fonts.items() if _covers(path, script.sample))
+    return tuple(found[:2])
+
+
+def scripts_in(texts: Iterable[str]) -> list[Script]:
+    """The scripts of ``SCRIPTS`` that occur in ``texts``, in table order."""
+    joined = "\n".join(texts)
+    return [s for s in SCRIPTS if s.letters.search(joined)]
+
+
+def missing_fonts_message(lacking: list[Script]) -> str:
+    """One line: which scripts the charts cannot draw and what to install."""
+    names = " or ".join(s.name for s in lacking)
+    by_package: dict[str, list[str]] = {}
+    for s in lacking:
+        by_package.setdefault(s.package, []).append(s.font)
+    install = "; ".join(f"{p} ({' and '.join(fonts)})" for p, fonts in by_package.items())
+    return f"warning: no font for {names} text in the charts; install {install}"
+
+
+def families_for(texts: Iterable[str], notify: Callable[[str], None] | None = None) -> list[str]:
+    """The ``font.family`` list for charts holding ``texts``: installed families only (so
+    matplotlib never looks for a missing one), the scripts' fonts first. A script without
+    a font is told to ``notify`` (else logged) once per process, all in one line."""
+    families: list[str] = []
+    lacking: list[Script] = []
+    for script in scripts_in(texts):
+        found = installed_families(script)
+        families.extend(found)
+        if not found:
+            lacking.append(script)
+    new = [s for s in lacking if s.name not in _warned]
+    if new:
+        _warned.update(s.name for s in new)
+        message = missing_fonts_message(new)
+        if notify is not None:
+            notify(message)
+        else:
+            _log.warning("sheetcrm: %s", message)
+    return list(dict.fromkeys([*families, BUNDLED]))
+
+
+@functools.cache
+def shapes_text() -> bool:
+    """Whether this matplotlib shapes and orders complex text itself: 3.11 and later lay
+    text out with libraqm (HarfBuzz shaping, bidi); older ones draw code points in order."""
+    from matplotlib import ft2font
+
+    return hasattr(ft2font, "__libraqm_version__")
+
+
+def label(text: Any, form: str = "png") -> str:
+    """Text ready for a chart. In SVG (text kept as text) and with a matplotlib that shapes,
+    the logical string itself; else right-to-left text shaped and put in visual order."""
     shown = str(text)
-    if not _RTL.search(shown):
+    if form == "svg" or not _RTL.search(shown) or shapes_text():
         return shown
     try:
         import arabic_reshaper
@@ -32,90 +189,133 @@ def label(text: Any) -> str:
     return str(get_display(arabic_reshaper.reshape(shown)))
 
 
-def _png(fig: Any) -> str:
+def _same(message: str) -> str:
+    return message
+
+
+@dataclass(frozen=True)
+class _Style:
+    form: str
+    gettext: Callable[[str], str]
+    rtl: bool
+
+    def text(self, value: Any) -> str:
+        return label(value, self.form)
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    return fig, fig.subplots()
+
+
+def _uri(fig: Any, form: str) -> str:
+    """The figure as a data URI (PNG, or SVG with text as text)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    if form == "svg":
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+        kind = "image/svg+xml"
+    else:
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        kind = "image/png"
+    return f"data:{kind};base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def _done(fig: Any) -> str:
-    """The figure as a PNG data URI, closed afterwards."""
-    import matplotlib.pyplot as plt
-
-    try:
-        return _png(fig)
-    finally:
-        plt.close(fig)
-
-
-def _revenue_chart(data: ReportData) -> str | None:
-    import matplotlib.pyplot as plt
-
-    months = [m["month"] for m in data.monthly]
+def _revenue_chart(data: ReportData, style: _Style) -> Any:
+    months = [style.text(m["month"]) for m in data.monthly]
     revenue = [m["revenue"] for m in data.monthly]
     if not any(revenue):
         return None
-    fig, ax = plt.subplots(figsize=(6.4, 2.8))
+    gettext = style.gettext
+    fig, ax = _figure(6.4, 2.8)
     ax.plot(months, revenue, color=PALETTE[0], marker="o", linewidth=2)
     ax.fill_between(months, revenue, alpha=0.12, color=PALETTE[0])
-    ax.set_title("Revenue by month")
+    ax.set_title(style.text(gettext("Revenue by month")))
     ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     ax.grid(axis="y", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    return _done(fig)
+    return fig
 
 
-def _source_chart(data: ReportData) -> str | None:
-    import matplotlib.pyplot as plt
-
+def _source_chart(data: ReportData, style: _Style) -> Any:
     sources = [s for s in data.by_source if s["leads"]]
     if not sources:
         return None
-    fig, ax = plt.subplots(figsize=(4.2, 3.0))
+    gettext = style.gettext
+    fig, ax = _figure(4.2, 3.0)
     ax.pie(
         [s["leads"] for s in sources],
-        labels=[label(s["source"]) for s in sources],
+        labels=[style.text(s["source"]) for s in sources],
         colors=PALETTE[: len(sources)],
         autopct="%1.0f%%",
         startangle=90,
+        counterclock=not style.rtl,
         textprops={"fontsize": 8},
     )
-    ax.set_title("Leads by source")
-    return _done(fig)
+    ax.set_title(style.text(gettext("Leads by source")))
+    return fig
 
 
-def _roi_chart(data: ReportData) -> str | None:
-    import matplotlib.pyplot as plt
-
+def _roi_chart(data: ReportData, style: _Style) -> Any:
     camps = [c for c in data.campaigns if c["roi"] is not None][:8]
     if not camps:
         return None
-    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(camps) + 1.0))
+    gettext = style.gettext
+    fig, ax = _figure(6.4, 0.45 * len(camps) + 1.0)
     values = [100 * c["roi"] for c in camps]
     ax.barh(
-        [label(c["name"]) for c in camps],
+        [style.text(c["name"]) for c in camps],
         values,
         color=[PALETTE[2] if v >= 0 else PALETTE[1] for v in values],
     )
     ax.axvline(0, color="#555", linewidth=0.8)
     ax.invert_yaxis()
-    ax.set_xlabel("ROI (%)")
-    ax.set_title("Campaign ROI")
-    ax.spines[["top", "right"]].set_visible(False)
-    return _done(fig)
+    if style.rtl:  # names on the right, where a right-to-left reader starts; bars grow left
+        ax.yaxis.tick_right()
+        ax.invert_xaxis()
+        ax.spines[["top", "left"]].set_visible(False)
+    else:
+        ax.spines[["top", "right"]].set_visible(False)
+    ax.set_xlabel(style.text(gettext("ROI (%)")))
+    ax.set_title(style.text(gettext("Campaign ROI")))
+    return fig
 
 
-def render_charts(data: ReportData) -> dict[str, str]:
-    """The report's charts; a chart with nothing to show is left out (the template says so)."""
-    import matplotlib
+def chart_texts(data: ReportData, gettext: Callable[[str], str] = _same) -> list[str]:
+    """Every text the charts may show: the scripts among them decide the fonts."""
+    titles = ("Revenue by month", "Leads by source", "Campaign ROI", "ROI (%)")
+    texts = [gettext(t) for t in titles]
+    texts += [str(m["month"]) for m in data.monthly]
+    texts += [str(s["source"]) for s in data.by_source]
+    texts += [str(c["name"]) for c in data.campaigns]
+    return texts
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    plt.rcParams["font.family"] = FONTS
-    drawn = {
-        "revenue": _revenue_chart(data),
-        "sources": _source_chart(data),
-        "roi": _roi_chart(data),
-    }
-    return {name: png for name, png in drawn.items() if png}
+def render_charts(
+    data: ReportData,
+    *,
+    form: str = "png",
+    gettext: Callable[[str], str] = _same,
+    rtl: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> dict[str, str]:
+    """The report's charts as data URIs, by name (``revenue``, ``sources``, ``roi``); a
+    chart with nothing to show is left out (the template says so). ``form`` is ``svg`` for
+    HTML and PDF, ``png`` for e-mail; ``gettext`` translates titles; ``rtl`` mirrors the
+    bar chart for a right-to-left page; ``notify`` hears the one missing-font warning."""
+    if form not in FORMS:
+        raise ValueError(f"chart form {form!r} is not one of {FORMS}")
+    style = _Style(form, gettext, rtl)
+    families = families_for(chart_texts(data, gettext), notify)
+    with hushed():
+        import matplotlib
+
+        settings: dict[Any, Any] = {"font.family": families, "svg.fonttype": "none"}
+        with matplotlib.rc_context({**settings, "svg.hashsalt": "sheetcrm"}):
+            drawn = {
+                "revenue": _revenue_chart(data, style),
+                "sources": _source_chart(data, style),
+                "roi": _roi_chart(data, style),
+            }
+            return {name: _uri(fig, form) for name, fig in drawn.items() if fig is not None}
