@@ -1,12 +1,19 @@
-"""Date and date-time codecs: ISO, day/month order, Solar Hijri (Jalali), serial numbers.
+"""Date and date-time codecs: ISO, day/month order, Solar Hijri (Jalali), month names,
+serial numbers.
 
-Digits in any script are folded first (``to_ascii_digits``); a year below 1700 is read as
-Solar Hijri and converted, so a Tehran freelancer's ``۱۴۰۳/۰۷/۱۵`` is a real date.
+Digits in any script are folded first (``to_ascii_digits``); a year from 1200 to 1599 is
+read as Solar Hijri and converted (``calendars.is_jalali_year``), so a Tehran freelancer's
+``۱۴۰۳/۰۷/۱۵`` is a real date. Month and weekday names and time-of-day markers in Persian
+and Bengali (``۲۰ مهر ۱۴۰۴``, ``১৫ সেপ্টেম্বর, ২০২৫``, ``3:15:20 ب.ظ.``) are translated by
+``model.datewords`` into the English ``dateutil`` reads; a Jalali month is read in the
+Jalali calendar, and a weekday that disagrees with the date is refused.
 
 Parsing is a pure function of the text and the configuration, never of the day it runs:
-a date that is partial ("5 Mar", "March") or relative ("yesterday", "Friday") is refused,
-unless the field reads such dates against the fixed ``[dates] reference`` day
-(``DateCodec(partial=True)``; see ``model.reldates`` for the rules).
+a date that is partial ("5 Mar", "۵ مهر", "March") or relative ("yesterday", "Friday") is
+refused, unless the field reads such dates against the fixed ``[dates] reference`` day
+(``DateCodec(partial=True)``; see ``model.reldates`` for the rules). A partial date naming
+a Jalali month takes the reference day's Jalali year; in a Jalali workbook
+(``[locale] calendar = "jalali"``) so does a month/day typed in digits (``۷/۵``).
 """
 
 from __future__ import annotations
