@@ -159,7 +159,7 @@ def test_a_range_message_shows_the_kept_amount_in_the_currency():
         parse("۳ تا ۵ میلیون", "IRR")
     assert str(info.value) == (
         "'۳ تا ۵ میلیون' is not one amount (a range: an import keeps its lower bound, "
-        "3,000,000, and the text in notes)"
+        "3,000,000, and notes the text)"
     )
 
 

@@ -27,6 +27,8 @@ from sheetcrm.model.values import (
 class NumberCodec(Codec):
     name = "number"
     expected = "a number"
+    #: What a range or an estimate is not, in the refusal a strict parse gives.
+    one = "one number"
 
     def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> int | float | None:
         if isinstance(raw, str) and PLAIN.fullmatch(raw):
@@ -73,13 +75,11 @@ class NumberCodec(Codec):
         return reading.value
 
     def _approximate(self, reading: Reading, kept: Any, ctx: ValueContext) -> str:
-        what = "one amount" if isinstance(self, MoneyCodec) else "one number"
         shown = self._show(kept, ctx)
         if reading.approximate == "range":
-            return (
-                f"{what} (a range: an import keeps its lower bound, {shown}, and the text in notes)"
-            )
-        return f"{what} (an estimate: an import keeps {shown} and the text in notes)"
+            kept_text = f"an import keeps its lower bound, {shown}, and notes the text"
+            return f"{self.one} (a range: {kept_text})"
+        return f"{self.one} (an estimate: an import keeps {shown} and notes the text)"
 
     def _show(self, value: Any, ctx: ValueContext) -> str:
         return f"{value:,}"
@@ -120,6 +120,7 @@ _EXAMPLES = {
 class MoneyCodec(NumberCodec):
     name = "money"
     expected = "an amount of money (e.g. 1,250.50)"
+    one = "one amount"
 
     def expecting(self, ctx: ValueContext) -> str:
         example = _EXAMPLES.get(ctx.currency, "1,250.50 or 12k")
@@ -162,9 +163,6 @@ class MoneyCodec(NumberCodec):
 
     def _result(self, number: Decimal, ctx: ValueContext) -> float:
         return float(money.quantize(number, ctx.currency))
-
-    def _shape(self, number: Decimal) -> float:
-        return float(money.quantize(number, "USD"))
 
     def format(self, value: Any) -> str:
         return "" if is_blank(value) else f"{float(value):,.2f}"
