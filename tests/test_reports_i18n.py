@@ -100,7 +100,7 @@ def test_plural_forms_follow_the_language():
         (LocalFormat("fa_IR", "IRT", digits="native"), 15_000_000, "۱۵٬۰۰۰٬۰۰۰ تومان"),
         (LocalFormat("fa_IR", "IRT", digits="native"), 1499.6, "۱٬۵۰۰ تومان"),  # no decimals
         (LocalFormat("fa_IR", "IRR"), 62_500_000, "62,500,000 ریال"),
-        (LocalFormat("en", "IRR"), 62_500_000, "IRR62,500,000"),
+        (LocalFormat("en", "IRR"), 62_500_000, "62,500,000 rial"),
         (LocalFormat("en", "IRT"), 2_500_000, "2,500,000 toman"),
         (LocalFormat("en_IN", "INR"), 12_345_678.5, "₹1,23,45,678.50"),
         (LocalFormat("bn_BD", "BDT"), 150_000, "1,50,000.00৳"),
@@ -116,8 +116,8 @@ def test_money_in_the_workbook_currency(local, amount, shown):
 def test_numbers_percentages_and_dates_per_locale():
     fa = LocalFormat("fa_IR", "IRT", "jalali", "native")
     assert fa.number(1234567) == "۱٬۲۳۴٬۵۶۷"
-    assert fa.percent(0.175) == "۱۷٫۵%"
-    assert fa.change(-0.24) == "▼ ۲۴%"
+    assert fa.percent(0.175) == "۱۷٫۵٪"
+    assert fa.change(-0.24) == "▼ ۲۴٪"
     assert fa.date(DAY) == f"{LRI}۱۴۰۵-۰۸-۳۰{PDI}"  # kept left to right in Persian prose
     assert fa.date("2026-11-21") == fa.date(DAY)  # a day the digest keeps as ISO text
     assert fa.month("1405-08") == "آبان ۱۴۰۵"
@@ -157,10 +157,25 @@ def test_a_persian_summary_in_tomans(persian):
     assert f"تا {LRI}۱۴۰۵-۰۸-۳۰{PDI}" in text.splitlines()[0]
 
 
-def test_summary_of_an_irr_workbook_shows_rials_not_dollars():
-    crm = _crm(currency="IRR")
+@pytest.mark.parametrize(
+    ("locale", "shown"),
+    [
+        ({"currency": "IRR"}, "revenue 62,500,000 rial"),
+        ({"currency": "IRR", "language": "fa_IR"}, "درآمد 62,500,000 ریال"),
+        ({"currency": "IRT", "language": "fa_IR", "digits": "native"}, "درآمد ۶۲٬۵۰۰٬۰۰۰ تومان"),
+        ({"currency": "INR", "language": "en_IN"}, "revenue ₹6,25,00,000.00"),
+    ],
+)
+def test_summary_shows_the_workbook_currency(locale, shown):
+    """The summary of an IRR workbook said $62,500,000.00."""
+    crm = CRM(backend=MemoryBackend(), config=parse_config({"locale": locale}))
+    crm.init()
+    crm.upsert("Customers", [{"customer_id": "C-1", "name": "سارا محمدی"}])
+    purchase = {"interaction_id": "I-1", "type": "purchase", "customer_id": "C-1"}
+    crm.upsert("Interactions", [{**purchase, "date": "2026-11-20", "amount": 62_500_000}])
     text = summary_text(crm, make_summary(crm, as_of=DAY))
-    assert "IRR" in text and "$" not in text and ".00" not in text
+    assert shown in text
+    assert "$" not in text
 
 
 def test_a_bengali_report_with_lakh_grouping():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sheetcrm.cli.options import as_of_option, backend_options, format_option
+from sheetcrm.cli.options import as_of_option, backend_options, format_option, period_option
 from sheetcrm.cli.scripting import echo_doc
 from sheetcrm.crm import CRM
 from sheetcrm.errors import NotDelivered
@@ -29,12 +29,7 @@ from sheetcrm.run import plural
     default="html",
     show_default=True,
 )
-@click.option(
-    "--period",
-    default="month",
-    show_default=True,
-    help="week, month, quarter (to --as-of) or YYYY-MM-DD..YYYY-MM-DD.",
-)
+@period_option()
 @click.option(
     "-o",
     "--output",

@@ -5,10 +5,9 @@ percentages, dates and months are written there (``LocalFormat``).
 
 The catalogs are made with Babel's tools from the templates and the Python sources
 (``babel.cfg``); a test keeps them in step with the sources, so an English string cannot
-ship untranslated. Money follows the workbook's currency with Babel's patterns for the
-locale (lakh grouping for ``en_IN`` and ``bn``); rials and tomans have no decimals, and the
-toman, which is no ISO currency, is written as people in Iran write it (``۱۵٬۰۰۰٬۰۰۰
-تومان``). Dates and month names come from ``model.calendars`` (Gregorian or Jalali).
+ship untranslated. Money is ``model.money``'s (the workbook's currency, Babel's patterns,
+lakh grouping, rials and tomans whole: ``۱۵٬۰۰۰٬۰۰۰ تومان``); dates, month names and
+native digits are ``model.calendars``' (Gregorian or Jalali).
 """
 
 from __future__ import annotations
@@ -25,8 +24,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from sheetcrm.analytics.periods import PERIOD_DAYS
-from sheetcrm.model import calendars
-from sheetcrm.model.money import TOMAN
+from sheetcrm.model import calendars, money
 
 if TYPE_CHECKING:
     import gettext as gettext_module
@@ -49,8 +47,6 @@ SCRIPT_FONTS = {
 BASE_FONTS = ("DejaVu Sans", "Noto Sans", "Noto Sans Arabic", "Noto Sans Bengali", "Arial")
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-#: Currencies written without decimals whatever Babel's data says (no one prices in dinars).
-_WHOLE = {"IRR", TOMAN}
 
 
 def lang_of(language: str) -> str:
@@ -145,12 +141,24 @@ class LocalFormat:
     def locale(self) -> Locale:
         return _locale(self.language)
 
-    def _system(self) -> str:
-        return "default" if self.digits == "native" else "latn"
-
     def native(self, text: str) -> str:
         """``text`` with ASCII digits in the locale's own digits, when digits are native."""
         return calendars.native_digits(text, self.lang, self.digits)
+
+    def numerals(self, text: str) -> str:
+        """A number Babel wrote with Latin digits, in the locale's own numbering system
+        when digits are native: its digits and its separators (``۱۵٬۰۰۰٫۵`` in Persian)."""
+        text = text.replace("\u200e", "")  # CLDR's marks around signs: the page sets the direction
+        if self.digits != "native":
+            return text
+        symbols = self.locale.number_symbols
+        latin, own = symbols["latn"], symbols[self.locale.default_numbering_system]
+        swap = {}
+        for kind in ("group", "decimal", "percentSign"):
+            with contextlib.suppress(KeyError):  # a system with CLDR's symbols inherited
+                swap[latin[kind]] = own[kind].replace("\u200e", "")
+        text = "".join(swap.get(c, c) for c in text)
+        return self.native(text)
 
     def number(self, value: Any, decimals: int = 0) -> str:
         from babel.numbers import format_decimal
@@ -161,47 +169,22 @@ class LocalFormat:
         if decimals:  # the locale's own pattern (lakh grouping in bn) with fixed decimals
             pattern = self.locale.decimal_formats[None].pattern.split(".")[0]
             pattern = pattern.split(";")[0] + "." + "0" * decimals
-        shown = format_decimal(
-            float(value), format=pattern, locale=self.locale, numbering_system=self._system()
-        )
-        return self.native(shown)
+        return self.numerals(format_decimal(float(value), format=pattern, locale=self.locale))
 
     def money(self, value: Any, currency: str | None = None) -> str:
-        """An amount in ``currency`` (the workbook's by default), as the locale writes it."""
-        from babel.numbers import format_currency, format_decimal, get_currency_precision
-
-        code = (currency or self.currency).upper()
+        """An amount in ``currency`` (the workbook's by default) as its readers write it
+        (``model.money``: toman and rial whole, lakh grouping, the sign or word)."""
         if _blank(value):
             return "–"
-        amount = float(value)
-        if code == TOMAN:
-            whole = format_decimal(
-                round(amount), locale=self.locale, numbering_system=self._system()
-            )
-            return self.native(gettext("%(amount)s toman", self.language) % {"amount": whole})
-        pattern = None
-        if direction(self.language) == "rtl":  # the amount first, as Persian writes it
-            decimals = 0 if code in _WHOLE else get_currency_precision(code)
-            pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + " ¤"
-        shown = format_currency(
-            round(amount) if code in _WHOLE else amount,
-            code,
-            format=pattern,
-            locale=self.locale,
-            currency_digits=pattern is None,
-            numbering_system=self._system(),
-        )
-        return self.native(shown.replace("\u200e", ""))
+        code = (currency or self.currency).upper()
+        return self.numerals(money.format_money(float(value), code, self.language))
 
     def percent(self, value: Any) -> str:
         from babel.numbers import format_percent
 
         if _blank(value):
             return "–"
-        shown = format_percent(
-            float(value), "#,##0.0%", locale=self.locale, numbering_system=self._system()
-        )
-        return self.native(shown.replace("\u200e", ""))
+        return self.numerals(format_percent(float(value), "#,##0.0%", locale=self.locale))
 
     def change(self, value: Any) -> str:
         """A change against the previous period: ▲ 12%, ▼ 5%, ■ 0%."""
@@ -210,10 +193,8 @@ class LocalFormat:
         if _blank(value):
             return ""
         arrow = "▲" if value > 0 else "▼" if value < 0 else "■"
-        shown = format_percent(
-            abs(float(value)), "#,##0%", locale=self.locale, numbering_system=self._system()
-        )
-        return f"{arrow} {self.native(shown.replace(chr(0x200E), ''))}"
+        shown = format_percent(abs(float(value)), "#,##0%", locale=self.locale)
+        return f"{arrow} {self.numerals(shown)}"
 
     def date(self, value: Any) -> str:
         """A day in the workbook's calendar (``model.calendars``), also one given as an ISO
