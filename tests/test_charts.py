@@ -242,12 +242,24 @@ def test_titles_go_through_the_callers_gettext():
     assert {"بازده کمپین‌ها", "ROI (%)"} <= svg_texts(drawn_charts["roi"])
 
 
-def test_a_right_to_left_bar_chart_puts_the_names_on_the_right():
-    style = charts._Style("png", charts._same, rtl=True)
-    (ax,) = charts._roi_chart(report_data(), style).axes
+@pytest.mark.parametrize("chart", [charts._roi_chart, charts._revenue_chart])
+def test_right_to_left_charts_are_mirrored(chart):
+    """Bar names and the value axis on the right, where a right-to-left reader starts."""
+    (ax,) = chart(report_data(), charts._Style("png", charts._same, rtl=True)).axes
     assert ax.yaxis.get_ticks_position() == "right" and ax.xaxis_inverted()
-    (ax,) = charts._roi_chart(report_data(), charts._Style("png", charts._same, rtl=False)).axes
+    (ax,) = chart(report_data(), charts._Style("png", charts._same, rtl=False)).axes
     assert ax.yaxis.get_ticks_position() == "left" and not ax.xaxis_inverted()
+
+
+def test_axis_numbers_are_grouped_or_written_by_the_caller():
+    texts = svg_texts(charts.render_charts(report_data(), form="svg")["revenue"])
+    assert "12,000,000" in texts and not any("e6" in t or "1e" in t for t in texts)
+    persian = str.maketrans("0123456789,", "۰۱۲۳۴۵۶۷۸۹٬")
+    drawn_charts = charts.render_charts(
+        report_data(), form="svg", number=lambda v: f"{v:,.0f}".translate(persian)
+    )
+    assert "۱۲٬۰۰۰٬۰۰۰" in svg_texts(drawn_charts["revenue"])
+    assert "۲۰" in svg_texts(drawn_charts["roi"])
 
 
 def test_a_chart_with_nothing_to_show_is_left_out():

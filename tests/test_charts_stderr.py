@@ -36,18 +36,24 @@ def hidden(name: str, path: str) -> bool:
     return name.startswith(("Noto", "Vazirmatn")) or charts._covers(path, bengali.sample)
 
 
-@pytest.fixture(scope="module")
-def machine(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The environment of a fresh process that sees no Noto font."""
+def mpl_without_noto(folder: Path) -> Path:
+    """An ``MPLCONFIGDIR`` whose font cache lacks Noto, Vazirmatn and Bengali fonts."""
     from matplotlib import font_manager
 
-    root = tmp_path_factory.mktemp("no-noto")
-    config = root / "mpl"
+    config = folder / "mpl"
     config.mkdir()
     fonts = copy.copy(font_manager.fontManager)
     fonts.ttflist = [f for f in fonts.ttflist if not hidden(f.name, f.fname)]
     assert len(fonts.ttflist) < len(font_manager.fontManager.ttflist)
     font_manager.json_dump(fonts, config / f"fontlist-v{font_manager.FontManager.__version__}.json")
+    return config
+
+
+@pytest.fixture(scope="module")
+def machine(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of a fresh process that sees no Noto font."""
+    root = tmp_path_factory.mktemp("no-noto")
+    config = mpl_without_noto(root)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETCRM_")}
     env.update(
         MPLCONFIGDIR=str(config),

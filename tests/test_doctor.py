@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from support import emulator_serve, one_line, run_sheetcrm, serving
+from test_charts_stderr import mpl_without_noto
 
 from sheetcrm.doctor import CHECKS, Status, diagnose
 from sheetcrm.doctor.environment import font_families
@@ -243,6 +244,17 @@ def test_a_font_for_persian_only_says_bengali_lacks_one(book, tmp_path):
     assert code == EXIT_USER
     assert checks["fonts"]["detail"] == "no font for Bengali text in charts and PDFs"
     assert "Persian" not in checks["fonts"]["fix"]
+
+
+@needs_fonts
+def test_fonts_the_pages_have_but_the_charts_lack_fail_the_check_too(book, tmp_path):
+    """The charts draw with matplotlib's fonts, which fontconfig does not list: doctor asks
+    the charts' own font choice (here: fontconfig has Bengali, matplotlib has not)."""
+    config = mpl_without_noto(tmp_path)
+    code, checks, stderr = doctor(tmp_path, MPLCONFIGDIR=str(config))
+    assert code == EXIT_USER and stderr.count("\n") == 1
+    assert checks["fonts"]["detail"] == "no font for Bengali text in charts and PDFs"
+    assert checks["fonts"]["fix"] == "for Bengali, install fonts-noto-core (Noto Sans Bengali)"
 
 
 # -- SMTP ----------------------------------------------------------------------------------

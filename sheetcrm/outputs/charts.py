@@ -1,12 +1,13 @@
 """Report charts, drawn with matplotlib (headless, no pyplot state) as data URIs.
 
-Two forms. ``svg`` keeps text as text (``svg.fonttype = "none"``): the browser or
-WeasyPrint shapes Persian and Bengali and puts right-to-left text in order, with whatever
-fonts the page's machine has, whatever matplotlib version drew the chart — the form for the
-HTML report and the PDF. ``png`` is for e-mail, where clients drop SVG: matplotlib draws
-the glyphs, and since 3.11 it lays text out with libraqm (shaping and bidi), so a label is
-shaped and reordered here only for an older matplotlib (doing it twice draws the word
-back to front).
+Two forms. ``svg`` keeps text as text (``svg.fonttype = "none"``): the browser shapes
+Persian and Bengali and orders right-to-left text itself, with the fonts of the machine
+showing the page, whatever matplotlib drew the chart — the form for the HTML report.
+``png`` is for the PDF and e-mail: WeasyPrint draws SVG text glyph by glyph (Persian
+letters come out unjoined, Bengali vowel signs misplaced), and mail clients drop SVG.
+There matplotlib draws the glyphs; since 3.11 it lays text out with libraqm (shaping and
+bidi), so a label is shaped and reordered here only for an older matplotlib — doing it
+twice draws the word back to front.
 
 Fonts are chosen per script in the labels, from the families matplotlib really has
 (``fontManager.ttflist``); a script with no font is reported once per process, in one
@@ -193,14 +194,36 @@ def _same(message: str) -> str:
     return message
 
 
+def _grouped(value: float) -> str:
+    """A tick's number: thousands grouped, no exponent (``1e6`` means nothing to a shop)."""
+    return f"{value:,.0f}".replace("-", "\u2212")
+
+
 @dataclass(frozen=True)
 class _Style:
     form: str
     gettext: Callable[[str], str]
     rtl: bool
+    number: Callable[[float], str] = _grouped
 
     def text(self, value: Any) -> str:
         return label(value, self.form)
+
+    def ticks(self, axis: Any) -> None:
+        """Numbers on ``axis`` written by ``number`` (the report's digits and grouping)."""
+        from matplotlib.ticker import FuncFormatter
+
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: self.text(self.number(v))))
+
+    def mirror(self, ax: Any) -> None:
+        """For a right-to-left page: the value axis on the right and the other axis running
+        right to left, as the page reads (what spreadsheets do on a right-to-left sheet)."""
+        if self.rtl:
+            ax.yaxis.tick_right()
+            ax.invert_xaxis()
+            ax.spines[["top", "left"]].set_visible(False)
+        else:
+            ax.spines[["top", "right"]].set_visible(False)
 
 
 def _figure(width: float, height: float) -> Any:
@@ -234,7 +257,8 @@ def _revenue_chart(data: ReportData, style: _Style) -> Any:
     ax.set_title(style.text(gettext("Revenue by month")))
     ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     ax.grid(axis="y", alpha=0.3)
-    ax.spines[["top", "right"]].set_visible(False)
+    style.ticks(ax.yaxis)
+    style.mirror(ax)
     return fig
 
 
@@ -271,21 +295,17 @@ def _roi_chart(data: ReportData, style: _Style) -> Any:
     )
     ax.axvline(0, color="#555", linewidth=0.8)
     ax.invert_yaxis()
-    if style.rtl:  # names on the right, where a right-to-left reader starts; bars grow left
-        ax.yaxis.tick_right()
-        ax.invert_xaxis()
-        ax.spines[["top", "left"]].set_visible(False)
-    else:
-        ax.spines[["top", "right"]].set_visible(False)
+    style.ticks(ax.xaxis)
+    style.mirror(ax)  # names on the right, where a right-to-left reader starts
     ax.set_xlabel(style.text(gettext("ROI (%)")))
     ax.set_title(style.text(gettext("Campaign ROI")))
     return fig
 
 
-def chart_texts(data: ReportData, gettext: Callable[[str], str] = _same) -> list[str]:
+def chart_texts(data: ReportData, style: _Style) -> list[str]:
     """Every text the charts may show: the scripts among them decide the fonts."""
     titles = ("Revenue by month", "Leads by source", "Campaign ROI", "ROI (%)")
-    texts = [gettext(t) for t in titles]
+    texts = [style.gettext(t) for t in titles] + [style.number(1234567890.0)]
     texts += [str(m["month"]) for m in data.monthly]
     texts += [str(s["source"]) for s in data.by_source]
     texts += [str(c["name"]) for c in data.campaigns]
@@ -298,16 +318,18 @@ def render_charts(
     form: str = "png",
     gettext: Callable[[str], str] = _same,
     rtl: bool = False,
+    number: Callable[[float], str] = _grouped,
     notify: Callable[[str], None] | None = None,
 ) -> dict[str, str]:
     """The report's charts as data URIs, by name (``revenue``, ``sources``, ``roi``); a
     chart with nothing to show is left out (the template says so). ``form`` is ``svg`` for
-    HTML and PDF, ``png`` for e-mail; ``gettext`` translates titles; ``rtl`` mirrors the
-    bar chart for a right-to-left page; ``notify`` hears the one missing-font warning."""
+    the browser, ``png`` for PDF and e-mail; ``gettext`` translates the titles; ``rtl``
+    mirrors the charts for a right-to-left page; ``number`` writes the axes' numbers (the
+    report's digits); ``notify`` hears the one missing-font warning (else it is logged)."""
     if form not in FORMS:
         raise ValueError(f"chart form {form!r} is not one of {FORMS}")
-    style = _Style(form, gettext, rtl)
-    families = families_for(chart_texts(data, gettext), notify)
+    style = _Style(form, gettext, rtl, number)
+    families = families_for(chart_texts(data, style), notify)
     with hushed():
         import matplotlib
 
