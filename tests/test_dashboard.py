@@ -47,7 +47,7 @@ def sales(crm):
     acts = crm.frame("Interactions")
     out = acts[acts["type"].isin(["purchase", "return"])].copy()
     out["amount"] = out["amount"].astype(float)
-    out["month"] = pd.to_datetime(out["date"]).dt.strftime("%Y-%m")
+    out["month"] = pd.to_datetime(out["date"]).dt.strftime("%B %Y")  # as the tabs name months
     return out
 
 
@@ -60,11 +60,11 @@ def test_monthly_figures_equal_pandas():
     for month, row in by_month.iterrows():
         assert abs(row["Revenue"] - revenue.get(month, 0.0)) < 0.005
         assert row["Orders"] == orders.get(month, 0)
-    assert len(by_month) == 12 and by_month.index[-1] == "2026-11"
+    assert len(by_month) == 12 and by_month.index[-1] == "November 2026"
     dash = crm.backend.read(["Dashboard"])["Dashboard"]
     kpi = {r[0]: r for r in dash.rows if r and r[0]}
-    assert abs(kpi["Revenue"][1] - revenue.get("2026-11", 0)) < 0.005
-    assert abs(kpi["Revenue"][2] - revenue.get("2026-10", 0)) < 0.005
+    assert abs(kpi["Revenue"][1] - revenue.get("November 2026", 0)) < 0.005
+    assert abs(kpi["Revenue"][2] - revenue.get("October 2026", 0)) < 0.005
     leads = crm.frame("Leads")
     rate = round(100 * (leads["status"] == "converted").sum() / len(leads), 1)
     assert kpi["Conversion rate, all leads (%)"][1] == rate
@@ -95,7 +95,7 @@ def test_online_retail_dashboard():
     refresh(crm, dt.date(2011, 12, 10))
     lines = pd.read_csv(RETAIL, dtype=str, keep_default_na=False)
     lines["value"] = lines["Quantity"].astype(int) * lines["UnitPrice"].astype(float)
-    lines["month"] = pd.to_datetime(lines["InvoiceDate"]).dt.strftime("%Y-%m")
+    lines["month"] = pd.to_datetime(lines["InvoiceDate"]).dt.strftime("%B %Y")
     want = lines.groupby("month")["value"].sum()
     got = tab(crm, "By month").set_index("Month")["Revenue"]
     for month, value in got.items():

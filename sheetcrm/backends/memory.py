@@ -14,6 +14,7 @@ from sheetcrm.backends.base import ApplyReport, SheetAdapter, WorkbookAdapter, a
 from sheetcrm.model.changes import (
     CellFormula,
     ChangeSet,
+    Formatted,
     Protect,
     SetCharts,
     SetLayout,
@@ -104,6 +105,8 @@ class _MemorySheet(SheetAdapter):
         if row == 0:
             self.write_header(col, value)
             return
+        if isinstance(value, Formatted):
+            value = value.value
         if isinstance(value, CellFormula):
             self.write(row - 1, col, value.fallback, "text")
             self._g.formulas[(row - 1, col)] = value.text

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .patterns import format_number
+
 EPOCH = dt.datetime(1899, 12, 30)
 
 
@@ -259,16 +261,10 @@ def format_value(value: Any, fmt: NumberFormat | None) -> str:
     if fmt is None or fmt.type == "TEXT" or not fmt.pattern:
         return _general(value)
     pattern = fmt.pattern
-    if fmt.type in ("DATE", "TIME", "DATE_TIME") or re.search(r"[yd]", pattern):
+    unquoted = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", pattern)
+    if fmt.type in ("DATE", "TIME", "DATE_TIME") or re.search(r"[yd]", unquoted):
         return _date_pattern(from_serial(value), pattern)
-    if pattern.endswith("%"):
-        decimals = len(pattern.split(".")[1]) - 1 if "." in pattern else 0
-        return f"{value * 100:.{decimals}f}%"
-    decimals = len(re.sub(r"[^0#]", "", pattern.split(".")[1])) if "." in pattern else 0
-    grouped = "," in pattern
-    text = f"{abs(value):{',' if grouped else ''}.{decimals}f}"
-    prefix = "$" if "$" in pattern else ""
-    return ("-" if value < 0 else "") + prefix + text
+    return format_number(value, pattern)
 
 
 def _general(value: float) -> str:

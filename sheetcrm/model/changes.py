@@ -126,8 +126,18 @@ class CellFormula:
 
 
 @dataclass(frozen=True)
+class Formatted:
+    """A generated cell's value with the number format it is shown in (an amount in the
+    workbook currency's money format)."""
+
+    value: Any
+    number_format: str
+
+
+@dataclass(frozen=True)
 class PutCells:
-    """Write cells of a generated tab by position (row 0 is the first row); None clears."""
+    """Write cells of a generated tab by position (row 0 is the first row); None clears.
+    A value may be a ``CellFormula`` or a ``Formatted`` value."""
 
     tab: str
     cells: tuple[tuple[int, int, Any], ...]

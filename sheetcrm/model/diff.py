@@ -10,18 +10,24 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sheetcrm.errors import InputError
+from sheetcrm.model import vocab
 from sheetcrm.model.changes import AppendRow, ChangeSet, DeleteRow, SetCell, SetLayout
 from sheetcrm.model.grid import (
-    NUMBER_FORMATS,
     HeaderMap,
     Layout,
     TabGrid,
     Validation,
     header_key,
     map_header,
+    number_formats,
 )
+from sheetcrm.model.numformat import money_formats, same_format
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.values import ValueContext, is_blank, values_equal
+from sheetcrm.model.vocab import LANGUAGES
+
+#: What a dropdown may show: canonical values, or the labels of one language.
+LABELLINGS: tuple[str | None, ...] = (None, *LANGUAGES)
 
 
 def index_rows(grid: TabGrid, hm: HeaderMap, tab: TabSchema) -> dict[str, int]:
@@ -48,11 +54,14 @@ def diff_tab(
     ctx: ValueContext,
     *,
     delete_missing: bool = False,
+    labels: str | None = None,
 ) -> ChangeSet:
     """Cell edits for changed fields, appends for new IDs, deletions if asked.
 
     ``desired`` records may be partial: only the fields they name are compared. A cell
-    holding a formula is never edited; the ChangeSet notes it instead.
+    holding a formula is never edited; the ChangeSet notes it instead. With ``labels``
+    a choice is written as its label in that language; a cell holding the label (or any
+    spelling of the same value) is unchanged, so a re-run writes nothing.
     """
     hm = map_header(grid, tab)
     where = index_rows(grid, hm, tab)
@@ -66,7 +75,7 @@ def diff_tab(
         wanted.add(key)
         row = where.get(key)
         if row is None:
-            out.add(AppendRow(tab.name, dict(record)))
+            out.add(AppendRow(tab.name, {k: shown(tab, k, v, labels) for k, v in record.items()}))
             continue
         for name, value in record.items():
             col = hm.index(tab.field(name).name)
@@ -83,44 +92,126 @@ def diff_tab(
             except InputError:
                 current = raw
             if not values_equal(current, value):
-                out.add(SetCell(tab.name, key, tab.field(name).name, value, raw))
+                wanted_cell = shown(tab, name, value, labels)
+                out.add(SetCell(tab.name, key, tab.field(name).name, wanted_cell, raw))
     if delete_missing:
         out.extend(DeleteRow(tab.name, key) for key in where if key not in wanted)
     return out
 
 
-def declared_layout(tab: TabSchema) -> Layout:
-    """The layout ``init`` gives a tab: frozen header, dropdowns, number formats."""
+#: ``diff_layout``'s ``labels`` when the caller does not say: dropdowns of canonical values
+#: or of any language's labels are all complete (no repair back and forth).
+ANY_LABELS = "*"
+
+
+def declared_layout(
+    tab: TabSchema, ctx: ValueContext | None = None, labels: str | None = None
+) -> Layout:
+    """The layout ``init`` gives a tab: frozen header, dropdowns (of the choice values, or
+    their ``labels`` in that language), number formats (money in ``ctx.currency``)."""
     validations: dict[str, Validation] = {}
     formats: dict[str, str] = {}
+    table = number_formats(ctx.currency if ctx is not None else None)
     for f in tab.fields:
         if f.computed:  # sheetcrm writes these; a dropdown would only invite edits
             pass
         elif f.type == "enum":
-            validations[f.name] = Validation("list", f.values)
+            validations[f.name] = Validation("list", shown_values(tab, f.name, labels))
         elif f.type == "bool":
             validations[f.name] = Validation("bool")
-        if f.type in NUMBER_FORMATS:
-            formats[f.name] = NUMBER_FORMATS[f.type]
+        if f.type in table:
+            formats[f.name] = table[f.type]
     return Layout(frozen_rows=1, hidden=tab.hidden, validations=validations, number_formats=formats)
 
 
-def diff_layout(grid: TabGrid | None, tab: TabSchema) -> SetLayout | None:
-    """The parts of the declared layout a tab lacks, or None when it is complete."""
-    want = declared_layout(tab)
+def shown_values(tab: TabSchema, name: str, labels: str | None) -> tuple[str, ...]:
+    """The values of a choice field as the sheet shows them: canonical, or labels."""
+    f = tab.field(name)
+    if not labels or labels == ANY_LABELS:
+        return tuple(f.values)
+    return tuple(vocab.label(f"{tab.name}.{f.name}", v, labels) for v in f.values)
+
+
+def shown(tab: TabSchema, name: str, value: Any, labels: str | None) -> Any:
+    """A value as sheetcrm writes it into the cell: a choice as its label in ``labels``
+    (``[locale] labels``), anything else as it is."""
+    f = tab.field(name)
+    if not labels or labels == ANY_LABELS or f.type != "enum" or not isinstance(value, str):
+        return value
+    return vocab.label(f"{tab.name}.{f.name}", value, labels)
+
+
+def diff_layout(
+    grid: TabGrid | None,
+    tab: TabSchema,
+    ctx: ValueContext | None = None,
+    labels: str | None = ANY_LABELS,
+) -> SetLayout | None:
+    """The parts of the declared layout a tab lacks or has stale (a money format of another
+    currency, a dropdown in another language), or None when it is complete.
+
+    Without ``ctx`` any money format sheetcrm writes is complete, and with the default
+    ``labels`` any language's dropdown is: a caller that does not know the settings
+    never undoes what one that does wrote."""
+    want = declared_layout(tab, ctx, None if labels == ANY_LABELS else labels)
     have = grid.layout if grid else Layout()
     keyed_have_v = {header_key(k): v for k, v in have.validations.items()}
     keyed_have_f = {header_key(k): v for k, v in have.number_formats.items()}
+
+    def format_ok(name: str, code: str) -> bool:
+        current = keyed_have_f.get(header_key(name))
+        if ctx is None and tab.field(name).type == "money":
+            return any(same_format(current, ours) for ours in money_formats())
+        return same_format(current, code)
+
+    def dropdown_ok(name: str, rule: Validation) -> bool:
+        current = keyed_have_v.get(header_key(name))
+        if labels == ANY_LABELS and rule.kind == "list" and current is not None:
+            return current.values in {shown_values(tab, name, lang) for lang in LABELLINGS}
+        return current == rule
+
     op = SetLayout(
         tab.name,
         frozen_rows=want.frozen_rows if have.frozen_rows != want.frozen_rows else None,
         hidden=want.hidden if have.hidden != want.hidden else None,
-        validations=tuple(
-            (k, v) for k, v in want.validations.items() if keyed_have_v.get(header_key(k)) != v
-        ),
-        number_formats=tuple(
-            (k, v) for k, v in want.number_formats.items() if keyed_have_f.get(header_key(k)) != v
-        ),
+        validations=tuple((k, v) for k, v in want.validations.items() if not dropdown_ok(k, v)),
+        number_formats=tuple((k, v) for k, v in want.number_formats.items() if not format_ok(k, v)),
     )
     empty = SetLayout(tab.name)
     return None if op == empty else op
+
+
+def relabel_cells(
+    grid: TabGrid, tab: TabSchema, ctx: ValueContext, labels: str | None
+) -> list[SetCell]:
+    """Edits that make choice cells show ``labels`` (or the canonical value when None):
+    after ``[locale] labels`` changed, every cell holding a canonical value or a label
+    sheetcrm writes is rewritten, so the sheet reads in one language. Spellings people
+    typed themselves (``IG``) and cells that do not parse are left as they are."""
+    hm = map_header(grid, tab, allow_missing=True)
+    if tab.id_field not in hm.columns:
+        return []
+    ids = list(grid.column(hm.index(tab.id_field)))
+    out: list[SetCell] = []
+    for f in tab.fields:
+        if f.type != "enum" or f.computed or f.name not in hm.columns:
+            continue
+        for row, raw in enumerate(grid.column(hm.index(f.name))):
+            key = ids[row] if row < len(ids) else None
+            if (
+                is_blank(key)
+                or not isinstance(raw, str)
+                or (row, hm.index(f.name)) in grid.formulas
+            ):
+                continue
+            try:
+                value = f.parse(raw, ctx)
+            except InputError:
+                continue
+            if not isinstance(value, str):
+                continue
+            ours = {shown(tab, f.name, value, lang) for lang in LABELLINGS}
+            want = shown(tab, f.name, value, labels)
+            if raw in ours and raw != want:
+                out.append(SetCell(tab.name, str(key).strip(), f.name, want, raw))
+    return out

@@ -6,11 +6,16 @@ a datetime field its date and time (midnight as ``00:00``, because its cells are
 ``yyyy-mm-dd hh:mm``). A value with no declared type (a teammate's column, a tab sheetcrm
 does not own) that is a datetime at midnight is how a spreadsheet hands back a date cell,
 so it shows as a date.
+
+A table printed for people (``show``'s table) shows money in the workbook currency
+(``for_table``: ``₹1,23,456.00``, ``15,000,000 تومان``); CSV and JSON keep plain numbers,
+which programs and spreadsheets read back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sheetcrm.model.values import Codec, is_blank
@@ -56,3 +61,18 @@ def as_json(value: Any, codec: Codec | None = None) -> Any:
     if isinstance(shown, (dt.date, dt.datetime)):
         return shown.isoformat()
     return shown.item() if hasattr(shown, "item") else shown
+
+
+def for_table(
+    value: Any, codec: Codec | None = None, currency: str | None = None, language: str = "en"
+) -> str:
+    """Text for a table people read: ``as_text``, except that an amount in a money field
+    is shown in ``currency`` (``model.money.format_money``: its sign, decimals and
+    grouping). Without a currency, or for text in a money column, ``as_text``."""
+    shown = for_people(value, codec)
+    amount = isinstance(shown, (int, float, Decimal)) and not isinstance(shown, bool)
+    if currency and codec is not None and codec.name == "money" and amount:
+        from sheetcrm.model.money import format_money
+
+        return format_money(shown, currency, language)
+    return as_text(value, codec)

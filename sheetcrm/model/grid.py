@@ -12,19 +12,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sheetcrm.errors import HeaderError
+from sheetcrm.model.numformat import PLAIN_MONEY, money_format
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.values import is_blank, normalize_token
 
 #: Number formats per field type (spreadsheet codes understood by Excel, LibreOffice, Sheets).
+#: ``money`` here is the currency-less fallback; a workbook's money cells carry
+#: ``money_format(currency)`` (``number_formats`` gives the whole table for one currency).
 NUMBER_FORMATS = {
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
-    "money": "#,##0.00",
+    "money": PLAIN_MONEY,
     "percent": "0.0%",
     "integer": "0",
     "phone": "@",
     "id": "@",
 }
+
+
+def number_formats(currency: str | None = None) -> dict[str, str]:
+    """The number format per field type in a workbook kept in ``currency``."""
+    out = dict(NUMBER_FORMATS)
+    if currency:
+        out["money"] = money_format(currency)
+    return out
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sheetcrm.model.changes import (
     CellFormula,
     ChangeSet,
     ChartSpec,
+    Formatted,
     Protect,
     PutCells,
     SetCharts,
@@ -26,6 +27,7 @@ from sheetcrm.model.changes import (
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.meta import Meta
 from sheetcrm.model.values import is_blank, values_equal
+from sheetcrm.workbook.look import PLAIN, Look
 
 if TYPE_CHECKING:
     from sheetcrm.analytics.insights import Insights
@@ -67,10 +69,6 @@ def _float(value: Any) -> float:
     return 0.0 if is_blank(value) else float(value)
 
 
-def _money(value: Any) -> float:
-    return round(_float(value), 2)
-
-
 def _none(value: Any) -> Any:
     return None if is_blank(value) else value
 
@@ -88,7 +86,7 @@ def spark(values: list[float]) -> str:
     return "".join(SPARK[round((v - low) / (high - low) * (len(SPARK) - 1))] for v in numbers)
 
 
-def kpi_rows(ins: Insights) -> list[tuple[str, Any, Any, str | None]]:
+def kpi_rows(ins: Insights, look: Look = PLAIN) -> list[tuple[str, Any, Any, str | None]]:
     """(label, this month, last month, trend column) for each headline KPI."""
     this, last = ins.monthly.iloc[-1], ins.monthly.iloc[-2]
     conv = kpis.conversion(ins.frames["Leads"])
@@ -98,23 +96,28 @@ def kpi_rows(ins: Insights) -> list[tuple[str, Any, Any, str | None]]:
     days = kpis.ACTIVE_DAYS
     return [
         ("New leads", int(this["leads"]), int(last["leads"]), "leads"),
-        ("Revenue", _money(this["revenue"]), _money(last["revenue"]), "revenue"),
+        ("Revenue", look.cash(this["revenue"]), look.cash(last["revenue"]), "revenue"),
         ("Orders", int(this["orders"]), int(last["orders"]), "orders"),
-        ("Average order value", _none(this["aov"]), _none(last["aov"]), "aov"),
+        ("Average order value", look.cash(this["aov"]), look.cash(last["aov"]), "aov"),
         ("Conversion rate, all leads (%)", _percent(conv.rate), None, None),
         (f"Active customers (bought in {days} days)", active, None, None),
         (f"Inactive customers (bought, not in {days} days)", inactive, None, None),
-        ("Open pipeline value", pipe.value, None, None),
-        ("Weighted forecast", pipe.weighted, None, None),
+        ("Open pipeline value", look.cash(pipe.value), None, None),
+        ("Weighted forecast", look.cash(pipe.weighted), None, None),
         ("Overdue tasks", len(ins.overdue), None, None),
     ]
 
 
-def _put_kpis(put: Put, ins: Insights) -> None:
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Formatted) else value
+
+
+def _put_kpis(put: Put, ins: Insights, look: Look) -> None:
     first, end = MONTH_ROW + 1, MONTH_ROW + 1 + len(ins.monthly)
     put(KPI_ROW, 0, ["KPI", "This month", "Last month", "Change (%)", "Trend (12 months)"])
-    for i, (label, now, before, key) in enumerate(kpi_rows(ins)):
-        change = _pct((now or 0) - before, before) if key and before else None
+    for i, (label, now, before, key) in enumerate(kpi_rows(ins, look)):
+        was = _plain(before)
+        change = _pct((_plain(now) or 0) - was, was) if key and was else None
         cell: Any = None
         if key:
             col = TREND_COLUMN[key]
@@ -122,11 +125,11 @@ def _put_kpis(put: Put, ins: Insights) -> None:
             cell = CellFormula(f"=SPARKLINE({col}{first + 1}:{col}{end})", trend)
         put(KPI_ROW + 1 + i, 0, [label, now, before, change, cell])
     put(MONTH_ROW, 0, ["Month", "New leads", "Orders", "Revenue", "Average order value"])
-    for i, row in enumerate(month_rows(ins)):
+    for i, row in enumerate(month_rows(ins, look)):
         put(first + i, 0, [row[0], row[1], row[2], row[3], row[5]])
 
 
-def _put_side_tables(put: Put, ins: Insights) -> tuple[int, int]:
+def _put_side_tables(put: Put, ins: Insights, look: Look) -> tuple[int, int]:
     """Leads by source, best campaigns and overdue tasks per assignee; the number of source
     and campaign rows (the charts' ranges)."""
     by_source = source_rows(ins)[:8]
@@ -137,7 +140,7 @@ def _put_side_tables(put: Put, ins: Insights) -> tuple[int, int]:
     best = table[table["roi"].notna()].head(5)
     put(SIDE_ROW, SOURCE_COL, ["Best campaigns", "ROI (%)", "Revenue", "Budget"])
     for i, c in enumerate(best.to_dict("records")):
-        row = [c["name"], _percent(c["roi"]), _money(c["revenue"]), _none(c["budget"])]
+        row = [c["name"], _percent(c["roi"]), look.cash(c["revenue"]), look.cash(c["budget"])]
         put(SIDE_ROW + 1 + i, SOURCE_COL, row)
     put(TASK_ROW, SOURCE_COL, ["Assignee", "Overdue tasks"])
     for i, (who, n) in enumerate(kpis.overdue_by_assignee(ins.overdue).items()):
@@ -169,7 +172,7 @@ def _charts(months: int, sources: int, campaigns: int) -> list[ChartSpec]:
     return [c for c in charts if c.domain[2] > c.domain[1]]
 
 
-def dashboard_grid(ins: Insights) -> tuple[list[list[Any]], list[ChartSpec]]:
+def dashboard_grid(ins: Insights, look: Look = PLAIN) -> tuple[list[list[Any]], list[ChartSpec]]:
     """The Dashboard's cells (row 0 first) and its charts."""
     grid: dict[tuple[int, int], Any] = {}
 
@@ -177,9 +180,11 @@ def dashboard_grid(ins: Insights) -> tuple[list[list[Any]], list[ChartSpec]]:
         for i, v in enumerate(values):
             grid[(r, c + i)] = v
 
-    put(0, 0, ["Dashboard", f"as of {ins.as_of.isoformat()}"])
-    _put_kpis(put, ins)
-    sources, campaigns = _put_side_tables(put, ins)
+    put(0, 0, ["Dashboard", f"as of {look.day(ins.as_of)}"])
+    if look.marker:
+        put(0, 2, [look.marker])
+    _put_kpis(put, ins, look)
+    sources, campaigns = _put_side_tables(put, ins, look)
     return _rows(grid), _charts(len(ins.monthly), sources, campaigns)
 
 
@@ -189,7 +194,7 @@ def _rows(cells: dict[tuple[int, int], Any]) -> list[list[Any]]:
     return [[cells.get((r, c)) for c in range(width)] for r in range(height)]
 
 
-def source_rows(ins: Insights) -> list[list[Any]]:
+def source_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
     """Source, leads, converted, conversion rate (%), customers, revenue."""
     return [
         [
@@ -198,13 +203,13 @@ def source_rows(ins: Insights) -> list[list[Any]]:
             r["converted"],
             _percent(r["rate"]),
             r["customers"],
-            _money(r["revenue"]),
+            look.cash(r["revenue"]),
         ]
         for r in ins.by_source.to_dict("records")
     ]
 
 
-def campaign_rows(ins: Insights) -> list[list[Any]]:
+def campaign_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
     """Campaign, channel, leads, customers, revenue, budget, CTR (%), ROI (%), CPA."""
     return [
         [
@@ -212,86 +217,102 @@ def campaign_rows(ins: Insights) -> list[list[Any]]:
             c["channel"],
             c["leads"],
             c["customers"],
-            _money(c["revenue"]),
-            _none(c["budget"]),
+            look.cash(c["revenue"]),
+            look.cash(c["budget"]),
             _percent(c["ctr"]),
             _percent(c["roi"]),
-            _none(c["cpa"]),
+            look.cash(c["cpa"]),
         ]
         for c in ins.campaign_table.to_dict("records")
     ]
 
 
-def month_rows(ins: Insights) -> list[list[Any]]:
-    """Month, new leads, orders, revenue, returns, average order value."""
+def month_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
+    """Month (named in the calendar), new leads, orders, revenue, returns, average order
+    value."""
     return [
         [
-            str(p),
+            look.month(p),
             int(r["leads"]),
             int(r["orders"]),
-            _money(r["revenue"]),
-            _money(r["returns"]),
-            _none(r["aov"]),
+            look.cash(r["revenue"]),
+            look.cash(r["returns"]),
+            look.cash(r["aov"]),
         ]
         for p, r in ins.monthly.iterrows()
     ]
 
 
-def segment_rows(ins: Insights) -> list[list[Any]]:
+def segment_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
     """Segment, customers, revenue, average order value, share of revenue (%)."""
     return [
         [
             s["segment"],
             s["customers"],
-            s["revenue"],
-            _none(s["average_order_value"]),
+            look.cash(s["revenue"]),
+            look.cash(s["average_order_value"]),
             _percent(s["share"]),
         ]
         for s in ins.segment_table.to_dict("records")
     ]
 
 
-def region_rows(ins: Insights) -> list[list[Any]]:
+def region_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
     """Country, city, customers, revenue."""
-    return [list(r.values()) for r in ins.region_table.to_dict("records")]
+    return [
+        [r["country"], r["city"], r["customers"], look.cash(r["revenue"])]
+        for r in ins.region_table.to_dict("records")
+    ]
 
 
-def summary_grids(ins: Insights) -> dict[str, list[list[Any]]]:
+def product_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
+    """Product, orders, quantity, revenue, returns (the 500 best sellers)."""
+    return [
+        [r["product"], r["orders"], r["quantity"], look.cash(r["revenue"]), r["returns"]]
+        for r in kpis.product_table(ins.sales).head(500).to_dict("records")
+    ]
+
+
+def summary_grids(ins: Insights, look: Look = PLAIN) -> dict[str, list[list[Any]]]:
     """The summary tabs: a header row and one row per group."""
-    products = kpis.product_table(ins.sales).head(500)
     return {
         "By source": [
             ["Source", "Leads", "Converted", "Conversion rate (%)", "Customers", "Revenue"],
-            *source_rows(ins),
+            *source_rows(ins, look),
         ],
         "By segment": [
             ["Segment", "Customers", "Revenue", "Average order value", "Share of revenue (%)"],
-            *segment_rows(ins),
+            *segment_rows(ins, look),
         ],
         "By campaign": [
             CAMPAIGN_HEADER,
-            *campaign_rows(ins),
+            *campaign_rows(ins, look),
         ],
         "By product": [
             ["Product", "Orders", "Quantity", "Revenue", "Returns"],
-            *(list(r.values()) for r in products.to_dict("records")),
+            *product_rows(ins, look),
         ],
-        "By region": [["Country", "City", "Customers", "Revenue"], *region_rows(ins)],
+        "By region": [["Country", "City", "Customers", "Revenue"], *region_rows(ins, look)],
         "By month": [
             ["Month", "New leads", "Orders", "Revenue", "Returns", "Average order value"],
-            *month_rows(ins),
+            *month_rows(ins, look),
         ],
     }
 
 
-def _same(current: Any, formula: str | None, wanted: Any) -> bool:
+def _same(current: Any, formula: str | None, wanted: Any, restyle: bool) -> bool:
     if isinstance(wanted, CellFormula):
         return formula == wanted.text or values_equal(current, wanted.fallback)
+    if isinstance(wanted, Formatted):
+        return not restyle and formula is None and values_equal(current, wanted.value)
     return formula is None and values_equal(current, wanted)
 
 
-def diff_cells(grid: TabGrid | None, rows: list[list[Any]]) -> tuple[tuple[int, int, Any], ...]:
-    """Cells of a generated tab to write: changed ones, and stale ones to clear."""
+def diff_cells(
+    grid: TabGrid | None, rows: list[list[Any]], *, restyle: bool = False
+) -> tuple[tuple[int, int, Any], ...]:
+    """Cells of a generated tab to write: changed ones, and stale ones to clear
+    (``restyle``: every amount too, because the money format changed)."""
     current: dict[tuple[int, int], tuple[Any, str | None]] = {}
     if grid is not None:
         for c, v in enumerate(grid.header):
@@ -305,7 +326,7 @@ def diff_cells(grid: TabGrid | None, rows: list[list[Any]]) -> tuple[tuple[int, 
     wanted = {(r, c): v for r, row in enumerate(rows) for c, v in enumerate(row)}
     for key, value in wanted.items():
         have, formula = current.get(key, (None, None))
-        if not _same(have, formula, value):
+        if not _same(have, formula, value, restyle):
             out.append((*key, value))
     for key, (have, formula) in current.items():
         if key not in wanted and (not is_blank(have) or formula):
@@ -316,18 +337,21 @@ def diff_cells(grid: TabGrid | None, rows: list[list[Any]]) -> tuple[tuple[int, 
 def plan_dashboard(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> ChangeSet:
     """Create missing generated tabs and write what changed in them; declare the charts."""
     changes = ChangeSet()
-    dash, charts = dashboard_grid(ins)
-    tabs = {"Dashboard": dash, **summary_grids(ins)}
+    look = Look.of(crm)
+    dash, charts = dashboard_grid(ins, look)
+    tabs = {"Dashboard": dash, **summary_grids(ins, look)}
+    current = grids.get("Dashboard")
+    noted = current.header[2] if current is not None and len(current.header) > 2 else None
+    restyle = current is not None and (noted or "") != look.marker
     for name, rows in tabs.items():
         grid = grids.get(name)
         if grid is None:
             changes.add(AddTab(name, ()))
-        cells = diff_cells(grid, rows)
+        cells = diff_cells(grid, rows, restyle=restyle)
         if cells:
             changes.add(PutCells(name, cells))
         if grid is None or grid.layout.protections.get(GENERATED_NOTE) != (None, None):
             changes.add(Protect(name, GENERATED_NOTE))
-    current = grids.get("Dashboard")
     have = current.layout.charts if current is not None else set()
     want = {c.key: c for c in charts}
     meta = Meta.of(grids)

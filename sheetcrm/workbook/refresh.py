@@ -1,4 +1,5 @@
-"""``sheetcrm refresh``: recompute every computed column, restyle, and regenerate the
+"""``sheetcrm refresh``: recompute every computed column, restyle, bring money formats and
+choice labels in line with ``[locale]`` (``workbook.locale``), and regenerate the
 dashboard, in one read → plan → apply pass that writes only what changed.
 
 The numbers come from ``analytics.insights``; this module reads the workbook and the
@@ -22,6 +23,7 @@ from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.tabs import DATA_TABS
 from sheetcrm.run import RunResult, WriteRun
 from sheetcrm.workbook.dashboard import GENERATED, plan_dashboard
+from sheetcrm.workbook.locale import plan_locale
 from sheetcrm.workbook.styles import plan_styles
 
 __all__ = [
@@ -74,7 +76,9 @@ def plan_computed(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> ChangeS
             for rec in records:
                 if rec["lead_id"] in ins.links:
                     rec["customer_id"] = ins.links[rec["lead_id"]]
-        changes.extend(diff_tab(grids[tab], schema_tab, records, crm.ctx).ops)
+        changes.extend(
+            diff_tab(grids[tab], schema_tab, records, crm.ctx, labels=crm.config.labels).ops
+        )
     return changes
 
 
@@ -85,6 +89,7 @@ def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) ->
         grids = run.read([*DATA_TABS, *GENERATED], layout=True)
         ins = compute(crm, grids, as_of)
         changes = plan_computed(crm, grids, ins)
+        changes.extend(plan_locale(crm, grids).ops)
         changes.extend(plan_styles(crm, grids, ins).ops)
         changes.extend(plan_dashboard(crm, grids, ins).ops)
         return run.apply(RunResult(run.command, changes, breakdown=segment_counts(ins)))

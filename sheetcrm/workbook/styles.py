@@ -4,7 +4,9 @@ warning-only protection on computed columns. Declared here, reconciled idempoten
 Which formats and protections are ours is recorded in ``_meta`` (``styles:<Tab>``), so a
 second refresh adds nothing, a rule dropped from the config is removed, a rule a teammate
 deleted is put back, and formats teammates made themselves are never touched. Every rule
-covers whole columns from row 2 down, so pasted or inserted rows stay coloured.
+covers whole columns from row 2 down, so pasted or inserted rows stay coloured. A rule
+that tests a choice value tests its ``[locale] labels`` label too, so colours follow the
+sheet whichever it shows.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sheetcrm.analytics.segments import formula
 from sheetcrm.model.changes import ChangeSet, Protect, SetStyles, StyleRule, Unprotect
 from sheetcrm.model.grid import TabGrid, column_letter, map_header
 from sheetcrm.model.meta import Meta
+from sheetcrm.model.vocab import label
 
 if TYPE_CHECKING:
     from sheetcrm.analytics.insights import Insights
@@ -47,16 +50,33 @@ def _segment_styles(crm: CRM, grid: TabGrid, ins: Insights) -> list[StyleRule]:
     return rules
 
 
+def spellings(crm: CRM, key: str, value: str) -> list[str]:
+    """How the choice ``value`` of ``key`` (``Leads.status``) may stand in a cell: the
+    canonical value, and its label when ``[locale] labels`` shows labels (cells not yet
+    relabelled keep their colour)."""
+    shown = label(key, value, crm.config.labels) if crm.config.labels else value
+    return list(dict.fromkeys([value, shown]))
+
+
+def _is(crm: CRM, cell: str, key: str, values: tuple[str, ...] | list[str]) -> str:
+    """A formula condition: ``cell`` holds one of ``values`` (as canonical or label)."""
+    tests = [f'{cell}="{s}"' for v in values for s in spellings(crm, key, v)]
+    return tests[0] if len(tests) == 1 else "OR(" + ",".join(tests) + ")"
+
+
 def _lead_styles(crm: CRM, grid: TabGrid) -> list[StyleRule]:
     """Overdue follow-ups of open leads (``kpis.OPEN_LEAD_STATUSES``), converted leads, and
     the score as a colour scale."""
     lt = _letters(grid, crm, "Leads")
     status, due = f"${lt['status']}2", f"${lt['next_action_date']}2"
-    open_ = "OR(" + ",".join(f'{status}="{s}"' for s in OPEN_LEAD_STATUSES) + ")"
+    open_ = _is(crm, status, "Leads.status", OPEN_LEAD_STATUSES)
+    if not open_.startswith("OR("):
+        open_ = f"OR({open_})"
     overdue = f'=AND({due}<>"",{due}<TODAY(),{open_})'
+    converted = "=" + _is(crm, status, "Leads.status", ["converted"])
     return [
         StyleRule("overdue follow-up", "formula", 0, grid.width, overdue, RED, RED_TEXT),
-        StyleRule("converted", "formula", 0, grid.width, f'={status}="converted"', GREEN),
+        StyleRule("converted", "formula", 0, grid.width, converted, GREEN),
         StyleRule("lead score", "scale", *_col(grid, crm, "Leads", "score"), points=SCORE_SCALE),
     ]
 
@@ -65,7 +85,8 @@ def _task_styles(crm: CRM, grid: TabGrid) -> list[StyleRule]:
     """Overdue tasks, as ``kpis`` defines them: not done by status or checkbox, past due."""
     tt = _letters(grid, crm, "Tasks")
     d, st, done = f"${tt['due_date']}2", f"${tt['status']}2", f"${tt['done']}2"
-    overdue = f'=AND({d}<>"",{d}<TODAY(),{st}<>"done",{done}<>TRUE)'
+    not_done = ",".join(f'{st}<>"{s}"' for s in spellings(crm, "Tasks.status", "done"))
+    overdue = f'=AND({d}<>"",{d}<TODAY(),{not_done},{done}<>TRUE)'
     return [StyleRule("overdue task", "formula", 0, grid.width, overdue, RED, RED_TEXT)]
 
 

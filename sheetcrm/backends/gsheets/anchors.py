@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheetcrm.backends.gsheets import requests as rq
-from sheetcrm.model.changes import CellFormula
+from sheetcrm.model.changes import CellFormula, Formatted
 
 TAG_KEY = "sheetcrm:id"
 MARKER_KEY = "sheetcrm:request"
@@ -153,6 +153,11 @@ def cell(value: Any) -> dict[str, Any]:
     is its serial number); a blank clears the cell."""
     if isinstance(value, CellFormula):
         return {"userEnteredValue": {"formulaValue": value.text}}
+    if isinstance(value, Formatted):
+        out = cell(value.value)
+        if out:
+            out["userEnteredFormat"] = {"numberFormat": rq.number_format(value.number_format)}
+        return out
     raw = rq.encode(value)
     if isinstance(raw, bool):
         return {"userEnteredValue": {"boolValue": raw}}
@@ -196,13 +201,13 @@ def put_cells(sheet_id: int, cells: Iterable[tuple[int, int, Any]]) -> list[dict
                 continue
         blocks.append((r, c, c + len(values), [{"values": values}]))
     out: list[dict[str, Any]] = []
+    formatted = any(isinstance(v, Formatted) for _, _, v in cells)
+    fields = "userEnteredValue,userEnteredFormat.numberFormat" if formatted else "userEnteredValue"
     for row0, col0, _, rows in blocks:
         at = row0
         for part in _split_rows(rows):
             start = {"sheetId": sheet_id, "rowIndex": at, "columnIndex": col0}
-            out.append(
-                {"updateCells": {"start": start, "rows": part, "fields": "userEnteredValue"}}
-            )
+            out.append({"updateCells": {"start": start, "rows": part, "fields": fields}})
             at += len(part)
     return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 from typing import Any
 
 from sheetcrm.model.changes import ChartSpec, SetLayout, StyleRule
@@ -90,15 +91,16 @@ def header_style(sheet_id: int, system: bool) -> dict[str, Any]:
     }
 
 
-def _number_format(code: str) -> dict[str, Any]:
+def number_format(code: str) -> dict[str, Any]:
     if code in TEXT_FORMATS:
         return TEXT_FORMATS[code]
+    bare = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code)  # not quoted text or conditions
     kind = (
         "DATE_TIME"
-        if "h" in code
+        if "h" in bare
         else "DATE"
-        if "y" in code
-        else ("PERCENT" if code.endswith("%") else "NUMBER")
+        if "y" in bare
+        else ("PERCENT" if bare.endswith("%") else "NUMBER")
     )
     return {"type": kind, "pattern": code}
 
@@ -132,7 +134,7 @@ def layout_requests(op: SetLayout, sheet_id: int, hm: HeaderMap) -> list[dict[st
                 {
                     "repeatCell": {
                         "range": _column(sheet_id, hm.index(name)),
-                        "cell": {"userEnteredFormat": {"numberFormat": _number_format(code)}},
+                        "cell": {"userEnteredFormat": {"numberFormat": number_format(code)}},
                         "fields": "userEnteredFormat.numberFormat",
                     }
                 }

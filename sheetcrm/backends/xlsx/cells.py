@@ -101,8 +101,10 @@ def style_header(cell: Any, *, system: bool) -> None:
     cell.alignment = Alignment(vertical="center")
 
 
-def set_cell(cell: Any, value: Any, field_type: str) -> None:
-    """Type one cell; its length was checked against ``limits.XLSX`` before the apply began."""
+def set_cell(cell: Any, value: Any, field_type: str, column_format: str | None = None) -> None:
+    """Type one cell; its length was checked against ``limits.XLSX`` before the apply began.
+    A money cell takes its column's format (``init`` gives the column the workbook
+    currency's), so a cell written later matches the cells around it."""
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         value = None
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -119,6 +121,8 @@ def set_cell(cell: Any, value: Any, field_type: str) -> None:
     if cell.quotePrefix:
         cell.quotePrefix = False
     fmt = NUMBER_FORMATS.get(field_type)
+    if field_type == "money" and column_format and column_format != "General":
+        fmt = column_format
     if isinstance(value, dt.datetime):
         fmt = (
             NUMBER_FORMATS["datetime"]

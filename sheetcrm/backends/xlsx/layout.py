@@ -43,7 +43,7 @@ def read_layout(ws: Worksheet, header: list[Any]) -> Layout:
                 if h:
                     lay.validations[str(h)] = rule
     for dim in ws.column_dimensions.values():
-        fmt = (dim.number_format or "").replace("\\", "")  # LibreOffice writes yyyy\-mm\-dd
+        fmt = (dim.number_format or "").replace("\\-", "-")  # LibreOffice writes yyyy\-mm\-dd
         if not fmt or fmt == "General" or not dim.min:
             continue
         for col in range(dim.min, (dim.max or dim.min) + 1):

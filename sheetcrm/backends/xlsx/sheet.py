@@ -24,7 +24,15 @@ from sheetcrm.backends.xlsx.layout import (
     openpyxl_rule,
     rule_signature,
 )
-from sheetcrm.model.changes import CellFormula, Protect, SetCharts, SetLayout, SetStyles, Unprotect
+from sheetcrm.model.changes import (
+    CellFormula,
+    Formatted,
+    Protect,
+    SetCharts,
+    SetLayout,
+    SetStyles,
+    Unprotect,
+)
 from sheetcrm.model.grid import HeaderMap, TabGrid
 from sheetcrm.model.schema import Schema, TabSchema
 
@@ -41,7 +49,10 @@ class XlsxSheet(SheetAdapter):
 
     def write(self, row: int, col: int, value: Any, field_type: str) -> None:
         cell = self.ws.cell(row=row + 2, column=col + 1)
-        set_cell(cell, value, field_type)
+        column_format = None
+        if field_type == "money":
+            column_format = self.ws.column_dimensions[get_column_letter(col + 1)].number_format
+        set_cell(cell, value, field_type, column_format)
         if self._grid is not None:  # keep the cached view in step for appends
             g = self._grid
             while len(g.rows) <= row:
@@ -79,9 +90,13 @@ class XlsxSheet(SheetAdapter):
         """Generated cells; a formula Excel/LibreOffice lack (SPARKLINE) gets its fallback."""
         if isinstance(value, CellFormula):
             value = value.fallback
+        code = value.number_format if isinstance(value, Formatted) else None
+        value = value.value if isinstance(value, Formatted) else value
         cell = self.ws.cell(row=row + 1, column=col + 1)
         set_cell(cell, value, "text")
-        if isinstance(value, float):
+        if code is not None and isinstance(value, (int, float)):
+            cell.number_format = code
+        elif isinstance(value, float):
             cell.number_format = "#,##0.00"
         elif isinstance(value, int) and not isinstance(value, bool):
             cell.number_format = "#,##0"
