@@ -70,7 +70,9 @@ _ONE_CALENDAR = "a date whose month and year are in one calendar (September 2025
 
 def _day(y: int, m: int, d: int) -> dt.date:
     """The day y-m-d names: Solar Hijri for a year only that calendar has."""
-    return calendars.to_date(y, m, d, calendars.calendar_of(y))
+    if calendars.is_jalali_year(y):
+        return calendars.to_date(y, m, d, calendars.JALALI)
+    return dt.date(y, m, d)
 
 
 @functools.lru_cache(maxsize=4096)  # an export repeats its days; dateutil costs ~40 µs
@@ -89,6 +91,23 @@ def _read_words(text: str, dayfirst: bool) -> tuple[dt.datetime, tuple[str, ...]
         if a != b
     )
     return first.replace(tzinfo=None), missing
+
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?$", re.IGNORECASE)
+
+
+def _clock(text: str) -> dt.time:
+    """The time after a numeric date ("15:15:20", "3:15:20 ب.ظ.", "৩:১৫ PM"): hours and
+    minutes read directly (a form export has thousands), anything else by dateutil."""
+    words = english(text).text
+    m = _CLOCK.match(words)
+    if m:
+        hour, minute, second = int(m[1]), int(m[2]), int(m[3] or 0)
+        if not m[4]:
+            return dt.time(hour, minute, second)
+        if 1 <= hour <= 12:
+            return dt.time(hour % 12 + (12 if m[4].upper() == "PM" else 0), minute, second)
+    return dateparser.parse(words, _INFO, default=_DEFAULTS[0]).time()
 
 
 def _listed(parts: tuple[str, ...]) -> str:
@@ -151,8 +170,7 @@ class DateCodec(Codec):
         if m:
             day = _day(*_ymd(int(m[1]), int(m[2]), int(m[3]), ctx.date_order))
             if m[4]:  # "3:15:20 ب.ظ.", "৩:১৫:২০ অপরাহ্ণ" as Google Forms write them
-                clock = dateparser.parse(english(m[4]).text, _INFO, default=_DEFAULTS[0])
-                return dt.datetime.combine(day, clock.time())
+                return dt.datetime.combine(day, _clock(m[4]))
             return day
         m = _MONTH_DAY.match(text)
         if m and ctx.calendar == calendars.JALALI:

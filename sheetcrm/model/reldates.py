@@ -18,6 +18,7 @@ reference day R:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -123,13 +124,19 @@ _DAY_NAMES = ENGLISH_WEEKDAYS
 def check_weekday(text: str, day: dt.date) -> None:
     """Refuse a full date whose weekday name disagrees with it ("Friday, 5 March 2025" —
     a Wednesday): one of the two is wrong, and which one is not for sheetcrm to guess."""
-    for word in re.findall(r"[^\W\d_]+", joined(fold(text))):
-        named = WEEKDAY_WORDS.get(word)
-        if named is not None and named != day.weekday():
+    for named in _weekdays_named(text):
+        if named != day.weekday():
             raise NotADay(
                 f"a date whose weekday agrees with it: {day:%Y-%m-%d} is a "
                 f"{_DAY_NAMES[day.weekday()]}, not a {_DAY_NAMES[named]}"
             )
+
+
+@functools.lru_cache(maxsize=4096)  # the words of an export's dates repeat
+def _weekdays_named(text: str) -> tuple[int, ...]:
+    """The weekdays (Monday = 0) ``text`` names."""
+    words = re.findall(r"[^\W\d_]+", joined(fold(text)))
+    return tuple(WEEKDAY_WORDS[word] for word in words if word in WEEKDAY_WORDS)
 
 
 def _split_time(text: str) -> tuple[str, dt.time | None]:
