@@ -133,3 +133,17 @@ def test_a_bad_as_of_is_a_usage_error_naming_the_value_and_the_forms(jalali_book
     [error] = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
     assert repr(typed) in error and "YYYY-MM-DD or YYYY/MM/DD" in error, error
     assert "Jalali" in error
+
+
+def test_report_periods_typed_in_jalali_are_the_same_days(jalali_book):
+    """Mehr 1404 is 2025-09-23..2025-10-22: the report's figures are the same typed
+    either way (the heading may name the period as it was typed)."""
+    book = ("--xlsx", str(jalali_book / "crm.xlsx"), "--format", "txt")
+    jalali = sheetcrm(jalali_book, "report", *book, "--period", "۱۴۰۴-۰۷", "--as-of", "۱۴۰۴/۰۸/۲۹")
+    gregorian = sheetcrm(
+        jalali_book, "report", *book, "--period", "2025-09-23..2025-10-22", "--as-of", "2025-11-20"
+    )
+    assert jalali.splitlines()[2:] == gregorian.splitlines()[2:]
+    assert len(jalali.splitlines()) > 5
+    other = sheetcrm(jalali_book, "report", *book, "--period", "1404-06", "--as-of", "1404-08-29")
+    assert other.splitlines()[2:] != gregorian.splitlines()[2:]  # Shahrivar is another month
