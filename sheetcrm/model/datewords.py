@@ -125,14 +125,16 @@ MERIDIEM_WORDS: dict[str, bool] = {
 #: "সাল"/"سال" (year), "at".
 _FILLER = {fold(w) for w in ("ساعت", "ماه", "سال", "সাল", "তারিখ", "تاریخ", "روز")}
 
-_SPACED = re.compile(r"(یک|دو|سه|چهار|پنج)\s+شنبه|(قبل|بعد)\s*از\s*ظهر")
+_SPACED = re.compile(r"(یک|دو|سه|چهار|پنج)\s+شنبه|(قبل|بعد)\s*از\s*ظهر|[قب]\.?\s+ظ")
+#: A marker written onto its clock ("۱۲:۱۰بظ", "10:22ب.ظ."), as some Jalali date pickers do.
+_STUCK = re.compile(r"(\d)(?=[قب]\.?\s*ظ)")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:ই|লা|রা|ঠা|শে|ام|م|টা)$")
 _CLOCK = re.compile(r"^\d{1,2}(?::\d{2}){0,2}$")
 
 
 def joined(folded: str) -> str:
     """Two-word spellings as one (``سه شنبه`` → ``سهشنبه``, ``بعد از ظهر`` → ``بعدازظهر``)."""
-    return _SPACED.sub(lambda m: m[0].replace(" ", ""), folded)
+    return _SPACED.sub(lambda m: m[0].replace(" ", ""), _STUCK.sub(r"\1 ", folded))
 
 
 @dataclass(frozen=True)
