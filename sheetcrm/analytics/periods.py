@@ -1,6 +1,8 @@
 """Time windows for KPIs: a period is ``[start, end)`` in days, in the workbook's time
 zone; "week", "month" and "quarter" are the last 7, 30 and 91 days ending with the as-of
-day (a day in that zone, ``CRM.as_of``). ``kpis`` documents how every KPI uses them."""
+day (a day in that zone, ``CRM.as_of``). A calendar month (``2025-10``, or ``1404-07`` for
+Mehr 1404) or a range of days can be typed too, in either calendar and any digits (a year
+below 1600 is Jalali; ``model.calendars``). ``kpis`` documents how every KPI uses them."""
 
 from __future__ import annotations
 
