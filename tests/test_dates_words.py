@@ -187,3 +187,20 @@ def test_a_jalali_word_never_leaks_into_the_next_parse():
         DAY.parse("20 January 1404")
     assert DAY.parse("20 January 2025") == dt.date(2025, 1, 20)
     assert DAY.parse("۲۰ مهر ۱۴۰۴") == dt.date(2025, 10, 12)
+
+
+@pytest.mark.parametrize(
+    ("typed", "moment"),
+    [
+        ("دیروز ساعت ۳ بعد از ظهر", dt.datetime(2025, 11, 19, 15, 0)),
+        ("جمعه ۳:۱۵ ب.ظ.", dt.datetime(2025, 11, 14, 15, 15)),  # 2025-11-20 is a Thursday
+        ("শুক্রবার বিকাল ৩:১৫", dt.datetime(2025, 11, 14, 15, 15)),
+        ("গতকাল ১০:৩০ পূর্বাহ্ণ", dt.datetime(2025, 11, 19, 10, 30)),
+        ("۳ روز پیش", dt.datetime(2025, 11, 17)),
+    ],
+)
+def test_relative_days_with_a_time_in_words_read_against_the_reference(typed, moment):
+    ctx = ValueContext(date_reference=REFERENCE)
+    assert DateTimeCodec(partial=True).parse(typed, ctx) == moment
+    with pytest.raises(ValueParseError, match=r"\[dates\] partial"):
+        MOMENT.parse(typed, ctx)  # a column not listed: refused, as before

@@ -178,6 +178,9 @@ class DateCodec(Codec):
         if text.isdigit():
             raise ValueError(text)
         rel = relative(text)
+        if rel is None:  # "دیروز ساعت ۳ بعد از ظهر", "শুক্রবার বিকাল ৩:১৫": the time in words
+            words = english(text)
+            rel = relative(words.text) if words.jalali_month is None else None
         if rel is not None:
             named = rel.day(self._reference(raw, rel.why, ctx))
             return dt.datetime.combine(named, rel.clock) if rel.clock else named

@@ -122,8 +122,8 @@ MERIDIEM_WORDS: dict[str, bool] = {
 }
 
 #: Words a date may carry that say nothing more: "ساعت" (o'clock), "ماه" after a month,
-#: "সাল"/"سال" (year), "at".
-_FILLER = {fold(w) for w in ("ساعت", "ماه", "سال", "সাল", "তারিখ", "تاریخ", "روز")}
+#: "সাল"/"سال" (year), "তারিখ"/"تاریخ" (date).
+_FILLER = {fold(w) for w in ("ساعت", "ماه", "سال", "সাল", "তারিখ", "تاریخ")}
 
 _SPACED = re.compile(r"(یک|دو|سه|چهار|پنج)\s+شنبه|(قبل|بعد)\s*از\s*ظهر|[قب]\.?\s+ظ")
 #: A marker written onto its clock ("۱۲:۱۰بظ", "10:22ب.ظ."), as some Jalali date pickers do.
