@@ -311,3 +311,28 @@ def test_the_sources_people_use_are_values_everywhere_they_matter():
         tab, _, name = key.partition(".")
         assert {"search", "whatsapp", "telegram"} <= set(SCHEMA[tab].field(name).values)
     assert {"whatsapp", "telegram", "sms"} <= set(SCHEMA["Campaigns"].field("channel").values)
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "shown"),
+    [("true", "fa", "بله"), ("false", "bn", "না"), ("true", "en", "Yes")],
+)
+def test_checkbox_labels(value, language, shown):
+    assert vocab.label("bool", value, language) == shown
+
+
+# -- column headers ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tab", [t.name for t in SCHEMA.tabs.values() if not t.system])
+def test_no_header_means_two_fields_of_one_tab(tab):
+    """A header spelling two fields of a tab list would go to whichever comes first."""
+    from sheetcrm.ingest.mapping import SYNONYMS
+
+    names = {f.name for f in SCHEMA[tab].fields}
+    claimed: dict[str, set[str]] = {}
+    for name, words in SYNONYMS.items():
+        if name in names:
+            for word in (name, *words):
+                claimed.setdefault(normalize_token(word), set()).add(name)
+    assert {w: n for w, n in claimed.items() if len(n) > 1} == {}
