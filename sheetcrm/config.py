@@ -310,9 +310,10 @@ def _vocab(
                 f"{where} [vocab] {key!r}: name it as Tab.field or a field, e.g. "
                 "[vocab.Leads.source] or [vocab.source]"
             )
-        spellings: dict[str, str] = {}
-        folded: dict[str, str] = {}
-        values: list[str] = []
+        # [vocab."Leads.source"] and [vocab.Leads.source] are one field's: read as one table
+        spellings = vocab.setdefault(key, {})
+        folded = {normalize_token(s): c for s, c in spellings.items()}
+        values = list(listed.get(key, ()))
         for typed, value in words.items():
             if isinstance(value, list):
                 canonical = typed.strip()
@@ -339,9 +340,6 @@ def _vocab(
                     )
                 folded[fold] = canonical
                 spellings[spelling] = canonical
-        if key in vocab:
-            raise ConfigError(f"{where} [vocab] {key!r}: given twice (quoted and as a table)")
-        vocab[key] = spellings
         if values:
             listed[key] = tuple(values)
     return vocab, listed

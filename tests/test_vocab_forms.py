@@ -63,6 +63,16 @@ def test_a_field_in_every_tab():
     )
 
 
+def test_the_quoted_table_and_the_nested_one_are_one_fields():
+    """An older file's [vocab."Leads.source"] and the line a newer hint suggests under
+    [vocab.Leads.source] add up."""
+    schema = schema_of(
+        '[vocab."Leads.source"]\n"پیج" = "instagram"\n[vocab.Leads.source]\nads = ["بنر"]\n'
+    )
+    assert parse(schema, "Leads.source", "پیج") == "instagram"
+    assert parse(schema, "Leads.source", "بنر") == "ads"
+
+
 def test_the_tabs_own_table_wins_over_every_tab():
     schema = schema_of('[vocab.source]\nads = ["پیج"]\n[vocab.Leads.source]\ninstagram = ["پیج"]\n')
     assert parse(schema, "Leads.source", "پیج") == "instagram"
@@ -130,8 +140,9 @@ def test_a_value_spelled_in_another_case_is_the_value():
             "expected spellings",
         ),
         (
-            '[vocab."Leads.source"]\nx = "ads"\n[vocab.Leads.source]\ny = "ads"\n',
-            "[vocab] 'Leads.source': given twice (quoted and as a table)",
+            '[vocab."Leads.source"]\nx = "ads"\n[vocab.Leads.source]\nwebsite = ["X"]\n',
+            "'X': the same spelling (ignoring case and spacing) is given for both 'ads' and "
+            "'website'",
         ),
     ],
 )
