@@ -7,11 +7,12 @@ Rows are found by record ID (``index_rows``), columns by header; the result is a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from sheetcrm.errors import InputError
 from sheetcrm.model import vocab
-from sheetcrm.model.changes import AppendRow, ChangeSet, DeleteRow, SetCell, SetLayout
+from sheetcrm.model.changes import AppendRow, ChangeSet, DeleteRow, Op, SetCell, SetLayout
 from sheetcrm.model.grid import (
     HeaderMap,
     Layout,
@@ -22,7 +23,7 @@ from sheetcrm.model.grid import (
     number_formats,
 )
 from sheetcrm.model.numformat import money_formats, same_format
-from sheetcrm.model.schema import TabSchema
+from sheetcrm.model.schema import Schema, TabSchema
 from sheetcrm.model.values import ValueContext, is_blank, values_equal
 from sheetcrm.model.vocab import LANGUAGES
 
@@ -54,14 +55,13 @@ def diff_tab(
     ctx: ValueContext,
     *,
     delete_missing: bool = False,
-    labels: str | None = None,
 ) -> ChangeSet:
     """Cell edits for changed fields, appends for new IDs, deletions if asked.
 
     ``desired`` records may be partial: only the fields they name are compared. A cell
-    holding a formula is never edited; the ChangeSet notes it instead. With ``labels``
-    a choice is written as its label in that language; a cell holding the label (or any
-    spelling of the same value) is unchanged, so a re-run writes nothing.
+    holding a formula is never edited; the ChangeSet notes it instead. A cell holding a
+    choice's label (or any spelling of the same value) is unchanged, so a sheet that
+    shows labels (``labelled``) plans nothing on a re-run.
     """
     hm = map_header(grid, tab)
     where = index_rows(grid, hm, tab)
@@ -75,7 +75,7 @@ def diff_tab(
         wanted.add(key)
         row = where.get(key)
         if row is None:
-            out.add(AppendRow(tab.name, {k: shown(tab, k, v, labels) for k, v in record.items()}))
+            out.add(AppendRow(tab.name, dict(record)))
             continue
         for name, value in record.items():
             col = hm.index(tab.field(name).name)
@@ -92,8 +92,7 @@ def diff_tab(
             except InputError:
                 current = raw
             if not values_equal(current, value):
-                wanted_cell = shown(tab, name, value, labels)
-                out.add(SetCell(tab.name, key, tab.field(name).name, wanted_cell, raw))
+                out.add(SetCell(tab.name, key, tab.field(name).name, value, raw))
     if delete_missing:
         out.extend(DeleteRow(tab.name, key) for key in where if key not in wanted)
     return out
@@ -133,12 +132,35 @@ def shown_values(tab: TabSchema, name: str, labels: str | None) -> tuple[str, ..
 
 
 def shown(tab: TabSchema, name: str, value: Any, labels: str | None) -> Any:
-    """A value as sheetcrm writes it into the cell: a choice as its label in ``labels``
-    (``[locale] labels``), anything else as it is."""
-    f = tab.field(name)
-    if not labels or labels == ANY_LABELS or f.type != "enum" or not isinstance(value, str):
+    """A value as sheetcrm writes it into the cell: a choice's canonical value as its
+    label in ``labels`` (``[locale] labels``), anything else as it is."""
+    f = tab.get(name)
+    if not labels or labels == ANY_LABELS or f is None or f.type != "enum":
+        return value
+    if not isinstance(value, str) or value not in f.values:
         return value
     return vocab.label(f"{tab.name}.{f.name}", value, labels)
+
+
+def labelled(ops: Iterable[Op], schema: Schema, labels: str | None) -> list[Op]:
+    """The operations with every choice value they write shown as its label in
+    ``labels`` (canonical values otherwise): what every writing run sends, so imports,
+    edits and refreshes all write what the sheet shows. Idempotent."""
+    if not labels:
+        return list(ops)
+    out: list[Op] = []
+    for op in ops:
+        tab = schema.tabs.get(op.tab)
+        if tab is None:
+            out.append(op)
+        elif isinstance(op, SetCell):
+            out.append(replace(op, value=shown(tab, op.field, op.value, labels)))
+        elif isinstance(op, AppendRow):
+            values = {k: shown(tab, k, v, labels) for k, v in op.values.items()}
+            out.append(replace(op, values=values))
+        else:
+            out.append(op)
+    return out
 
 
 def diff_layout(

@@ -11,10 +11,11 @@ sheet whichever it shows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sheetcrm.analytics.kpis import OPEN_LEAD_STATUSES
-from sheetcrm.analytics.segments import formula
+from sheetcrm.analytics.segments import Rule, formula
 from sheetcrm.model.changes import ChangeSet, Protect, SetStyles, StyleRule, Unprotect
 from sheetcrm.model.grid import TabGrid, column_letter, map_header
 from sheetcrm.model.meta import Meta
@@ -35,13 +36,33 @@ def _letters(grid: TabGrid, crm: CRM, tab: str) -> dict[str, str]:
     return {name: column_letter(col) for name, col in hm.columns.items()}
 
 
+def _as_shown(crm: CRM, rule: Rule) -> Rule:
+    """The rule testing a choice field against its values as the cells may hold them
+    (canonical or label): ``status == active`` becomes ``status in (active, فعال)``."""
+    if not crm.config.labels:
+        return rule
+    tab = crm.schema["Customers"]
+    conditions = []
+    for c in rule.conditions:
+        f = tab.get(c.field)
+        if f is None or f.type != "enum" or c.op not in ("==", "!=", "in", "not in"):
+            conditions.append(c)
+            continue
+        values = [c.value] if c.op in ("==", "!=") else list(c.value)
+        key = f"Customers.{f.name}"
+        spelled = tuple(s for v in values for s in spellings(crm, key, str(v)))
+        op = {"==": "in", "!=": "not in"}.get(c.op, c.op)
+        conditions.append(replace(c, op=op, value=spelled))
+    return replace(rule, conditions=tuple(conditions))
+
+
 def _segment_styles(crm: CRM, grid: TabGrid, ins: Insights) -> list[StyleRule]:
     """A colour per segment rule that has one and whose fields are all in the sheet."""
     letters = _letters(grid, crm, "Customers")
     rules = []
     for rule in ins.segments:
         if rule.color and all(c.field in letters for c in rule.conditions) and rule.conditions:
-            text = formula(rule, letters, ins.evaluations.get(rule.name))
+            text = formula(_as_shown(crm, rule), letters, ins.evaluations.get(rule.name))
             rules.append(
                 StyleRule(
                     f"segment {rule.name}", "formula", 0, grid.width, text, rule.color, rule.font
