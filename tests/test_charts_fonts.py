@@ -105,3 +105,17 @@ def test_the_hush_is_lifted_afterwards():
     with charts.hushed():
         assert logger.level == logging.ERROR
     assert logger.level == before
+
+
+def test_a_familys_file_is_the_one_matplotlib_draws_with():
+    """Coverage is judged on the face matplotlib uses (DejaVu Sans Oblique, bundled, has no
+    Persian letters; the regular face has them), and the placeholder font never counts."""
+    from matplotlib import font_manager
+
+    installed = charts._installed()
+    names = [f for s in charts.SCRIPTS for f in s.families if f in installed] + [charts.BUNDLED]
+    with charts.hushed():
+        for name in names:
+            drawn = font_manager.findfont(font_manager.FontProperties(family=[name]))
+            assert installed[name] == drawn, name
+    assert not any(name.startswith("Last Resort") for name in installed)

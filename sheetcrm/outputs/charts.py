@@ -97,13 +97,28 @@ def hushed() -> Iterator[None]:
         logger.setLevel(level)
 
 
+#: matplotlib's own placeholder font: it "covers" every script with boxes.
+_PLACEHOLDER = "Last Resort"
+
+
 @functools.cache
 def _installed() -> dict[str, str]:
-    """Family name → a font file, for every font matplotlib knows."""
+    """Family name → the file of its regular face, the one matplotlib draws text with (the
+    first nearest to normal, upright, weight 400, as ``findfont`` breaks ties)."""
     with hushed():
         from matplotlib import font_manager
 
-        return {f.name: f.fname for f in reversed(font_manager.fontManager.ttflist)}
+        best: dict[str, tuple[tuple[bool, int, bool], str]] = {}
+        for font in font_manager.fontManager.ttflist:
+            if font.name.startswith(_PLACEHOLDER):
+                continue
+            weight = font.weight
+            if isinstance(weight, str):
+                weight = font_manager.weight_dict.get(weight, 400)
+            rank = (font.style != "normal", abs(int(weight) - 400), font.stretch != "normal")
+            if font.name not in best or rank < best[font.name][0]:
+                best[font.name] = (rank, font.fname)
+        return {name: fname for name, (_, fname) in best.items()}
 
 
 def _covers(path: str, sample: str) -> bool:
@@ -164,7 +179,7 @@ def families_for(texts: Iterable[str], notify: Callable[[str], None] | None = No
             notify(message)
         else:
             _log.warning("sheetcrm: %s", message)
-    return list(dict.fromkeys([*families, BUNDLED]))
+    return [*dict.fromkeys(f for f in families if f != BUNDLED), BUNDLED]
 
 
 @functools.cache
