@@ -258,3 +258,11 @@ def test_values_typed_into_the_sheet_in_persian_count_with_the_canonical_ones(tm
     assert summary.returncode == 0, summary.stderr
     line = next(x for x in summary.stdout.splitlines() if x.lower().startswith("leads by source"))
     assert line.lower() == "leads by source: instagram 3", line
+
+
+@pytest.mark.parametrize("header", [FORM_FA, FORM_BN, ("Timestamp", "Email Address")])
+def test_a_responses_tab_is_keyed_by_googles_timestamp_in_each_language(header):
+    from sheetcrm.ingest.responses import timestamp_column
+
+    assert timestamp_column(list(header)) == header[0]
+    assert timestamp_column(["submitted at", "نام", "তারিখ"]) is None  # not Google's
