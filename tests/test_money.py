@@ -5,7 +5,7 @@ currency; another currency's amount is refused by name, a range keeps its lower 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheetcrm.errors import ApproximateValue, ValueParseError
@@ -71,6 +71,8 @@ def parse(raw, currency, kind="money"):
         ("সাড়ে তিন লাখ", "BDT", 350_000),
         ("৫ কোটি", "BDT", 50_000_000),
         ("Tk. 500", "BDT", 500),
+        ("500tk", "BDT", 500),
+        ("১,২৫,০০০ টাকা মাত্র", "BDT", 125_000),  # "only", as a receipt writes it
         # UK and the rest
         ("£1,250.00", "GBP", 1250),
         ("GBP 12.50", "GBP", 12.5),
@@ -141,6 +143,10 @@ def test_the_euro_message_in_full():
         ("£1,000 to £2,000", "GBP", 1000),
         ("£2,000 – £1,000", "GBP", 1000),  # the lower bound, whichever side
         ("10-50", "USD", 10),  # bare plain numbers: a range when ascending
+        ("Rs. 10,000 - 15,000", "INR", 10_000),
+        ("১০,০০০-১৫,০০০ টাকা", "BDT", 10_000),
+        ("۱۰۰ الی ۲۰۰ هزار تومان", "IRT", 100_000),
+        ("20 lakh to 1 crore", "INR", 2_000_000),
         ("حدود ۵ میلیون", "IRT", 5_000_000),  # an estimate keeps its number
         ("about 2 lakh", "INR", 200_000),
         ("~1.2M", "USD", 1_200_000),
@@ -181,6 +187,7 @@ def test_a_range_message_shows_the_kept_amount_in_the_currency():
         "1,2,3",
         "تا ۵ میلیون",  # "up to": no lower bound
         "۵ تومان ریال",
+        "1e30",  # no amount has that many digits
     ],
 )
 def test_refusals_are_one_line_and_say_what_was_expected(raw):
@@ -249,6 +256,30 @@ def test_whole_amounts_survive_a_round_trip_in_rials(amount):
     codec = CODECS["money"]
     ctx = ValueContext(currency="IRR")
     assert codec.parse(codec.format(codec.parse(amount, ctx)), ctx) == amount
+
+
+TYPED = st.sampled_from(
+    [
+        *"0123456789۰۱۲۵৫.,/-–~+() $€£₹৳kKmMLlb%e",
+        *("lakh", " تا ", "میلیون", "هزار", "تومان", "ریال", "লাখ", "টাকা", "Rs.", "/-"),
+        *(" to ", "between ", " و ", "یک", "নয়", " and "),
+    ]
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(TYPED, max_size=8).map("".join),
+    st.sampled_from(["IRR", "IRT", "INR", "BDT", "GBP"]),
+    st.sampled_from(["money", "number", "integer", "percent"]),
+)
+def test_whatever_is_typed_the_answer_is_a_number_or_a_refusal(typed, currency, kind):
+    try:
+        value = parse(typed, currency, kind)
+    except ValueParseError as exc:
+        assert len(str(exc).splitlines()) == 1
+    else:
+        assert value is None or isinstance(value, (int, float))
 
 
 # --- what other areas show money with --------------------------------------------------

@@ -114,8 +114,8 @@ _ESTIMATE_BEFORE = re.compile(
 _ESTIMATE_AFTER = re.compile(r"\s*(?:\+|plus|or more|به بالا|و بیشتر|به بالاتر)$")
 #: A label in front of a price, as shops paste it: "MRP ₹499", "قیمت: ۱۵۰ هزار تومان".
 _LABEL = re.compile(r"^(?:mrp|price|قیمت|দাম|মূল্য)\s*[:：]?\s*")
-#: "Rs. 1,499/-", "৳১,২৫০/=", "5000 only": the endings of a written amount.
-_ENDING = re.compile(r"\s*(?:/-|/=|-/|only|فقط)\s*$")
+#: "Rs. 1,499/-", "৳১,২৫০/=", "5000 only", "১২৫০ টাকা মাত্র": how written amounts end.
+_ENDING = re.compile(r"\s*(?:/-|/=|-/|only|فقط|মাত্র)\s*$")
 
 _OPENER = re.compile(r"^(?:between|from|بین|از)\s+")
 _RANGE_WORDS = re.compile(r"\s+(?:to|till|upto|تا|الی|থেকে|হতে)\s+")

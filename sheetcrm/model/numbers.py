@@ -42,22 +42,23 @@ class NumberCodec(Codec):
         if isinstance(raw, (int, float)):
             if isinstance(raw, float) and math.isinf(raw):
                 raise self.fail(raw, self.expecting(ctx))
-            return self._result(Decimal(str(raw)), ctx)
+            try:
+                return self._result(Decimal(str(raw)), ctx)
+            except InvalidOperation:
+                raise self.fail(raw, self.expecting(ctx)) from None
         text = str(raw)
         percent = text.strip().endswith(("%", "٪"))
         if percent:
             text = text.strip()[:-1]
         try:
             reading = self._reading(text, ctx)
-            number = self._in_currency(reading, raw, ctx)
-        except (NotANumber, InvalidOperation):
+            number = self._in_currency(reading, raw, ctx) / (100 if percent else 1)
+            result = self._result(number, ctx)
+        except (NotANumber, InvalidOperation):  # InvalidOperation: 1e30 has no cents
             raise self.fail(raw, self.expecting(ctx)) from None
-        if percent:
-            number /= 100
         if reading.approximate:
-            kept = self._result(number, ctx)
-            raise ApproximateValue(self._approximate(reading, kept, ctx), raw, kept=kept)
-        return self._result(number, ctx)
+            raise ApproximateValue(self._approximate(reading, result, ctx), raw, kept=result)
+        return result
 
     def _plain(self, raw: str, ctx: ValueContext) -> int | float | None:
         """A plain ``123`` or ``-12.5`` read without the rules (most cells of a large
