@@ -13,7 +13,7 @@ from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.tablefile import save
 from sheetcrm.outputs.charts import render_charts
-from sheetcrm.outputs.i18n import gettext, local_format
+from sheetcrm.outputs.i18n import LocalFormat, direction, gettext, local_format
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
 from sheetcrm.outputs.report_data import ReportData, build
 from sheetcrm.outputs.templates import FORMATS, environment, render, to_pdf
@@ -71,7 +71,7 @@ def make_report(
         local=local,
     )
     if fmt in ("html", "pdf") or emails:
-        data.charts = render_charts(data)
+        data.charts = _charts(data, local)
     env = environment(settings["templates"], local=local)
     context = {"data": data, "source": crm.describe()}
     text = render(template or FORMATS[fmt], env, **context)
@@ -89,6 +89,17 @@ def make_report(
         mails = [Email(to, subject, plain, html, list(attachments)) for to in emails]
         result.delivery = send(smtp_settings(crm.config), mails)
     return result
+
+
+def _charts(data: ReportData, local: LocalFormat) -> dict[str, str]:
+    """The charts in the report's language: titles translated, mirrored for a right-to-left
+    page, axis numbers in its digits (PNG: right in the browser, the PDF and e-mail)."""
+    return render_charts(
+        data,
+        gettext=data.gettext,
+        rtl=direction(local.language) == "rtl",
+        number=local.number,
+    )
 
 
 def _save(content: str | bytes, output: Path) -> Path:
