@@ -138,10 +138,19 @@ class _Side:
     markers: tuple[str, ...]
 
 
+_DIGITS = re.compile(r"[\d.,]+(?:[eE][+-]?\d+)?")
+#: One group of thousands (``1,250``), and any grouping a locale uses (``1,23,456``).
+_GROUPS = {
+    ",": re.compile(r"\d{1,3},\d{3}"),
+    ",+": re.compile(r"\d{1,3}(?:,\d{2,3})+"),
+    ".+": re.compile(r"\d{1,3}(?:\.\d{2,3})+"),
+}
+
+
 def _parse_decimal(text: str, *, whole: bool = False) -> Decimal:
     """Parse a number typed with any common grouping and decimal convention; ``whole``:
     the currency has no decimals, so ``250.000`` groups thousands."""
-    s = to_ascii_digits(text).strip()
+    s = text.strip() if text.isascii() else to_ascii_digits(text).strip()
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
@@ -150,13 +159,13 @@ def _parse_decimal(text: str, *, whole: bool = False) -> Decimal:
         negative, s = not negative, s[:-1]
     if s.startswith(("-", "+")):
         negative, s = (s[0] == "-") != negative, s[1:]
-    if not s or not re.fullmatch(r"[\d.,]+(?:[eE][+-]?\d+)?", s):
+    if not s or not _DIGITS.fullmatch(s):
         raise NotANumber(text)
     if "," in s and "." in s:
         decimal_mark = "." if s.rfind(".") > s.rfind(",") else ","
-    elif s.count(",") == 1 and not re.fullmatch(r"\d{1,3},\d{3}", s):
+    elif s.count(",") == 1 and not _GROUPS[","].fullmatch(s):
         decimal_mark = ","  # 12,5 — decimal comma
-    elif s.count(".") > 1 or (whole and re.fullmatch(r"\d{1,3}\.\d{3}", s)):
+    elif s.count(".") > 1 or (whole and GROUPED.fullmatch(s)):
         decimal_mark = ","  # 1.234.567 — dots group thousands
     else:
         decimal_mark = "."
@@ -164,9 +173,7 @@ def _parse_decimal(text: str, *, whole: bool = False) -> Decimal:
     whole_part, _, frac = s.partition(decimal_mark)
     if group_mark in frac or decimal_mark in frac:
         raise NotANumber(text)
-    if group_mark in whole_part and not re.fullmatch(
-        r"\d{1,3}(?:" + re.escape(group_mark) + r"\d{2,3})+", whole_part
-    ):
+    if group_mark in whole_part and not _GROUPS[group_mark + "+"].fullmatch(whole_part):
         raise NotANumber(text)  # 1,2,3 is not a grouping any locale uses
     try:
         number = Decimal(whole_part.replace(group_mark, "") + ("." + frac if frac else ""))
