@@ -43,6 +43,7 @@ REFERENCE = dt.date(2025, 11, 20)  # 29 Aban 1404
         ("۳۰ اسفند ۱۴۰۳", dt.date(2025, 3, 20)),  # 1403 is a leap year
         ("۵ ابان ۱۴۰۴", dt.date(2025, 10, 27)),  # no madda
         ("20 Mehr 1404", dt.date(2025, 10, 12)),
+        ("۱۵ میزان ۱۴۰۴", dt.date(2025, 10, 7)),  # Afghan (Dari) name of Mehr
         ("12 Farvardin 1404", dt.date(2025, 4, 1)),
         # Gregorian months in Persian
         ("۲۴ سپتامبر ۲۰۲۵", dt.date(2025, 9, 24)),

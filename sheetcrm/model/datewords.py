@@ -4,11 +4,11 @@ date into the English words ``dateutil`` reads.
 
 The canonical month names are ``model.calendars``'; this module adds the spellings people
 type besides them: Arabic letters (ي ك), a month with ``ماه`` (``مهرماه``, ``دی ماه``),
-spellings without the madda (ابان), Afghan and colloquial Persian names of Gregorian
-months (جولای, آگوست), Bengali spelling variants (জানুয়ারী, সেপ্টেম্বার, অগাস্ট) and
-CLDR's abbreviations (সেপ্টেঃ, অক্টো), Bengali ordinals (১৫ই, ১লা), and the markers
-Google Sheets writes in fa and bn timestamps (CLDR: ``ق.ظ.``/``ب.ظ.``; older
-``পূর্বাহ্ণ``/``অপরাহ্ণ``; ``AM``/``PM``).
+spellings without the madda (ابان), the Afghan names of the Jalali months (میزان for
+Mehr), Afghan and colloquial Persian names of Gregorian months (جولای, آگوست), Bengali
+spelling variants (জানুয়ারী, সেপ্টেম্বার, অগাস্ট) and CLDR's abbreviations (সেপ্টেঃ,
+অক্টো), Bengali ordinals (১৫ই, ১লা), and the markers Google Sheets writes in fa and bn
+timestamps (CLDR: ``ق.ظ.``/``ب.ظ.``; older ``পূর্বাহ্ণ``/``অপরাহ্ণ``; ``AM``/``PM``).
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_FOLD).casefold()
 
 
-def _table(groups: dict[int, tuple[str, ...]]) -> dict[str, int]:
-    return {fold(word): number for number, words in groups.items() for word in words}
+def _table(*groups: dict[int, tuple[str, ...]]) -> dict[str, int]:
+    """Word → number, from the canonical names and the variants of each number."""
+    return {fold(w): n for group in groups for n, words in group.items() for w in words}
 
 
 #: Jalali months: number by word (canonical Persian and English names, and variants).
@@ -56,45 +57,55 @@ JALALI_WORDS = _table(
     {
         n + 1: (fa, en)
         for n, (fa, en) in enumerate(zip(JALALI_MONTHS["fa"], JALALI_MONTHS["en"], strict=True))
-    }
-    | {
-        2: ("اردیبهشت", "Ordibehesht", "Ordibehest"),
-        5: ("مرداد", "امرداد", "Mordad", "Amordad", "Amordaad"),
-        6: ("شهریور", "Shahrivar", "Shahrivar"),
-        8: ("آبان", "ابان", "Aban", "Aabaan"),
-        9: ("آذر", "اذر", "Azar", "Aazar"),
-        10: ("دی", "Dey", "Dei"),
-        12: ("اسفند", "Esfand", "Esfand"),
-    }
+    },
+    {
+        2: ("Ordibehest",),
+        5: ("امرداد", "Amordad"),
+        6: ("Shahrivar",),
+        8: ("ابان", "Aabaan"),
+        9: ("اذر", "Aazar"),
+        10: ("Dei",),
+        12: ("Esfand",),
+    },
+    {  # the same months by their Afghan (Dari) names: حمل … حوت
+        n + 1: (name,)
+        for n, name in enumerate(
+            (
+                "حمل",
+                "ثور",
+                "جوزا",
+                "سرطان",
+                "اسد",
+                "سنبله",
+                "میزان",
+                "عقرب",
+                "قوس",
+                "جدی",
+                "دلو",
+                "حوت",
+            )
+        )
+    },
 )
 
 #: Gregorian months in Persian and Bengali (and English, to know one was named).
 GREGORIAN_WORDS = _table(
-    {n + 1: (GREGORIAN_MONTHS["fa"][n], GREGORIAN_MONTHS["bn"][n]) for n in range(12)}
-    | {
-        1: ("ژانویه", "جنوری", "January", "Jan", "জানুয়ারি", "জানুয়ারী", "জানুআরি", "জানু"),
-        2: ("فوریه", "فبروری", "February", "Feb", "ফেব্রুয়ারি", "ফেব্রুয়ারী", "ফেব্রুআরি", "ফেব"),
-        3: ("مارس", "مارچ", "March", "Mar", "মার্চ"),
-        4: ("آوریل", "آپریل", "اپریل", "April", "Apr", "এপ্রিল", "এপ্রি"),
-        5: ("مه", "می", "May", "মে"),
-        6: ("ژوئن", "جون", "June", "Jun", "জুন"),
-        7: ("ژوئیه", "جولای", "July", "Jul", "জুলাই", "জুল"),
-        8: ("اوت", "آگوست", "اگوست", "اگست", "August", "Aug", "আগস্ট", "আগষ্ট", "অগাস্ট", "অগস্ট", "আগ"),
-        9: (
-            "سپتامبر",
-            "سپتمبر",
-            "September",
-            "Sep",
-            "Sept",
-            "সেপ্টেম্বর",
-            "সেপ্টেম্বার",
-            "সেপ্টে",
-            "সেপ",
-        ),
-        10: ("اکتبر", "اکتوبر", "October", "Oct", "অক্টোবর", "অক্টোবার", "অক্টো"),
-        11: ("نوامبر", "نومبر", "November", "Nov", "নভেম্বর", "নভেম্বার", "নভে"),
-        12: ("دسامبر", "دسمبر", "December", "Dec", "ডিসেম্বর", "ডিসেম্বার", "ডিসে"),
-    }
+    {n + 1: tuple(names[n] for names in GREGORIAN_MONTHS.values()) for n in range(12)},
+    {n + 1: (name[:3],) for n, name in enumerate(_ENGLISH_MONTHS)},
+    {  # Afghan and colloquial Persian; Bengali variants and CLDR's abbreviations
+        1: ("جنوری", "জানুয়ারী", "জানুআরি", "জানু"),
+        2: ("فبروری", "ফেব্রুয়ারী", "ফেব্রুআরি", "ফেব"),
+        3: ("مارچ",),
+        4: ("آپریل", "اپریل", "এপ্রি"),
+        5: ("می",),
+        6: ("جون",),
+        7: ("جولای", "জুল"),
+        8: ("آگوست", "اگوست", "اگست", "আগষ্ট", "অগাস্ট", "অগস্ট", "আগ"),
+        9: ("Sept", "سپتمبر", "সেপ্টেম্বার", "সেপ্টে", "সেপ"),
+        10: ("اکتوبر", "অক্টোবার", "অক্টো"),
+        11: ("نومبر", "নভেম্বার", "নভে"),
+        12: ("دسمبر", "ডিসেম্বার", "ডিসে"),
+    },
 )
 
 #: Weekdays (Monday = 0, as ``datetime.weekday()``) in English, Persian and Bengali.
