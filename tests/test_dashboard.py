@@ -15,10 +15,12 @@ from contract.harness import HARNESSES, sheets_backend
 
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.config import parse_config
 from sheetcrm.crm import CRM
 from sheetcrm.demo import write_demo
 from sheetcrm.emulator import Emulator
 from sheetcrm.ingest.importer import import_file
+from sheetcrm.model.numformat import money_format
 from sheetcrm.workbook.dashboard import GENERATED, spark
 from sheetcrm.workbook.refresh import refresh
 
@@ -202,3 +204,105 @@ def test_libreoffice_renders_the_dashboard(tmp_path):
     assert wb["Dashboard"]["A1"].value == "Dashboard"
     rules = [r for cf in wb["Leads"].conditional_formatting for r in cf.rules]
     assert any(r.type == "colorScale" for r in rules) and len(rules) == 3
+
+
+def localized_crm(backend, **locale):
+    crm = CRM(backend=backend, config=parse_config({"locale": locale}))
+    write_demo(crm, DAY)
+    refresh(crm, DAY)
+    return crm
+
+
+def money_cells(ws) -> dict[str, str]:
+    """The Dashboard's headline amounts and By month's revenue: cell → number format."""
+    rows = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    out = {}
+    for label in ("Revenue", "Average order value", "Open pipeline value"):
+        out[f"B{rows[label]}"] = ws.cell(row=rows[label], column=2).number_format
+    return out
+
+
+def test_dashboard_amounts_carry_the_workbook_currency_and_follow_a_change(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "crm.xlsx"
+    localized_crm(XlsxBackend(path), currency="INR")
+    wb = openpyxl.load_workbook(path)
+    inr = money_format("INR")
+    assert set(money_cells(wb["Dashboard"]).values()) == {inr}
+    assert wb["Dashboard"]["C1"].value == "amounts in INR"
+    by_month = wb["By month"]
+    assert {by_month.cell(row=r, column=4).number_format for r in range(2, 14)} == {inr}
+    assert {by_month.cell(row=r, column=3).number_format for r in range(2, 14)} == {"#,##0"}
+    assert by_month["A13"].value == "November 2026"
+
+    crm = CRM(backend=XlsxBackend(path), config=parse_config({"locale": {"currency": "GBP"}}))
+    counts = refresh(crm, DAY).changes.counts()
+    assert counts["generated_cells"] > 100 and counts["cells_changed"] == 0
+    wb = openpyxl.load_workbook(path)
+    assert set(money_cells(wb["Dashboard"]).values()) == {'"£"#,##0.00'}
+    assert {wb["By month"].cell(row=r, column=4).number_format for r in range(2, 14)} == {
+        '"£"#,##0.00'
+    }
+    assert not refresh(crm, DAY).changes
+
+
+def test_a_jalali_workbook_names_its_months_in_its_calendar():
+    """Month rows are Jalali months (``مهر 1404``), their figures equal pandas grouped by
+    the Jalali month of each sale (jdatetime, independently of sheetcrm's calendars)."""
+    import jdatetime
+
+    crm = localized_crm(MemoryBackend(), language="fa_IR", currency="IRT")
+    s = sales(crm)
+    s["jmonth"] = [
+        jdatetime.date.fromgregorian(date=pd.Timestamp(d).date()).strftime("%Y-%m")
+        for d in s["date"]
+    ]
+    revenue = s.groupby("jmonth")["amount"].sum()
+    by_month = tab(crm, "By month").set_index("Month")
+    names = dict(zip(calendars_month_labels(revenue.index), revenue.index, strict=True))
+    assert by_month.index[-1] == "آبان 1405"  # 21 November 2026 is 30 Aban 1405
+    for label, row in by_month.iterrows():
+        assert abs(row["Revenue"] - revenue.get(names.get(label, ""), 0.0)) < 0.005, label
+    dash = crm.read(["Dashboard"])["Dashboard"]
+    assert dash.header[:3] == ["Dashboard", "as of 1405-08-30", "amounts in IRT"]
+    assert not refresh(crm, DAY).changes
+
+
+def calendars_month_labels(keys):
+    """Persian month names with the year, as a Persian reader writes a month."""
+    names = [
+        "فروردین",
+        "اردیبهشت",
+        "خرداد",
+        "تیر",
+        "مرداد",
+        "شهریور",
+        "مهر",
+        "آبان",
+        "آذر",
+        "دی",
+        "بهمن",
+        "اسفند",
+    ]
+    return [f"{names[int(k[5:]) - 1]} {k[:4]}" for k in keys]
+
+
+def test_dashboard_amounts_render_in_the_currency_through_the_sheets_api():
+    import json
+
+    emu = Emulator()
+    ss = emu.create_spreadsheet("crm")
+    localized_crm(sheets_backend(emu, ss.id), currency="INR")
+    got = emu.handle(
+        "GET",
+        f"https://sheets.googleapis.com/v4/spreadsheets/{ss.id}/values/Dashboard!A1:E13",
+        None,
+    )
+    rows = json.loads(got.body)["values"]
+    shown = {r[0]: r for r in rows if r}
+    assert shown["Revenue"][1].startswith("₹") and shown["Revenue"][1].endswith(".00")
+    assert shown["Orders"][1].isdigit()
+    dash = ss.sheet(title="Dashboard")
+    r = next(i for i, row in enumerate(dash.rows) if row and row[0] == "Revenue")
+    assert dash.number_format(r, 1).pattern == money_format("INR")

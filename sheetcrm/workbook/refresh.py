@@ -56,6 +56,7 @@ def compute(crm: CRM, grids: dict[str, TabGrid], as_of: dt.date) -> Insights:
         customer_fields=[f.name for f in customers.fields if not f.computed],
         rules=segment_rules(crm.config.features.get("segments"), customers),
         weights=weights(crm),
+        calendar=crm.config.calendar,
     )
 
 
