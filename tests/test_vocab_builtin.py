@@ -155,6 +155,8 @@ def test_a_words_other_spellings_read_as_it(key, typed, expected):
     ("a", "b"),
     [
         ("مشتري", "مشتری"),
+        ("إيميل", "ایمیل"),  # alef with hamza, Arabic yeh
+        ("أطلاعات", "اطلاعات"),
         ("كالا", "کالا"),
         ("می\u200cخواهم", "می خواهم"),
         ("فعّال", "فعال"),

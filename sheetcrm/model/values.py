@@ -103,6 +103,9 @@ _FOLD = str.maketrans(
         "\u064a": "\u06cc",  # ي Arabic yeh → ی
         "\u0649": "\u06cc",  # ى alef maksura → ی
         "\u0643": "\u06a9",  # ك Arabic kaf → ک
+        "\u0623": "\u0627",  # أ alef with hamza above → ا
+        "\u0625": "\u0627",  # إ alef with hamza below → ا
+        "\u0671": "\u0627",  # ٱ alef wasla → ا
         "\u0629": "\u0647",  # ة teh marbuta → ه
         "\u06c0": "\u0647",  # ۀ heh with yeh above → ه
         "\u06c1": "\u0647",  # ہ heh goal → ه
