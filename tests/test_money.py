@@ -61,6 +61,8 @@ def parse(raw, currency, kind="money"):
         ("₹1,299.00 only", "INR", 1299),
         ("a lakh", "INR", 100_000),
         ("Rs 500", "PKR", 500),  # "Rs" is every rupee's
+        ("2.5 लाख", "INR", 250_000),  # Hindi words, Latin digits
+        ("1.5 करोड़ रुपये", "INR", 15_000_000),
         # Bangladesh: bKash receipts, Facebook shop posts
         ("৳১,২৫০", "BDT", 1250),
         ("৳১,২৫০/=", "BDT", 1250),
@@ -280,6 +282,19 @@ def test_whatever_is_typed_the_answer_is_a_number_or_a_refusal(typed, currency, 
         assert len(str(exc).splitlines()) == 1
     else:
         assert value is None or isinstance(value, (int, float))
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "shown"),
+    [("IRR", 1_250_000.0, "1,250,000"), ("IRT", 15_000.0, "15,000"), ("GBP", 12.5, "12.50")],
+)
+def test_a_codec_for_a_currency_writes_its_decimals_and_reads_them_back(code, value, shown):
+    from sheetcrm.model.numbers import MoneyCodec
+
+    codec = MoneyCodec.for_currency(code)
+    assert codec.format(value) == shown
+    assert codec.parse(shown, ValueContext(currency=code)) == value
+    assert CODECS["money"].format(value) == f"{value:,.2f}"  # the shared codec: unchanged
 
 
 # --- what other areas show money with --------------------------------------------------

@@ -64,10 +64,10 @@ def _nfc(words: dict[str, Any]) -> dict[str, Any]:
 
 _MAGNITUDES: dict[str, int] = _nfc(
     {
-        **dict.fromkeys(("k", "thousand", "thousands", "هزار", "হাজার"), 10**3),
-        **dict.fromkeys(("l", "lakh", "lakhs", "lac", "lacs", "লাখ", "লক্ষ"), 10**5),
+        **dict.fromkeys(("k", "thousand", "thousands", "هزار", "হাজার", "हज़ार", "हजार"), 10**3),
+        **dict.fromkeys(("l", "lakh", "lakhs", "lac", "lacs", "লাখ", "লক্ষ", "लाख"), 10**5),
         **dict.fromkeys(("m", "mn", "million", "millions", "میلیون", "ملیون", "মিলিয়ন"), 10**6),
-        **dict.fromkeys(("cr", "cr.", "crore", "crores", "কোটি"), 10**7),
+        **dict.fromkeys(("cr", "cr.", "crore", "crores", "কোটি", "करोड़"), 10**7),
         **dict.fromkeys(("b", "bn", "billion", "billions", "میلیارد", "ملیارد", "বিলিয়ন"), 10**9),
     }
 )

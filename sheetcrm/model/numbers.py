@@ -165,8 +165,23 @@ class MoneyCodec(NumberCodec):
     def _result(self, number: Decimal, ctx: ValueContext) -> float:
         return float(money.quantize(number, ctx.currency))
 
+    #: The currency ``format`` writes decimals for (``for_currency``); None: two, as before
+    #: cells carried a currency.
+    currency: str | None = None
+
+    @classmethod
+    def for_currency(cls, code: str) -> MoneyCodec:
+        """A money codec whose ``format`` writes ``code``'s decimals: ``1,250,000`` for
+        rials and tomans, ``1,250.50`` for pounds (text that parses back the same)."""
+        codec = cls()
+        codec.currency = code
+        return codec
+
     def format(self, value: Any) -> str:
-        return "" if is_blank(value) else f"{float(value):,.2f}"
+        if is_blank(value):
+            return ""
+        places = 2 if self.currency is None else money.decimals(self.currency)
+        return f"{float(value):,.{places}f}"
 
 
 class PercentCodec(NumberCodec):
