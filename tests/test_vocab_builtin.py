@@ -338,3 +338,28 @@ def test_no_header_means_two_fields_of_one_tab(tab):
             for word in (name, *words):
                 claimed.setdefault(normalize_token(word), set()).add(name)
     assert {w: n for w, n in claimed.items() if len(n) > 1} == {}
+
+
+def test_a_tabs_own_built_in_table_comes_before_the_fields_name(monkeypatch):
+    """[Customers.status] in a vocabulary file is read before [status], and its first
+    spelling is the label (the files have none yet; this is the shape they may use)."""
+    data = {
+        "Customers": {"status": {"active": ["مشتری ثابت", "ثابت"]}},
+        "status": {"active": ["فعال"], "done": ["انجام شده"]},
+    }
+    files = {"fa": vocab.file_tables(data), "en": {}, "bn": {}}
+    assert files["fa"]["Customers.status"] == (("active", ("مشتری ثابت", "ثابت")),)
+    monkeypatch.setattr(vocab, "builtin", files.__getitem__)
+    vocab._builtin_pairs.cache_clear()
+    vocab.label.cache_clear()
+    try:
+        assert vocab.builtin_pairs("Customers.status")[:3] == (
+            ("مشتری ثابت", "active"),
+            ("ثابت", "active"),
+            ("فعال", "active"),
+        )
+        assert vocab.label("Customers.status", "active", "fa") == "مشتری ثابت"
+        assert vocab.label("Tasks.status", "done", "fa") == "انجام شده"
+    finally:
+        vocab._builtin_pairs.cache_clear()
+        vocab.label.cache_clear()

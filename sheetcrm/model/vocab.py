@@ -17,6 +17,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from sheetcrm.errors import ConfigError
 from sheetcrm.model.values import normalize_token
@@ -71,7 +72,12 @@ def builtin(language: str) -> dict[str, Entries]:
     """One language's file: table (``source``, ``Customers.status``, ``bool``, ``headers``)
     → its (canonical value, spellings) entries, in file order."""
     text = resources.files("sheetcrm.model").joinpath(f"vocabularies/{language}.toml")
-    data = tomllib.loads(text.read_text(encoding="utf-8"))
+    return file_tables(tomllib.loads(text.read_text(encoding="utf-8")))
+
+
+def file_tables(data: Mapping[str, Mapping[str, Any]]) -> dict[str, Entries]:
+    """A vocabulary file's TOML as its tables: ``[status]`` stays ``status``, and
+    ``[Customers.status]`` (TOML's table ``status`` in ``Customers``) is ``Customers.status``."""
     out: dict[str, Entries] = {}
     for name, table in data.items():
         if all(isinstance(v, dict) for v in table.values()) and table:  # [Tab.field]
@@ -82,7 +88,7 @@ def builtin(language: str) -> dict[str, Entries]:
     return out
 
 
-def _tables(key: str) -> tuple[str, ...]:
+def _tables_of(key: str) -> tuple[str, ...]:
     """The built-in tables field ``key`` (``Tab.field`` or a field name) reads, first wins."""
     _, _, name = key.rpartition(".")
     own = (key, name) if key != name else (name,)
@@ -99,7 +105,7 @@ def builtin_pairs(key: str) -> tuple[tuple[str, str], ...]:
 @functools.cache
 def _builtin_pairs(key: str) -> tuple[tuple[str, str], ...]:
     pairs: list[tuple[str, str]] = []
-    for table in _tables(key):
+    for table in _tables_of(key):
         for language in LANGUAGES:
             for canonical, spellings in builtin(language).get(table, ()):
                 pairs += [(s, canonical) for s in spellings]
@@ -115,7 +121,7 @@ def label(key: str, value: str, language: str | None) -> str:
     if not language or language not in LANGUAGES:
         return value
     tables = builtin(language)
-    for table in _tables(key):
+    for table in _tables_of(key):
         for canonical, spellings in tables.get(table, ()):
             if canonical == value and spellings:
                 return spellings[0]
