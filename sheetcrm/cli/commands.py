@@ -17,6 +17,7 @@ from sheetcrm.cli.options import (
 )
 from sheetcrm.cli.output import emit
 from sheetcrm.cli.output import report_run as _report
+from sheetcrm.cli.report_cmds import quiet_logs
 from sheetcrm.cli.scripting import echo_doc, printed_as_json
 from sheetcrm.crm import CRM, repairs
 from sheetcrm.demo import TITLE as DEMO_TITLE
@@ -50,7 +51,8 @@ def init(crm: CRM, dry_run: bool, quiet: bool, fmt: str, force: bool) -> None:
 def demo(crm: CRM, dry_run: bool, quiet: bool, as_of: dt.date, force: bool) -> None:
     """Build a realistic demo CRM (a small online shop), refresh it, write crm-report.html
     next to it and print a summary."""
-    done = run_demo(crm, as_of, force=force, dry_run=dry_run)
+    with quiet_logs(quiet):
+        done = run_demo(crm, as_of, force=force, dry_run=dry_run)
     _report(done.written, quiet, f"Demo CRM in {done.where}")  # a dry run: the plan
     if quiet or done.refreshed is None or done.report is None or done.summary is None:
         return

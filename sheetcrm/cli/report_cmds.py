@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -16,6 +19,20 @@ from sheetcrm.outputs.reminders import remind as remind_crm
 from sheetcrm.outputs.report import make_report
 from sheetcrm.outputs.shapes import remind_doc
 from sheetcrm.run import plural
+
+
+@contextlib.contextmanager
+def quiet_logs(quiet: bool) -> Iterator[None]:
+    """With ``--quiet``, warnings (a script the charts have no font for) stay out of the
+    output too, so a cron job's mail is empty; errors still show."""
+    logger = logging.getLogger("sheetcrm")
+    before = logger.level
+    if quiet:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
 
 
 @click.command()
@@ -63,16 +80,17 @@ def report(
         check_address(address)
     if emails and title:
         check_header("subject", title)
-    result = make_report(
-        crm,
-        as_of=as_of,
-        period=period,
-        fmt=fmt,
-        template=template,
-        output=output,
-        emails=emails,
-        title=title,
-    )
+    with quiet_logs(quiet):
+        result = make_report(
+            crm,
+            as_of=as_of,
+            period=period,
+            fmt=fmt,
+            template=template,
+            output=output,
+            emails=emails,
+            title=title,
+        )
     if output is None and not emails and isinstance(result.content, str):
         click.echo(result.content, nl=False)
     elif not quiet:
