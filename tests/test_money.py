@@ -341,6 +341,15 @@ def test_format_money(value, code, language, shown):
     assert money.format_money(value, code, language) == shown
 
 
+@pytest.mark.parametrize("code", ["IRR", "IRT", "INR", "BDT", "GBP", "USD", "EUR", "PKR", "JPY"])
+@pytest.mark.parametrize("language", ["en", "fa", "bn"])
+def test_what_format_money_writes_reads_back_in_its_currency(code, language):
+    """A report's or a formatted cell's text pasted back into the sheet is the same amount."""
+    shown = money.format_money(1_234_567.5, code, language)
+    expected = 1_234_567.5 if money.decimals(code) else 1_234_568
+    assert parse(shown, code) == expected, shown
+
+
 def test_every_marker_names_currencies_babel_knows():
     for marker in money._MARKERS:
         for code in money.marker_codes(marker):

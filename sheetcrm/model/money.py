@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from sheetcrm.errors import ConfigError
@@ -69,6 +70,8 @@ _MARKERS: dict[str, tuple[str, ...]] = {
     "s$": ("SGD",),
     "hk$": ("HKD",),
     "r$": ("BRL",),
+    "mx$": ("MXN",),
+    "nt$": ("TWD",),
     "€": ("EUR",),
     "euro": ("EUR",),
     "euros": ("EUR",),
@@ -102,6 +105,8 @@ _MARKERS: dict[str, tuple[str, ...]] = {
     "tomans": (TOMAN,),
     "تومانی": (TOMAN,),
     "ریال": (RIAL,),
+    "রিয়াল": (RIAL,),
+    "তোমান": (TOMAN,),
     "rial": (RIAL,),
     "rials": (RIAL,),
     "﷼": (RIAL, "SAR", "OMR", "QAR", "YER"),
@@ -110,6 +115,8 @@ _MARKERS: dict[str, tuple[str, ...]] = {
     "dirhams": ("AED", "MAD"),
     "د.إ": ("AED",),
     "¥": ("JPY", "CNY"),
+    "jp¥": ("JPY",),
+    "cn¥": ("CNY",),
     "円": ("JPY",),
     "元": ("CNY",),
     "₺": ("TRY",),
@@ -150,6 +157,9 @@ _FAMILY = {
     "kr": "kronor or kroner",
     "kr.": "kronor or kroner",
 }
+
+# Bengali য় and ড় have two spellings; typed text is put in NFC before it is looked up.
+_MARKERS = {unicodedata.normalize("NFC", k): v for k, v in _MARKERS.items()}
 
 _LETTER = r"[^\W\d_]"
 _NO_MARKER_EDGE = frozenset("0123456789()")
