@@ -38,7 +38,7 @@ class Look:
     @classmethod
     def of(cls, crm: CRM) -> Look:
         c = crm.config
-        return cls(crm.ctx.currency, c.calendar, c.lang, getattr(c, "digits", "latin"))
+        return cls(crm.ctx.currency, c.calendar, c.lang, c.digits)
 
     @property
     def money_format(self) -> str:
