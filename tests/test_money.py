@@ -163,11 +163,13 @@ def test_a_range_or_an_estimate_keeps_its_lower_bound(raw, currency, kept):
 
 
 def test_a_range_message_shows_the_kept_amount_in_the_currency():
+    with pytest.raises(ApproximateValue, match=r"keeps ₹3,00,000\.00 and notes"):
+        parse("about 3 lakh", "INR")
     with pytest.raises(ApproximateValue) as info:
         parse("۳ تا ۵ میلیون", "IRR")
     assert str(info.value) == (
         "'۳ تا ۵ میلیون' is not one amount (a range: an import keeps its lower bound, "
-        "3,000,000, and notes the text)"
+        "3,000,000 rial, and notes the text)"
     )
 
 

@@ -2,7 +2,7 @@
 
 Read: local digits and separators (``۱۲۳٬۴۵۶٫۷``, ``1.234,50``, lakh grouping ``1,23,456``),
 magnitude words and suffixes (``۸ میلیون``, ``۲/۵ میلیون``, ``২ লাখ ৫০ হাজার``, ``2.5 lakh``,
-``₹2.5L``, ``1.5 Cr``, ``12k``, ``1.2M``, ``2 bn``), Indian and Bangladeshi endings
+``₹2.5L``, ``1.5 Cr``, ``2.5 लाख``, ``12k``, ``1.2M``, ``2 bn``), Indian and Bangladeshi endings
 (``Rs. 1,499/-``, ``৳১,২৫০/=``), and currency markers (``model.money``).
 
 The rules, so a value never means two things:

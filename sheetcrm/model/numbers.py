@@ -160,7 +160,7 @@ class MoneyCodec(NumberCodec):
         )
 
     def _show(self, value: Any, ctx: ValueContext) -> str:
-        return f"{value:,.{money.decimals(ctx.currency)}f}"
+        return money.format_money(value, ctx.currency)  # ₹3,00,000.00, 3,000,000 rial
 
     def _result(self, number: Decimal, ctx: ValueContext) -> float:
         return float(money.quantize(number, ctx.currency))
