@@ -51,6 +51,8 @@ def parse(raw, currency, kind="money"):
         ("1.5 Cr", "INR", 15_000_000),
         ("1.5 crore", "INR", 15_000_000),
         ("1.5 lakh crore", "INR", 1_500_000_000_000),
+        ("₹1,000 crore", "INR", 10_000_000_000),
+        ("1.25 Cr", "INR", 12_500_000),
         ("Rs. 1,499/-", "INR", 1499),
         ("Rs 1499", "INR", 1499),
         ("INR 1,23,456.50", "INR", 123_456.5),
@@ -192,6 +194,7 @@ def test_a_range_message_shows_the_kept_amount_in_the_currency():
         "تا ۵ میلیون",  # "up to": no lower bound
         "۵ تومان ریال",
         "1e30",  # no amount has that many digits
+        "1,250.00 Cr",  # a bank statement's credit: 1,250, or 1,250 crore?
     ],
 )
 def test_refusals_are_one_line_and_say_what_was_expected(raw):

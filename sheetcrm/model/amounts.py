@@ -9,8 +9,10 @@ The rules, so a value never means two things:
 
 - ``k`` is a thousand, ``M``/``m``/``mn`` a million (never milli-), ``b``/``bn`` a billion
   (10⁹), ``L`` a lakh (10⁵) and ``Cr`` a crore (10⁷) — letters only as a suffix right after
-  a number, so ``L`` alone is not a number. Magnitude words in a row multiply (``1.5 lakh
-  crore``); terms add up when they get smaller (``۲ میلیون و ۵۰۰ هزار`` = 2,500,000).
+  a number, so ``L`` alone is not a number; ``1,250.00 Cr``, grouped with paise, is a bank
+  statement's credit and refused rather than read as crores. Magnitude words in a row
+  multiply (``1.5 lakh crore``); terms add up when they get smaller (``۲ میلیون و ۵۰۰
+  هزار`` = 2,500,000).
   A number word (one to ten, half, ``یک``…``ده``, ``نیم``, ``এক``…``দশ``, ``দেড়``,
   ``আড়াই``) counts only before a magnitude word: ``یک میلیون`` is 1,000,000, ``ten`` is not
   a number. ``/`` is a decimal point only before a magnitude word (``۲/۵ میلیون``), so
@@ -104,6 +106,8 @@ _TERM = re.compile(
     r"(?P<and_half>\s+(?:و|and\s+a)\s+(?:نیم|half))?"
     rf"\s*(?P<mags>{_MAG}(?:\s*{_MAG})*)"
 )
+#: How a bank statement writes an amount it marks Cr (credit) or Dr: grouped, with paise.
+_STATEMENT = re.compile(r"\d{1,3}(?:,\d{2,3})+\.\d\d")
 _JOIN = re.compile(r"\s*(?:(?:و|and|ও)\s+|,\s*)?")
 
 #: Words before or after an amount that say it is a guess: an import keeps the number.
@@ -204,7 +208,10 @@ def _terms(s: str) -> tuple[Decimal, int] | None:
             value = _parse_decimal(num.replace("/", "."))
         if m.group("and_half") or m.group("and_half_before"):
             value += Decimal("0.5")
-        magnitude = math.prod(_MAGNITUDES[w] for w in re.findall(_MAG, m.group("mags")))
+        words = re.findall(_MAG, m.group("mags"))
+        if words[0].startswith("cr") and _STATEMENT.fullmatch(num):
+            return None  # "1,250.00 Cr" is a bank statement's credit, not 1,250 crore
+        magnitude = math.prod(_MAGNITUDES[w] for w in words)
         if last and magnitude >= last:
             return None  # "500 thousand 2 million" is no way to write a number
         total, last, pos = total + value * magnitude, magnitude, m.end()
