@@ -71,6 +71,7 @@ def parse(raw, currency, kind="money"):
         ("১.২৫ লাখ টাকা", "BDT", 125_000),
         ("২ লাখ ৫০ হাজার টাকা", "BDT", 250_000),
         ("দেড় লাখ", "BDT", 150_000),
+        ("দে\u09dc লাখ", "BDT", 150_000),  # ড় typed as one character
         ("আড়াই লাখ", "BDT", 250_000),
         ("সাড়ে তিন লাখ", "BDT", 350_000),
         ("৫ কোটি", "BDT", 50_000_000),
@@ -153,6 +154,8 @@ def test_the_euro_message_in_full():
         ("20 lakh to 1 crore", "INR", 2_000_000),
         ("حدود ۵ میلیون", "IRT", 5_000_000),  # an estimate keeps its number
         ("about 2 lakh", "INR", 200_000),
+        ("প্রায় ৫ লাখ", "BDT", 500_000),
+        ("প্রা\u09df ৫ লাখ", "BDT", 500_000),  # য় typed as one character
         ("~1.2M", "USD", 1_200_000),
         ("50k+", "USD", 50_000),
     ],

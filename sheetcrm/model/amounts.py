@@ -88,7 +88,6 @@ _NUMBER_WORDS: dict[str, Decimal] = _nfc(
         "a": Decimal(1),
         "half": Decimal("0.5"),
         "نیم": Decimal("0.5"),
-        "دیڑھ": Decimal("1.5"),
         "দেড়": Decimal("1.5"),
         "আড়াই": Decimal("2.5"),
     }
@@ -112,8 +111,11 @@ _JOIN = re.compile(r"\s*(?:(?:و|and|ও)\s+|,\s*)?")
 
 #: Words before or after an amount that say it is a guess: an import keeps the number.
 _ESTIMATE_BEFORE = re.compile(
-    r"^(?:about|approx\.?|approximately|around|roughly|circa|~|حدود|حدودا|تقریبا"
-    r"|প্রায়|আনুমানিক)\s*",
+    unicodedata.normalize(
+        "NFC",
+        r"^(?:about|approx\.?|approximately|around|roughly|circa|~|حدود|حدودا|تقریبا"
+        r"|প্রায়|আনুমানিক)\s*",
+    )
 )
 _ESTIMATE_AFTER = re.compile(r"\s*(?:\+|plus|or more|به بالا|و بیشتر|به بالاتر)$")
 #: A label in front of a price, as shops paste it: "MRP ₹499", "قیمت: ۱۵۰ هزار تومان".
