@@ -162,6 +162,8 @@ def test_a_words_other_spellings_read_as_it(key, typed, expected):
         ("فعّال", "فعال"),
         ("بـــله", "بله"),
         ("\u09df", "\u09af\u09bc"),  # য়: one code point, or য + nukta
+        ("\u09dc", "\u09a1\u09bc"),  # ড়
+        ("\u09dd", "\u09a2\u09bc"),  # ঢ়
         ("\u09cb", "\u09c7\u09be"),  # ো composed or as its two halves
         ("উত্\u200dস", "উৎস"),
         ("ＩＮＳＴＡ", "insta"),  # full-width letters
