@@ -21,7 +21,7 @@ from sheetcrm.emulator.cells import NumberFormat, format_value
 from sheetcrm.model.diff import declared_layout, diff_layout
 from sheetcrm.model.display import as_text, for_table
 from sheetcrm.model.grid import NUMBER_FORMATS, TabGrid, number_formats
-from sheetcrm.model.numformat import money_format
+from sheetcrm.model.numformat import is_money_format, money_format, same_format
 from sheetcrm.workbook.refresh import refresh
 
 DAY = dt.date(2026, 11, 21)
@@ -221,3 +221,27 @@ def test_memory_backend_keeps_the_currency_format(schema):
     refresh(crm, DAY)
     grid = crm.read(["Interactions"], layout=True)["Interactions"]
     assert grid.layout.number_formats["amount"] == money_format("BDT")
+
+
+def test_every_currency_has_a_format_recognised_as_sheetcrm_money():
+    from babel.numbers import list_currencies
+
+    for code in [*sorted(list_currencies()), "IRT"]:
+        assert is_money_format(money_format(code)), code
+    for teammate in ("0.0%", "#,##0", "yyyy-mm-dd", "@", "0.00", None):
+        assert not is_money_format(teammate), teammate
+
+
+@pytest.mark.parametrize(
+    ("ours", "resaved"),
+    [
+        (INR, r"[<99999.995]\₹#,##0.00;[<9999999.995]\₹##\,##\,##0.00;\₹##\,##\,##\,##0.00"),
+        (money_format("IRT"), '#,##0" تومان"'),
+        ("yyyy-mm-dd", r"yyyy\-mm\-dd"),
+        ("yyyy-mm-dd hh:mm", r"yyyy\-mm\-dd\ hh:mm"),
+    ],
+)
+def test_a_code_libreoffice_respelled_is_the_same_format(ours, resaved):
+    """LibreOffice saves literals its own way; a re-saved workbook needs no repair."""
+    assert same_format(ours, resaved) and is_money_format(resaved) == is_money_format(ours)
+    assert not same_format(ours, "#,##0.00")

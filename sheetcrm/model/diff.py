@@ -22,7 +22,7 @@ from sheetcrm.model.grid import (
     map_header,
     number_formats,
 )
-from sheetcrm.model.numformat import money_formats, same_format
+from sheetcrm.model.numformat import is_money_format, same_format
 from sheetcrm.model.schema import Schema, TabSchema
 from sheetcrm.model.values import ValueContext, is_blank, values_equal
 from sheetcrm.model.vocab import LANGUAGES
@@ -183,7 +183,7 @@ def diff_layout(
     def format_ok(name: str, code: str) -> bool:
         current = keyed_have_f.get(header_key(name))
         if ctx is None and tab.field(name).type == "money":
-            return any(same_format(current, ours) for ours in money_formats())
+            return is_money_format(current)
         return same_format(current, code)
 
     def dropdown_ok(name: str, rule: Validation) -> bool:

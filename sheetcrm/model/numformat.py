@@ -40,8 +40,11 @@ LAKH_DIGITS, CRORE_DIGITS = r"##\,##\,##0", r"##\,##\,##\,##0"
 @functools.cache
 def money_format(currency: str) -> str:
     """The number format code for money cells kept in ``currency``."""
-    code = currency.strip().upper()
-    symbol, decimals, lakh = _facts(code)
+    symbol, decimals, lakh = _facts(currency.strip().upper())
+    return _build(symbol, decimals, lakh)
+
+
+def _build(symbol: str, decimals: int, lakh: bool) -> str:
     frac = "." + "0" * decimals if decimals else ""
 
     def section(digits: str) -> str:
@@ -58,11 +61,26 @@ def money_format(currency: str) -> str:
     return f"[<{low}]{section('#,##0')};[<{high}]{lakhs};{crores}"
 
 
-def money_formats() -> frozenset[str]:
-    """Every money format sheetcrm may have written (the fallback and the common
-    currencies), to tell ours from a format a teammate chose."""
-    common = ("USD", "EUR", "GBP", "INR", "BDT", "IRR", money.TOMAN, "PKR", "AED", "JPY")
-    return frozenset({PLAIN_MONEY, *(money_format(c) for c in common)})
+def is_money_format(code: str | None) -> bool:
+    """True for a code sheetcrm writes on money cells, in any currency (or none): to tell
+    ours from a format a teammate chose, by its shape, whatever the symbol."""
+    return code is not None and _shape(code) in _money_shapes()
+
+
+@functools.cache
+def _money_shapes() -> frozenset[tuple[tuple[bool, str], ...]]:
+    built = [
+        _build(symbol, decimals, lakh)
+        for symbol in ("$", "ریال")  # a sign before the digits, a right-to-left word after
+        for decimals in range(5)
+        for lakh in (False, True)
+    ]
+    return frozenset(_shape(code) for code in (PLAIN_MONEY, *built))
+
+
+def _shape(code: str) -> tuple[tuple[bool, str], ...]:
+    """The canonical code with every literal run as one mark (any symbol, any spacing)."""
+    return tuple((True, "¤") if literal else (False, text) for literal, text in _canonical(code))
 
 
 #: Characters that mean something in a format code when not quoted or escaped.
