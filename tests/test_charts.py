@@ -23,6 +23,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont, features
 
 from sheetcrm.outputs import charts
+from sheetcrm.outputs.i18n import LocalFormat
 
 PERSIAN = ["معرفی دوستان", "اینستاگرام", "جشنواره پاییز"]
 BENGALI = ["ফেসবুক বিজ্ঞাপন", "রেফারেল"]
@@ -143,7 +144,7 @@ def report_data(**extra: Any) -> Any:
     """What the charts read of a ReportData, with Persian and Bengali labels."""
     values = {
         "monthly": [
-            {"month": "مهر ۱۴۰۴", "revenue": 12_000_000},
+            {"month": "1404-07", "label": "مهر ۱۴۰۴", "revenue": 12_000_000},
             {"month": "আশ্বিন ১৪৩২", "revenue": 8_000_000},
         ],
         "by_source": [
@@ -156,6 +157,7 @@ def report_data(**extra: Any) -> Any:
             {"name": "ফেসবুক বিজ্ঞাপন", "roi": -0.25},
             {"name": "Newsletter", "roi": 0.1},
         ],
+        "local": LocalFormat(),
     }
     return SimpleNamespace(**{**values, **extra})
 
@@ -265,3 +267,24 @@ def test_axis_numbers_are_grouped_or_written_by_the_caller():
 def test_a_chart_with_nothing_to_show_is_left_out():
     empty = report_data(monthly=[{"month": "مهر ۱۴۰۴", "revenue": 0}], by_source=[], campaigns=[])
     assert charts.render_charts(empty) == {}
+
+
+def test_sources_are_shown_as_the_reports_tables_show_them():
+    """Canonical sources ("instagram") get the label of the report's language; a month its
+    name in the workbook's calendar; pie shares the report's digits."""
+    local = LocalFormat(language="fa_IR", currency="IRT", digits="native")
+    sources = [{"source": "instagram", "leads": 3}, {"source": "referral", "leads": 1}]
+    data = report_data(by_source=sources, local=local)
+    texts = svg_texts(charts.render_charts(data, form="svg")["sources"])
+    assert {"اینستاگرام", "معرفی دوستان", "۷۵٪", "۲۵٪"} <= texts
+    assert "instagram" not in texts
+    months = svg_texts(charts.render_charts(data, form="svg")["revenue"])
+    assert "مهر ۱۴۰۴" in months and "1404-07" not in months
+
+
+def test_right_to_left_numbers_keep_the_minus_before_the_digits():
+    """A left-to-right isolate around each axis number of a right-to-left chart."""
+    rtl = svg_texts(charts.render_charts(report_data(), form="svg", rtl=True)["roi"])
+    assert "\u2066\u221220\u2069" in rtl
+    ltr = svg_texts(charts.render_charts(report_data(), form="svg")["roi"])
+    assert "\u221220" in ltr and not any("\u2066" in t for t in ltr)

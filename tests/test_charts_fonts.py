@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from sheetcrm.outputs import charts
+from sheetcrm.outputs.i18n import LocalFormat
 
 PERSIAN, BENGALI = charts.SCRIPTS
 
@@ -88,6 +89,7 @@ def test_charts_of_a_script_without_a_font_say_nothing_else(no_noto, caplog):
         monthly=[{"month": "আশ্বিন", "revenue": 3}, {"month": "কার্তিক", "revenue": 5}],
         by_source=[{"source": "ফেসবুক", "leads": 2}],
         campaigns=[{"name": "রেফারেল", "roi": 0.2}],
+        local=LocalFormat(language="bn_BD", currency="BDT", digits="native"),
     )
     heard: list[str] = []
     with caplog.at_level(logging.DEBUG, logger="matplotlib"), warnings.catch_warnings():

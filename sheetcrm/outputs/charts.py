@@ -28,6 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sheetcrm.model import vocab
+
 if TYPE_CHECKING:
     from sheetcrm.outputs.report_data import ReportData
 
@@ -228,7 +230,16 @@ class _Style:
         """Numbers on ``axis`` written by ``number`` (the report's digits and grouping)."""
         from matplotlib.ticker import FuncFormatter
 
-        axis.set_major_formatter(FuncFormatter(lambda v, _pos: self.text(self.number(v))))
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: self.text(self.isolated(v))))
+
+    def isolated(self, value: float) -> str:
+        """The number, kept left to right on a right-to-left page (a left-to-right isolate:
+        the minus stays before the digits). Only where text is shaped: an older
+        matplotlib would draw the isolate's marks as missing glyphs."""
+        shown = self.number(value)
+        if self.rtl and (self.form == "svg" or shapes_text()):
+            return f"\u2066{shown}\u2069"
+        return shown
 
     def mirror(self, ax: Any) -> None:
         """For a right-to-left page: the value axis on the right and the other axis running
@@ -260,8 +271,20 @@ def _uri(fig: Any, form: str) -> str:
     return f"data:{kind};base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def month_name(month: dict[str, Any]) -> str:
+    """A month as the report names it (``label``: "آبان ۱۴۰۵", in the workbook's calendar,
+    language and digits), else its key ("1405-08")."""
+    return str(month.get("label") or month["month"])
+
+
+def source_name(data: ReportData, source: Any) -> str:
+    """A lead source as the report's tables show it: the canonical value's label in the
+    report's language ("instagram" → "اینستاگرام" in Persian)."""
+    return vocab.label("Leads.source", str(source), data.local.lang)
+
+
 def _revenue_chart(data: ReportData, style: _Style) -> Any:
-    months = [style.text(m["month"]) for m in data.monthly]
+    months = [style.text(month_name(m)) for m in data.monthly]
     revenue = [m["revenue"] for m in data.monthly]
     if not any(revenue):
         return None
@@ -285,9 +308,9 @@ def _source_chart(data: ReportData, style: _Style) -> Any:
     fig, ax = _figure(4.2, 3.0)
     ax.pie(
         [s["leads"] for s in sources],
-        labels=[style.text(s["source"]) for s in sources],
+        labels=[style.text(source_name(data, s["source"])) for s in sources],
         colors=PALETTE[: len(sources)],
-        autopct="%1.0f%%",
+        autopct=lambda share: style.text(data.local.numerals(f"{share:.0f}%")),
         startangle=90,
         counterclock=not style.rtl,
         textprops={"fontsize": 8},
@@ -321,8 +344,8 @@ def chart_texts(data: ReportData, style: _Style) -> list[str]:
     """Every text the charts may show: the scripts among them decide the fonts."""
     titles = ("Revenue by month", "Leads by source", "Campaign ROI", "ROI (%)")
     texts = [style.gettext(t) for t in titles] + [style.number(1234567890.0)]
-    texts += [str(m["month"]) for m in data.monthly]
-    texts += [str(s["source"]) for s in data.by_source]
+    texts += [month_name(m) for m in data.monthly]
+    texts += [source_name(data, s["source"]) for s in data.by_source]
     texts += [str(c["name"]) for c in data.campaigns]
     return texts
 
