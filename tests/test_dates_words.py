@@ -109,6 +109,12 @@ MDY = ValueContext(date_order="MDY")
         ("১৫ সেপ্টেম্বর ২০২৫ বিকাল ৩:১৫", None, dt.datetime(2025, 9, 15, 15, 15)),
         ("১৫ সেপ্টেম্বর ২০২৫ সকাল ১০:৩০", None, dt.datetime(2025, 9, 15, 10, 30)),
         ("Sep 24, 2025 3:15 PM", None, dt.datetime(2025, 9, 24, 15, 15)),
+        # the Forms "Download responses (.csv)" adds the form's offset: the wall clock is kept
+        ("2025/10/04 3:15:20 PM GMT+6", None, dt.datetime(2025, 10, 4, 15, 15, 20)),
+        ("2025/10/04 3:15:20 PM GMT+5:30", None, dt.datetime(2025, 10, 4, 15, 15, 20)),
+        ("2025/10/04 3:15:20 pm gmt+3:30", None, dt.datetime(2025, 10, 4, 15, 15, 20)),
+        ("1404/07/12 3:15:20 ب.ظ. GMT+3:30", None, dt.datetime(2025, 10, 4, 15, 15, 20)),
+        ("২০২৫/১০/০৪ ৩:১৫:২০ অপরাহ্ণ GMT+6", None, dt.datetime(2025, 10, 4, 15, 15, 20)),
     ],
 )
 def test_timestamps_as_fa_and_bn_spreadsheets_write_them(typed, ctx, moment):

@@ -141,6 +141,7 @@ _SPACED = re.compile(r"(یک|دو|سه|چهار|پنج)\s+شنبه|(قبل|بع�
 _STUCK = re.compile(r"(\d)(?=[قب]\.?\s*ظ)")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:ই|লা|রা|ঠা|শে|ام|م|টা)$")
 _CLOCK = re.compile(r"^\d{1,2}(?::\d{2}){0,2}$")
+_OFFSET = re.compile(r"^(?:gmt|utc)(?:[+-]\d{1,2}(?::?\d{2})?)?$")
 
 
 def joined(folded: str) -> str:
@@ -160,11 +161,13 @@ class Words:
 def _token(word: str) -> tuple[str, int | None, bool]:
     """One word in English (or unchanged), the Jalali month it names, whether it names
     a Gregorian month."""
-    key = word.strip(".ঃ:")
+    key = word.casefold().strip(".ঃ:")
     key = key.replace(".", "").replace("ঃ", "")
     m = _ORDINAL.match(key)
     if m:
         return m[1], None, False
+    if _OFFSET.match(key):  # the wall clock is kept; dateutil knows GMT in capitals only
+        return word.upper(), None, False
     if key in _FILLER:
         return "", None, False
     for candidate in (key, key[:-3] if key.endswith("ماه") else ""):
@@ -182,8 +185,9 @@ def _token(word: str) -> tuple[str, int | None, bool]:
 @functools.lru_cache(maxsize=4096)  # an export repeats its timestamps' words
 def english(text: str) -> Words:
     """``text`` (digits already ASCII) with its Persian and Bengali date words in English;
-    a Jalali month becomes "January" and is returned apart, to be read as Jalali."""
-    folded = joined(fold(text).replace(",", " , "))
+    a Jalali month becomes "January" and is returned apart, to be read as Jalali. Other
+    words pass as typed ("GMT+6" in a Forms download keeps the case dateutil needs)."""
+    folded = joined(unicodedata.normalize("NFC", text).translate(_FOLD).replace(",", " , "))
     out: list[str] = []
     jalali: int | None = None
     named = False
