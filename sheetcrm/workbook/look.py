@@ -51,7 +51,7 @@ class Look:
     def month(self, key: Any) -> str:
         """A month bucket (``YYYY-MM`` text, or a pandas Period) named for people."""
         text = key if isinstance(key, str) else f"{key.year:04d}-{key.month:02d}"
-        return calendars.month_label(text, self.calendar, self.language)
+        return calendars.month_label(text, self.calendar, self.language, self.digits)
 
     def day(self, day: dt.date) -> str:
         return calendars.format_date(day, self.calendar, self.language, self.digits)
