@@ -6,6 +6,9 @@ follows): fa writes ``y/M/d H:mm:ss`` (24-hour; 12-hour with ``ق.ظ.``/``ب.ظ.
 the date with ``،``), bn ``d/M/yy h:mm:ss a`` with ``AM``/``PM`` (older CLDR data and
 hand-typed sheets use ``পূর্বাহ্ণ``/``অপরাহ্ণ``), and ``d MMM, y`` with abbreviations such as
 ``অক্টো`` / ``সেপ্টেঃ`` (bn_IN). The tests check these shapes against Babel's own output too.
+The Forms "Download responses (.csv)" writes ``YYYY/MM/DD h:mm:ss AM GMT+H`` whatever the
+form's language (``2025/10/04 3:15:20 PM GMT+6``); a Persian user's sheet may hold Jalali
+stamps (``1404/07/12 3:15:20 ب.ظ.``). Google itself could not be asked here.
 """
 
 from __future__ import annotations
