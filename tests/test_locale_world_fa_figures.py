@@ -70,14 +70,19 @@ def test_report_shows_toman_not_dollars(studio):
     assert "تومان" in report.stdout and "$" not in report.stdout, report.stdout
 
 
-def test_report_figures_equal_a_pandas_computation(studio):
-    """The month to 29 Aban 1404 (30 days) against the 30 days before it: the revenue of
-    each, and the leads-by-source table's counts."""
+def period_revenue() -> tuple[float, float]:
+    """Revenue of the month to 29 Aban 1404 (30 days) and of the 30 days before it."""
     sales = fa_interaction_rows()
     start = FA_AS_OF - dt.timedelta(days=29)
     before = start - dt.timedelta(days=30)
     now = float(sales[(sales["day"] >= start) & (sales["day"] <= FA_AS_OF)]["net"].sum())
     then = float(sales[(sales["day"] >= before) & (sales["day"] < start)]["net"].sum())
+    return now, then
+
+
+def test_report_figures_equal_a_pandas_computation(studio):
+    """The period's and the period before's revenue, and the leads-by-source counts."""
+    now, then = period_revenue()
     report = studio.book.said("report", "--format", "md", *AS_OF)
     assert report.returncode == 0, report.stderr
     printed = numbers_in(report.stdout)
@@ -106,3 +111,17 @@ def test_persian_report_is_right_to_left_in_toman(studio):
     assert re.search(r"<(html|body)[^>]*\sdir=\"rtl\"", page.stdout), page.stdout[:300]
     assert "تومان" in page.stdout
     assert not re.search(r"\$\s?\d", page.stdout)
+    sales = fa_interaction_rows()
+    orders = len(
+        sales[
+            (sales["type"] == "purchase")
+            & (sales["day"] > FA_AS_OF - dt.timedelta(days=30))
+            & (sales["day"] <= FA_AS_OF)
+        ]
+    )
+    now, then = period_revenue()
+    text = re.sub(r"<style.*?</style>|<script.*?</script>", "", page.stdout, flags=re.S)
+    printed = numbers_in(text)
+    # the KPI cards: the period's revenue, its change on the period before, the average order
+    assert now in printed and round(100 * (now / then - 1)) in printed, (now, then)
+    assert now / orders in printed, now / orders
