@@ -2,7 +2,7 @@
 
 Two forms. ``svg`` keeps text as text (``svg.fonttype = "none"``): the browser shapes
 Persian and Bengali and orders right-to-left text itself, with the fonts of the machine
-showing the page, whatever matplotlib drew the chart — the form for the HTML report.
+showing the page, whichever matplotlib version drew the chart — the form for HTML.
 ``png`` is for the PDF and e-mail: WeasyPrint draws SVG text glyph by glyph (Persian
 letters come out unjoined, Bengali vowel signs misplaced), and mail clients drop SVG.
 There matplotlib draws the glyphs; since 3.11 it lays text out with libraqm (shaping and
