@@ -52,7 +52,9 @@ class NumberCodec(Codec):
             text = text.strip()[:-1]
         try:
             reading = self._reading(text, ctx)
-            number = self._in_currency(reading, raw, ctx) / (100 if percent else 1)
+            number = self._in_currency(reading, raw, ctx)
+            if percent:
+                number /= 100
             result = self._result(number, ctx)
         except (NotANumber, InvalidOperation):  # InvalidOperation: 1e30 has no cents
             raise self.fail(raw, self.expecting(ctx)) from None
