@@ -20,7 +20,8 @@ SALE_COLUMNS = ["customer_id", "type", "amount", "when", "day", "month", "produc
 
 def sales(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """THE sales table: purchases and returns up to the end of the as-of day, with a signed
-    ``amount`` (returns negative), ``when``, ``day`` and ``month``."""
+    ``amount`` (returns negative), ``when``, ``day`` and ``month`` (the Gregorian month key,
+    ``YYYY-MM``; ``monthly`` buckets in the workbook's calendar)."""
     rows = interactions[column(interactions, "type").isin(SALE_TYPES)]
     when = moment(column(rows, "date"))
     keep = when < end_of(as_of)
@@ -35,7 +36,7 @@ def sales(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
             "amount": amount.where(kind == "purchase", -amount).astype(float),
             "when": when,
             "day": when.dt.normalize(),
-            "month": when.dt.to_period("M"),
+            "month": month_of(when),
             "product": column(rows, "product"),
             "quantity": num(column(rows, "quantity")).fillna(0.0),
         },
