@@ -35,6 +35,9 @@ def parse(raw, currency, kind="money"):
         ("یک و نیم میلیون تومان", "IRT", 1_500_000),
         ("۲ و نیم میلیون", "IRT", 2_500_000),
         ("نیم میلیون", "IRT", 500_000),
+        ("صد هزار تومان", "IRT", 100_000),
+        ("پانصد هزار تومان", "IRT", 500_000),
+        ("بیست میلیون", "IRT", 20_000_000),
         ("۲ میلیون و ۵۰۰ هزار تومان", "IRT", 2_500_000),
         ("۱ میلیارد و ۲۰۰ میلیون", "IRR", 1_200_000_000),
         ("قیمت: ۱۵۰ هزار تومان", "IRT", 150_000),
@@ -189,6 +192,7 @@ def test_a_range_message_shows_the_kept_amount_in_the_currency():
         "L",  # a suffix needs a number
         "lakh",
         "ten",  # number words only before a magnitude
+        "پانصد",
         "500 هزار ۲ میلیون",  # terms must get smaller
         "۲ میلیون و ۵۰۰",  # a bare number after a magnitude means nothing sure
         "توافقی",  # Divar's "negotiable"

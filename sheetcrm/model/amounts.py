@@ -13,10 +13,10 @@ The rules, so a value never means two things:
   statement's credit and refused rather than read as crores. Magnitude words in a row
   multiply (``1.5 lakh crore``); terms add up when they get smaller (``۲ میلیون و ۵۰۰
   هزار`` = 2,500,000).
-  A number word (one to ten, half, ``یک``…``ده``, ``نیم``, ``এক``…``দশ``, ``দেড়``,
-  ``আড়াই``) counts only before a magnitude word: ``یک میلیون`` is 1,000,000, ``ten`` is not
-  a number. ``/`` is a decimal point only before a magnitude word (``۲/۵ میلیون``), so
-  ``1/2`` stays text.
+  A number word (one to ten, half, ``یک``…``ده``, ``نیم``, the Persian tens and hundreds
+  ``بیست``…``نهصد``, ``এক``…``দশ``, ``দেড়``, ``আড়াই``) counts only before a magnitude
+  word: ``یک میلیون`` is 1,000,000, ``ten`` is not a number. ``/`` is a decimal point
+  only before a magnitude word (``۲/۵ میلیون``), so ``1/2`` stays text.
 - A range (``۳ تا ۵ میلیون``, ``3-5 lakh``, ``10k-20k``, ``£1,000 to £2,000``) and an
   estimate (``حدود ۵ میلیون``, ``about 2 lakh``, ``50k+``) are not one amount: the codec
   raises ``ApproximateValue`` keeping the LOWER bound (an estimate keeps its number); the
@@ -85,6 +85,17 @@ _NUMBER_WORDS: dict[str, Decimal] = _nfc(
             )
             for i, w in enumerate(words)
         },
+        **{
+            w: Decimal(10 * (i + 2))
+            for i, w in enumerate(("بیست", "سی", "چهل", "پنجاه", "شصت", "هفتاد", "هشتاد", "نود"))
+        },
+        **{
+            w: Decimal(100 * (i + 1))
+            for i, w in enumerate(
+                ("صد", "دویست", "سیصد", "چهارصد", "پانصد", "ششصد", "هفتصد", "هشتصد", "نهصد")
+            )
+        },
+        "پونصد": Decimal(500),  # as it is said
         "a": Decimal(1),
         "half": Decimal("0.5"),
         "نیم": Decimal("0.5"),
