@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import click
 import jdatetime
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from sheetcrm.analytics import kpis
 from sheetcrm.analytics.periods import Period, check_period, parse_period
+from sheetcrm.cli.options import period_option
 from sheetcrm.errors import InputError
 from sheetcrm.model import calendars
 from sheetcrm.model.calendars import GREGORIAN, JALALI
@@ -213,3 +216,22 @@ def test_a_period_after_the_as_of_day_is_refused():
     with pytest.raises(InputError, match="starts after the as-of date 1404-08-29"):
         parse_period("1404-09", AS_OF, JALALI)
     assert check_period("1404-09") == "1404-09"  # a fine period on a later as-of day
+
+
+def test_the_period_option_checks_before_anything_is_read():
+    """``options.period_option``: the text as typed reaches the command; a bad one is exit 2
+    with one line naming it and the accepted forms."""
+
+    @click.command()
+    @period_option()
+    def show(period: str) -> None:
+        click.echo(f"period={period}")
+
+    runner = CliRunner()
+    assert runner.invoke(show, ["--period", "۱۴۰۴-۰۷"]).output == "period=۱۴۰۴-۰۷\n"
+    assert runner.invoke(show, []).output == "period=month\n"
+    bad = runner.invoke(show, ["--period", "1404-13"])
+    assert bad.exit_code == 2
+    [line] = bad.output.splitlines()
+    assert line.startswith("sheetcrm: error: Invalid value for '--period': period '1404-13'")
+    assert "1404-07 for Mehr 1404" in line

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -96,6 +96,14 @@ def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+class BadValue(click.BadParameter):
+    """A bad option value said in one line ("sheetcrm: error: Invalid value for '--as-of':
+    …", exit 2): the value and the forms accepted, without click's usage block."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"sheetcrm: error: {self.format_message()}", file=file, err=file is None)
+
+
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     """A day as typed: ISO or with slashes, any digits, Jalali for a year below 1600
     (``1404-08-29`` and ``۱۴۰۴/۰۸/۲۹`` are 2025-11-20); exit 2 otherwise."""
@@ -104,7 +112,7 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.da
     try:
         return calendars.typed_day(value)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
+        raise BadValue(str(exc), ctx, param) from None
 
 
 def as_of_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -126,7 +134,7 @@ def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> st
     try:
         return periods.check_period(value)
     except InputError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
+        raise BadValue(str(exc), ctx, param) from None
 
 
 def period_option(
