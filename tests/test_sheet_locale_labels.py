@@ -79,6 +79,20 @@ def test_metrics_are_the_same_either_way(both):
     assert column(plain, "Dashboard", "Dashboard") == column(fa, "Dashboard", "Dashboard")
 
 
+def test_summary_tabs_name_sources_and_channels_as_the_sheet_does(both):
+    plain, fa = both
+    sources = column(plain, "By source", "Source")
+    assert column(fa, "By source", "Source") == [
+        vocab.label("Leads.source", s, "fa") for s in sources
+    ]
+    assert vocab.label("Leads.source", "instagram", "fa") in column(fa, "By source", "Source")
+    assert column(fa, "By source", "Leads") == column(plain, "By source", "Leads")
+    channels = column(plain, "By campaign", "Channel")
+    assert column(fa, "By campaign", "Channel") == [
+        vocab.label("Campaigns.channel", c, "fa") for c in channels
+    ]
+
+
 def test_a_rerun_writes_nothing(both):
     _, fa = both
     counts = refresh(fa, AS_OF).changes.counts()

@@ -198,7 +198,7 @@ def source_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
     """Source, leads, converted, conversion rate (%), customers, revenue."""
     return [
         [
-            r["source"],
+            look.choice("Leads.source", r["source"]),
             r["leads"],
             r["converted"],
             _percent(r["rate"]),
@@ -214,7 +214,7 @@ def campaign_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
     return [
         [
             c["name"],
-            c["channel"],
+            look.choice("Campaigns.channel", c["channel"]),
             c["leads"],
             c["customers"],
             look.cash(c["revenue"]),

@@ -1,6 +1,7 @@
 """How generated tabs (the Dashboard and the summary tabs) show amounts, months and days
 in the workbook's locale: money in ``[locale] currency``'s number format, months named in
-``[locale] calendar`` (``Mehr 1404``), the as-of day in it.
+``[locale] calendar`` (``Mehr 1404``), the as-of day in it, choice values (sources,
+channels) as ``[locale] labels`` shows them in the data tabs.
 
 Sheets has no Jalali number format, so a Jalali day or month is shown as a text label;
 the figures stay numbers (and dates in data tabs stay real dates).
@@ -12,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sheetcrm.model import calendars
+from sheetcrm.model import calendars, vocab
 from sheetcrm.model.changes import Formatted
 from sheetcrm.model.numformat import PLAIN_MONEY, money_format
 from sheetcrm.model.values import is_blank
@@ -34,11 +35,12 @@ class Look:
     calendar: str = calendars.GREGORIAN
     language: str = "en"
     digits: str = "latin"
+    labels: str | None = None
 
     @classmethod
     def of(cls, crm: CRM) -> Look:
         c = crm.config
-        return cls(crm.ctx.currency, c.calendar, c.lang, c.digits)
+        return cls(crm.ctx.currency, c.calendar, c.lang, c.digits, c.labels)
 
     @property
     def money_format(self) -> str:
@@ -52,6 +54,13 @@ class Look:
         """A month bucket (``YYYY-MM`` text, or a pandas Period) named for people."""
         text = key if isinstance(key, str) else f"{key.year:04d}-{key.month:02d}"
         return calendars.month_label(text, self.calendar, self.language, self.digits)
+
+    def choice(self, key: str, value: Any) -> Any:
+        """A choice value (``Leads.source`` ``instagram``) as the data tabs show it:
+        its ``[locale] labels`` label, else itself."""
+        if not self.labels or not isinstance(value, str):
+            return value
+        return vocab.label(key, value, self.labels)
 
     def day(self, day: dt.date) -> str:
         return calendars.format_date(day, self.calendar, self.language, self.digits)
