@@ -25,8 +25,8 @@ GOOD_LEAD = ("Sara Ahmadi", "sara@example.com", "0912 345 6789", "8000000", "ins
 @pytest.mark.parametrize(
     ("column", "raw", "field"),
     [
-        ("Budget", "۸ میلیون", "value"),  # money with a word for the unit
-        ("Source", "Google search", "source"),  # not one of the sources
+        ("Budget", "توافقی", "value"),  # "negotiable", as Divar ads price: no amount
+        ("Source", "TV show", "source"),  # not one of the sources
         ("Interest", "very keen", "interest"),  # not low/medium/high
         ("Contact date", "31/02/2024", "contact_date"),  # no such day
         ("Contact date", "yesterday", "contact_date"),  # depends on today
@@ -131,7 +131,7 @@ def test_several_bad_cells_in_one_row_are_each_listed(crm, tmp_path):
         tmp_path,
         "leads.csv",
         LEAD_HEADER,
-        ("Sara", "sara@example.com", "0912 345 6789", "۸ میلیون", "Google search", "", "soon"),
+        ("Sara", "sara@example.com", "0912 345 6789", "توافقی", "TV show", "", "soon"),
     )
     result = import_file(crm, path, tab="Leads", overrides={"Budget": "value"})
     assert result.counts.created == 1 and result.counts.cells_set_aside == 3
@@ -290,7 +290,7 @@ def test_cli_imports_a_lead_with_a_bad_budget_and_says_so(tmp_path):
         tmp_path,
         "leads.csv",
         ("نام", "ایمیل", "موبایل", "بودجه"),  # a Persian form: budget maps to value
-        ("سارا", "sara@example.com", "۰۹۱۲ ۳۴۵ ۶۷۸۹", "۸ میلیون"),
+        ("سارا", "sara@example.com", "۰۹۱۲ ۳۴۵ ۶۷۸۹", "توافقی"),
         ("Ali", "ali@example.com", "", "5000000"),
     )
     done = run_sheetcrm("import", str(path), "--tab", "Leads", *book, cwd=tmp_path)
@@ -303,7 +303,7 @@ def test_cli_imports_a_lead_with_a_bad_budget_and_says_so(tmp_path):
     assert blank(leads["sara@example.com"]["value"]) and leads["ali@example.com"]["value"]
     kept = run_sheetcrm("show", "_quarantine", "--format", "json", *book, cwd=tmp_path)
     [entry] = json.loads(kept.stdout)
-    assert (entry["kind"], entry["column"], entry["value"]) == ("cell", "بودجه", "۸ میلیون")
+    assert (entry["kind"], entry["column"], entry["value"]) == ("cell", "بودجه", "توافقی")
     assert entry["tab"] == "Leads" and "left blank" in entry["reason"]
 
 
@@ -325,7 +325,7 @@ def test_a_refused_save_writes_neither_the_lead_nor_its_cell_issue(tmp_path):
     book = ("--xlsx", str(tmp_path / "crm.xlsx"))
     assert run_sheetcrm("init", *book, cwd=tmp_path).returncode == 0
     path = write_csv(
-        tmp_path, "leads.csv", ("نام", "ایمیل", "بودجه"), ("سارا", "sara@example.com", "۸ میلیون")
+        tmp_path, "leads.csv", ("نام", "ایمیل", "بودجه"), ("سارا", "sara@example.com", "توافقی")
     )
     excel = tmp_path / "~$crm.xlsx"  # what Excel leaves beside a file it has open
     excel.write_bytes(b"\x00" * 165)

@@ -21,17 +21,17 @@ from sheetcrm.cli import cli
 FORM = (
     "Timestamp,Email Address,Your name,Phone number,How did you hear about us?,Message\n"
     "2025-10-04 10:00:00,ana@example.com,Ana Lopes,+447400123456,Instagram,Do you ship?\n"
-    "2025-10-04 11:30:00,sara@example.com,سارا محمدی,,جستجوی گوگل,\n"
+    "2025-10-04 11:30:00,sara@example.com,سارا محمدی,,بیلبورد اتوبان,\n"
     "2025-10-05 09:30:00,cy@,Cy Tran,,a friend,\n"
-    "2025-10-05 12:00:00,dee@example.com,Dee Rahman,,Insta DM,Price list?\n"
+    "2025-10-05 12:00:00,dee@example.com,Dee Rahman,,IG Live,Price list?\n"
 )
 CONFIG = """
 [locale]
 region = "GB"
 
 [vocab."Leads.source"]
-"جستجوی گوگل" = "ads"
-"Insta DM" = "instagram"
+"بیلبورد اتوبان" = "ads"
+"IG Live" = "instagram"
 """
 
 

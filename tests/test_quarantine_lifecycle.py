@@ -28,16 +28,16 @@ from sheetcrm.run import Conflict, Quarantined, RunResult, WriteRun
 from sheetcrm.run.journal import MAX_RAW, stable_id
 
 GB = {"locale": {"region": "GB"}}
-VOCAB = {**GB, "vocab": {"Leads.source": {"Google search": "ads", "Insta DM": "instagram"}}}
+VOCAB = {**GB, "vocab": {"Leads.source": {"TV show": "ads", "IG Live": "instagram"}}}
 
 #: A Google Form's responses export, as a shop downloads it: two leads whose "how did you
 #: hear" answers no built-in spelling knows, one bad e-mail, one good row.
 FORM = (
     "Timestamp,Email Address,Your name,Phone number,How did you hear about us?,Message\n"
     "2025-10-04 10:00:00,ana@example.com,Ana Lopes,+447400123456,Instagram,Do you ship?\n"
-    "2025-10-04 11:30:00,ben@example.com,Ben Okafor,,Google search,\n"
+    "2025-10-04 11:30:00,ben@example.com,Ben Okafor,,TV show,\n"
     "2025-10-05 09:30:00,cy@,Cy Tran,,a friend,\n"
-    "2025-10-05 12:00:00,dee@example.com,Dee Rahman,,Insta DM,Price list?\n"
+    "2025-10-05 12:00:00,dee@example.com,Dee Rahman,,IG Live,Price list?\n"
 )
 SPEC = ImportSpec(preset="google-form")
 
@@ -429,7 +429,7 @@ def test_a_clear_whose_save_fails_changes_nothing(book, tmp_path, monkeypatch):
 # -- a property: the ledger is the last import's verdict ---------------------------------
 
 EMAILS = ["ana@example.com", "ana@", "ben@example.com", "ben@@x", "", "cy@example.com"]
-SOURCES = ["Instagram", "Google search", "a friend", ""]
+SOURCES = ["Instagram", "TV show", "a friend", ""]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

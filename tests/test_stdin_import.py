@@ -166,12 +166,12 @@ def test_a_stdin_cell_set_aside_is_retried_from_what_was_kept(tmp_path):
     ``_quarantine`` kept, with today's sheetcrm.toml."""
     assert run_sheetcrm("init", "-q", cwd=tmp_path).returncode == 0
     text = (
-        "name,email,lead source\nAna,ana@example.com,instagram\nBob,bob@example.com,Google search\n"
+        "name,email,lead source\nAna,ana@example.com,instagram\nBob,bob@example.com,TV show\n"
     )
     done = sheetcrm(tmp_path, "import", "-", "--tab", "Leads", stdin=text.encode())
-    assert done.returncode == 8 and "'Google search' set aside" in done.stdout, done.stderr
+    assert done.returncode == 8 and "'TV show' set aside" in done.stdout, done.stderr
     (tmp_path / "sheetcrm.toml").write_text(
-        '[vocab."Leads.source"]\n"Google search" = "ads"\n', encoding="utf-8"
+        '[vocab."Leads.source"]\n"TV show" = "ads"\n', encoding="utf-8"
     )
     retried = run_sheetcrm("quarantine", "retry", cwd=tmp_path)
     assert retried.returncode == 0, retried.stderr
