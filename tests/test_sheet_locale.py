@@ -105,6 +105,13 @@ def test_the_emulator_renders_each_currency(currency, value, shown):
         ("#,##0.00;[Red]-#,##0.00", -3, "-3.00"),
         ('"$"#,##0.00', -5, "-$5.00"),
         ("yyyy-mm-dd", 45000, "2023-03-15"),
+        ('[>=1000]"big";"small"', 1000, "big"),
+        ('[>=1000]"big";"small"', 3, "small"),
+        ('0.00;-0.00;"zero"', 0, "zero"),
+        ("#,##0.00_);(#,##0.00)", 1234.5, "1,234.50 "),
+        ("[Blue]#,##0", -1234.5, "-1,235"),
+        ("000", 7, "007"),
+        ("##\\,##\\,##0", 999, "999"),  # no stray comma before the first digit
     ],
 )
 def test_the_emulator_keeps_rendering_plain_patterns(pattern, value, shown):
