@@ -22,7 +22,7 @@ from sheetcrm.backends.base import Backend
 from sheetcrm.config import Config, load_config
 from sheetcrm.errors import NotFoundError, ValueParseError
 from sheetcrm.model.changes import AddColumns, AddTab, AppendRow, ChangeSet, SetCell, SetLayout
-from sheetcrm.model.diff import diff_layout, diff_tab, index_rows
+from sheetcrm.model.diff import diff_layout, diff_tab, index_rows, relabel_cells
 from sheetcrm.model.grid import TabGrid, map_header
 from sheetcrm.model.ids import key_id
 from sheetcrm.model.meta import SCHEMA_VERSION as VERSION
@@ -164,9 +164,11 @@ class CRM:
                 hm = map_header(grid, tab, allow_missing=True)
                 if hm.missing:
                     changes.add(AddColumns(tab.name, hm.missing))
-            layout = diff_layout(grids.get(tab.name), tab)
+            layout = diff_layout(grids.get(tab.name), tab, self.ctx, self.config.labels)
             if layout:
                 changes.add(layout)
+            if tab.name in grids and not tab.system:  # [locale] labels changed: relabel
+                changes.extend(relabel_cells(grids[tab.name], tab, self.ctx, self.config.labels))
         meta = Meta.of(grids)
         if meta.schema_version() is None:  # a new _meta: its lease row comes with it
             changes.extend([*meta.set_schema_version(SCHEMA_VERSION), *meta.add_lease_row()])

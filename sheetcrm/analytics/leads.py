@@ -21,8 +21,11 @@ def _default_sources() -> dict[str, float]:
         "affiliate": 20,
         "website": 15,
         "exhibition": 15,
+        "search": 15,
         "instagram": 10,
         "facebook": 10,
+        "whatsapp": 10,
+        "telegram": 10,
         "ads": 10,
         "other": 5,
     }
@@ -128,6 +131,8 @@ CHANNEL_OF_SOURCE = {
     "ads": "google_ads",
     "affiliate": "affiliate",
     "referral": "referral",
+    "whatsapp": "whatsapp",
+    "telegram": "telegram",
 }
 
 

@@ -9,6 +9,7 @@ goes to a file (and to stderr with $SHEETCRM_DEBUG set). A reader that stops rea
 from __future__ import annotations
 
 import json
+import logging
 import os
 import select
 import sys
@@ -112,6 +113,7 @@ def cli(ctx: click.Context, log_json: bool, quiet_all: bool) -> None:
     """
     ctx.obj = {"log_json": log_json, "quiet": quiet_all}
     if quiet_all:
+        logging.getLogger("sheetcrm").setLevel(logging.ERROR)  # warnings too: cron mail stays empty
         devnull = open(os.devnull, "w")  # noqa: SIM115 - closed when the command ends
         ctx.call_on_close(devnull.close)
         ctx.call_on_close(lambda: setattr(sys, "stdout", sys.__stdout__))

@@ -37,9 +37,11 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from sheetcrm.backends.base import Backend
+from sheetcrm.config import Config
 from sheetcrm.errors import LockedError
 from sheetcrm.lock import lease as local_lock
 from sheetcrm.model.changes import ChangeSet, SetCell
+from sheetcrm.model.diff import labelled
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.meta import TAB as META
 from sheetcrm.model.meta import Meta
@@ -68,6 +70,9 @@ class Workbook(Protocol):
 
     @property
     def schema(self) -> Schema: ...
+
+    @property
+    def config(self) -> Config: ...
 
     def describe(self) -> str: ...
 
@@ -131,6 +136,7 @@ class WriteRun:
         result.command, result.dry_run = self.command, self.dry_run
         at = self.crm.clock()
         changes = result.changes
+        changes.ops = labelled(changes.ops, self.crm.schema, self.crm.config.labels)
         journal = self.grids.get(QUARANTINE)
         changes.extend(quarantine_rows(result.quarantine, journal, at, result.rows_seen))
         changes.extend(conflict_rows(result.conflicts, self.grids.get(CONFLICTS), at))
