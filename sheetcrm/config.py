@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheetcrm.errors import ConfigError
+from sheetcrm.model import calendars
 from sheetcrm.model.codecs import FIELD_TYPES
 from sheetcrm.model.money import check_currency
 from sheetcrm.model.schema import Schema
@@ -203,7 +204,9 @@ def _values(loc: dict[str, Any], where: str, reference: dt.date | None = None) -
 
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(f"{where} [locale] region: {region!r} is not a known country code")
-    currency = check_currency(str(loc.get("currency", "USD")), f"{where} [locale] currency")
+    currency = check_currency(
+        str(loc.get("currency", _territory_currency(region))), f"{where} [locale] currency"
+    )
     language = str(loc.get("language", "en")).replace("-", "_").lower()
     calendar = _choice(
         loc.get("calendar", "jalali" if language.startswith("fa") else "gregorian"),
@@ -217,6 +220,15 @@ def _values(loc: dict[str, Any], where: str, reference: dt.date | None = None) -
         date_reference=reference,
         calendar=calendar,
     )
+
+
+def _territory_currency(region: str) -> str:
+    """The currency a country pays in (CLDR, via Babel): the default when ``[locale]``
+    names a region but no currency, so an Indian shop is in INR without saying so."""
+    from babel.numbers import get_territory_currencies
+
+    found = get_territory_currencies(region, tender=True)
+    return "IRR" if region == "IR" else (found[0] if found else "USD")
 
 
 def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
@@ -255,9 +267,11 @@ def _reference(dates: dict[str, Any], where: str) -> dt.date | None:
     value = dates.get("reference")
     if value is None:
         return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value.year < 1600:
+        value = value.isoformat()  # a TOML date 1404-08-29 is a Jalali day
     if isinstance(value, str):
-        with contextlib.suppress(ValueError):  # not ISO: refused below, as it was typed
-            value = dt.date.fromisoformat(value.strip())
+        with contextlib.suppress(ValueError):  # not a day: refused below, as it was typed
+            value = calendars.typed_day(value)  # any digits; a year below 1600 is Jalali
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise ConfigError(
             f"{where} [dates] reference: {value!r} is not a day such as 2025-10-01 "

@@ -43,15 +43,20 @@ class CRM:
         *,
         config: Config | None = None,
         target: str | None = None,
-        clock: Callable[[], dt.datetime] = now,
+        clock: Callable[[], dt.datetime] | None = None,
         notify: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config or Config()
-        self.clock = clock
+        #: stamps written into the workbook (audit, conflicts, quarantine) are wall-clock
+        #: times in the workbook's zone, as the dates people type there are
+        self.clock = clock or self._local_now
         self.schema: Schema = self.config.schema()
         self.backend: Backend = backend or open_backend(
             target or self.config.default_target(), self.config, notify=notify
         )
+
+    def _local_now(self) -> dt.datetime:
+        return now(self.config.timezone)
 
     @property
     def ctx(self) -> ValueContext:

@@ -26,6 +26,7 @@ import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sheetcrm.model.changes import AddColumns, AppendRow, Op, SetCell
 from sheetcrm.model.grid import TabGrid, header_key
@@ -57,8 +58,12 @@ def stable_id(prefix: str, *parts: Any) -> str:
     return f"{prefix}-F{digest}"
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+def now(timezone: str | None = None) -> dt.datetime:
+    """The wall-clock time to the second, in ``timezone`` (an IANA name; the machine's own
+    zone when None), without tzinfo: how the sheet holds a moment."""
+    if timezone is None:
+        return dt.datetime.now().replace(microsecond=0)
+    return dt.datetime.now(ZoneInfo(timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def existing_ids(grid: TabGrid | None, id_field: str) -> set[str]:
