@@ -203,6 +203,26 @@ def test_report_and_digest_emails_arrive():
         assert "Maryam" not in body.get_body(("plain",)).get_content()
 
 
+def test_persian_report_and_digest_emails():
+    """Subjects, bodies and the HTML part in the workbook's language, right to left."""
+    locale = {"language": "fa_IR", "currency": "IRT", "calendar": "jalali"}
+    with Mailbox() as box:
+        crm = demo(box.smtp_config(team={"Arif": "arif@example.com"}, locale=locale))
+        make_report(crm, as_of=DAY, emails=("boss@example.ir",))
+        ((_, msg),) = box.messages
+        assert msg["Subject"] == "گزارش فروش و پیگیری: یک ماه منتهی به \u20661405-08-30\u2069"
+        html = msg.get_body(("html",)).get_content()
+        assert '<html lang="fa" dir="rtl">' in html and "مشتریان برتر این دوره" in html
+        assert msg.get_body(("plain",)).get_content().startswith("گزارش فروش و پیگیری\n")
+        box.messages.clear()
+        remind(crm, as_of=DAY, email=True)
+        ((to, msg),) = box.messages
+        assert to == ["arif@example.com"]
+        assert msg["Subject"] == "پیگیری‌های شما برای \u20661405-08-30\u2069"
+        assert msg.get_body(("plain",)).get_content().startswith("پیگیری‌های Arif — ")
+        assert 'dir="rtl"' in msg.get_body(("html",)).get_content()
+
+
 def test_no_second_copy_when_run_again():
     with Mailbox() as box:
         crm = demo(box.smtp_config())
