@@ -32,6 +32,13 @@ def studio(request, tmp_path_factory):
         yield fa_build(book)
 
 
+@pytest.mark.parametrize("name", ["form", "customers", "interactions"])
+def test_the_imports_the_figures_stand_on_went_in(studio, name):
+    run = studio.runs[name]
+    assert run.done.returncode in (0, 8), (run.done.returncode, run.done.stderr)
+    assert run.doc["counts"]["created"] > 0, run.doc["counts"]
+
+
 def test_summary_figures_equal_a_pandas_computation(studio):
     want = fa_expected_summary(fa_lead_sources(studio.book.cells("Leads")))
     got = studio.book.json("summary", *AS_OF)
