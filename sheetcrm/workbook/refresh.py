@@ -18,7 +18,7 @@ from sheetcrm.analytics.segments import segment_rules
 from sheetcrm.crm import CRM
 from sheetcrm.errors import InputError
 from sheetcrm.model.changes import ChangeSet
-from sheetcrm.model.diff import diff_tab, labelled
+from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.tabs import DATA_TABS
 from sheetcrm.run import RunResult, WriteRun
@@ -91,7 +91,6 @@ def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) ->
         changes.extend(plan_locale(crm, grids).ops)
         changes.extend(plan_styles(crm, grids, ins).ops)
         changes.extend(plan_dashboard(crm, grids, ins).ops)
-        changes.ops = labelled(changes.ops, crm.schema, crm.config.labels)
         return run.apply(RunResult(run.command, changes, breakdown=segment_counts(ins)))
 
 
