@@ -44,6 +44,9 @@ def test_a_persian_workbook_from_demo_to_drafts(run, tmp_path):
     assert "سفارش‌ها" in summary and "درآمد" in summary and "تومان" in summary
     text = run("report", "--format", "txt", "--as-of", "1405-08-30", "--period", "1405-08")
     assert text.startswith("گزارش فروش و پیگیری\nگزارش آبان ۱۴۰۵\n")
+    segments = run("segments", "--as-of", "1405-08-30")
+    assert segments.startswith("بخش‌های مشتریان تا \u2066۱۴۰۵-۰۸-۳۰\u2069:\n")
+    assert "بخش‌های RFM:" in segments
     run("remind", "--as-of", "1405-08-30", "--drafts", "drafts", "-q")
     letters = [p.read_text(encoding="utf-8") for p in (tmp_path / "drafts").glob("*.txt")]
     assert letters and all(t.startswith("سلام ") and "با احترام" in t for t in letters)

@@ -16,6 +16,8 @@ from sheetcrm.cli.options import (
 from sheetcrm.cli.output import report_run
 from sheetcrm.cli.scripting import echo_doc, printed_as_json
 from sheetcrm.crm import CRM
+from sheetcrm.model import vocab
+from sheetcrm.outputs.i18n import gettext, local_format
 from sheetcrm.outputs.shapes import explain_doc, segments_doc
 from sheetcrm.workbook.refresh import count_segments
 from sheetcrm.workbook.refresh import explain as explain_lead
@@ -45,12 +47,14 @@ def segments(crm: CRM, as_of: dt.date, fmt: str) -> None:
     if fmt == "json":
         echo_doc(segments_doc(counts, as_of))
         return
-    click.echo(f"Segments as of {as_of}:")
+    local = local_format(crm.config)
+    click.echo(gettext("Segments as of %(day)s:", local.language) % {"day": local.date(as_of)})
     for name, n in counts["segment"].items():
-        click.echo(f"  {name:<20} {n:>7,}")
-    click.echo("RFM segments:")
+        shown = vocab.label("Customers.segment", str(name), local.lang)
+        click.echo(f"  {shown:<20} {local.number(n):>7}")
+    click.echo(gettext("RFM segments:", local.language))
     for name, n in sorted(counts["rfm_segment"].items(), key=lambda kv: -kv[1]):
-        click.echo(f"  {name:<20} {n:>7,}")
+        click.echo(f"  {name:<20} {local.number(n):>7}")
 
 
 @click.command()
