@@ -4,6 +4,7 @@ unused column might feed a field no column does)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -232,7 +233,21 @@ def _destination(
     named = tab.get(col)
     if named is not None:
         return named.name
-    return synonyms.get(key)
+    return synonyms.get(key) or synonyms.get(normalize_token(_loosened(col)))
+
+
+#: Words that qualify a form question without changing what it asks ("approximate
+#: budget"): a header that is a known one plus these still names that field.
+_QUALIFIERS = re.compile(
+    r"(?i)\b(?:approx(?:imate)?|estimated|optional|تقریبی|حدودی|اختیاری|আনুমানিক|ঐচ্ছিক)\b"
+)
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）|[*:؟?]")
+
+
+def _loosened(col: str) -> str:
+    """``col`` without a unit or note in brackets (``বাজেট (টাকা)``), a required-mark
+    ``*`` and qualifying words (``بودجه تقریبی``): what a form's question is called."""
+    return _QUALIFIERS.sub(" ", _BRACKETED.sub(" ", col)).strip()
 
 
 def map_columns(
