@@ -99,7 +99,9 @@ def test_dates_and_money_get_number_formats(path, crm):
     when = ws.cell(row=2, column=_col(ws, "date"))
     assert when.value == dt.datetime(2025, 2, 3, 14, 5) and when.number_format == "yyyy-mm-dd hh:mm"
     amount = ws.cell(row=2, column=_col(ws, "amount"))
-    assert amount.value == 1250.5 and amount.number_format == "#,##0.00"
+    assert (
+        amount.value == 1250.5 and amount.number_format == '"$"#,##0.00'
+    )  # the workbook currency (USD)
 
 
 def test_crash_during_save_leaves_the_old_file(path, crm, monkeypatch):

@@ -107,7 +107,13 @@ def show(
     if limit is not None:
         df = df.head(limit)
     fields = crm.schema[name].fields if _known(crm, tab) else ()
-    emit(df, fmt, codecs={f.name: f.codec for f in fields})
+    emit(
+        df,
+        fmt,
+        codecs={f.name: f.codec for f in fields},
+        currency=crm.ctx.currency,
+        language=crm.config.lang,
+    )
 
 
 def _known(crm: CRM, tab: str) -> bool:

@@ -9,15 +9,23 @@ from typing import Any
 import click
 import pandas as pd
 
-from sheetcrm.model.display import as_json, as_text
+from sheetcrm.model.display import as_json, for_table
 from sheetcrm.model.tablefile import csv_text
 from sheetcrm.model.values import Codec
 from sheetcrm.run import RunResult, plural
 
 
-def emit(df: pd.DataFrame, fmt: str, *, codecs: Mapping[str, Codec] | None = None) -> None:
+def emit(
+    df: pd.DataFrame,
+    fmt: str,
+    *,
+    codecs: Mapping[str, Codec] | None = None,
+    currency: str | None = None,
+    language: str = "en",
+) -> None:
     """Write a frame to stdout in the chosen format, each column shown by its field's codec
-    (``model.display``; a column without one is shown as it is)."""
+    (``model.display``; a column without one is shown as it is). The table for people
+    shows amounts in ``currency``; CSV and JSON keep plain numbers for programs."""
     codecs = codecs or {}
     columns: list[Any] = list(df.columns)
     if fmt in ("json", "ndjson"):
@@ -35,7 +43,8 @@ def emit(df: pd.DataFrame, fmt: str, *, codecs: Mapping[str, Codec] | None = Non
         click.echo(csv_text(columns, df.itertuples(index=False, name=None), codecs), nl=False)
         return
     text = pd.DataFrame(
-        {c: [as_text(v, codecs.get(c)) for v in df[c]] for c in columns}, columns=columns
+        {c: [for_table(v, codecs.get(c), currency, language) for v in df[c]] for c in columns},
+        columns=columns,
     )
     if text.empty:
         click.echo("(no rows)")
