@@ -21,7 +21,6 @@ from sheetcrm.config import parse_config
 from sheetcrm.crm import CRM
 from sheetcrm.demo import write_demo
 from sheetcrm.outputs.report import make_report
-from sheetcrm.outputs.templates import to_pdf
 from sheetcrm.workbook.refresh import refresh
 
 DAY = dt.date(2026, 11, 21)
@@ -34,7 +33,7 @@ _INVISIBLE = re.compile("[\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @pytest.fixture(scope="module")
-def persian_html() -> str:
+def persian_crm() -> CRM:
     config = parse_config(
         {
             "locale": {
@@ -51,7 +50,12 @@ def persian_html() -> str:
     purchase = {"interaction_id": "I-FA", "type": "purchase", "customer_id": "C-FA"}
     crm.upsert("Interactions", [{**purchase, "date": "2026-11-20", "amount": 15_000_000}])
     refresh(crm, DAY)
-    html = make_report(crm, as_of=DAY).content
+    return crm
+
+
+@pytest.fixture(scope="module")
+def persian_html(persian_crm: CRM) -> str:
+    html = make_report(persian_crm, as_of=DAY).content
     assert isinstance(html, str)
     return html
 
@@ -129,7 +133,7 @@ def _text_boxes(box):  # WeasyPrint's layout tree
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
-def test_the_persian_pdf_is_right_to_left_with_glyphs_in_order(persian_html, tmp_path):
+def test_the_persian_pdf_is_right_to_left_with_glyphs_in_order(persian_crm, persian_html, tmp_path):
     weasyprint = pytest.importorskip("weasyprint")
     document = weasyprint.HTML(string=persian_html).render()
     lines = {}
@@ -145,7 +149,9 @@ def test_the_persian_pdf_is_right_to_left_with_glyphs_in_order(persian_html, tmp
         right = box.position_x + box.width
         assert right > page_width * 0.85, (text, right, page_width)  # at the right margin
     pdf = tmp_path / "report-fa.pdf"
-    pdf.write_bytes(to_pdf(persian_html))
+    made = make_report(persian_crm, as_of=DAY, fmt="pdf").content  # PNG charts, as sent
+    assert isinstance(made, bytes)
+    pdf.write_bytes(made)
     text = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout

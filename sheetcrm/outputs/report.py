@@ -4,7 +4,7 @@ charts, render a template (HTML, Markdown, text or PDF), save it and/or e-mail i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +70,10 @@ def make_report(
         currency=local.currency,
         local=local,
     )
-    if fmt in ("html", "pdf") or emails:
-        data.charts = _charts(data, local)
+    if fmt == "html":  # the browser shapes the SVG's text itself
+        data.charts = _charts(data, local, "svg")
+    elif fmt == "pdf" or emails:  # WeasyPrint and mail clients need PNG
+        data.charts = _charts(data, local, "png")
     env = environment(settings["templates"], local=local)
     context = {"data": data, "source": crm.describe()}
     text = render(template or FORMATS[fmt], env, **context)
@@ -80,8 +82,9 @@ def make_report(
     if output is not None:
         result.path = _save(content, output)
     if emails:
-        html = text if fmt in ("html", "pdf") else render("report.html", env, **context)
-        plain = render("report.txt", env, **context)
+        mail = {**context, "data": replace(data, charts=_charts(data, local, "png"))}
+        html = text if fmt == "pdf" else render("report.html", env, **mail)
+        plain = render("report.txt", env, **mail)
         attachments = (
             [("report.pdf", content, "application/pdf")] if isinstance(content, bytes) else []
         )
@@ -91,11 +94,19 @@ def make_report(
     return result
 
 
-def _charts(data: ReportData, local: LocalFormat) -> dict[str, str]:
+def _charts(data: ReportData, local: LocalFormat, form: str) -> dict[str, str]:
     """The charts in the report's language: titles translated, mirrored for a right-to-left
-    page, axis numbers in its digits (PNG: right in the browser, the PDF and e-mail)."""
+    page, axis numbers in its digits; SVG for a browser (text kept as text), PNG for the
+    PDF and e-mail (WeasyPrint draws SVG text unshaped; mail clients drop SVG)."""
+    if (
+        data.charts
+        and form == "png"
+        and all(c.startswith("data:image/png") for c in data.charts.values())
+    ):
+        return data.charts
     return render_charts(
         data,
+        form=form,
         gettext=data.gettext,
         rtl=direction(local.language) == "rtl",
         number=local.number,
