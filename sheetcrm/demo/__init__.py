@@ -54,7 +54,7 @@ def plan_demo(
             "pass another path (e.g. --xlsx demo.xlsx) or --force to add demo records to it"
         )
     changes = crm.plan_init(grids)
-    data = build_demo(crm.as_of(as_of))
+    data = build_demo(crm.as_of(as_of), currency=crm.ctx.currency)
     for tab, records in data.tabs.items():
         grid = grids.get(tab) or TabGrid(tab, crm.schema[tab].columns)
         changes.extend(crm.plan_upsert(tab, records, grid=grid).ops)

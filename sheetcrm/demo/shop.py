@@ -122,8 +122,30 @@ def _ts(day: dt.date, rng: random.Random) -> float:
     return moment.replace(tzinfo=dt.UTC).timestamp()
 
 
-def build_demo(as_of: dt.date, *, customers: int = 300, seed: int = 7) -> DemoData:
-    """Generate the demo records (deterministic for a given seed and as-of date)."""
+#: What one unit of the demo's prices (a tea shop's, in pounds) is roughly worth in a
+#: currency where a pound buys many units, so a toman or rupee demo shows believable sums.
+PRICE_SCALE = {"IRT": 50_000, "IRR": 500_000, "INR": 100, "BDT": 150, "PKR": 350, "JPY": 190}
+
+#: The money fields of the demo records, by tab.
+_MONEY = {"Interactions": "amount", "Campaigns": "budget", "Leads": "value"}
+
+
+def build_demo(
+    as_of: dt.date, *, customers: int = 300, seed: int = 7, currency: str = "GBP"
+) -> DemoData:
+    """Generate the demo records (deterministic for a given seed, as-of date and
+    currency; amounts are scaled to the currency by ``PRICE_SCALE``)."""
+    data = _build(as_of, customers, seed)
+    scale = PRICE_SCALE.get(currency, 1)
+    if scale != 1:
+        for tab, name in _MONEY.items():
+            for record in data.tabs[tab]:
+                if isinstance(record.get(name), (int, float)):
+                    record[name] = round(record[name] * scale, -2)  # whole hundreds
+    return data
+
+
+def _build(as_of: dt.date, customers: int, seed: int) -> DemoData:
     rng = random.Random(seed)
     today = as_of
     start = today - dt.timedelta(days=540)
