@@ -199,7 +199,7 @@ def _values(loc: dict[str, Any], where: str, reference: dt.date | None = None) -
     order = str(loc.get("date_order", "DMY")).upper()
     if order not in ("DMY", "MDY", "YMD"):
         raise ConfigError(f"{where} [locale] date_order: {order!r} is not DMY, MDY or YMD")
-    region = str(loc.get("region", "US")).upper()
+    region = str(loc.get("region") or _language_region(loc.get("language", "en"))).upper()
     import phonenumbers  # a region must be one phonenumbers knows, or every phone fails
 
     if region not in phonenumbers.SUPPORTED_REGIONS:
@@ -220,6 +220,21 @@ def _values(loc: dict[str, Any], where: str, reference: dt.date | None = None) -
         date_reference=reference,
         calendar=calendar,
     )
+
+
+def _language_region(language: Any) -> str:
+    """The country a language setting implies when ``region`` is not given: its own
+    (``fa_IR`` → IR, ``en_IN`` → IN), else the language's likeliest (``fa`` → IR,
+    ``bn`` → BD, ``en`` → US), so a Persian workbook reads ۰۹۱۲… phones without more."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+
+    try:
+        locale = Locale.parse(str(language).strip().replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "US"  # the language itself is refused, with its own message
+    likely = str(get_global("likely_subtags").get(locale.language, "")).split("_")
+    return locale.territory or (likely[-1] if len(likely) > 1 else "US")
 
 
 def _territory_currency(region: str) -> str:
