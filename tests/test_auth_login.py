@@ -90,7 +90,7 @@ def test_sign_in_then_init_import_refresh_report_with_the_token(person, served, 
         assert done.stderr == "", (step, done.stderr)
         printed[step[0]] = done.stdout
     assert "2 created" in printed["import"]
-    assert "| referral | 1 |" in (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "| Referral | 1 |" in (tmp_path / "report.md").read_text(encoding="utf-8")
     assert oauth.hits["/token"] == 1  # the access token was still fresh: no refresh
 
     # an hour later: the access token has expired, and is refreshed and written back

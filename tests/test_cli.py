@@ -167,4 +167,6 @@ def test_global_quiet_and_json_logs(run, tmp_path):
 def test_demo_writes_the_report(run, tmp_path):
     run("demo", "-q", "--as-of", "2026-11-21")
     html = (tmp_path / "crm-report.html").read_text(encoding="utf-8")
-    assert "Demo shop" in html and html.count("data:image/png;base64,") == 3
+    assert (
+        "Demo shop" in html and html.count("data:image/svg+xml;base64,") == 3
+    )  # SVG charts in HTML

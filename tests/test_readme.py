@@ -92,7 +92,8 @@ def test_the_layout_picture_is_the_tree():
     real_folders = {
         p.relative_to(root).as_posix() + "/"
         for p in root.rglob("*")
-        if p.is_dir() and p.name != "__pycache__"
+        if p.is_dir()
+        and p.name != "__pycache__"
         # below templates/ the folders are gettext's (locale/<lang>/LC_MESSAGES/)
         and not p.relative_to(root).as_posix().startswith("templates/")
     }

@@ -165,9 +165,7 @@ def test_a_stdin_cell_set_aside_is_retried_from_what_was_kept(tmp_path):
     """Standard input cannot be read again: ``quarantine retry`` works from the raw row
     ``_quarantine`` kept, with today's sheetcrm.toml."""
     assert run_sheetcrm("init", "-q", cwd=tmp_path).returncode == 0
-    text = (
-        "name,email,lead source\nAna,ana@example.com,instagram\nBob,bob@example.com,TV show\n"
-    )
+    text = "name,email,lead source\nAna,ana@example.com,instagram\nBob,bob@example.com,TV show\n"
     done = sheetcrm(tmp_path, "import", "-", "--tab", "Leads", stdin=text.encode())
     assert done.returncode == 8 and "'TV show' set aside" in done.stdout, done.stderr
     (tmp_path / "sheetcrm.toml").write_text(
