@@ -158,6 +158,24 @@ def test_a_persian_summary_in_tomans(persian):
 
 
 @pytest.mark.parametrize(
+    ("digits", "days", "other"),
+    [("latin", ("180", "30"), "۱۸۰"), ("native", ("۱۸۰", "۳۰"), "180")],
+)
+def test_a_summary_writes_every_figure_in_one_kind_of_digits(digits, days, other):
+    """The Persian summary had "۳۰ روز" typed into its catalog next to Latin figures."""
+    crm = CRM(
+        backend=MemoryBackend(),
+        config=parse_config({"locale": {"language": "fa", "digits": digits}}),
+    )
+    crm.init()
+    crm.upsert("Leads", [{"lead_id": "L-1", "name": "سارا محمدی", "email": "sara@example.ir"}])
+    text = summary_text(crm, make_summary(crm, as_of=DAY))
+    assert f"خرید در {days[0]} روز گذشته" in text and f"({days[1]} روز گذشته:" in text
+    assert other not in text
+    assert "(نامشخص) " in text and "(none)" not in text  # a lead without a source
+
+
+@pytest.mark.parametrize(
     ("locale", "shown"),
     [
         ({"currency": "IRR"}, "revenue 62,500,000 rial"),

@@ -22,7 +22,7 @@ import jinja2
 
 from sheetcrm.errors import ConfigError
 from sheetcrm.model import vocab
-from sheetcrm.outputs.i18n import LocalFormat, direction, font_stack, translations
+from sheetcrm.outputs.i18n import LocalFormat, direction, font_stack, gettext, translations
 
 FORMATS = {"html": "report.html", "md": "report.md", "txt": "report.txt", "pdf": "report.html"}
 
@@ -70,7 +70,7 @@ def environment(
         date=local.date,
         month=local.month,
         digits=lambda v: local.native(str(v)),
-        choice=lambda v, key: vocab.label(key, v, local.lang) if isinstance(v, str) and v else v,
+        choice=lambda v, key: _choice(v, key, local.lang),
         md=markdown_text,
         line=one_line,
     )
@@ -118,6 +118,14 @@ def markdown_text(value: Any) -> str:
     text = _MD_PUNCTUATION.sub(r"\\\1", text)
     text = _MD_BLOCK_START.sub(_unblock, text)
     return html.escape(text, quote=False)
+
+
+def _choice(value: Any, key: str, lang: str) -> Any:
+    """A choice value as people read it in ``lang``: its label, and the KPIs' "(none)"
+    for a blank one translated like any other message."""
+    if value == "(none)":
+        return gettext("(none)", lang)
+    return vocab.label(key, value, lang) if isinstance(value, str) and value else value
 
 
 def _unblock(match: re.Match[str]) -> str:
