@@ -39,7 +39,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sheetcrm.model import money
-from sheetcrm.model.values import to_ascii_digits
+from sheetcrm.model.values import fold_letters, to_ascii_digits
 
 #: What plain numbers look like: they skip everything below (most cells of a large import).
 PLAIN = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?")
@@ -52,11 +52,6 @@ _LETTER = r"[^\W\d_]"
 #: ASCII digits with separators, a sign or parentheses, and a currency sign at one edge:
 #: ``$1,250.00``, ``(45.00)``, ``1.250,50 €``: read without the word rules below.
 _SIMPLE = re.compile(r"\s*([$€£₹৳])?\s*(\(?[+-]?[0-9][0-9.,' ]*\)?-?)\s*([$€£₹৳])?\s*", re.ASCII)
-
-#: Arabic-keyboard letters and marks folded to their Persian forms, so ميليون meets میلیون.
-_FOLD = str.maketrans(
-    {"ي": "ی", "ى": "ی", "ك": "ک", "\u0640": ""} | {chr(c): "" for c in range(0x064B, 0x0653)}
-)
 
 
 def _nfc(words: dict[str, Any]) -> dict[str, Any]:
@@ -200,7 +195,7 @@ def _parse_decimal(text: str, *, whole: bool = False) -> Decimal:
 
 
 def _fold(text: str) -> str:
-    s = unicodedata.normalize("NFC", to_ascii_digits(text)).translate(_FOLD)
+    s = fold_letters(to_ascii_digits(text))
     return re.sub(r"\s+", " ", s).strip().casefold()
 
 

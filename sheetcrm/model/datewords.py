@@ -15,36 +15,23 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from sheetcrm.model.calendars import GREGORIAN_MONTHS, JALALI_MONTHS
+from sheetcrm.model.values import fold_letters
 
 _ENGLISH_MONTHS = GREGORIAN_MONTHS["en"]
 ENGLISH_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-#: Letters folded before a word is looked up: Arabic yeh/kaf as Persian types them, and
-#: the joiners, tatweel and short-vowel marks that do not change a word.
-_FOLD = str.maketrans(
-    {
-        "\u064a": "\u06cc",  # ي → ی
-        "\u0649": "\u06cc",  # ى → ی
-        "\u0643": "\u06a9",  # ك → ک
-        "\u0629": "\u0647",  # ة → ه
-        "\u06c0": "\u0647",  # ۀ → ه
-        "\u200c": "",  # zero-width non-joiner (سه‌شنبه)
-        "\u200d": "",  # zero-width joiner
-        "\u0640": "",  # tatweel
-        **{chr(c): "" for c in range(0x064B, 0x0653)},  # fathatan … sukun
-        "\u0670": "",  # superscript alef
-    }
-)
-
 
 def fold(text: str) -> str:
-    """``text`` as month and weekday words are looked up: NFC (Bengali য় and ড় typed
-    either way), Persian letters, no joiners or short vowels, case folded."""
-    return unicodedata.normalize("NFC", text).translate(_FOLD).casefold()
+    """``text`` as month and weekday words are looked up: ``values.fold_letters``, without
+    half-spaces, case folded."""
+    return _fold(text).casefold()
+
+
+def _fold(text: str) -> str:
+    return fold_letters(text).replace("\u200c", "")  # سه‌شنبه is one word
 
 
 def _table(*groups: dict[int, tuple[str, ...]]) -> dict[str, int]:
@@ -187,7 +174,7 @@ def english(text: str) -> Words:
     """``text`` (digits already ASCII) with its Persian and Bengali date words in English;
     a Jalali month becomes "January" and is returned apart, to be read as Jalali. Other
     words pass as typed ("GMT+6" in a Forms download keeps the case dateutil needs)."""
-    folded = joined(unicodedata.normalize("NFC", text).translate(_FOLD).replace(",", " , "))
+    folded = joined(_fold(text).replace(",", " , "))
     out: list[str] = []
     jalali: int | None = None
     named = False

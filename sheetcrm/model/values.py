@@ -93,34 +93,46 @@ def to_serial(value: dt.date | dt.datetime) -> float:
     return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
 
 
-#: Letters and marks folded when words are compared (``normalize_token``): the Arabic
-#: spellings of Persian letters (a keyboard or a form on a phone types ي ك ة ى), the
-#: heh forms, tatweel, harakat and Quranic marks, and the invisible joiners and direction
-#: marks; a half-space (ZWNJ) reads as a space, since Persian writers use either.
-_FOLD = str.maketrans(
-    {
-        **_DIGITS,
-        "\u064a": "\u06cc",  # ي Arabic yeh → ی
-        "\u0649": "\u06cc",  # ى alef maksura → ی
-        "\u0643": "\u06a9",  # ك Arabic kaf → ک
-        "\u0623": "\u0627",  # أ alef with hamza above → ا
-        "\u0625": "\u0627",  # إ alef with hamza below → ا
-        "\u0671": "\u0627",  # ٱ alef wasla → ا
-        "\u0629": "\u0647",  # ة teh marbuta → ه
-        "\u06c0": "\u0647",  # ۀ heh with yeh above → ه
-        "\u06c1": "\u0647",  # ہ heh goal → ه
-        "\u06d5": "\u0647",  # ە ae → ه
-        "\u0640": "",  # ـ tatweel (kashida)
-        **dict.fromkeys(map(chr, range(0x064B, 0x0660)), ""),  # harakat, hamza above/below
-        **dict.fromkeys(map(chr, range(0x0610, 0x061B)), ""),  # Quranic annotation marks
-        "\u0670": "",  # superscript alef
-        "\u200c": " ",  # ZWNJ (half-space) reads as a space
-        "\u200d": "",  # ZWJ
-        "\u200b": "",  # zero-width space
-        "\ufeff": "",  # byte-order mark (the first header of many CSV exports)
-        **dict.fromkeys(map(chr, (*range(0x202A, 0x202F), *range(0x2066, 0x206A))), ""),
-    }
-)
+#: The Arabic spellings of Persian letters (a keyboard or a form on a phone types ي ك ة ى),
+#: the heh forms, and what does not change a word: tatweel, harakat and Quranic marks,
+#: joiners, the zero-width space, the byte-order mark (the first header of many CSV
+#: exports) and direction marks. A half-space (ZWNJ) is left to the caller.
+_LETTERS = {
+    "\u064a": "\u06cc",  # ي Arabic yeh → ی
+    "\u0649": "\u06cc",  # ى alef maksura → ی
+    "\u0643": "\u06a9",  # ك Arabic kaf → ک
+    "\u0623": "\u0627",  # أ alef with hamza above → ا
+    "\u0625": "\u0627",  # إ alef with hamza below → ا
+    "\u0671": "\u0627",  # ٱ alef wasla → ا
+    "\u0629": "\u0647",  # ة teh marbuta → ه
+    "\u06c0": "\u0647",  # ۀ heh with yeh above → ه
+    "\u06c1": "\u0647",  # ہ heh goal → ه
+    "\u06d5": "\u0647",  # ە ae → ه
+    "\u0640": "",  # ـ tatweel (kashida)
+    **dict.fromkeys(map(chr, range(0x064B, 0x0660)), ""),  # harakat, hamza above/below
+    **dict.fromkeys(map(chr, range(0x0610, 0x061B)), ""),  # Quranic annotation marks
+    "\u0670": "",  # superscript alef
+    "\u200d": "",  # ZWJ
+    "\u200b": "",  # zero-width space
+    "\ufeff": "",  # byte-order mark
+    **dict.fromkeys(map(chr, (*range(0x202A, 0x202F), *range(0x2066, 0x206A))), ""),
+    "\u200e": "",  # left-to-right mark
+    "\u200f": "",  # right-to-left mark
+}
+_LETTER_FOLD = str.maketrans(_LETTERS)
+#: What ``normalize_token`` folds: native digits, the letters above, and a half-space
+#: as a space, since Persian writers use either.
+_FOLD = str.maketrans({**_DIGITS, **_LETTERS, "\u200c": " "})
+
+
+def fold_letters(text: str) -> str:
+    """``text`` with Persian letters for their Arabic spellings and without the marks that
+    do not change a word, in Unicode's composed form (Bengali য় typed either way): the
+    one letter folding that words, amounts and dates are compared after. A half-space
+    (ZWNJ) is kept; case and spacing are the caller's."""
+    return unicodedata.normalize("NFC", text.translate(_LETTER_FOLD))
+
+
 #: What separates words: space, punctuation of Latin, Persian and Bengali text (، ؛ ؟ ।).
 _SEPARATORS = re.compile(
     r"[\s_\-./,:;?!()\[\]{}'\"`|\u060c\u061b\u061f\u066a\u06d4\u0964\u0965«»‘’“”–—…]+"
