@@ -82,7 +82,9 @@ def make_report(
     if output is not None:
         result.path = _save(content, output)
     if emails:
-        mail = {**context, "data": replace(data, charts=_charts(data, local, "png"))}
+        # every form but HTML drew PNG charts already; the HTML page's are SVG
+        png = replace(data, charts=_charts(data, local, "png")) if fmt == "html" else data
+        mail = {**context, "data": png}
         html = text if fmt == "pdf" else render("report.html", env, **mail)
         plain = render("report.txt", env, **mail)
         attachments = (
@@ -98,12 +100,6 @@ def _charts(data: ReportData, local: LocalFormat, form: str) -> dict[str, str]:
     """The charts in the report's language: titles translated, mirrored for a right-to-left
     page, axis numbers in its digits; SVG for a browser (text kept as text), PNG for the
     PDF and e-mail (WeasyPrint draws SVG text unshaped; mail clients drop SVG)."""
-    if (
-        data.charts
-        and form == "png"
-        and all(c.startswith("data:image/png") for c in data.charts.values())
-    ):
-        return data.charts
     return render_charts(
         data,
         form=form,
