@@ -17,13 +17,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheetcrm.errors import ConfigError
-from sheetcrm.model import calendars
+from sheetcrm.model import calendars, locales
 from sheetcrm.model.codecs import FIELD_TYPES
 from sheetcrm.model.money import check_currency
 from sheetcrm.model.schema import Schema
 from sheetcrm.model.tabs import CustomField, build_schema
 from sheetcrm.model.values import ValueContext, normalize_token
-from sheetcrm.model.vocab import LANGUAGES
 
 CONFIG_FILE = "sheetcrm.toml"
 DEFAULT_XLSX = "crm.xlsx"
@@ -42,8 +41,6 @@ _LOCALE_KEYS = {
     "labels",
     "digits",
 }
-CALENDARS = ("gregorian", "jalali")
-DIGITS = ("latin", "native")
 _FIELD_KEYS = {"type", "values", "required", "after"}
 _DATES_KEYS = {"reference", "partial"}
 
@@ -57,7 +54,6 @@ class Config:
     values: ValueContext = field(default_factory=ValueContext)
     timezone: str = "UTC"
     language: str = "en"  # a Babel locale: en, en_GB, fa, fa_IR, bn, bn_IN …
-    calendar: str = "gregorian"  # how dates are shown and typed on the CLI: gregorian, jalali
     labels: str | None = None  # the language choice values are shown in (None: canonical)
     digits: str = "latin"  # latin or native digits in reports and messages
     custom_fields: tuple[CustomField, ...] = ()
@@ -70,6 +66,12 @@ class Config:
     features: dict[str, Any] = field(default_factory=dict)
     credentials: str | None = None  # path to a service-account key or OAuth user token
     endpoint: str | None = None  # Sheets API base URL override (an emulator)
+
+    @property
+    def calendar(self) -> str:
+        """``[locale] calendar`` (gregorian or jalali): how months are counted and days
+        shown; the codecs read it from ``values``."""
+        return self.values.calendar
 
     @property
     def lang(self) -> str:
@@ -153,7 +155,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     ctx = _values(loc, where, _reference(dates, where))
     timezone = str(loc.get("timezone", "UTC"))
     zone(timezone, where)  # a typo fails when the file is read, not at the first report
-    language = _language(loc.get("language", "en"), where)
+    language = locales.check_language(loc.get("language", "en"), where)
     customs = _custom_fields(_expect(data.get("fields", {}), f"{where} [fields]"), where)
     extra = _enums(_expect(data.get("enums", {}), f"{where} [enums]"), where)
     vocab, vocab_values = _vocab(_expect(data.get("vocab", {}), f"{where} [vocab]"), where)
@@ -181,9 +183,10 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         values=ctx,
         timezone=timezone,
         language=language,
-        calendar=ctx.calendar,
-        labels=_labels(loc.get("labels"), where),
-        digits=_choice(loc.get("digits", "latin"), DIGITS, f"{where} [locale] digits"),
+        labels=locales.check_labels(loc.get("labels"), where),
+        digits=locales.choice(
+            loc.get("digits", "latin"), locales.DIGITS, f"{where} [locale] digits"
+        ),
         custom_fields=customs,
         extra_enum_values=extra,
         vocab=vocab,
@@ -199,18 +202,17 @@ def _values(loc: dict[str, Any], where: str, reference: dt.date | None = None) -
     order = str(loc.get("date_order", "DMY")).upper()
     if order not in ("DMY", "MDY", "YMD"):
         raise ConfigError(f"{where} [locale] date_order: {order!r} is not DMY, MDY or YMD")
-    region = str(loc.get("region") or _language_region(loc.get("language", "en"))).upper()
+    region = str(loc.get("region") or locales.language_region(loc.get("language", "en"))).upper()
     import phonenumbers  # a region must be one phonenumbers knows, or every phone fails
 
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(f"{where} [locale] region: {region!r} is not a known country code")
     currency = check_currency(
-        str(loc.get("currency", _territory_currency(region))), f"{where} [locale] currency"
+        str(loc.get("currency", locales.territory_currency(region))), f"{where} [locale] currency"
     )
-    language = str(loc.get("language", "en")).replace("-", "_").lower()
-    calendar = _choice(
-        loc.get("calendar", "jalali" if language.startswith("fa") else "gregorian"),
-        CALENDARS,
+    calendar = locales.choice(
+        loc.get("calendar", locales.default_calendar(loc.get("language", "en"))),
+        calendars.CALENDARS,
         f"{where} [locale] calendar",
     )
     return ValueContext(
@@ -220,60 +222,6 @@ def _values(loc: dict[str, Any], where: str, reference: dt.date | None = None) -
         date_reference=reference,
         calendar=calendar,
     )
-
-
-def _language_region(language: Any) -> str:
-    """The country a language setting implies when ``region`` is not given: its own
-    (``fa_IR`` → IR, ``en_IN`` → IN), else the language's likeliest (``fa`` → IR,
-    ``bn`` → BD, ``en`` → US), so a Persian workbook reads ۰۹۱۲… phones without more."""
-    from babel import Locale, UnknownLocaleError
-    from babel.core import get_global
-
-    try:
-        locale = Locale.parse(str(language).strip().replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return "US"  # the language itself is refused, with its own message
-    likely = str(get_global("likely_subtags").get(locale.language, "")).split("_")
-    return locale.territory or (likely[-1] if len(likely) > 1 else "US")
-
-
-def _territory_currency(region: str) -> str:
-    """The currency a country pays in (CLDR, via Babel): the default when ``[locale]``
-    names a region but no currency, so an Indian shop is in INR without saying so."""
-    from babel.numbers import get_territory_currencies
-
-    found = get_territory_currencies(region, tender=True)
-    return "IRR" if region == "IR" else (found[0] if found else "USD")
-
-
-def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
-    text = str(value).strip().lower()
-    if text not in allowed:
-        raise ConfigError(f"{where}: {value!r} is not one of {', '.join(allowed)}")
-    return text
-
-
-def _language(value: Any, where: str) -> str:
-    """``[locale] language``: a locale Babel knows (``fa``, ``fa_IR``, ``bn_BD``, ``en_GB``),
-    checked when the file is read so a typo does not surface at the first report."""
-    from babel import Locale, UnknownLocaleError
-
-    text = str(value).strip().replace("-", "_")
-    try:
-        Locale.parse(text)
-    except (UnknownLocaleError, ValueError, TypeError):
-        raise ConfigError(
-            f"{where} [locale] language: {value!r} is not a locale (e.g. en, fa_IR, bn_BD)"
-        ) from None
-    return text
-
-
-def _labels(value: Any, where: str) -> str | None:
-    """``[locale] labels``: which language the sheet shows choice values in; ``canonical``
-    (the default) shows the values formulas and metrics use."""
-    if value is None or str(value).strip().lower() == "canonical":
-        return None
-    return _choice(value, LANGUAGES, f"{where} [locale] labels (or canonical)")
 
 
 def _reference(dates: dict[str, Any], where: str) -> dt.date | None:
