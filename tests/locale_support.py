@@ -556,3 +556,21 @@ def bn_bd_rows() -> pd.DataFrame:
     )
     first = ~df["email"].duplicated() | (df["email"] == "")
     return df[first].reset_index(drop=True)
+
+
+def assert_sales_figures(got: dict, want: dict) -> None:
+    """``summary --format json`` against the pandas computation: currency, records, orders,
+    revenue (all time and 30 days), average order and the top products' revenue."""
+    import pytest
+
+    assert got["currency"] == want["currency"]
+    assert got["records"] == want["records"]
+    assert got["orders"] == want["orders"]
+    assert got["revenue_total"] == pytest.approx(want["revenue_total"])
+    assert got["revenue_30d"] == pytest.approx(want["revenue_30d"])
+    assert got["average_order_value"] == pytest.approx(want["average_order_value"])
+    top = got["top_products"]
+    assert top, got
+    for item in top:
+        assert item["revenue"] == pytest.approx(want["products"][item["product"]]), item
+    assert top[0]["product"] == max(want["products"], key=want["products"].get)
