@@ -23,7 +23,7 @@ from sheetcrm.config import Config, load_config
 from sheetcrm.errors import NotFoundError, ValueParseError
 from sheetcrm.model.changes import AddColumns, AddTab, AppendRow, ChangeSet, SetCell, SetLayout
 from sheetcrm.model.diff import diff_layout, diff_tab, index_rows, relabel_cells
-from sheetcrm.model.grid import TabGrid, map_header
+from sheetcrm.model.grid import TabGrid, empty_grid, map_header
 from sheetcrm.model.ids import key_id
 from sheetcrm.model.meta import SCHEMA_VERSION as VERSION
 from sheetcrm.model.meta import TAB as META
@@ -96,8 +96,11 @@ class CRM:
         A missing tab is a ``NotFoundError``; a data tab whose header lacks a field, a
         ``HeaderError`` (both say to run ``sheetcrm init``)."""
         names = [self._tab_name(t) for t in tabs] if tabs is not None else self._data_tabs()
-        grids = self.read(names, values_only=True)
+        grids = dict(self.read(names, values_only=True))
         self._require(names, grids)
+        for name in names:
+            if name not in grids:  # a seller tab this workbook has not made yet: empty
+                grids[name] = self.empty_grid(name)
         for name in set(names) & set(self._data_tabs()):
             map_header(grids[name], self.schema[name])
         return {name: self.frame(name, grids[name]) for name in names}
@@ -105,9 +108,15 @@ class CRM:
     def _data_tabs(self) -> list[str]:
         return [t.name for t in self.schema.data_tabs]
 
+    def empty_grid(self, tab: str) -> TabGrid:
+        """A tab as it would be read right after ``init`` made it: its header, no rows
+        (what a seller tab the workbook does not have yet reads as)."""
+        return empty_grid(self.schema.tab(tab))
+
     def _require(self, names: Iterable[str], grids: Mapping[str, TabGrid]) -> None:
+        optional = {t.name for t in self.schema.tabs.values() if t.optional}
         for name in names:
-            if name not in grids:
+            if name not in grids and name not in optional:
                 raise NotFoundError(
                     f"{self.describe()} has no tab {name!r} (run `sheetcrm init` first)"
                 )
@@ -156,34 +165,49 @@ class CRM:
 
     # -- writing -------------------------------------------------------------------------
 
-    def plan_init(self, grids: Mapping[str, TabGrid] | None = None) -> ChangeSet:
-        """Tabs, columns, layout and metadata that are missing; nothing else."""
+    def plan_init(
+        self, grids: Mapping[str, TabGrid] | None = None, *, seller: bool = False
+    ) -> ChangeSet:
+        """Tabs, columns, layout and metadata that are missing; nothing else. The seller
+        tabs are added only with ``seller`` (else the first import into one adds it)."""
         grids = grids if grids is not None else self.read(layout=True)
         changes = ChangeSet()
         for tab in self.schema.tabs.values():
-            grid = grids.get(tab.name)
-            if grid is None:
-                changes.add(AddTab(tab.name, tuple(tab.columns), tab.hidden))
-                grid = TabGrid(tab.name, list(tab.columns))
-            else:
-                hm = map_header(grid, tab, allow_missing=True)
-                if hm.missing:
-                    changes.add(AddColumns(tab.name, hm.missing))
-            layout = diff_layout(grids.get(tab.name), tab, self.ctx, self.config.labels)
-            if layout:
-                changes.add(layout)
-            if tab.name in grids and not tab.system:  # [locale] labels changed: relabel
-                changes.extend(relabel_cells(grids[tab.name], tab, self.ctx, self.config.labels))
+            if tab.optional and tab.name not in grids and not seller:
+                continue
+            changes.extend(self.plan_tab(tab.name, grids).ops)
         meta = Meta.of(grids)
         if meta.schema_version() is None:  # a new _meta: its lease row comes with it
             changes.extend([*meta.set_schema_version(SCHEMA_VERSION), *meta.add_lease_row()])
         return changes
 
-    def init(self, *, dry_run: bool = False) -> RunResult:
-        """Create the workbook's tabs, or repair what is missing; change nothing else."""
+    def plan_tab(self, tab: str, grids: Mapping[str, TabGrid]) -> ChangeSet:
+        """One tab made, or its missing columns and layout repaired, and its choice cells
+        relabelled when ``[locale] labels`` changed. An import into a seller tab the
+        workbook lacks starts its plan with this (``grids`` read with ``layout=True``, or
+        without the tab)."""
+        schema_tab = self.schema.tab(tab)
+        changes = ChangeSet()
+        grid = grids.get(schema_tab.name)
+        if grid is None:
+            changes.add(AddTab(schema_tab.name, tuple(schema_tab.columns), schema_tab.hidden))
+        else:
+            hm = map_header(grid, schema_tab, allow_missing=True)
+            if hm.missing:
+                changes.add(AddColumns(schema_tab.name, hm.missing))
+        layout = diff_layout(grid, schema_tab, self.ctx, self.config.labels)
+        if layout:
+            changes.add(layout)
+        if grid is not None and not schema_tab.system:  # [locale] labels changed: relabel
+            changes.extend(relabel_cells(grid, schema_tab, self.ctx, self.config.labels))
+        return changes
+
+    def init(self, *, dry_run: bool = False, seller: bool = False) -> RunResult:
+        """Create the workbook's tabs, or repair what is missing; change nothing else
+        (``seller``: the Orders, Returns and Earnings tabs too)."""
         with WriteRun(self, "init", dry_run=dry_run) as run:
             grids = run.read(self.schema.tabs, layout=True)
-            return run.apply(self.plan_init(grids))
+            return run.apply(self.plan_init(grids, seller=seller))
 
     def plan_upsert(
         self,
@@ -228,7 +252,8 @@ class CRM:
         """Raise a clear error when the workbook has not been set up by ``init``."""
         self._require(self._data_tabs(), grids)
         for t in self.schema.data_tabs:
-            map_header(grids[t.name], t)
+            if t.name in grids:
+                map_header(grids[t.name], t)
 
 
 def _new_id(tab: TabSchema, record: Mapping[str, Any]) -> str:

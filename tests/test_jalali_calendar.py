@@ -118,7 +118,7 @@ def _sales(*rows: tuple[str, dt.datetime, float]) -> pd.DataFrame:
     frame = pd.DataFrame(
         [(kind, when, amount, "C1", "Tea", 1) for kind, when, amount in rows], columns=SALES
     )
-    return kpis.sales(frame, AS_OF)
+    return kpis.sales({"Interactions": frame}, AS_OF)
 
 
 AS_OF = dt.date(2025, 11, 20)  # 29 Aban 1404

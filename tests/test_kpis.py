@@ -435,7 +435,7 @@ def test_returns_and_refunds_lower_revenue_whatever_their_sign():
         ],
         SALE,
     )
-    sales = kpis.sales(acts, DEMO_DAY)
+    sales = kpis.sales({"Interactions": acts}, DEMO_DAY)
     money = kpis.sales_figures(sales)
     assert (money.revenue, money.orders) == (50.0, 1)
     assert money.average_order_value == 50.0
@@ -460,7 +460,7 @@ def test_a_sale_exactly_at_the_period_end_belongs_to_the_next_period():
         ],
         SALE,
     )
-    sales = kpis.sales(acts, DEMO_DAY)
+    sales = kpis.sales({"Interactions": acts}, DEMO_DAY)
     assert kpis.sales_figures(sales, period).revenue == 11.0
     assert kpis.sales_figures(sales, period.previous()).revenue == 1000.0
     assert period.days == 7 and period.last == dt.date(2026, 11, 7)
@@ -490,7 +490,9 @@ def test_last_30_days_is_30_days_ending_with_the_as_of_day_and_never_the_future(
     assert parse_period("month", DEMO_DAY) == Period(
         window.start, window.end, "the month to 2026-11-21"
     )
-    trend = kpis.monthly(kpis.sales(acts, DEMO_DAY), frame([], ["contact_date"]), DEMO_DAY)
+    trend = kpis.monthly(
+        kpis.sales({"Interactions": acts}, DEMO_DAY), frame([], ["contact_date"]), DEMO_DAY
+    )
     assert trend["revenue"].iloc[-1] == 100.0 and trend["revenue"].iloc[-2] == 11.0
 
 
@@ -516,7 +518,7 @@ def test_monthly_trend_is_calendar_months():
     leads = frame(
         [{"contact_date": dt.date(2026, 11, 1)}, {"contact_date": None}], ["contact_date"]
     )
-    trend = kpis.monthly(kpis.sales(acts, DEMO_DAY), leads, DEMO_DAY)
+    trend = kpis.monthly(kpis.sales({"Interactions": acts}, DEMO_DAY), leads, DEMO_DAY)
     assert [str(p) for p in trend.index[[0, -1]]] == ["2025-12", "2026-11"]
     assert trend.loc["2026-10", "revenue"] == 5.0
     assert trend.loc["2026-11", ["revenue", "orders", "leads"]].tolist() == [
@@ -626,7 +628,7 @@ def test_activity_is_decided_by_the_last_purchase_whatever_the_segment():
         ],
         SALE,
     )
-    sales = kpis.sales(acts, DEMO_DAY)
+    sales = kpis.sales({"Interactions": acts}, DEMO_DAY)
     state = kpis.activity(customers, sales, DEMO_DAY).tolist()
     assert state == ["inactive", "active", "inactive", None, None]
     assert kpis.active_customers(customers, sales, DEMO_DAY) == 1

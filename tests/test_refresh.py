@@ -151,7 +151,7 @@ def test_campaign_ratios_never_divide_by_zero():
     )
     leads = pd.DataFrame(columns=["lead_id", "campaign_id", "status", "customer_id"])
     acts = pd.DataFrame(columns=["customer_id", "type", "amount", "date"])
-    out = campaign_metrics(campaigns, leads, sales(acts, DEMO_DAY))
+    out = campaign_metrics(campaigns, leads, sales({"Interactions": acts}, DEMO_DAY))
     assert out.loc["K-1"].drop(["leads", "customers", "revenue"]).isna().all()
     assert out.loc["K-2"].drop(["leads", "customers", "revenue"]).isna().all()
     assert out.loc["K-3", "ctr"] == 0.05 and out.loc["K-3", "conversion_rate"] == 0.1

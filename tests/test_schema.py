@@ -17,14 +17,16 @@ def test_every_tab_starts_with_its_id_column(schema):
         assert tab.id_field == tab.fields[0].name
 
 
-def test_five_data_tabs_and_hidden_system_tabs(schema):
-    assert [t.name for t in schema.data_tabs] == [
+def test_five_data_tabs_the_seller_tabs_and_hidden_system_tabs(schema):
+    assert [t.name for t in schema.core_tabs] == [
         "Customers",
         "Leads",
         "Interactions",
         "Campaigns",
         "Tasks",
     ]
+    optional = [t.name for t in schema.data_tabs if t.optional]
+    assert optional == ["Orders", "Returns", "Earnings"]
     assert all(t.hidden for t in schema.system_tabs)
 
 

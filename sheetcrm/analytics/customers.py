@@ -50,7 +50,7 @@ def customer_metrics(
     ``sales`` is the sales table when the caller has built it already (``kpis.sales``)."""
     ids = column(customers, "customer_id").dropna().astype(str)
     out = pd.DataFrame(index=pd.Index(ids.unique(), name="customer_id"))
-    sold = kpis.sales(interactions, as_of) if sales is None else sales
+    sold = kpis.sales({"Interactions": interactions}, as_of) if sales is None else sales
     sold = sold[sold["customer_id"].notna()]
     purchases = sold[sold["type"] == "purchase"]
     out["total_spent"] = sold.groupby("customer_id")["amount"].sum().round(2)

@@ -14,6 +14,7 @@ import pandas as pd
 from sheetcrm.analytics import kpis
 from sheetcrm.analytics.campaigns import campaign_metrics
 from sheetcrm.analytics.customers import customer_metrics
+from sheetcrm.analytics.earnings import EarningsTables, earnings_tables
 from sheetcrm.analytics.leads import ScoreWeights, lead_metrics, link_converted, with_links
 from sheetcrm.analytics.segments import Evaluation, Rule, assign_segments
 from sheetcrm.analytics.tasks import task_metrics
@@ -39,6 +40,9 @@ class Insights:
     overdue: pd.DataFrame  # kpis.overdue_tasks
     segment_table: pd.DataFrame  # kpis.segment_table
     region_table: pd.DataFrame  # kpis.region_table
+    channel_table: pd.DataFrame  # kpis.channel_table, all time
+    order_lines: pd.DataFrame  # kpis.order_lines: Orders' computed columns by line_id
+    earnings: EarningsTables  # analytics.earnings
     links: dict[str, str] = field(default_factory=dict)  # converted lead → its customer
 
 
@@ -64,13 +68,16 @@ def compute(
     rules: list[Rule],
     weights: ScoreWeights,
     calendar: str = GREGORIAN,
+    thresholds: Mapping[str, float] | None = None,
 ) -> Insights:
     """Compute every computed column and KPI table from the five data tabs' frames.
 
     ``customer_fields`` are the Customers fields people fill in (the segment rules see
     those and the metrics), ``rules`` the segment rules, ``weights`` the lead scoring,
-    ``calendar`` the months of the monthly trend (``[locale] calendar``)."""
-    sales = kpis.sales(frames["Interactions"], as_of)
+    ``calendar`` the months of the monthly trend (``[locale] calendar``), ``thresholds``
+    each earnings programme's minimum payout (``[earnings]``). The seller tabs' frames
+    (Orders, Returns, Earnings) may be missing: they count as empty."""
+    sales = kpis.sales(frames, as_of)
     metrics = customer_metrics(frames["Customers"], frames["Interactions"], as_of, sales)
     human = frames["Customers"][list(customer_fields)]
     customers = human.drop_duplicates("customer_id").set_index("customer_id", drop=False)
@@ -96,6 +103,9 @@ def compute(
         overdue=kpis.overdue_tasks(frames["Tasks"], as_of, late),
         segment_table=kpis.segment_table(customers),
         region_table=kpis.region_table(customers),
+        channel_table=kpis.channel_table(sales),
+        order_lines=kpis.order_lines(frames, as_of),
+        earnings=earnings_tables(frames.get("Earnings", pd.DataFrame()), as_of, thresholds),
         links=links,
     )
 

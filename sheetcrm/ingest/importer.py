@@ -10,16 +10,17 @@ is nothing to change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError, InputError, RowsRejected
-from sheetcrm.ingest import rejections
+from sheetcrm.ingest import earnings, orders, rejections
 from sheetcrm.ingest.intake import plan_records, preset_named
 from sheetcrm.ingest.mapping import Preset
+from sheetcrm.ingest.presets import detect_preset
 from sheetcrm.ingest.readers import SourceTable, read_source, table_from_grid
 from sheetcrm.ingest.syncstate import SYNC
 from sheetcrm.ingest.transactions import PLAN_TABS, plan_transactions
@@ -78,7 +79,20 @@ class ImportSpec:
     def tabs(self, crm: CRM) -> list[str]:
         """Every tab planning reads, so a caller can fetch them in the run's one read."""
         schema_tab, chosen = self.target(crm)
-        return [*(PLAN_TABS if _transactions(chosen) else [schema_tab.name]), SYNC]
+        _, tabs = _planner(schema_tab, chosen)
+        return [*(tabs or [schema_tab.name]), SYNC]
+
+    def detected(self, table: SourceTable) -> tuple[ImportSpec, str]:
+        """This spec with the preset the table's header says it is, when it names none
+        (and names no tab, or the preset's tab), and what to print about it ("looks like
+        a Flipkart orders report (--preset flipkart-orders)"); else itself and ""."""
+        if self.preset is not None:
+            return self, ""
+        found = detect_preset(table.columns)
+        if found is None or (self.tab is not None and self.tab.casefold() != found.tab.casefold()):
+            return self, ""
+        said = f"looks like {found.label or found.description or found.name}"
+        return replace(self, preset=found.name), f"{said} (--preset {found.name})"
 
     def plan(self, crm: CRM, run: WriteRun, table: SourceTable) -> RunResult:
         """The import of ``table`` as a plan, inside ``run`` (not applied). What it sets
@@ -86,8 +100,11 @@ class ImportSpec:
         way), and the rows it looked at are noted (so ``_quarantine`` entries of rows that
         went in this time are resolved)."""
         schema_tab, chosen = self.target(crm)
-        plan = plan_transactions if _transactions(chosen) else plan_records
+        if chosen is not None and chosen.prepare is not None:
+            table = chosen.prepare(table)
+        plan, _ = _planner(schema_tab, chosen)
         result = plan(crm, run, table, schema_tab, chosen, self.overrides, self.on_conflict)
+        result.preset = chosen.name if chosen else None
         recorded = self.recorded(schema_tab.name)
         result.quarantine = [
             replace(q, tab=q.tab or schema_tab.name, spec=recorded) for q in result.quarantine
@@ -125,8 +142,27 @@ class ImportSpec:
         rejections.refuse(result, self.max_rejected)
 
 
-def _transactions(chosen: Preset | None) -> bool:
-    return chosen is not None and chosen.name == "transactions"
+Planner = Callable[
+    [CRM, WriteRun, SourceTable, TabSchema, Preset | None, Mapping[str, str], str], RunResult
+]
+
+#: A tab whose rows are planned by their own planner even without a preset.
+_TAB_KINDS = {"Orders": "orders", "Returns": "returns", "Earnings": "earnings"}
+
+
+def _planner(schema_tab: TabSchema, chosen: Preset | None) -> tuple[Planner, tuple[str, ...]]:
+    """The planner of a preset's kind (or of the tab's, without one) and the tabs it
+    reads (none: just the target tab)."""
+    kind = chosen.kind if chosen is not None else _TAB_KINDS.get(schema_tab.name, "records")
+    if kind == "transactions":
+        return plan_transactions, PLAN_TABS
+    if kind == "orders":
+        return orders.plan_orders, orders.ORDER_TABS
+    if kind == "returns":
+        return orders.plan_returns, orders.RETURN_TABS
+    if kind == "earnings":
+        return earnings.plan_earnings, earnings.PLAN_TABS
+    return plan_records, ()
 
 
 def import_file(
@@ -178,10 +214,12 @@ def import_table(
 ) -> RunResult:
     """Plan (and unless ``dry_run``, apply) the import of ``table`` as ``spec`` says (or,
     without one, as ``ImportSpec(**fields)``: ``tab=``, ``preset=``, ``on_conflict=``…)."""
-    spec = _spec(spec, fields)
+    spec, detected = _spec(spec, fields).detected(table)
     spec.target(crm)  # a wrong option fails before the lease is taken
     with WriteRun(crm, command, force=force, dry_run=dry_run) as run:
-        return _apply(crm, run, spec, table)
+        result = _apply(crm, run, spec, table)
+        result.detected = detected
+        return result
 
 
 def _apply(crm: CRM, run: WriteRun, spec: ImportSpec, table: SourceTable) -> RunResult:

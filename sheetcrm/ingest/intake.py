@@ -33,6 +33,7 @@ from typing import Any
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError, InputError, ValueParseError
 from sheetcrm.ingest.columnhint import missing_column
+from sheetcrm.ingest.dateorder import column_orders
 from sheetcrm.ingest.mapping import (
     PRESETS,
     VIRTUAL,
@@ -46,7 +47,8 @@ from sheetcrm.ingest.readers import SourceRow, SourceTable
 from sheetcrm.ingest.review import Reviews
 from sheetcrm.ingest.suppression import drop_suppressed
 from sheetcrm.ingest.syncstate import SYNC, SyncState
-from sheetcrm.model.grid import TabGrid
+from sheetcrm.model.changes import ChangeSet
+from sheetcrm.model.grid import TabGrid, empty_grid
 from sheetcrm.model.schema import CONSENT, TabSchema
 from sheetcrm.model.values import ValueContext, is_blank
 from sheetcrm.run import Counts, Quarantined, RunResult, WriteRun
@@ -63,12 +65,27 @@ def preset_named(name: str | None) -> Preset | None:
 def read_for_import(run: WriteRun, *tabs: str) -> dict[str, TabGrid]:
     """The tabs an import needs, in the run's one read; the data tabs must exist. A caller
     that also reads a source tab (``--from-tab``, ``watch``) reads them all first, with
-    ``ImportSpec.tabs``, and the grids of that read are used."""
-    ready = run.grids and all(t in run.grids for t in tabs)
-    grids = run.grids if ready else run.read([*tabs, SYNC])
+    ``ImportSpec.tabs``, and the grids of that read are used. A seller tab the workbook
+    does not have yet reads as empty: ``make_missing`` plans it."""
+    optional = {t.name for t in run.crm.schema.tabs.values() if t.optional}
+    ready = run.grids and all(t in run.grids or t in optional for t in tabs)
+    grids = dict(run.grids if ready else run.read([*tabs, SYNC]))
     for name in tabs:
+        if name in optional and name not in grids:
+            grids[name] = empty_grid(run.crm.schema.tab(name))
         require_tab(grids, name)
     return grids
+
+
+def make_missing(crm: CRM, grids: Mapping[str, TabGrid], *tabs: str) -> ChangeSet:
+    """The seller tabs among ``tabs`` that ``read_for_import`` found missing, made (with
+    their layout): the first ops of an import into them."""
+    changes = ChangeSet()
+    for name in tabs:
+        grid = grids.get(name)
+        if grid is not None and not grid.exists:
+            changes.extend(crm.plan_tab(name, {}).ops)
+    return changes
 
 
 def source_column(row: SourceRow, fields: Mapping[str, str], exc: ValueParseError) -> str:
@@ -158,6 +175,7 @@ def parse_rows(
             f"{table.name}: none of its columns ({', '.join(table.columns[:6])}) match fields "
             f"of {schema_tab.name}; name them with --map 'Column=field'"
         )
+    field_ctx = column_orders(table, cmap.fields, schema_tab, crm.ctx)
     given = set(cmap.fields.values())  # an ID a preset makes up does not identify a row
     keys = [k for k in schema_tab.identity_fields() if k in given]
     parsed: list[tuple[int, dict[str, Any]]] = []
@@ -170,7 +188,7 @@ def parse_rows(
         if chosen and chosen.transform:
             raw = chosen.transform(raw)
         raw = {k: v for k, v in raw.items() if k not in VIRTUAL or schema_tab.get(k)}
-        got = schema_tab.parse_lenient(raw, crm.ctx, row=row.number, keys=keys)
+        got = schema_tab.parse_lenient(raw, crm.ctx, row=row.number, keys=keys, field_ctx=field_ctx)
         if got.error is not None:
             counts.quarantined += 1
             why = UNIDENTIFIED if got.error.column in keys else ""

@@ -31,6 +31,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: How a preset's rows are planned (``ingest.importer`` picks the planner): records of
+#: its tab, order lines (Orders + Customers), returns (Returns, linked to Orders lines) or
+#: commission and reward events (Earnings).
+PRESET_KINDS = ("records", "orders", "returns", "earnings")
+
+
 @dataclass(frozen=True)
 class Preset:
     """A known export layout: which tab it feeds, its columns, and a row transform."""
@@ -43,6 +49,18 @@ class Preset:
     #: a new record without a name is named after its e-mail (or phone): the export
     #: has no name for many of its people (``fallback_name``)
     names_from_email: bool = False
+    #: which planner reads its rows (``PRESET_KINDS``)
+    kind: str = "records"
+    #: field values every row gets unless it has its own (``channel = "flipkart"``)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    #: headers that together say a file is this export (``presets.detect_preset``)
+    signature: tuple[str, ...] = ()
+    #: what the import prints when it picked the preset from the header ("a Flipkart
+    #: orders report")
+    label: str = ""
+    #: the table as the export wrote it → the table to map (title lines above the header,
+    #: totals rows, ``--`` for blank: Google Ads)
+    prepare: Callable[[Any], Any] | None = None
 
 
 def _google_form(row: dict[str, Any]) -> dict[str, Any]:
@@ -160,6 +178,7 @@ PRESETS: dict[str, Preset] = {
         None,
         "order lines (invoice, product, quantity, unit price, date, customer, country)"
         " → Customers and one purchase Interaction per order",
+        kind="transactions",
     ),
 }
 

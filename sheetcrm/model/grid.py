@@ -68,6 +68,8 @@ class TabGrid:
     rows: list[list[Any]] = field(default_factory=list)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     layout: Layout = field(default_factory=Layout)
+    #: False for a seller tab the workbook does not have yet, read as its empty header
+    exists: bool = True
 
     def cell(self, row: int, col: int) -> Any:
         r = self.rows[row] if row < len(self.rows) else []
@@ -150,3 +152,9 @@ def map_header(grid: TabGrid, tab: TabSchema, *, allow_missing: bool = False) ->
 def header_key(text: Any) -> str:
     """The normalised form headers are compared by."""
     return normalize_token(str(text)) if not is_blank(text) else ""
+
+
+def empty_grid(tab: TabSchema) -> TabGrid:
+    """A tab as it reads right after ``init`` made it: its header, no rows; ``exists``
+    False (a seller tab the workbook does not have yet reads as this)."""
+    return TabGrid(tab.name, list(tab.columns), exists=False)

@@ -63,6 +63,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "Interactions": ("interaction_id", "order_id"),
     "Campaigns": ("campaign_id", "referral_code"),
     "Tasks": ("task_id",),
+    "Orders": ("line_id",),
+    "Returns": ("return_id",),
+    "Earnings": ("earning_id",),
 }
 
 

@@ -100,6 +100,9 @@ class TabSchema:
     fields: tuple[Field, ...]
     system: bool = False
     hidden: bool = False
+    #: a seller's tab (Orders, Returns, Earnings): ``init`` adds it only when asked and the
+    #: first import into it creates it; reading a workbook without it reads it as empty
+    optional: bool = False
     _index: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -166,6 +169,7 @@ class TabSchema:
         row: int | None = None,
         keys: Collection[str] | None = None,
         complete: bool = False,
+        field_ctx: Mapping[str, ValueContext] | None = None,
     ) -> Lenient:
         """Parse what can be parsed and sort out what cannot (module docstring).
 
@@ -173,6 +177,8 @@ class TabSchema:
         ``identity_fields``); an ID a preset made up from the row does not make a bad
         e-mail harmless. A blank required field is left for ``check_complete`` (an update
         need not repeat it) unless ``complete``: then the row is unusable without it.
+        ``field_ctx``: the context one field is read with instead of ``ctx`` (a date column
+        whose day/month order differs from the workbook's: ``ingest.dateorder``).
         """
         keys = self.identity_fields() if keys is None else keys
         out: dict[str, Any] = {}
@@ -182,7 +188,7 @@ class TabSchema:
         for name, value in raw.items():
             f = self.field(name)
             try:
-                out[f.name] = f.parse(value, ctx)
+                out[f.name] = f.parse(value, field_ctx.get(f.name, ctx) if field_ctx else ctx)
             except ApproximateValue as exc:
                 if notes is None or f is notes:  # nowhere to keep the text: set aside
                     bad.append(exc.located(tab=self.name, row=row))
@@ -255,6 +261,11 @@ class Schema:
     @property
     def data_tabs(self) -> list[TabSchema]:
         return [t for t in self.tabs.values() if not t.system]
+
+    @property
+    def core_tabs(self) -> list[TabSchema]:
+        """The data tabs every workbook has (the optional seller tabs left out)."""
+        return [t for t in self.tabs.values() if not t.system and not t.optional]
 
     @property
     def system_tabs(self) -> list[TabSchema]:

@@ -11,6 +11,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sheetcrm.errors import ConfigError
+from sheetcrm.model.commerce import (
+    EARNING_SOURCES,
+    EARNING_STATUSES,
+    ORDER_STATUSES,
+    RETURN_KINDS,
+    RETURN_STATUSES,
+    SALE_CHANNELS,
+)
 from sheetcrm.model.fieldrefs import (
     add_listed,
     add_values,
@@ -126,7 +134,8 @@ BASE_TABS: tuple[TabSchema, ...] = (
             _f("goal"),
             _f("impressions", "integer"),
             _f("clicks", "integer"),
-            _f("conversions", "integer"),
+            _f("conversions", "number"),  # Google Ads counts fractions (22.50)
+            _f("conversion_value", "money"),  # what the ads platform says they were worth
             _f("referral_code"),
             _computed("leads", "integer"),
             _computed("customers", "integer"),
@@ -151,6 +160,70 @@ BASE_TABS: tuple[TabSchema, ...] = (
             _f("description"),
             _computed("overdue", "bool"),
         ),
+    ),
+    TabSchema(
+        "Orders",
+        "O",
+        (
+            _f("line_id", "id"),  # the platform's order item id, else order id + line
+            _f("order_id", "id", required=True),
+            _f("date", "datetime", required=True),
+            _f("channel", "enum", values=SALE_CHANNELS),
+            _f("status", "enum", values=ORDER_STATUSES),
+            _f("customer_id", "id"),
+            _f("product"),
+            _f("sku"),
+            _f("quantity", "number"),
+            _f("unit_price", "money"),
+            _f("line_total", "money"),  # what the line sold for: quantity × unit price
+            _f("campaign_id", "id"),
+            _f("notes"),
+            _computed("refunded", "money"),
+            _computed("net", "money"),
+        ),
+        optional=True,
+    ),
+    TabSchema(
+        "Returns",
+        "R",
+        (
+            _f("return_id", "id"),
+            _f("date", "datetime", required=True),
+            _f("line_id", "id"),  # the order line it undoes
+            _f("order_id", "id"),
+            _f("kind", "enum", values=RETURN_KINDS),
+            _f("status", "enum", values=RETURN_STATUSES),
+            _f("customer_id", "id"),
+            _f("product"),
+            _f("quantity", "number"),
+            _f("amount", "money"),  # the money given back
+            _f("reason"),
+            _f("notes"),
+        ),
+        optional=True,
+    ),
+    TabSchema(
+        "Earnings",
+        "E",
+        (
+            _f("earning_id", "id"),
+            _f("date", "datetime", required=True),
+            _f("source", "enum", values=EARNING_SOURCES),
+            _f("programme"),  # "Flipkart Affiliate", "Shopsy", "Refer a friend"
+            _f("reference"),  # the programme's order item id or referral code
+            _f("customer_id", "id"),
+            _f("lead_id", "id"),
+            _f("product"),
+            _f("sale_amount", "money"),
+            _f("rate", "percent"),
+            _f("amount", "money", required=True),
+            _f("status", "enum", values=EARNING_STATUSES),
+            _f("payout_id"),
+            _f("tracking_id"),  # affExtParam1, a video or post the link was in
+            _f("campaign_id", "id"),
+            _f("notes"),
+        ),
+        optional=True,
     ),
     TabSchema("_meta", "M", (_f("key", "id"), _f("value")), system=True, hidden=True),
     TabSchema(
@@ -219,8 +292,14 @@ BASE_TABS: tuple[TabSchema, ...] = (
 )
 
 
-#: The tabs that hold records, in the order sheetcrm reads them (the rest are its journal).
-DATA_TABS: tuple[str, ...] = tuple(t.name for t in BASE_TABS if not t.system)
+#: The tabs that hold records in every workbook, in the order sheetcrm reads them (the rest
+#: are the seller tabs and sheetcrm's journal).
+DATA_TABS: tuple[str, ...] = tuple(t.name for t in BASE_TABS if not t.system and not t.optional)
+
+#: A seller's tabs: order lines, returns and refunds, commission and rewards. A workbook
+#: gets them with its first import of orders or earnings (or ``init --seller``); one
+#: without them reads them as empty.
+SELLER_TABS: tuple[str, ...] = tuple(t.name for t in BASE_TABS if t.optional)
 
 
 @dataclass(frozen=True)

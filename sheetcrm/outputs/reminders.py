@@ -137,7 +137,7 @@ def digests(
 def inactive_customers(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> list[dict[str, Any]]:
     """The win-back list: the inactive customers (``kpis.inactive_customers``: bought, but
     not in the last 180 days), leaving out everyone who opted out or has no e-mail."""
-    sales = kpis.sales(frames.get("Interactions", pd.DataFrame()), as_of)
+    sales = kpis.sales(frames, as_of)
     bought = kpis.last_purchases(sales)
     out = []
     for c in records(kpis.inactive_customers(frames["Customers"], sales, as_of)):

@@ -139,7 +139,7 @@ def build(
     """Compute a report's numbers from typed tab frames; ``local``: the language, calendar
     and digits its labels are in (English, Gregorian, with ``currency``, by default)."""
     local = local or LocalFormat(currency=currency)
-    sales = kpis.sales(frames["Interactions"], as_of)
+    sales = kpis.sales(frames, as_of)
     customers = frames["Customers"]
     trend = kpis.monthly(sales, frames["Leads"], as_of, calendar=local.calendar)
     monthly = [

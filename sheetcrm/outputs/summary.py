@@ -45,7 +45,7 @@ def summarize(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Summary:
     customers = frames.get("Customers", empty)
     leads = frames.get("Leads", empty)
     tasks = frames.get("Tasks", empty)
-    sales = kpis.sales(frames.get("Interactions", empty), as_of)
+    sales = kpis.sales(frames, as_of)
     total = kpis.sales_figures(sales)
     statuses = column(customers, "status").dropna().value_counts()
     return Summary(

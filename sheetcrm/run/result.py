@@ -108,6 +108,10 @@ class RunResult:
     report: ApplyReport | None = None
     snapshot: Path | None = None  # written before a destructive change
     audit_id: str | None = None
+    #: the preset the rows were read with, and how it was chosen when ``--preset`` did
+    #: not name it ("looks like a Flipkart orders report")
+    preset: str | None = None
+    detected: str = ""
 
     @property
     def changed(self) -> bool:

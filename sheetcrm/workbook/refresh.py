@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from sheetcrm.analytics import insights
+from sheetcrm.analytics.earnings import payout_thresholds
 from sheetcrm.analytics.frames import as_records
 from sheetcrm.analytics.insights import Insights, segment_counts
 from sheetcrm.analytics.leads import ScoreWeights, score_lead
@@ -20,7 +21,7 @@ from sheetcrm.errors import InputError
 from sheetcrm.model.changes import ChangeSet
 from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
-from sheetcrm.model.tabs import DATA_TABS
+from sheetcrm.model.tabs import DATA_TABS, SELLER_TABS
 from sheetcrm.run import RunResult, WriteRun
 from sheetcrm.workbook.dashboard import GENERATED, plan_dashboard
 from sheetcrm.workbook.locale import plan_locale
@@ -50,26 +51,31 @@ def compute(crm: CRM, grids: dict[str, TabGrid], as_of: dt.date) -> Insights:
     if missing:
         raise InputError(f"the workbook has no {missing[0]!r} tab; run `sheetcrm init` first")
     customers = crm.schema["Customers"]
+    tabs = {t: grids[t] if t in grids else crm.empty_grid(t) for t in (*DATA_TABS, *SELLER_TABS)}
     return insights.compute(
-        {t: crm.frame(t, grids[t]) for t in DATA_TABS},
+        {t: crm.frame(t, grid) for t, grid in tabs.items()},
         as_of,
         customer_fields=[f.name for f in customers.fields if not f.computed],
         rules=segment_rules(crm.config.features.get("segments"), customers),
         weights=weights(crm),
         calendar=crm.config.calendar,
+        thresholds=payout_thresholds(crm.config.features.get("earnings")),
     )
 
 
 def plan_computed(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> ChangeSet:
     """Edits for computed columns whose value changed (nothing else)."""
     changes = ChangeSet()
-    computed = {t: [f.name for f in crm.schema[t].fields if f.computed] for t in DATA_TABS}
+    tabs = [*DATA_TABS, *(t for t in SELLER_TABS if t in grids)]
+    computed = {t: [f.name for f in crm.schema[t].fields if f.computed] for t in tabs}
     sources = {
         "Customers": ins.customers[computed["Customers"]],
         "Leads": ins.leads,
         "Campaigns": ins.campaigns,
         "Tasks": ins.tasks,
     }
+    if "Orders" in grids:
+        sources["Orders"] = ins.order_lines
     for tab, frame in sources.items():
         schema_tab = crm.schema[tab]
         records = as_records(frame[[c for c in computed[tab] if c in frame]], schema_tab.id_field)
@@ -85,7 +91,7 @@ def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) ->
     """Recompute and write what changed (``dry_run``: plan only), as one writing run."""
     as_of = crm.as_of(as_of)
     with WriteRun(crm, "refresh", dry_run=dry_run) as run:
-        grids = run.read([*DATA_TABS, *GENERATED], layout=True)
+        grids = run.read([*DATA_TABS, *SELLER_TABS, *GENERATED], layout=True)
         ins = compute(crm, grids, as_of)
         changes = plan_computed(crm, grids, ins)
         changes.extend(plan_locale(crm, grids).ops)
@@ -96,7 +102,7 @@ def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) ->
 
 def count_segments(crm: CRM, as_of: dt.date | None = None) -> dict[str, dict[str, int]]:
     """Customers per segment and per RFM segment on the as-of day (reads, writes nothing)."""
-    grids = crm.read(DATA_TABS, values_only=True)
+    grids = crm.read([*DATA_TABS, *SELLER_TABS], values_only=True)
     return segment_counts(compute(crm, grids, crm.as_of(as_of)))
 
 

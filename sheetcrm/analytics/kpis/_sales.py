@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,13 +16,35 @@ from sheetcrm.model.values import is_blank
 SALE_TYPES = ("purchase", "return")
 MONTHS = 12
 NO_PRODUCT = "(unknown)"
-SALE_COLUMNS = ["customer_id", "type", "amount", "when", "day", "month", "product", "quantity"]
+SALE_COLUMNS = [
+    "customer_id",
+    "type",
+    "amount",
+    "when",
+    "day",
+    "month",
+    "product",
+    "quantity",
+    "order_id",
+    "channel",
+    "line_id",
+]
+#: The channel of a sale logged as a purchase interaction (not an Orders line).
+LOGGED_CHANNEL = "direct"
 
 
-def sales(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """THE sales table: purchases and returns up to the end of the as-of day, with a signed
-    ``amount`` (returns negative), ``when``, ``day`` and ``month`` (the Gregorian month key,
-    ``YYYY-MM``; ``monthly`` buckets in the workbook's calendar)."""
+def sales(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.DataFrame:
+    """THE sales table, from the tabs' frames (``Interactions``, ``Orders``, ``Returns``;
+    a missing one is empty): every sale and refund up to the end of the as-of day, one
+    row each, with a signed ``amount`` (refunds negative), ``when``, ``day``, ``month``
+    (the Gregorian month key ``YYYY-MM``; ``monthly`` buckets in the workbook's calendar),
+    ``order_id`` (orders are distinct order ids of purchases), ``channel`` and ``line_id``
+    (the Orders line, blank for a logged purchase)."""
+    return _logged(frames.get("Interactions", pd.DataFrame()), as_of)
+
+
+def _logged(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Purchases and returns logged as Interactions."""
     rows = interactions[column(interactions, "type").isin(SALE_TYPES)]
     when = moment(column(rows, "date"))
     keep = when < end_of(as_of)
@@ -39,10 +62,33 @@ def sales(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
             "month": month_of(when),
             "product": column(rows, "product"),
             "quantity": num(column(rows, "quantity")).fillna(0.0),
+            "order_id": column(rows, "order_id")
+            .where(~column(rows, "order_id").map(is_blank), column(rows, "interaction_id"))
+            .astype(object),
+            "channel": LOGGED_CHANNEL,
+            "line_id": pd.Series([None] * len(rows), index=rows.index, dtype=object),
         },
         index=rows.index,
     )
     return out[SALE_COLUMNS]
+
+
+def order_lines(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.DataFrame:
+    """The Orders tab's computed columns by ``line_id``: ``refunded`` (money given back
+    for the line: its Returns records, or all of it when its status says it was returned
+    or refunded without one) and ``net`` (what the line still earns: its total, less what
+    was refunded; 0 when it is not a sale)."""
+    return pd.DataFrame({"refunded": [], "net": []}, index=pd.Index([], name="line_id"))
+
+
+#: ``channel_table`` columns.
+CHANNEL_COLUMNS = ["channel", "orders", "gross", "refunds", "revenue", "share"]
+
+
+def channel_table(sales: pd.DataFrame, period: Period | None = None) -> pd.DataFrame:
+    """Per channel: orders, gross sales, refunds, net revenue and its share of all net
+    revenue, highest revenue first (``period`` None: all time)."""
+    return pd.DataFrame({c: [] for c in CHANNEL_COLUMNS})
 
 
 def average_order_value(revenue: float, orders: int) -> float | None:
