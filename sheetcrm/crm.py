@@ -87,7 +87,7 @@ class CRM:
         name = self._tab_name(tab)
         grids = self.backend.read([name], values_only=values_only)
         self._require([name], grids)
-        return grids[name]
+        return grids[name] if name in grids else self.empty_grid(name)
 
     def frames(self, tabs: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
         """The tabs (the data tabs when None) as typed frames, from one read of their values

@@ -71,8 +71,8 @@ def test_show_formats(run):
 
 def test_show_unknown_tab_and_column(run):
     run("init", "-q")
-    result = run("show", "Orders", code=EXIT_USER)
-    assert "no tab 'Orders'" in result.output
+    result = run("show", "Invoices", code=EXIT_USER)
+    assert "no tab 'Invoices'" in result.output
     result = run("show", "Customers", "--columns", "nope", code=2)
     assert "no column 'nope'" in result.output
 
@@ -159,9 +159,9 @@ def test_global_quiet_and_json_logs(run, tmp_path):
     assert _json.loads(lines[-1])["event"] == "done"
     assert _json.loads(lines[-1])["command"] == "init"
     assert "Initialised" not in result.output
-    failed = run("--log-json", "show", "Orders", code=3)
+    failed = run("--log-json", "show", "Invoices", code=3)
     record = _json.loads(failed.output.splitlines()[-1])
-    assert record["event"] == "failed" and record["exit"] == 3 and "Orders" in record["error"]
+    assert record["event"] == "failed" and record["exit"] == 3 and "Invoices" in record["error"]
 
 
 def test_demo_writes_the_report(run, tmp_path):

@@ -33,7 +33,7 @@ def test_custom_fields_and_enum_additions():
         ({"fields": {"Customers": {"x": {"type": "colour"}}}}, "type: 'colour'"),
         ({"fields": {"Customers": {"x": {"type": "enum"}}}}, "needs 'values'"),
         ({"fields": {"Customers": {"name": {"type": "text"}}}}, "already has that field"),
-        ({"fields": {"Orders": {"x": {"type": "text"}}}}, "no data tab named 'Orders'"),
+        ({"fields": {"Invoices": {"x": {"type": "text"}}}}, "no data tab named 'Invoices'"),
         ({"enums": {"source": ["x"]}}, "Tab.field"),
         ({"enums": {"Leads.name": ["x"]}}, "no enum field"),
         ({"enums": {"Leads.source": ["a,b"]}}, "may not contain"),

@@ -32,12 +32,19 @@ from sheetcrm.outputs.summary import make_summary, summary_text
 @run_options
 @format_option
 @force_option()
-def init(crm: CRM, dry_run: bool, quiet: bool, fmt: str, force: bool) -> None:
+@click.option(
+    "--seller",
+    is_flag=True,
+    help="Add the Orders, Returns and Earnings tabs now (the first import of orders or "
+    "earnings adds them otherwise).",
+)
+def init(crm: CRM, dry_run: bool, quiet: bool, fmt: str, force: bool, seller: bool) -> None:
     """Create the CRM tabs, or repair what is missing (changes nothing else)."""
-    result = crm.init(dry_run=dry_run)
+    result = crm.init(dry_run=dry_run, seller=seller)
     if printed_as_json(result, fmt, quiet):
         return
-    if result.changes and result.changes.counts()["tabs_added"] < len(crm.schema.tabs):
+    made = [t for t in crm.schema.tabs.values() if seller or not t.optional]
+    if result.changes and result.changes.counts()["tabs_added"] < len(made):
         _report(result, quiet, f"Repaired {crm.describe()}", lines=repairs(result.changes))
     else:
         _report(result, quiet, f"Initialised {crm.describe()}")

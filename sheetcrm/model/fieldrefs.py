@@ -133,4 +133,4 @@ def data_tab(tabs: Mapping[str, TabSchema], name: str, where: str) -> TabSchema:
 
 
 def with_fields(tab: TabSchema, fields: Iterable[Field]) -> TabSchema:
-    return TabSchema(tab.name, tab.id_prefix, tuple(fields), tab.system, tab.hidden)
+    return TabSchema(tab.name, tab.id_prefix, tuple(fields), tab.system, tab.hidden, tab.optional)
