@@ -44,6 +44,15 @@ _NUMERIC_DATE = re.compile(
     r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:(?:\s*,\s*|\s+|T)(\S.*))?$"
 )
 
+
+def numeric_parts(text: str) -> tuple[int, int, int] | None:
+    """The three numbers of a numeric date as typed, in any script (``09/21/25`` → 9, 21,
+    25; ``۱۴۰۳/۰۷/۱۵`` → 1403, 7, 15; a time after it is left out), or None for text the
+    day/month order does not touch (``2025-09-03``, ``Sep 03, 2025``, ``۲۰ مهر ۱۴۰۴``)."""
+    m = _NUMERIC_DATE.match(text if text.isascii() else to_ascii_digits(text))
+    return (int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
 #: Month and day without a year (``7/5``): read in the Jalali calendar when it is chosen.
 _MONTH_DAY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})\s*$")
 
