@@ -3,7 +3,12 @@ source, segment, campaign, product, region and month, SPARKLINE trends and nativ
 
 Every figure is one ``analytics.kpis`` computes (once per refresh, in ``Insights``); this
 module lays them out. Everything is written cell by cell only where it changed; teammates'
-tabs are never touched. Charts are declared (``ChartSpec``) and the declaration is recorded
+tabs are never touched. The seller surfaces — revenue by channel (gross, refunds, net),
+each earnings programme's balance and its progress to the payout threshold, referral
+rewards owed and paid, and the "By channel", "By programme" and "By tracking id" tabs — are
+laid out only when the workbook has Orders lines or Earnings rows (or the tab is there
+from before, so it is kept up to date), so a workbook without them is written exactly as
+before. Charts are declared (``ChartSpec``) and the declaration is recorded
 in ``_meta`` (``model.meta``), so a chart sheetcrm no longer draws is removed while
 teammates' own charts are left alone.
 """
@@ -42,6 +47,11 @@ GENERATED = (
     "By region",
     "By month",
 )
+#: Summary tabs of a seller's workbook, made once it has Orders lines (By channel) or
+#: Earnings rows (By programme, By tracking id).
+SELLER_GENERATED = ("By channel", "By programme", "By tracking id")
+#: Every tab this module may write (what a refresh reads).
+ALL_GENERATED = (*GENERATED, *SELLER_GENERATED)
 GENERATED_NOTE = "sheetcrm generates this tab"
 SPARK = "▁▂▃▄▅▆▇█"
 KPI_ROW, MONTH_ROW, SOURCE_COL, SIDE_ROW, TASK_ROW, CHART_COL = 2, 14, 6, 14, 22, 11
@@ -57,6 +67,23 @@ CAMPAIGN_HEADER = [
     "ROI (%)",
     "Cost per customer",
 ]
+CHANNEL_HEADER = ["Channel", "Orders", "Gross sales", "Refunds", "Revenue", "Share of revenue (%)"]
+PROGRAMME_HEADER = [
+    "Programme",
+    "Source",
+    "Events",
+    "Pending",
+    "Approved",
+    "Paid",
+    "Cancelled",
+    "Balance (approved, unpaid)",
+    "Payout threshold",
+    "To threshold",
+    "Progress to payout (%)",
+]
+TRACKING_HEADER = ["Tracking id", "Events", "Sale amount", "Earned", "Pending"]
+#: The source of referral rewards: money paid out, never income.
+REFERRAL = "referral"
 Put = Callable[[int, int, list[Any]], None]
 
 
@@ -185,7 +212,75 @@ def dashboard_grid(ins: Insights, look: Look = PLAIN) -> tuple[list[list[Any]], 
         put(0, 2, [look.marker])
     _put_kpis(put, ins, look)
     sources, campaigns = _put_side_tables(put, ins, look)
-    return _rows(grid), _charts(len(ins.monthly), sources, campaigns)
+    charts = _charts(len(ins.monthly), sources, campaigns)
+    top = MONTH_ROW + 2 + len(ins.monthly)
+    if has_orders(ins):
+        channels = channel_rows(ins, look)
+        put(top, 0, ["Revenue by channel", *CHANNEL_HEADER[1:]])
+        for i, row in enumerate(channels):
+            put(top + 1 + i, 0, row)
+        put(top + 1 + len(channels), 0, channel_total(ins, look))
+        charts.append(_channel_chart(top, len(channels)))
+        top += len(channels) + 3
+    if has_earnings(ins):
+        _put_earnings(put, top, ins, look)
+    return _rows(grid), charts
+
+
+def has_orders(ins: Insights) -> bool:
+    """Whether the workbook has Orders lines (the channel surfaces are shown)."""
+    orders = ins.frames.get("Orders")
+    return orders is not None and len(orders) > 0
+
+
+def has_earnings(ins: Insights) -> bool:
+    """Whether the workbook has Earnings rows (the earnings surfaces are shown)."""
+    return not ins.earnings.empty
+
+
+def _channel_chart(top: int, channels: int) -> ChartSpec:
+    return ChartSpec(
+        "Revenue by channel",
+        "pie",
+        (KPI_ROW + 54, CHART_COL),
+        (0, top + 1, top + 1 + channels),
+        ((4, top + 1, top + 1 + channels),),
+    )
+
+
+def channel_total(ins: Insights, look: Look = PLAIN) -> list[Any]:
+    """All channels: orders, gross sales, refunds, net revenue."""
+    table = ins.channel_table
+    return [
+        "All channels",
+        int(sum(_float(v) for v in table["orders"])),
+        look.cash(sum(_float(v) for v in table["gross"])),
+        look.cash(sum(_float(v) for v in table["refunds"])),
+        look.cash(sum(_float(v) for v in table["revenue"])),
+        None,
+    ]
+
+
+def _put_earnings(put: Put, top: int, ins: Insights, look: Look) -> None:
+    """Each income programme's balance and progress to its payout threshold, then income
+    earned and pending and referral rewards owed and paid."""
+    header = ["Earnings programme", "Source", "Balance", "Payout threshold", "To threshold"]
+    put(top, 0, [*header, "Progress to payout (%)"])
+    income = [s != REFERRAL for s in ins.earnings.programmes["source"]]
+    rows = [r for r, keep in zip(earnings_rows(ins, look), income, strict=True) if keep]
+    for i, r in enumerate(rows):
+        put(top + 1 + i, 0, [r[0], r[1], r[7], r[8], r[9], r[10]])
+    at = top + 2 + len(rows)
+    e = ins.earnings
+    totals = [
+        ("Earned (approved or paid)", e.earned),
+        ("Earnings pending", e.pending),
+        ("Balance owed to you", e.balance),
+        ("Referral rewards owed", e.rewards_owed),
+        ("Referral rewards paid", e.rewards_paid),
+    ]
+    for i, (label, amount) in enumerate(totals):
+        put(at + i, 0, [label, look.cash(amount)])
 
 
 def _rows(cells: dict[tuple[int, int], Any]) -> list[list[Any]]:
@@ -273,6 +368,73 @@ def product_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
     ]
 
 
+def channel_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
+    """Channel, orders, gross sales, refunds, net revenue, share of net revenue (%)."""
+    return [
+        [
+            look.choice("Orders.channel", r["channel"]),
+            int(_float(r["orders"])),
+            look.cash(r["gross"]),
+            look.cash(r["refunds"]),
+            look.cash(r["revenue"]),
+            _percent(r["share"]),
+        ]
+        for r in ins.channel_table.to_dict("records")
+    ]
+
+
+def earnings_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
+    """Per programme: source, events, pending, approved, paid, cancelled, balance, payout
+    threshold, what the balance lacks to reach it, progress (%)."""
+    return [
+        [
+            r["programme"],
+            look.choice("Earnings.source", r["source"]),
+            int(_float(r["events"])),
+            look.cash(r["pending"]),
+            look.cash(r["approved"]),
+            look.cash(r["paid"]),
+            look.cash(r["cancelled"]),
+            look.cash(r["balance"]),
+            look.cash(r["threshold"]),
+            look.cash(r["to_threshold"]),
+            _percent(r["progress"]),
+        ]
+        for r in ins.earnings.programmes.to_dict("records")
+    ]
+
+
+def tracking_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
+    """Tracking id (a video, a post), events, sale amount, earned, pending."""
+    return [
+        [
+            _none(r["tracking_id"]),
+            int(_float(r["events"])),
+            look.cash(r["sale_amount"]),
+            look.cash(r["earned"]),
+            look.cash(r["pending"]),
+        ]
+        for r in ins.earnings.by_tracking.to_dict("records")
+    ]
+
+
+def seller_grids(
+    ins: Insights, look: Look = PLAIN, present: frozenset[str] = frozenset()
+) -> dict[str, list[list[Any]]]:
+    """The seller summary tabs that have data, or are ``present`` in the workbook already
+    (kept up to date, down to a header once their data is gone)."""
+    tabs: dict[str, list[list[Any]]] = {}
+    if has_orders(ins) or "By channel" in present:
+        tabs["By channel"] = [CHANNEL_HEADER, *(channel_rows(ins, look) if has_orders(ins) else [])]
+    earnings = has_earnings(ins)
+    if earnings or "By programme" in present:
+        tabs["By programme"] = [PROGRAMME_HEADER, *(earnings_rows(ins, look) if earnings else [])]
+    if earnings or "By tracking id" in present:
+        rows = tracking_rows(ins, look) if earnings else []
+        tabs["By tracking id"] = [TRACKING_HEADER, *rows]
+    return tabs
+
+
 def summary_grids(ins: Insights, look: Look = PLAIN) -> dict[str, list[list[Any]]]:
     """The summary tabs: a header row and one row per group."""
     return {
@@ -339,7 +501,8 @@ def plan_dashboard(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> Change
     changes = ChangeSet()
     look = Look.of(crm)
     dash, charts = dashboard_grid(ins, look)
-    tabs = {"Dashboard": dash, **summary_grids(ins, look)}
+    present = frozenset(t for t in SELLER_GENERATED if grids.get(t) is not None)
+    tabs = {"Dashboard": dash, **summary_grids(ins, look), **seller_grids(ins, look, present)}
     current = grids.get("Dashboard")
     noted = current.header[2] if current is not None and len(current.header) > 2 else None
     restyle = current is not None and (noted or "") != look.marker
