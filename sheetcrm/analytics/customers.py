@@ -1,8 +1,11 @@
 """Customer metrics and RFM: purchase totals, first/last purchase, recency, contacts, and
 the RFM score and named segment, from the one sales table (``kpis.sales``).
 
-RFM: recency = days from the last purchase to the as-of date; frequency = purchase orders;
-monetary = net amount (purchases minus returns). Each becomes a 1–5 score by rank
+The sales table holds the Orders lines, their refunds and logged purchases and returns, so
+a marketplace buyer made a customer by an orders import has totals and RFM as a customer
+who buys in person does. RFM: recency = days from the last purchase to the as-of date;
+frequency = orders (distinct order ids: an order of three lines is one); monetary = net
+amount (purchases minus refunds). Each becomes a 1–5 score by rank
 quintile among customers with a purchase (5 = most recent / most frequent / highest), and
 the named segment follows from R and FM = ⌈(F + M) / 2⌉:
 
@@ -54,7 +57,10 @@ def customer_metrics(
     sold = sold[sold["customer_id"].notna()]
     purchases = sold[sold["type"] == "purchase"]
     out["total_spent"] = sold.groupby("customer_id")["amount"].sum().round(2)
-    out["orders"] = purchases.groupby("customer_id").size()
+    out["orders"] = pd.Series(
+        {cid: kpis.count_orders(group) for cid, group in purchases.groupby("customer_id")},
+        dtype=float,
+    )
     out[["total_spent", "orders"]] = out[["total_spent", "orders"]].fillna(0)
     out["orders"] = out["orders"].astype(int)
     aov = map(kpis.average_order_value, out["total_spent"], out["orders"])

@@ -5,13 +5,42 @@ from here (``from sheetcrm.analytics import kpis``); the private modules beside 
 only split the code by subject: sales, leads, customers, tasks and campaigns.
 
 Sales table
-    ``sales()``: the Interactions of type ``purchase`` or ``return`` (``refund`` reads as
-    ``return``), one row each. A purchase counts its amount and a return or refund minus
-    its amount: the type decides, not the sign it was typed with.
+    ``sales()``, from the Orders, Returns and Interactions tabs (a missing tab is empty),
+    one row per sale or refund with a signed amount:
+
+    - every Orders line whose status is a sale (``commerce.SOLD``: paid, shipped,
+      delivered, returned, refunded, partially refunded; a blank status is a sale) is a
+      purchase of its ``line_total`` (blank: quantity × unit price, quantity blank → 1).
+      Pending, placed and cancelled lines are never revenue;
+    - every Returns record not rejected or cancelled (``commerce.REFUND_VOID``) is a
+      refund of its ``amount``, on its own date, linked to the line named by ``line_id``,
+      else to the order named by ``order_id`` (spread over that order's lines in tab
+      order), else standalone. A line's refunds never exceed its total, and a line that
+      is not a sale refunds nothing;
+    - a line whose status says the sale was undone (``commerce.UNDONE``: returned,
+      refunded) with no Returns record with an amount for it (by its line or its order)
+      is refunded whole, on its own date;
+    - Interactions of type ``purchase`` or ``return`` (``refund`` reads as ``return``)
+      logged by hand count too: a purchase counts its amount and a return or refund minus
+      its amount, the type decides, not the sign it was typed with. A logged purchase
+      whose ``order_id`` is an order of the Orders tab is left out (that order counts
+      once, from its lines).
+
+    Each row has its ``channel`` (the line's; ``direct`` for a logged sale, a line
+    without one and a refund linked to no order) and ``line_id``.
 Revenue, orders, average order value
-    Revenue is the sum of the sales table, so it is net of returns and refunds. Orders are
-    purchase records (a return is not an order). Average order value is revenue ÷ orders,
-    blank without orders. Returns is the money given back.
+    Gross is the purchases, refunds the money given back; revenue is net: gross − refunds,
+    the sum of the sales table. Orders are distinct order ids with a purchase (an order
+    of three lines is one order; a return is not an order; a logged purchase without an
+    order id is an order of its own). Average order value is revenue ÷ orders, blank
+    without orders. Returns is the money given back. Per product, figures are per line: a
+    product's revenue is its lines' net, its orders the orders with a line of it.
+Revenue by channel
+    ``channel_table()``: per channel, orders, gross, refunds, revenue (net) and its share
+    of all revenue (0–1).
+Order lines
+    ``order_lines()`` gives the Orders tab's computed columns: ``refunded`` (the line's
+    refunds as above) and ``net`` (its total less ``refunded`` when it is a sale, else 0).
 Time zone and the as-of date
     Dates and times in the workbook are wall-clock values in the workbook's time zone
     (``[locale] timezone``, UTC by default); the as-of date is a day in that zone (by
@@ -106,6 +135,7 @@ from sheetcrm.analytics.kpis._sales import (
     SalesFigures,
     average_order_value,
     channel_table,
+    count_orders,
     month_index,
     monthly,
     order_lines,
@@ -155,6 +185,7 @@ __all__ = [
     "campaign_table",
     "channel_table",
     "conversion",
+    "count_orders",
     "cpa",
     "ctr",
     "due_bucket",
