@@ -233,16 +233,21 @@ def test_a_100k_row_column_is_settled_per_distinct_value():
     got = column_orders(t, {"Ordered On": "date"}, INTERACTIONS, DMY)
     took = time.perf_counter() - start
     assert got["date"].date_order == "MDY"
-    assert took < 0.5, took
+    assert took < 1.0, took  # about 0.08 s alone
+
+
+class _Unread(dict[str, object]):
+    """The values of a row the scan must not reach."""
+
+    def get(self, *args: object) -> object:
+        raise AssertionError("the scan went on after the contradiction")
 
 
 def test_a_contradiction_stops_the_scan():
-    values = ["09/21/25", "21/09/25", *(["09/03/25"] * 200_000)]
-    t = table("Date", values)
-    start = time.perf_counter()
-    with pytest.raises(InputError):
+    t = table("Date", ["09/21/25", "09/21/25", "21/09/25"])
+    t.rows.extend(SourceRow(5 + i, _Unread(Date="09/03/25")) for i in range(3))
+    with pytest.raises(InputError, match=r"row 2 has '09/21/25'.*row 4 has '21/09/25'"):
         column_orders(t, {"Date": "date"}, INTERACTIONS, DMY)
-    assert time.perf_counter() - start < 0.01
 
 
 # -- through an import ------------------------------------------------------------------

@@ -99,10 +99,14 @@ def _column_order(table: SourceTable, column: str) -> str | None:
         value = row.values.get(column)
         if not isinstance(value, str):  # blank, or a date the spreadsheet already holds
             continue
-        key = _date_part(value)
-        if key in seen:
+        if value in seen:
             continue
-        seen.add(key)
+        seen.add(value)
+        key = _date_part(value)
+        if key != value:  # a date-time: its day may have been classified already
+            if key in seen:
+                continue
+            seen.add(key)
         order = value_order(key)
         if order is None or order in first:
             continue
