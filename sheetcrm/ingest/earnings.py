@@ -27,9 +27,11 @@ What a row becomes:
   as a cell naming the value when nobody has it. A buyer or referred friend named by the
   export (``buyer_name``, ``email``, ``phone``, ``city``, ``postal_code`` fields) is looked
   up the same way (``find_person``: an existing customer, else an existing lead, by
-  e-mail, then phone, then name); nobody is created from an earnings report (the sale is
-  the platform's, the person a contact at most), and an unmatched buyer is kept in the
-  row's notes ("buyer: Rina Das, +91 98300 12345") so a later import can still link it.
+  ``ingest.buyers``' one rule: e-mail, then phone, then name + postal code, then name +
+  city; a referred friend is looked for among leads first); nobody is created from an
+  earnings report (the sale is the platform's, the person a contact at most), and an
+  unmatched buyer is kept in the row's notes ("buyer: Rina Das, +919830012345") so a
+  later import can still link it.
 
 Rows are parsed leniently like every import (``ingest.intake``): a row without a usable
 date or amount is set aside whole, a bad optional cell alone. Dates are read with one
@@ -42,12 +44,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sheetcrm.crm import CRM
 from sheetcrm.errors import InputError, ValueParseError
+from sheetcrm.ingest.buyers import CustomerIndex, looks_like_contact, resolve_reference
 from sheetcrm.ingest.columnhint import likely_columns, map_hint
 from sheetcrm.ingest.dateorder import column_orders
 from sheetcrm.ingest.intake import (
@@ -59,14 +61,13 @@ from sheetcrm.ingest.intake import (
     tally,
 )
 from sheetcrm.ingest.mapping import Preset, map_columns
-from sheetcrm.ingest.matching import SheetIndex
 from sheetcrm.ingest.merge import group_records, merge_groups
 from sheetcrm.ingest.readers import SourceRow, SourceTable
 from sheetcrm.ingest.syncstate import SYNC, SyncState
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.ids import derived_id
 from sheetcrm.model.schema import TabSchema
-from sheetcrm.model.values import ValueContext, is_blank, normalize_token
+from sheetcrm.model.values import ValueContext, is_blank
 from sheetcrm.run import Quarantined, RunResult, WriteRun
 
 #: The tabs an earnings import reads (besides ``_sync``).
@@ -144,7 +145,9 @@ def _rows(
         extra = {k: raw.pop(k) for k in list(raw) if tab.get(k) is None}
         if "rate" in raw:
             raw["rate"] = percentage(raw["rate"])
-        named = {k: raw.pop(k) for k in ("customer_id", "lead_id") if _names_contact(raw.get(k))}
+        named = {
+            k: raw.pop(k) for k in ("customer_id", "lead_id") if looks_like_contact(raw.get(k))
+        }
         got = tab.parse_lenient(raw, crm.ctx, row=row.number, keys=(), field_ctx=field_ctx)
         if got.error is not None:
             result.counts.quarantined += 1
@@ -229,14 +232,6 @@ def earning_id(
     return derived_id(prefix, "Earnings", "row", *content, seen[content])
 
 
-def _names_contact(value: Any) -> bool:
-    """A ``customer_id``/``lead_id`` cell that holds an e-mail or phone, not an ID."""
-    if is_blank(value):
-        return False
-    text = str(value).strip()
-    return "@" in text or text.startswith("+") or " " in text
-
-
 def _buyer(
     crm: CRM,
     extra: Mapping[str, Any],
@@ -265,57 +260,25 @@ def _buyer(
     return out
 
 
-@dataclass
-class _Found:
-    tab: str
-    rid: str
-
-
 class People:
-    """Existing customers and leads, found by e-mail, phone or name (``find_person``)."""
+    """Existing customers and leads, found by ``ingest.buyers``' one rule (e-mail, then
+    phone, then name + postal code, then name + city); nobody is created."""
 
     def __init__(self, crm: CRM, grids: Mapping[str, TabGrid]) -> None:
         self.crm = crm
         self.index = {
-            name: SheetIndex(crm.schema[name], grids[name], crm.ctx)
+            name: CustomerIndex(crm.schema[name], grids[name], crm.ctx)
             for name in ("Customers", "Leads")
         }
-        self._names: dict[str, dict[str, list[str]]] = {}
         self.linked: Counter[str] = Counter()
         self.unmatched = 0
 
-    def names(self, tab: str) -> dict[str, list[str]]:
-        """Folded name → the IDs of the tab's records of that name."""
-        if tab not in self._names:
-            index = self.index[tab]
-            out: dict[str, list[str]] = {}
-            for rid in index.rows:
-                name = index.value(rid, "name")
-                if not is_blank(name):
-                    out.setdefault(normalize_token(str(name)), []).append(rid)
-            self._names[tab] = out
-        return self._names[tab]
-
-    def find(self, who: Mapping[str, Any], tabs: tuple[str, ...]) -> _Found | None:
-        """The first of ``tabs`` with a record that has the e-mail, then the phone, then
-        (one record only) the name."""
+    def find(self, who: Mapping[str, Any], tabs: tuple[str, ...]) -> tuple[str, str] | None:
+        """(tab, ID) of the first of ``tabs`` with a record the rule says ``who`` is."""
         for tab in tabs:
-            index = self.index[tab]
-            if not is_blank(who.get("email")):
-                rid, _how = index.find({"email": who["email"]})
-                if rid:
-                    return _Found(tab, rid)
-            if not is_blank(who.get("phone")):
-                holders = index.holders({"phone": who["phone"]})
-                if len(holders) == 1:
-                    return _Found(tab, holders[0][0])
-        name = who.get("buyer_name")
-        if is_blank(name):
-            return None
-        for tab in tabs:
-            ids = self.names(tab).get(normalize_token(str(name)), [])
-            if len(ids) == 1:
-                return _Found(tab, ids[0])
+            found = self.index[tab].find(who)
+            if found is not None:
+                return tab, found
         return None
 
     def resolve(
@@ -328,12 +291,13 @@ class People:
         fields: Mapping[str, str],
     ) -> list[Quarantined]:
         """Fill the record's ``customer_id``/``lead_id`` from a contact named in those
-        columns or the export's buyer; the cells naming nobody, set aside."""
+        columns or from the export's buyer; the cells naming nobody, set aside."""
         issues: list[Quarantined] = []
         for name, value in named.items():
-            who = self._contact(value)
-            tabs = ("Customers", "Leads") if name == "customer_id" else ("Leads", "Customers")
-            found = self.find(who, tabs) if who else None
+            tab = "Customers" if name == "customer_id" else "Leads"
+            found, why = resolve_reference(
+                value, self.index[tab], self.crm.schema[tab], self.crm.ctx
+            )
             if found is None:
                 column = next((s for s, d in fields.items() if d == name), name)
                 issues.append(
@@ -342,46 +306,34 @@ class People:
                         row.number,
                         column,
                         str(value),
-                        f"expected an ID, or the e-mail or phone of a customer or lead: "
-                        f"nobody has {str(value).strip()!r}; left blank, the rest of the "
-                        "row was imported",
+                        f"expected {why.replace('customer', tab[:-1].lower())}: left blank, "
+                        "the rest of the row was imported",
                         row.values,
                         kind="cell",
                         tab="Earnings",
                     )
                 )
                 continue
-            self._link(record, found)
+            self._link(record, tab, found)
         if buyer and is_blank(record.get("customer_id")) and is_blank(record.get("lead_id")):
-            tabs = ("Leads", "Customers") if record.get("source") == "referral" else ()
-            found = self.find(buyer, tabs or ("Customers", "Leads"))
-            if found is not None:
-                self._link(record, found)
+            referral = record.get("source") == "referral"  # a friend: a lead, most likely
+            hit = self.find(buyer, ("Leads", "Customers") if referral else ("Customers", "Leads"))
+            if hit is not None:
+                self._link(record, *hit)
             else:
                 self.unmatched += 1
                 _note_buyer(record, buyer)
         return issues
 
-    def _contact(self, value: Any) -> dict[str, Any]:
-        """An e-mail or phone typed in an ID column, read as Customers reads it."""
-        customers = self.crm.schema["Customers"]
-        text = str(value).strip()
-        name = "email" if "@" in text else "phone"
-        try:
-            return {name: customers.field(name).parse(text, self.crm.ctx)}
-        except ValueParseError:
-            return {}
-
-    def _link(self, record: dict[str, Any], found: _Found) -> None:
-        record["customer_id" if found.tab == "Customers" else "lead_id"] = found.rid
-        self.linked[found.tab.lower()] += 1
+    def _link(self, record: dict[str, Any], tab: str, rid: str) -> None:
+        record["customer_id" if tab == "Customers" else "lead_id"] = rid
+        self.linked[tab.lower()] += 1
 
 
 def find_person(people: People, who: Mapping[str, Any]) -> tuple[str, str] | None:
     """(tab, ID) of the existing customer (else lead) ``who`` (``buyer_name``, ``email``,
-    ``phone``) is: by e-mail, then phone, then a name only one record has."""
-    found = people.find(who, ("Customers", "Leads"))
-    return (found.tab, found.rid) if found else None
+    ``phone``, ``city``, ``postal_code``) is, by ``ingest.buyers``' rule."""
+    return people.find(who, ("Customers", "Leads"))
 
 
 def _note_buyer(record: dict[str, Any], buyer: Mapping[str, Any]) -> None:
