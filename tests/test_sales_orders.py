@@ -458,3 +458,65 @@ def test_no_seller_tabs_gives_the_old_sales_table():
     empty = kpis.sales({}, AS_OF)
     assert list(empty.columns) == kpis.SALE_COLUMNS and empty.empty
     assert kpis.order_lines({}, AS_OF).empty
+
+
+# --- through a refresh ----------------------------------------------------------------------
+
+ORDERS_CSV = """\
+line_id,order_id,date,channel,status,customer_id,product,quantity,unit_price,line_total
+L1,A,2025-09-02,flipkart,delivered,C-1,Saree,1,,1000
+L2,A,2025-09-02,flipkart,delivered,C-1,Dupatta,2,150,
+L3,B,2025-09-03,amazon,cancelled,C-2,Saree,1,,1000
+L5,D,2025-09-05,shopify,returned,C-2,Kurta,1,,800
+L6,E,2025-09-06,shopify,delivered,C-2,Kurta,1,,800
+"""
+RETURNS_CSV = """return_id,date,line_id,order_id,kind,status,amount
+R1,2025-09-10,L6,E,return,refunded,300
+R2,2025-09-11,L1,A,return,rejected,999
+"""
+CUSTOMERS_CSV = """customer_id,name,email
+C-1,Mitali Das,mitali@example.com
+C-2,Rafiq Hasan,rafiq@example.com
+"""
+
+
+def test_refresh_writes_the_order_lines_and_the_buyers_totals(tmp_path, monkeypatch):
+    from sheetcrm.backends.memory import MemoryBackend
+    from sheetcrm.crm import CRM
+    from sheetcrm.ingest.importer import import_file
+    from sheetcrm.workbook.refresh import refresh
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    files = {}
+    for name, text in (("c", CUSTOMERS_CSV), ("o", ORDERS_CSV), ("r", RETURNS_CSV)):
+        files[name] = tmp_path / f"{name}.csv"
+        files[name].write_text(text, encoding="utf-8")
+    crm = CRM(backend=MemoryBackend())
+    crm.init(seller=True)
+    import_file(crm, files["c"], tab="Customers")
+    import_file(crm, files["o"], tab="Orders")
+    import_file(crm, files["r"], tab="Returns")
+    refresh(crm, AS_OF)
+
+    orders = pd.read_csv(files["o"])
+    returns = pd.read_csv(files["r"])
+    total = orders["line_total"].fillna(orders["quantity"] * orders["unit_price"])
+    sold = orders["status"] != "cancelled"
+    live = returns[returns["status"] != "rejected"].groupby("line_id")["amount"].sum()
+    refunded = pd.Series(0.0, index=orders["line_id"])
+    refunded.update(live)
+    refunded[orders.loc[orders["status"] == "returned", "line_id"]] = total[
+        orders["status"] == "returned"
+    ].to_numpy()
+    net = pd.Series(total.where(sold, 0.0).to_numpy(), index=orders["line_id"]) - refunded
+    written = crm.frame("Orders").set_index("line_id")
+    assert written["refunded"].astype(float).to_dict() == refunded.to_dict()
+    assert written["net"].astype(float).to_dict() == net.to_dict()
+
+    customers = crm.frame("Customers").set_index("customer_id")
+    spent = net.groupby(orders.set_index("line_id")["customer_id"]).sum()
+    assert customers["total_spent"].astype(float).to_dict() == spent.to_dict()
+    assert customers["orders"].astype(int).to_dict() == {"C-1": 1, "C-2": 2}
+    assert customers["rfm_segment"].notna().all()
+    again = refresh(crm, AS_OF)
+    assert not [op for op in again.changes.ops if getattr(op, "tab", None) == "Orders"]
