@@ -338,3 +338,72 @@ def test_cli_refuses_a_contradicting_column_and_writes_nothing(tmp_path):
     assert "row 3 has '09/21/25', which is month first (MDY)" in said
     assert "row 4 has '21/09/25', which is day first (DMY)" in said
     assert book.read_bytes() == before
+
+
+# -- the seller planners read their date columns the same way ---------------------------
+
+SELLER_FILES = {
+    "Orders": "order_id,Invoice Date (mm/dd/yy),product,quantity,line_total,status\n"
+    "OD1,{0},Jamdani Saree,1,4850.00,delivered\n"
+    "OD2,{1},Tant Saree,1,1299.00,delivered\n",
+    "Returns": "return_id,Return Date (mm/dd/yy),order_id,kind,status,amount\n"
+    "RT1,{0},OD1,refund,completed,4850.00\n"
+    "RT2,{1},OD2,refund,completed,1299.00\n",
+    "Earnings": "reference,Order Date (mm/dd/yy),source,programme,amount,status\n"
+    "FK1,{0},affiliate,Flipkart Affiliate,388.00,approved\n"
+    "FK2,{1},affiliate,Flipkart Affiliate,104.00,approved\n",
+}
+
+
+def _seller_import(tmp_path, tab: str, first: str, second: str):
+    crm = _memory_crm(tmp_path, DMY)
+    path = tmp_path / f"{tab.lower()}.csv"
+    text = SELLER_FILES[tab].format(first, second)
+    path.write_text(text, encoding="utf-8")
+    header = text.split("\n", 1)[0].split(",")[1]
+    return crm, import_file(crm, path, tab=tab, overrides={header: "date"}), header
+
+
+@pytest.mark.parametrize("tab", sorted(SELLER_FILES))
+def test_a_seller_import_reads_an_ambiguous_column_in_its_header_order(tmp_path, tab):
+    crm, result, _ = _seller_import(tmp_path, tab, "09/03/25", "10/04/25")
+    assert result.counts.created == 2, result.quarantine
+    got = sorted(crm.frame(tab)["date"].tolist())
+    assert [d.date() if isinstance(d, dt.datetime) else d for d in got] == [
+        dt.date(2025, 9, 3),
+        dt.date(2025, 10, 4),
+    ]
+
+
+@pytest.mark.parametrize("tab", sorted(SELLER_FILES))
+def test_a_seller_import_of_a_contradicting_column_writes_nothing(tmp_path, tab):
+    crm = _memory_crm(tmp_path, DMY)
+    before = {name: crm.frame(name).copy() for name in ("Customers", "Interactions")}
+    path = tmp_path / f"{tab.lower()}.csv"
+    text = SELLER_FILES[tab].format("09/21/25", "21/09/25")
+    path.write_text(text, encoding="utf-8")
+    header = text.split("\n", 1)[0].split(",")[1]
+    with pytest.raises(InputError) as caught:
+        import_file(crm, path, tab=tab, overrides={header: "date"})
+    said = str(caught.value)
+    assert said.startswith(f"{tab.lower()}.csv: column {header!r} mixes day/month orders")
+    assert "row 2 has '09/21/25'" in said and "row 3 has '21/09/25'" in said
+    assert crm.frame(tab).empty  # the optional tab, if made at all, holds nothing
+    for name, frame in before.items():
+        assert crm.frame(name).equals(frame)
+
+
+def test_a_transactions_log_with_swapped_invoice_dates_is_refused(tmp_path):
+    crm = _memory_crm(tmp_path, DMY)
+    path = tmp_path / "retail.csv"
+    path.write_text(
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+        "536365,85123A,TEA LIGHT HOLDER,6,12/01/10 08:26,2.55,17850,United Kingdom\n"
+        "536366,71053,METAL LANTERN,6,12/13/10 08:28,3.39,17850,United Kingdom\n"
+        "536367,84406B,CREAM CUPID HEARTS,8,13/12/10 09:01,2.75,13047,United Kingdom\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"retail\.csv: column 'InvoiceDate' mixes"):
+        import_file(crm, path, preset="transactions")
+    for tab in ("Interactions", "Orders", "Returns", "Customers"):
+        assert crm.frame(tab).empty, tab
