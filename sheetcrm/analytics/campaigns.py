@@ -1,6 +1,13 @@
 """Campaign results: the leads attributed to each campaign (``leads.attribute_leads``), the
 customers they became and those customers' net sales since, and the ratios ``kpis`` defines
-(CTR, conversion rate, CPA, ROI)."""
+(CTR, conversion rate, CPA, ROI).
+
+A campaign's **revenue** is those customers' net sales. When no sale is attributed to it
+(no lead of it became a customer who bought), the campaign's ``conversion_value`` stands
+in: what the ads platform says its conversions were worth (Google Ads ``Conv. value``),
+so an ads campaign whose buyers never pass through Leads still shows a revenue and an
+ROI. An attributed sale always wins: the two are never added (they count the same
+purchases twice)."""
 
 from __future__ import annotations
 
@@ -48,6 +55,15 @@ def _revenue(won: dict[str, dt.date | None], by_customer: dict[str, pd.DataFrame
     return total
 
 
+def _reported(value: Any, revenue: float) -> float:
+    """The platform-reported conversion value as a revenue, else ``revenue``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return revenue
+    return round(number, 2) if number == number and number > 0 else revenue
+
+
 def campaign_metrics(
     campaigns: pd.DataFrame, leads: pd.DataFrame, sales: pd.DataFrame
 ) -> pd.DataFrame:
@@ -67,6 +83,8 @@ def campaign_metrics(
         lids = per_campaign.get(cid, [])
         won = _won(lids, lead_rows)
         revenue = round(_revenue(won, by_customer), 2)
+        if not revenue:
+            revenue = _reported(c.get("conversion_value"), revenue)
         rows.append(
             {
                 "campaign_id": cid,

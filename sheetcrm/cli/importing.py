@@ -35,6 +35,8 @@ def print_import(result: RunResult, quiet: bool) -> None:
         click.echo(result.changes.render())
     if quiet and not result.dry_run:
         return
+    if result.detected:
+        click.echo(f"{result.source} {result.detected}")
     verb = "Would import" if result.dry_run else "Imported"
     click.echo(f"{verb} {result.source} into {result.tab} — {result.counts.line()}")
     for tab, summary in result.also.items():

@@ -5,18 +5,32 @@ unused column might feed a field no column does)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sheetcrm.errors import ConfigError
+from sheetcrm.ingest.presets import PRESET_KINDS, PRESETS, Preset
+from sheetcrm.ingest.presets import VIRTUAL as _PRESET_VIRTUAL
+from sheetcrm.ingest.presets.audiences import MAILCHIMP_STOPS, TIMESTAMP_HEADERS
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.values import is_blank, normalize_token
 from sheetcrm.model.vocab import header_words
-from sheetcrm.run import stable_id
 
-#: The submission-time column Google Forms writes, in English, Persian and Bengali.
-TIMESTAMP_HEADERS: tuple[str, ...] = header_words()["timestamp"]
+__all__ = [
+    "MAILCHIMP_STOPS",
+    "PRESETS",
+    "PRESET_KINDS",
+    "SYNONYMS",
+    "TIMESTAMP_HEADERS",
+    "VIRTUAL",
+    "ColumnMap",
+    "Preset",
+    "describe_ignored",
+    "fallback_name",
+    "map_columns",
+    "parse_overrides",
+]
 
 #: Fields a form's timestamp column feeds when no preset is given: a form export into
 #: Leads or Customers keeps when each person wrote in.
@@ -31,79 +45,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-#: How a preset's rows are planned (``ingest.importer`` picks the planner): records of
-#: its tab, order lines (Orders + Customers), returns (Returns, linked to Orders lines) or
-#: commission and reward events (Earnings).
-PRESET_KINDS = ("records", "orders", "returns", "earnings")
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A known export layout: which tab it feeds, its columns, and a row transform."""
-
-    name: str
-    tab: str
-    columns: Mapping[str, str]
-    transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    description: str = ""
-    #: a new record without a name is named after its e-mail (or phone): the export
-    #: has no name for many of its people (``fallback_name``)
-    names_from_email: bool = False
-    #: which planner reads its rows (``PRESET_KINDS``)
-    kind: str = "records"
-    #: field values every row gets unless it has its own (``channel = "flipkart"``)
-    defaults: Mapping[str, Any] = field(default_factory=dict)
-    #: headers that together say a file is this export (``presets.detect_preset``)
-    signature: tuple[str, ...] = ()
-    #: what the import prints when it picked the preset from the header ("a Flipkart
-    #: orders report")
-    label: str = ""
-    #: the table as the export wrote it → the table to map (title lines above the header,
-    #: totals rows, ``--`` for blank: Google Ads)
-    prepare: Callable[[Any], Any] | None = None
-
-
-def _google_form(row: dict[str, Any]) -> dict[str, Any]:
-    if row.get("contact_date") and row.get("lead_id") in (None, ""):
-        row["lead_id"] = stable_id("L", row.get("contact_date"), row.get("email"), row.get("name"))
-    row.setdefault("status", "new")
-    if is_blank(row.get("source")):
-        row["source"] = "website"
-    return row
-
-
-#: Mailchimp's columns that say a contact may not be mailed: the unsubscribed export's
-#: ``UNSUB_*`` and the cleaned (bounced) export's ``CLEAN_*``. Any of them filled in is
-#: an opt-out, whether or not its value parses: Mailchimp itself no longer mails them.
-MAILCHIMP_STOPS = {
-    "UNSUB_TIME": "unsubscribed_at",
-    "UNSUB_CAMPAIGN_TITLE": "unsub_campaign",
-    "UNSUB_CAMPAIGN_ID": "unsub_campaign_id",
-    "UNSUB_REASON": "unsub_reason",
-    "UNSUB_REASON_OTHER": "unsub_reason_other",
-    "CLEAN_TIME": "cleaned_at",
-    "CLEAN_CAMPAIGN_TITLE": "clean_campaign",
-    "CLEAN_CAMPAIGN_ID": "clean_campaign_id",
-}
-
-
-def _mailchimp(row: dict[str, Any]) -> dict[str, Any]:
-    first, last = row.pop("first_name", None), row.pop("last_name", None)
-    if is_blank(row.get("name")):
-        full = " ".join(str(p).strip() for p in (first, last) if not is_blank(p))
-        row["name"] = full or None  # a new record is named by fallback_name
-    stops = [row.pop(virtual, None) for virtual in MAILCHIMP_STOPS.values()]
-    if any(not is_blank(v) for v in stops):
-        row["opt_out"] = True
-    optin = row.pop("optin_time", None)
-    if is_blank(row.get("first_contact")):
-        row["first_contact"] = optin
-    row.setdefault("status", "prospect")
-    if is_blank(row.get("lead_source")):
-        row["lead_source"] = "website"
-    return row
-
-
 def fallback_name(record: Mapping[str, Any]) -> str | None:
     """A name for a new record that has none: its e-mail's local part, else its phone."""
     email, phone = record.get("email"), record.get("phone")
@@ -112,86 +53,8 @@ def fallback_name(record: Mapping[str, Any]) -> str | None:
     return None if is_blank(phone) else str(phone)
 
 
-PRESETS: dict[str, Preset] = {
-    "google-form": Preset(
-        "google-form",
-        "Leads",
-        {
-            **dict.fromkeys(TIMESTAMP_HEADERS, "contact_date"),
-            "Email Address": "email",
-            "Email": "email",
-            "Name": "name",
-            "Full name": "name",
-            "Your name": "name",
-            "Phone number": "phone",
-            "Phone": "phone",
-            "Company": "company",
-            "How did you hear about us?": "source",
-            "Message": "notes",
-            "Interest": "interest",
-        },
-        _google_form,
-        "Google Form responses (Timestamp, Email Address, …) → Leads",
-    ),
-    "mailchimp": Preset(
-        "mailchimp",
-        "Customers",
-        {
-            "Email Address": "email",
-            "First Name": "first_name",
-            "Last Name": "last_name",
-            "Phone Number": "phone",
-            "Company": "company",
-            "CONFIRM_TIME": "first_contact",
-            "OPTIN_TIME": "optin_time",
-            **MAILCHIMP_STOPS,
-            "CC": "country",
-            "COUNTRY": "country",
-            "City": "city",
-            "NOTES": "notes",
-        },
-        _mailchimp,
-        "Mailchimp audience export → Customers (unsubscribed or cleaned → opt_out)",
-        names_from_email=True,
-    ),
-    "transactions": Preset(
-        "transactions",
-        "Interactions",
-        {
-            "InvoiceNo": "order_id",
-            "Invoice": "order_id",
-            "Order ID": "order_id",
-            "StockCode": "sku",
-            "Description": "product",
-            "Product": "product",
-            "Quantity": "quantity",
-            "Qty": "quantity",
-            "InvoiceDate": "date",
-            "Date": "date",
-            "UnitPrice": "unit_price",
-            "Price": "unit_price",
-            "CustomerID": "customer_id",
-            "Customer ID": "customer_id",
-            "Country": "country",
-            "Email": "email",
-        },
-        None,
-        "order lines (invoice, product, quantity, unit price, date, customer, country)"
-        " → Customers and one purchase Interaction per order",
-        kind="transactions",
-    ),
-}
-
-#: Virtual fields presets use on the way to real ones.
-VIRTUAL = {
-    "first_name",
-    "last_name",
-    "optin_time",
-    *MAILCHIMP_STOPS.values(),
-    "sku",
-    "unit_price",
-    "country",
-}
+#: Virtual fields presets use on the way to real ones (``presets.VIRTUAL``).
+VIRTUAL = set(_PRESET_VIRTUAL)
 
 
 @dataclass
@@ -237,9 +100,10 @@ def _destination(
     overrides: Mapping[str, str],
     preset_map: Mapping[str, str],
     synonyms: Mapping[str, str],
+    closed: bool = False,
 ) -> str | None:
-    """The field one column feeds, by --map, then the preset, then names and synonyms;
-    None when nothing claims it."""
+    """The field one column feeds, by --map, then the preset, then (unless the preset is
+    ``closed``) names and synonyms; None when nothing claims it."""
     key = normalize_token(col)
     if col in overrides:
         target = overrides[col]
@@ -248,7 +112,9 @@ def _destination(
             raise ConfigError(f"--map {col}={target}: {tab.name} has no field {target!r}")
         return f.name if f else target
     if key in preset_map:
-        return preset_map[key]
+        return preset_map[key] or None  # IGNORE: listed so that nothing claims it
+    if closed:
+        return None
     named = tab.get(col)
     if named is not None:
         return named.name
@@ -276,17 +142,19 @@ def map_columns(
     preset: Preset | None = None,
     overrides: Mapping[str, str] | None = None,
 ) -> ColumnMap:
-    """Decide which field each column feeds: --map, then the preset, then names/synonyms."""
+    """Decide which field each column feeds: --map, then the preset, then names/synonyms
+    (not for a ``closed`` preset: a platform export's other columns are ignored)."""
     overrides = dict(overrides or {})
     unknown = [s for s in overrides if s not in columns]
     if unknown:
         raise ConfigError(f"--map names column {unknown[0]!r}, which the file does not have")
     preset_map = {normalize_token(k): v for k, v in (preset.columns if preset else {}).items()}
     synonyms = _synonyms(tab)
+    closed = preset is not None and preset.closed
     result = ColumnMap()
     taken: dict[str, str] = {}
     for col in columns:
-        dest = _destination(col, tab, overrides, preset_map, synonyms)
+        dest = _destination(col, tab, overrides, preset_map, synonyms, closed)
         if dest is None:
             result.ignored.append(col)
             continue

@@ -57,6 +57,11 @@ class SourceTable:
     #: imported, but quarantined with ``cut_reason`` so the complete rows still go in.
     cut: SourceRow | None = None
     cut_reason: str = ""
+    #: Title lines above the header (a Google Ads report's name and date range), as read.
+    title: list[str] = field(default_factory=list)
+    #: What was left out of the rows on purpose, one line each (a report's totals rows:
+    #: ``presets.ads``), for the import to say.
+    left_out: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -164,14 +169,53 @@ def _unfinished(lines: list[str], cells: int, width: int, cut: bool) -> str | No
     return "file ends mid-line" if cut or cells < width else None
 
 
+#: How many title lines above a header are looked for (Google Ads writes two).
+MAX_TITLE_LINES = 5
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _header_at(lines: list[str], index: int, delimiter: str) -> bool:
+    """Whether ``lines[index]`` is a header of several cells that the next line matches
+    in width (so a one-column table whose first value holds a comma is not taken for a
+    title and a header)."""
+    cells = _cells(lines[index], delimiter)
+    if sum(bool(c.strip()) for c in cells) < 2:
+        return False
+    after = lines[index + 1] if index + 1 < len(lines) else None
+    return after is None or len(_cells(after, delimiter)) == len(cells)
+
+
+def title_lines(text: str, delimiter: str | None = None) -> int:
+    """How many lines at the top of ``text`` are a title above the header: lines of at
+    most one cell followed, within ``MAX_TITLE_LINES``, by a header (several cells, the
+    next line as wide) under ``delimiter`` or any delimiter. 0 when there are none (a
+    table of one column has no title lines)."""
+    delimiters = delimiter or _DELIMITERS
+    lines = text[:_SAMPLE_CHARS].splitlines()
+    for index, line in enumerate(lines[: MAX_TITLE_LINES + 1]):
+        if any(sum(bool(c.strip()) for c in _cells(line, d)) >= 2 for d in delimiters):
+            return index if any(_header_at(lines, index, d) for d in delimiters) else 0
+    return 0
+
+
 def read_csv_text(
     text: str, name: str, *, cut: bool = False, delimiter: str | None = None
 ) -> SourceTable:
     """A CSV/TSV text as a table (``delimiter``: sniffed when not given). ``cut``: the bytes
     stopped mid-character (``_decode``). A last record that is a fragment is kept apart in
-    ``SourceTable.cut``, never in rows."""
+    ``SourceTable.cut``, never in rows. Title lines above the header (``title_lines``)
+    are kept in ``SourceTable.title``; row numbers still count them."""
     if not text or text.isspace():
         raise InputError(f"{name}: the file is empty")
+    skip = title_lines(text, delimiter)
+    raw_title = text.splitlines(keepends=True)[:skip]
+    text = text[sum(map(len, raw_title)) :]
     delimiter = delimiter or sniff_delimiter(text)
     _header_width(text, delimiter, name)
     lines = _Lines(text)
@@ -179,10 +223,10 @@ def read_csv_text(
     try:
         header = next(reader)
         columns = _unique([_unescape(h) for h in header], name)
-        table = SourceTable(name, columns)
+        table = SourceTable(name, columns, title=[t.rstrip("\r\n") for t in raw_title])
         width = len(columns)
         last: tuple[int, list[str], list[str]] | None = None
-        for number, (cells, raw) in enumerate(_records(reader, lines), start=2):
+        for number, (cells, raw) in enumerate(_records(reader, lines), start=2 + skip):
             if len(cells) > width and any(c.strip() for c in cells[width:]):
                 raise InputError(
                     f"{name}: row {number} has {len(cells):,} cells but the header has "
