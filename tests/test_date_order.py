@@ -60,6 +60,11 @@ def dates(t: SourceTable, ctx: ValueContext, field: str = "date") -> list[object
         ("Date (DD-MMM-YYYY)", None),  # the month in words: either order reads it
         ("yyyy-mm-dd", None),
         ("Commodity", None),  # "mdy" inside a word is no order
+        ("تاریخ (روز/ماه/سال)", "DMY"),
+        ("تاریخ فاکتور (ماه/روز/سال)", "MDY"),
+        ("তারিখ (দিন/মাস/বছর)", "DMY"),
+        ("অর্ডারের তারিখ (মাস-দিন-বছর)", "MDY"),
+        ("ماه تولد", None),
     ],
 )
 def test_a_header_names_the_order(header, order):

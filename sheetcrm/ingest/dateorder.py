@@ -9,7 +9,8 @@ column of an import is read in one of the two, chosen in this order:
    ``09/03/25`` next to ``09/21/25`` is 3 September, whatever ``[locale] date_order``
    says;
 2. its header, when no value settles it: ``Invoice Date (mm/dd/yy)``, ``dd/mm/yyyy``,
-   ``MM-DD-YYYY``, ``m/d/y``, ``d.m.y``, ``(MDY)``, ``(DMY)``;
+   ``MM-DD-YYYY``, ``m/d/y``, ``d.m.y``, ``(MDY)``, ``(DMY)``, and in words
+   ``تاریخ (روز/ماه/سال)``, ``তারিখ (মাস/দিন/বছর)``;
 3. the workbook's ``[locale] date_order``.
 
 A column whose values contradict each other (``09/21/25`` and ``21/09/25``) is refused
@@ -54,9 +55,24 @@ _HEADER_WORD = re.compile(r"(?<![a-z])(mdy|dmy)(?![a-z])", re.IGNORECASE)
 _TIME_START = re.compile(r"[\sT,\u060c]")
 
 
+#: The words for day, month and year a Persian or Bengali header spells the order with
+#: (``تاریخ (روز/ماه/سال)``, ``তারিখ (দিন/মাস/বছর)``), as the letters of ``dd/mm/yyyy``.
+_HEADER_WORDS = (
+    ("\u0631\u0648\u0632", "d"),  # روز
+    ("\u0645\u0627\u0647", "m"),  # ماه
+    ("\u0633\u0627\u0644", "y"),  # سال
+    ("\u09a6\u09bf\u09a8", "d"),  # দিন
+    ("\u09ae\u09be\u09b8", "m"),  # মাস
+    ("\u09ac\u099b\u09b0", "y"),  # বছর
+)
+
+
 def header_order(header: str) -> str | None:
-    """The day/month order a column header names (``Invoice Date (mm/dd/yy)`` → MDY), or
-    None."""
+    """The day/month order a column header names (``Invoice Date (mm/dd/yy)`` → MDY,
+    ``تاریخ (روز/ماه/سال)`` → DMY), or None."""
+    if not header.isascii():
+        for word, letter in _HEADER_WORDS:
+            header = header.replace(word, letter)
     m = _HEADER_PATTERN.search(header)
     if m:
         first, second = m[1][0].lower(), m[2][0].lower()
