@@ -127,11 +127,15 @@ def test_write_failing_half_way_then_rerun_converges(tmp_path, monkeypatch):
     assert crm.frame("Customers")["email"].is_unique
 
 
-def expected_retail() -> tuple[pd.DataFrame, set[str]]:
+def expected_retail() -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
+    """The sale lines and the cancellation lines of the file, each with its value and its
+    id (invoice + line number in the invoice), and the customer ids."""
     lines = pd.read_csv(RETAIL, dtype=str, keep_default_na=False)
-    lines["value"] = lines["Quantity"].astype(int) * lines["UnitPrice"].astype(float)
-    per_invoice = lines.groupby("InvoiceNo")["value"].sum().round(2)
-    return per_invoice, set(lines.loc[lines["CustomerID"] != "", "CustomerID"])
+    lines["value"] = (lines["Quantity"].astype(int) * lines["UnitPrice"].astype(float)).round(2)
+    lines["id"] = lines["InvoiceNo"] + "-" + (lines.groupby("InvoiceNo").cumcount() + 1).astype(str)
+    undone = lines["InvoiceNo"].str.startswith("C") | (lines["Quantity"].astype(int) < 0)
+    customers = set(lines.loc[lines["CustomerID"] != "", "CustomerID"])
+    return lines[~undone].set_index("id"), lines[undone].set_index("id"), customers
 
 
 def test_online_retail_on_google_sheets(tmp_path, monkeypatch):
@@ -141,17 +145,18 @@ def test_online_retail_on_google_sheets(tmp_path, monkeypatch):
     result = import_file(crm, RETAIL, preset="transactions")
     seconds = time.perf_counter() - started
     requests = emu.stats.total
-    per_invoice, customers = expected_retail()
+    sold, undone, customers = expected_retail()
     assert result.counts.rows == 3_202 and result.counts.accounted() == 3_202
-    assert result.counts.created == len(per_invoice) and result.counts.quarantined == 0
-    interactions = crm.frame("Interactions")
-    assert len(interactions) == len(per_invoice)
-    got = interactions.set_index("order_id")["amount"].astype(float)
-    assert (got.sort_index() - per_invoice.sort_index()).abs().max() < 0.005
-    kinds = interactions.set_index("order_id")["type"]
-    assert all(kinds[i] == "return" for i in per_invoice.index if i.startswith("C"))
-    assert all(kinds[i] == "purchase" for i in per_invoice.index if per_invoice[i] > 0)
-    assert interactions["customer_id"].isna().sum() > 0  # anonymous sales kept
+    assert result.counts.created == len(sold) + len(undone) and result.counts.quarantined == 0
+    orders = crm.frame("Orders").set_index("line_id")
+    assert len(orders) == len(sold) and set(orders.index) == set(sold.index)
+    got = orders["line_total"].astype(float)
+    assert (got.sort_index() - sold["value"].sort_index()).abs().max() < 0.005
+    returns = crm.frame("Returns").set_index("return_id")
+    assert set(returns.index) == set(undone.index)
+    back = returns["amount"].astype(float).sort_index()
+    assert (back - undone["value"].abs().sort_index()).abs().max() < 0.005
+    assert orders["customer_id"].isna().sum() > 0  # anonymous sales kept
     assert set(crm.frame("Customers")["customer_id"]) == customers
     # the reads, the lease (locate, tag, re-read, write) and the main apply anchored to IDs
     # (locate, tag, re-read, write, append): a number that does not grow with the rows

@@ -266,10 +266,10 @@ def plan_orders(
         if is_blank(raw.get("line_id")) and LINE_NO in raw:
             raw["line_id"] = f"{_order_key(raw['order_id'])}-{raw[LINE_NO]}"
     lines = _parse(table, schema, cmap, prepared, crm, result, people, "line_id")
-    return _write_lines(crm, grids, table, lines, result, on_conflict, cmap)
+    return write_lines(crm, grids, table, lines, result, on_conflict, cmap)
 
 
-def _write_lines(
+def write_lines(
     crm: CRM,
     grids: Mapping[str, TabGrid],
     table: SourceTable,
@@ -289,7 +289,7 @@ def _write_lines(
     groups, of_row, _buyers = plan_buyers(customers, grids["Customers"], anonymous, crm.ctx)
     known = CustomerIndex(customers, grids["Customers"], crm.ctx).ids
     named: dict[str, Group] = {}
-    for n, line in lines:
+    for n, line in [*lines, *(returns or [])]:
         cid = line.get("customer_id")
         if not is_blank(cid) and str(cid) not in known:
             group = named.setdefault(
@@ -322,6 +322,7 @@ def _write_lines(
         rtab = crm.schema["Returns"]
         rgroups, _notes = group_records("Returns", [(n, _only(rtab, r)) for n, r in refunds])
         merged_r = _merge(crm, grids, "Returns", rgroups, state, on_conflict)
+        _tally_rows(result, merged_r, table, cmap, {n for n, _r in returns or []})
     wanted = ["Orders", *(["Returns"] if refunds else [])]
     result.changes.extend(make_missing(crm, grids, *wanted).ops)
     result.conflicts += merged_c.conflicts
@@ -334,6 +335,22 @@ def _write_lines(
         result.changes.extend(part.changes.ops)
         result.changes.notes += part.changes.notes
     return result
+
+
+def _tally_rows(
+    result: RunResult, merged: MergeResult, table: SourceTable, cmap: ColumnMap, rows: set[int]
+) -> None:
+    """Count the input rows among ``merged``'s groups (the Returns records made of input
+    rows, not of an order's refund, which its line already counts)."""
+    if not rows:
+        return
+    part = MergeResult(
+        created=[g for g in merged.created if g.first in rows],
+        updated=[g for g in merged.updated if g.first in rows],
+        unchanged=[g for g in merged.unchanged if g.first in rows],
+        incomplete=[(g, e) for g, e in merged.incomplete if g.first in rows],
+    )
+    tally(result, part, table, cmap.fields)
 
 
 def _refunds(lines: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
