@@ -181,7 +181,9 @@ def test_reseller_margins_link_buyers_and_cancel_undone_orders(crm, tmp_path):
     paromita = got.loc["SHPSY2510010926"]
     assert paromita["notes"] == "buyer: Paromita Das, +918017654321"  # nobody has her
     assert set(got["programme"]) == {"Shopsy"} and set(got["source"]) == {"reseller"}
-    assert result.also["People"] == "linked 4 to customers, 1 to leads; 1 buyer(s) not found"
+    assert result.also["People"] == (
+        "linked 4 to customers, 1 to leads; 1 buyer matched no customer or lead (named in notes)"
+    )
 
 
 def test_referral_rewards_one_row_per_friend_even_when_codes_repeat(crm, tmp_path):

@@ -107,9 +107,9 @@ def plan_earnings(
     state = SyncState.from_grid(grids.get(SYNC), crm.schema)
     merged = merge_groups(tab, grids[tab.name], groups, state, crm.ctx, on_conflict=on_conflict)
     tally(result, merged, table, cmap.fields)
-    if people.linked or people.unmatched:
-        linked = ", ".join(f"{n} to {k}" for k, n in people.linked.items()) or "none"
-        result.also["People"] = f"linked {linked}; {people.unmatched} buyer(s) not found"
+    said = people.said()
+    if said:
+        result.also["People"] = said
     made = make_missing(crm, grids, tab.name)
     result.changes.extend(made.ops + merged.changes.ops)
     result.changes.notes += made.notes + merged.changes.notes
@@ -324,6 +324,18 @@ class People:
                 self.unmatched += 1
                 _note_buyer(record, buyer)
         return issues
+
+    def said(self) -> str:
+        """What the import says of the people it linked ("" when the file names nobody)."""
+        parts = []
+        if self.linked:
+            parts.append("linked " + ", ".join(f"{n} to {k}" for k, n in self.linked.items()))
+        if self.unmatched:
+            n = self.unmatched
+            parts.append(
+                f"{n} buyer{'s' if n != 1 else ''} matched no customer or lead (named in notes)"
+            )
+        return "; ".join(parts)
 
     def _link(self, record: dict[str, Any], tab: str, rid: str) -> None:
         record["customer_id" if tab == "Customers" else "lead_id"] = rid
