@@ -64,6 +64,9 @@ def import_(
     the row imported. The counts add up. Exit 4 when a teammate's edit conflicted with the
     file or two people look alike (in _conflicts); else 8 when rows or cells were set
     aside (unless --max-rejected tolerates them).
+
+    Without --tab or --preset, a known export (Flipkart, Amazon, Shopify, Google Ads,
+    Mailchimp, a Google Form …) is recognised by its header, and the import says so.
     """
     if bool(file) == bool(from_tab):
         raise click.UsageError(
@@ -80,7 +83,9 @@ def import_(
                 crm, from_tab, spec, dry_run=dry_run, force=force, command=command
             )
         else:
-            spec.target(crm)  # a wrong --tab or --preset fails before stdin is read
+            if spec.tab is not None or spec.preset is not None:
+                spec.target(crm)  # a wrong --tab or --preset fails before stdin is read
+            # neither: the file's header may say which export it is (ImportSpec.detected)
             table = _read(str(file), input_format, encoding, stdin_name)
             command = f"import {file}"
             result = import_table(crm, table, spec, dry_run=dry_run, force=force, command=command)
