@@ -412,3 +412,25 @@ def test_a_transactions_log_with_swapped_invoice_dates_is_refused(tmp_path):
         import_file(crm, path, preset="transactions")
     for tab in ("Interactions", "Orders", "Returns", "Customers"):
         assert crm.frame(tab).empty, tab
+
+
+@pytest.mark.xfail(
+    reason="a retry reads only the rows set aside, so their column order is lost "
+    "unless the import records it with the spec (wiring: SourceTable.date_orders)",
+    strict=False,
+)
+def test_cli_a_retried_row_is_read_in_the_order_of_its_whole_column(tmp_path):
+    """Row 3 was set aside for its type; its column was read month first (row 2 settled
+    it), so the retry reads 09/03/25 as 3 September too, not by the workbook's DMY."""
+    _workbook(tmp_path)
+    notes = tmp_path / "notes.csv"
+    notes.write_text("Date,Type,Summary\n09/21/25,call,first\n09/03/25,ringup,second\n")
+    done = run_sheetcrm("import", str(notes), "--tab", "Interactions", cwd=tmp_path)
+    assert done.returncode == 8, done.stdout + done.stderr
+    with (tmp_path / "sheetcrm.toml").open("a", encoding="utf-8") as toml:
+        toml.write('[vocab.Interactions.type]\ncall = ["ringup"]\n')
+    retried = run_sheetcrm("quarantine", "retry", cwd=tmp_path)
+    assert retried.returncode == 0, retried.stdout + retried.stderr
+    shown = run_sheetcrm("show", "Interactions", "--format", "json", cwd=tmp_path)
+    got = sorted((r["summary"], r["date"][:10]) for r in json.loads(shown.stdout))
+    assert got == [("first", "2025-09-21"), ("second", "2025-09-03")]
