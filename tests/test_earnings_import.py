@@ -338,3 +338,61 @@ def test_a_failed_save_leaves_the_workbook_as_it_was(tmp_path, monkeypatch):
         assert result.counts.created == 8
     finally:
         harness.close()
+
+
+def test_a_lead_named_by_phone_in_the_lead_id_column(crm, tmp_path):
+    crm.upsert("Leads", [{"lead_id": "L-ISHITA", "name": "Ishita Paul", "phone": "8336011224"}])
+    path = tmp_path / "rewards.csv"
+    path.write_text(
+        "Date,Reward,Friend phone,Code\n2025-10-02,150,+91 83360 11224,TANTUJA-SUMI\n",
+        encoding="utf-8",
+    )
+    overrides = {"Reward": "amount", "Friend phone": "lead_id", "Code": "reference"}
+    result = import_file(crm, path, tab="Earnings", overrides=overrides)
+    assert result.counts.created == 1 and not result.quarantine
+    assert crm.frame("Earnings").iloc[0]["lead_id"] == "L-ISHITA"
+
+
+BUILT_IN = {
+    "flipkart_affiliate.csv": ("flipkart-affiliate", "test-affiliate"),
+    "shopsy_margin.csv": ("shopsy-margin", "test-shopsy"),
+    "referrals.csv": ("referrals", "test-referrals"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BUILT_IN))
+def test_the_built_in_presets_give_the_same_rows(name, tmp_path, monkeypatch):
+    """The built-in earnings presets and the mapping this file's contract presets spell
+    out make the same Earnings rows (IDs, amounts, statuses) from the same export."""
+    built_in, contract = BUILT_IN[name]
+    if built_in not in PRESETS:
+        pytest.skip(f"no built-in preset {built_in!r} in this tree")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for preset in (AFFILIATE, SHOPSY, REFERRALS):
+        monkeypatch.setitem(PRESETS, preset.name, preset)
+    rows = {}
+    for which in (built_in, contract):
+        crm = CRM(backend=HARNESSES["memory"](tmp_path / which).backend, config=Config())
+        crm.init()
+        import_file(crm, FIXTURES / name, preset=which)
+        got = crm.frame("Earnings").set_index("earning_id").sort_index()
+        rows[which] = got[["reference", "amount", "status", "source", "programme", "rate"]]
+    pd.testing.assert_frame_equal(rows[built_in], rows[contract])
+
+
+def test_re_import_makes_no_request_that_writes_on_sheets(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setitem(PRESETS, SHOPSY.name, SHOPSY)
+    harness = HARNESSES["gsheets"](tmp_path)
+    try:
+        config = Config(values=ValueContext(region="IN", currency="INR", date_order="DMY"))
+        crm = CRM(backend=harness.backend, config=config)
+        crm.init()
+        first = import_file(crm, FIXTURES / "shopsy_margin.csv", preset="test-shopsy")
+        assert first.counts.created == 6
+        before = harness.emulator.stats.writes
+        again = import_file(crm, FIXTURES / "shopsy_margin.csv", preset="test-shopsy")
+        assert again.counts.unchanged == 6
+        assert harness.emulator.stats.writes == before
+    finally:
+        harness.close()
