@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sheetcrm.analytics.earnings import payout_thresholds
 from sheetcrm.analytics.periods import parse_period
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
@@ -69,6 +70,7 @@ def make_report(
         title=title or settings["title"] or gettext("Sales and follow-up report", local.language),
         currency=local.currency,
         local=local,
+        thresholds=payout_thresholds(crm.config.features.get("earnings")),
     )
     if fmt == "html":  # the browser shapes the SVG's text itself
         data.charts = _charts(data, local, "svg")

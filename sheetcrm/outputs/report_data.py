@@ -1,7 +1,12 @@
 """What a report says, computed from the tabs for a period: KPIs against the previous
 period, trends, and the tables people read — empty CRMs give zeros and "no data" lists,
 never a division by zero. Every figure is an ``analytics.kpis`` one (periods included), so
-the report agrees with ``sheetcrm summary``, the Dashboard tab and the reminders."""
+the report agrees with ``sheetcrm summary``, the Dashboard tab and the reminders.
+
+A seller's report adds "Revenue by channel" (the period's gross sales, refunds and net
+revenue per channel) once the workbook has Orders lines, and "Earnings" (each programme's
+balance and progress to its payout threshold, referral rewards owed and paid, the tracking
+ids that earned most) once it has Earnings rows; a report without them is unchanged."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from sheetcrm.analytics import kpis
+from sheetcrm.analytics.earnings import EarningsTables, earnings_tables
 from sheetcrm.analytics.frames import column, records
 from sheetcrm.analytics.insights import campaign_results
 from sheetcrm.analytics.periods import Period
@@ -34,6 +40,26 @@ class Kpi:
 
 
 @dataclass
+class EarningsReport:
+    """What a report shows of the Earnings tab: income programmes (balance, threshold,
+    progress), referral programmes (owed, paid), the best tracking ids and the totals."""
+
+    programmes: list[dict[str, Any]]
+    referrals: list[dict[str, Any]]
+    tracking: list[dict[str, Any]]
+    earned: float
+    pending: float
+    balance: float
+    rewards_owed: float
+    rewards_paid: float
+
+
+#: Tracking ids a report lists (most earned first).
+TOP_TRACKING = 10
+REFERRAL = "referral"
+
+
+@dataclass
 class ReportData:
     """The numbers behind every report template."""
 
@@ -50,6 +76,11 @@ class ReportData:
     overdue_tasks: list[dict[str, Any]]
     segments: list[dict[str, Any]]
     charts: dict[str, str] = field(default_factory=dict)  # name → data: URI of a PNG
+    #: Per channel in the period: channel, orders, gross, refunds, revenue, share (only
+    #: with Orders lines; empty otherwise).
+    channels: list[dict[str, Any]] = field(default_factory=list)
+    #: The Earnings tab's figures on the as-of day (None without Earnings rows).
+    earnings: EarningsReport | None = None
     #: How figures are written (language, currency, calendar, digits), charts included.
     local: LocalFormat = field(default_factory=LocalFormat)
 
@@ -60,6 +91,50 @@ class ReportData:
     @property
     def empty(self) -> bool:
         return not (self.monthly and any(m["revenue"] or m["leads"] for m in self.monthly))
+
+
+def _value(value: Any) -> Any:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def _channels(frames: Mapping[str, pd.DataFrame], sales: pd.DataFrame, p: Period) -> list[Any]:
+    """The period's revenue by channel, when the workbook has Orders lines."""
+    orders = frames.get("Orders")
+    if orders is None or orders.empty:
+        return []
+    table = kpis.channel_table(sales, p)
+    return [{k: _value(r.get(k)) for k in kpis.CHANNEL_COLUMNS} for r in records(table)]
+
+
+def _earnings(tables: EarningsTables) -> EarningsReport | None:
+    if tables.empty:
+        return None
+    rows = [{k: _value(v) for k, v in r.items()} for r in records(tables.programmes)]
+    tracking = tables.by_tracking.sort_values("earned", ascending=False, kind="stable")
+    return EarningsReport(
+        programmes=[r for r in rows if r.get("source") != REFERRAL],
+        referrals=[r for r in rows if r.get("source") == REFERRAL],
+        tracking=[
+            {k: _value(v) for k, v in r.items()} for r in records(tracking.head(TOP_TRACKING))
+        ],
+        earned=float(tables.earned),
+        pending=float(tables.pending),
+        balance=float(tables.balance),
+        rewards_owed=float(tables.rewards_owed),
+        rewards_paid=float(tables.rewards_paid),
+    )
+
+
+def earnings_report(
+    frames: Mapping[str, pd.DataFrame],
+    as_of: dt.date,
+    thresholds: Mapping[str, float] | None = None,
+) -> EarningsReport | None:
+    """The Earnings section's figures on the as-of day (None without Earnings rows)."""
+    earnings = frames.get("Earnings")
+    if earnings is None or earnings.empty:
+        return None
+    return _earnings(earnings_tables(earnings, as_of, thresholds))
 
 
 def _figures(frames: Mapping[str, pd.DataFrame], sales: pd.DataFrame, p: Period) -> list[Any]:
@@ -135,9 +210,11 @@ def build(
     title: str,
     currency: str,
     local: LocalFormat | None = None,
+    thresholds: Mapping[str, float] | None = None,
 ) -> ReportData:
     """Compute a report's numbers from typed tab frames; ``local``: the language, calendar
-    and digits its labels are in (English, Gregorian, with ``currency``, by default)."""
+    and digits its labels are in (English, Gregorian, with ``currency``, by default);
+    ``thresholds``: each earnings programme's minimum payout (``[earnings]``)."""
     local = local or LocalFormat(currency=currency)
     sales = kpis.sales(frames, as_of)
     customers = frames["Customers"]
@@ -178,4 +255,6 @@ def build(
         overdue,
         segments,
         local=local,
+        channels=_channels(frames, sales, period),
+        earnings=earnings_report(frames, as_of, thresholds),
     )

@@ -1,6 +1,7 @@
 """Headline figures of a CRM: the small at-a-glance summary ``sheetcrm demo`` and
 ``sheetcrm summary`` print. Every figure is an ``analytics.kpis`` one, so it is the same
-number the report, the Dashboard tab and the reminders show."""
+number the report, the Dashboard tab and the reminders show. A seller's summary adds net
+revenue by channel (with Orders lines) and the earnings figures (with Earnings rows)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sheetcrm.analytics import kpis
+from sheetcrm.analytics.earnings import earnings_tables
 from sheetcrm.analytics.frames import column
 from sheetcrm.analytics.periods import last_days
 from sheetcrm.crm import CRM
@@ -37,6 +39,16 @@ class Summary:
     active_customers: int = 0  # bought in the last 180 days (kpis)
     inactive_customers: int = 0  # bought, but not in the last 180 days
     overdue_tasks: dict[str, int] = field(default_factory=dict)
+    #: Net revenue per channel, all time, highest first (only with Orders lines).
+    channels: list[tuple[str, float]] = field(default_factory=list)
+    #: Earnings (only with Earnings rows): income approved or paid, pending, the balance
+    #: approved and not yet paid, and referral rewards owed and paid.
+    has_earnings: bool = False
+    earned: float = 0.0
+    earnings_pending: float = 0.0
+    earnings_balance: float = 0.0
+    rewards_owed: float = 0.0
+    rewards_paid: float = 0.0
 
 
 def summarize(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Summary:
@@ -48,6 +60,17 @@ def summarize(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Summary:
     sales = kpis.sales(frames, as_of)
     total = kpis.sales_figures(sales)
     statuses = column(customers, "status").dropna().value_counts()
+    orders = frames.get("Orders", empty)
+    channels = (
+        [
+            (str(r["channel"]), float(r["revenue"]))
+            for r in kpis.channel_table(sales).to_dict("records")
+        ]
+        if len(orders)
+        else []
+    )
+    earning_rows = frames.get("Earnings", empty)
+    earnings = earnings_tables(earning_rows, as_of) if len(earning_rows) else None
     return Summary(
         as_of,
         {name: len(df) for name, df in frames.items()},
@@ -68,7 +91,31 @@ def summarize(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Summary:
         active_customers=kpis.active_customers(customers, sales, as_of),
         inactive_customers=len(kpis.inactive_customers(customers, sales, as_of)),
         overdue_tasks=kpis.overdue_by_assignee(kpis.overdue_tasks(tasks, as_of)),
+        channels=channels,
+        has_earnings=earnings is not None and not earnings.empty,
+        earned=earnings.earned if earnings else 0.0,
+        earnings_pending=earnings.pending if earnings else 0.0,
+        earnings_balance=earnings.balance if earnings else 0.0,
+        rewards_owed=earnings.rewards_owed if earnings else 0.0,
+        rewards_paid=earnings.rewards_paid if earnings else 0.0,
     )
+
+
+def seller_doc(s: Summary) -> dict[str, object]:
+    """The seller figures of ``sheetcrm summary --format json`` (empty without them):
+    ``revenue_by_channel`` (channel → net revenue) and ``earnings``."""
+    doc: dict[str, object] = {}
+    if s.channels:
+        doc["revenue_by_channel"] = dict(s.channels)
+    if s.has_earnings:
+        doc["earnings"] = {
+            "earned": s.earned,
+            "pending": s.earnings_pending,
+            "balance": s.earnings_balance,
+            "rewards_owed": s.rewards_owed,
+            "rewards_paid": s.rewards_paid,
+        }
+    return doc
 
 
 def make_summary(
