@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 from sheetcrm.ingest.presets import ads, audiences, earnings, marketplaces
 from sheetcrm.ingest.presets.base import IGNORE, PRESET_KINDS, Preset, SignatureEntry
+from sheetcrm.model.schema import TabSchema
+from sheetcrm.model.tabs import build_schema
 from sheetcrm.model.values import normalize_token
 
 __all__ = [
@@ -55,6 +57,44 @@ def detect_preset(columns: Iterable[str]) -> Preset | None:
     return best
 
 
+#: What a virtual field becomes, for the reference (a real field is named as it is).
+MEANINGS = {
+    "buyer_name": "the person's name (matched to a customer, or created)",
+    "ship_name": "the person's name, when the billing/buyer name is blank",
+    "email": "the person's e-mail (matches a customer)",
+    "phone": "the person's phone (matches a customer or lead)",
+    "order_phone": "the person's phone, when no other is given",
+    "ship_phone": "the person's phone, when the billing phone is blank",
+    "city": "the person's city",
+    "ship_city": "the person's city, when the billing city is blank",
+    "state": "the person's state",
+    "ship_province": "the person's state, when the billing one is blank",
+    "postal_code": "the person's postal code",
+    "ship_zip": "the person's postal code, when the billing one is blank",
+    "country": "the person's country",
+    "ship_country": "the person's country, when the billing one is blank",
+    "order_refund": "one Returns record (kind refund) for the order, when above 0",
+    "invoice_date": "the date, when the order date is blank",
+    "item_status": "the status, when the item is cancelled",
+    "currency": "the currency of the amounts (another currency than the workbook's is set aside)",
+    "reason_detail": "added to the reason",
+    "order_status": "a cancelled or returned order cancels the margin",
+    "first_order": "noted (notes)",
+    "first_name": "the name, with the last name",
+    "last_name": "the name, after the first name",
+    "optin_time": "first contact, when no confirm time",
+}
+
+
+def _becomes(dest: str, tab: TabSchema) -> str:
+    if tab.get(dest) is not None:
+        return f"`{dest}`"
+    meaning = MEANINGS.get(dest)
+    if meaning is not None:
+        return meaning
+    return "opted out (opt_out)" if dest in audiences.VIRTUAL else f"`{dest}`"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -62,6 +102,7 @@ def _cell(text: str) -> str:
 def reference_markdown(names: Iterable[str] | None = None) -> str:
     """The preset reference as Markdown (for the README): per preset, what it is, the tab
     it feeds, how it is recognised, and each column it reads with the field it becomes."""
+    schema = build_schema()
     out: list[str] = []
     for name in names or PRESETS:
         p = PRESETS[name]
@@ -89,7 +130,7 @@ def reference_markdown(names: Iterable[str] | None = None) -> str:
             if dest == IGNORE or column in seen:
                 continue
             seen.add(column)
-            out.append(f"| `{_cell(column)}` | `{dest}` |")
+            out.append(f"| `{_cell(column)}` | {_becomes(dest, schema.tab(p.tab))} |")
         skipped = [c for c, d in p.columns.items() if d == IGNORE]
         if skipped:
             out.append("")
