@@ -13,9 +13,10 @@ import pytest
 
 from sheetcrm.analytics.earnings import EarningsTables
 from sheetcrm.backends.memory import MemoryBackend
+from sheetcrm.backends.xlsx import XlsxBackend
 from sheetcrm.crm import CRM
 from sheetcrm.demo import write_demo
-from sheetcrm.model.changes import AddTab, PutCells, SetCharts
+from sheetcrm.model.changes import AddTab, AppendRow, ChangeSet, PutCells, SetCharts
 from sheetcrm.workbook import refresh as refresh_module
 from sheetcrm.workbook.dashboard import (
     ALL_GENERATED,
@@ -231,3 +232,72 @@ def test_seller_tabs_already_there_are_kept_when_their_data_is_gone(monkeypatch)
     assert grid.header[0] == "Channel" and not any(any(v for v in r) for r in grid.rows)
     dash = crm.backend.read(["Dashboard"])["Dashboard"]
     assert "Revenue by channel" not in {r[0] for r in dash.rows if r}
+
+
+LINES = [  # channel, status, line total: what each channel's pandas sums below are of
+    ("flipkart", "delivered", 599.0),
+    ("flipkart", "returned", 650.0),
+    ("amazon", "shipped", 108.0),
+    ("shopify", "cancelled", 250.0),
+]
+
+
+def seller_workbook(backend):
+    """The demo workbook with the seller tabs and a few Orders lines and Earnings rows."""
+    crm = CRM(backend=backend)
+    write_demo(crm, DAY)
+    crm.init(seller=True)
+    changes = ChangeSet()
+    for i, (channel, status, total) in enumerate(LINES):
+        line = {"line_id": f"OD{i}-1", "order_id": f"OD{i}", "date": dt.date(2026, 11, 3)}
+        line.update(channel=channel, status=status, product="Jamdani Saree", quantity=1)
+        changes.add(AppendRow("Orders", {**line, "line_total": total}))
+    earning = {"date": dt.date(2026, 11, 3), "reference": "x", "amount": 80.0}
+    changes.add(
+        AppendRow(
+            "Earnings",
+            {**earning, "earning_id": "E1", "source": "affiliate", "status": "approved"}
+            | {"programme": "Flipkart Affiliate", "tracking_id": "yt-diwali-haul"},
+        )
+    )
+    changes.add(
+        AppendRow(
+            "Earnings",
+            {**earning, "earning_id": "E2", "source": "referral", "status": "pending"}
+            | {"programme": "Refer a friend", "amount": 100.0, "reference": "y"},
+        )
+    )
+    crm.backend.apply(changes, crm.schema)
+    return crm
+
+
+@pytest.mark.parametrize("kind", ["memory", "xlsx"])
+def test_a_sellers_refresh_with_the_real_tables(kind, tmp_path, monkeypatch):
+    """The tables as SALES and EARN compute them from real tabs: cancelled lines are not
+    revenue, a returned one is refunded whole; a second refresh writes nothing."""
+    monkeypatch.setattr(refresh_module, "GENERATED", ALL_GENERATED)  # what refresh reads
+    path = tmp_path / "crm.xlsx"
+    crm = seller_workbook(MemoryBackend() if kind == "memory" else XlsxBackend(path))
+    refresh(crm, DAY)
+    lines = pd.DataFrame(LINES, columns=["channel", "status", "total"])
+    sold = lines[lines["status"] != "cancelled"]
+    gross = sold.groupby("channel")["total"].sum()
+    refunds = sold[sold["status"] == "returned"].groupby("channel")["total"].sum()
+    grid = crm.read(["By channel"])["By channel"]
+    got = {r[0]: r for r in grid.rows}
+    for channel, amount in gross.items():
+        assert got[channel][2] == amount
+        assert got[channel][3] == refunds.get(channel, 0.0)
+        assert got[channel][4] == amount - refunds.get(channel, 0.0)
+    assert "shopify" not in got
+    dash = cells(crm.read(["Dashboard"])["Dashboard"].rows)
+    assert dash["Flipkart Affiliate"][2] == 80.0
+    assert dash["Referral rewards owed"][1] == 100.0
+    tracking = crm.read(["By tracking id"])["By tracking id"]
+    assert tracking.rows[0][:1] == ["yt-diwali-haul"]
+    before = path.read_bytes() if kind == "xlsx" else None
+    again = refresh(crm, DAY)
+    assert again.changes.counts()["generated_cells"] == 0
+    assert sum(again.changes.counts().values()) == 0
+    if before is not None:
+        assert path.read_bytes() == before

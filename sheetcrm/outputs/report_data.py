@@ -94,7 +94,10 @@ class ReportData:
 
 
 def _value(value: Any) -> Any:
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    """A table cell for a template: blank for NaN, never a negative zero."""
+    if isinstance(value, float):
+        return None if pd.isna(value) else value + 0.0
+    return value
 
 
 def _channels(frames: Mapping[str, pd.DataFrame], sales: pd.DataFrame, p: Period) -> list[Any]:

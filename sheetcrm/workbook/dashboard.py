@@ -100,6 +100,11 @@ def _none(value: Any) -> Any:
     return None if is_blank(value) else value
 
 
+def _cash(look: Look, value: Any) -> Formatted | None:
+    """An amount for a money cell, never a negative zero (a refund of nothing)."""
+    return look.cash(None if is_blank(value) else float(value) + 0.0)
+
+
 def _percent(value: Any) -> float | None:
     return None if is_blank(value) else round(100 * float(value), 1)
 
@@ -254,9 +259,9 @@ def channel_total(ins: Insights, look: Look = PLAIN) -> list[Any]:
     return [
         "All channels",
         int(sum(_float(v) for v in table["orders"])),
-        look.cash(sum(_float(v) for v in table["gross"])),
-        look.cash(sum(_float(v) for v in table["refunds"])),
-        look.cash(sum(_float(v) for v in table["revenue"])),
+        _cash(look, sum(_float(v) for v in table["gross"])),
+        _cash(look, sum(_float(v) for v in table["refunds"])),
+        _cash(look, sum(_float(v) for v in table["revenue"])),
         None,
     ]
 
@@ -280,7 +285,7 @@ def _put_earnings(put: Put, top: int, ins: Insights, look: Look) -> None:
         ("Referral rewards paid", e.rewards_paid),
     ]
     for i, (label, amount) in enumerate(totals):
-        put(at + i, 0, [label, look.cash(amount)])
+        put(at + i, 0, [label, _cash(look, amount)])
 
 
 def _rows(cells: dict[tuple[int, int], Any]) -> list[list[Any]]:
@@ -298,7 +303,7 @@ def source_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
             r["converted"],
             _percent(r["rate"]),
             r["customers"],
-            look.cash(r["revenue"]),
+            _cash(look, r["revenue"]),
         ]
         for r in ins.by_source.to_dict("records")
     ]
@@ -312,11 +317,11 @@ def campaign_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
             look.choice("Campaigns.channel", c["channel"]),
             c["leads"],
             c["customers"],
-            look.cash(c["revenue"]),
-            look.cash(c["budget"]),
+            _cash(look, c["revenue"]),
+            _cash(look, c["budget"]),
             _percent(c["ctr"]),
             _percent(c["roi"]),
-            look.cash(c["cpa"]),
+            _cash(look, c["cpa"]),
         ]
         for c in ins.campaign_table.to_dict("records")
     ]
@@ -330,9 +335,9 @@ def month_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
             look.month(p),
             int(r["leads"]),
             int(r["orders"]),
-            look.cash(r["revenue"]),
-            look.cash(r["returns"]),
-            look.cash(r["aov"]),
+            _cash(look, r["revenue"]),
+            _cash(look, r["returns"]),
+            _cash(look, r["aov"]),
         ]
         for p, r in ins.monthly.iterrows()
     ]
@@ -344,8 +349,8 @@ def segment_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
         [
             s["segment"],
             s["customers"],
-            look.cash(s["revenue"]),
-            look.cash(s["average_order_value"]),
+            _cash(look, s["revenue"]),
+            _cash(look, s["average_order_value"]),
             _percent(s["share"]),
         ]
         for s in ins.segment_table.to_dict("records")
@@ -355,7 +360,7 @@ def segment_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
 def region_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
     """Country, city, customers, revenue."""
     return [
-        [r["country"], r["city"], r["customers"], look.cash(r["revenue"])]
+        [r["country"], r["city"], r["customers"], _cash(look, r["revenue"])]
         for r in ins.region_table.to_dict("records")
     ]
 
@@ -363,7 +368,7 @@ def region_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
 def product_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
     """Product, orders, quantity, revenue, returns (the 500 best sellers)."""
     return [
-        [r["product"], r["orders"], r["quantity"], look.cash(r["revenue"]), r["returns"]]
+        [r["product"], r["orders"], r["quantity"], _cash(look, r["revenue"]), r["returns"]]
         for r in kpis.product_table(ins.sales).head(500).to_dict("records")
     ]
 
@@ -374,9 +379,9 @@ def channel_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
         [
             look.choice("Orders.channel", r["channel"]),
             int(_float(r["orders"])),
-            look.cash(r["gross"]),
-            look.cash(r["refunds"]),
-            look.cash(r["revenue"]),
+            _cash(look, r["gross"]),
+            _cash(look, r["refunds"]),
+            _cash(look, r["revenue"]),
             _percent(r["share"]),
         ]
         for r in ins.channel_table.to_dict("records")
@@ -391,13 +396,13 @@ def earnings_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
             r["programme"],
             look.choice("Earnings.source", r["source"]),
             int(_float(r["events"])),
-            look.cash(r["pending"]),
-            look.cash(r["approved"]),
-            look.cash(r["paid"]),
-            look.cash(r["cancelled"]),
-            look.cash(r["balance"]),
-            look.cash(r["threshold"]),
-            look.cash(r["to_threshold"]),
+            _cash(look, r["pending"]),
+            _cash(look, r["approved"]),
+            _cash(look, r["paid"]),
+            _cash(look, r["cancelled"]),
+            _cash(look, r["balance"]),
+            _cash(look, r["threshold"]),
+            _cash(look, r["to_threshold"]),
             _percent(r["progress"]),
         ]
         for r in ins.earnings.programmes.to_dict("records")
@@ -410,9 +415,9 @@ def tracking_rows(ins: Insights, look: Look = PLAIN) -> list[list[Any]]:
         [
             _none(r["tracking_id"]),
             int(_float(r["events"])),
-            look.cash(r["sale_amount"]),
-            look.cash(r["earned"]),
-            look.cash(r["pending"]),
+            _cash(look, r["sale_amount"]),
+            _cash(look, r["earned"]),
+            _cash(look, r["pending"]),
         ]
         for r in ins.earnings.by_tracking.to_dict("records")
     ]
