@@ -224,3 +224,18 @@ def test_the_google_ads_preset_reads_cost_as_what_was_spent():
     preset = PRESETS["google-ads"]
     assert preset.columns["Cost"] == "budget" and preset.columns["Budget"] == ""
     assert preset.tab == "Campaigns" and preset.kind == "records"
+
+
+@pytest.mark.parametrize(
+    ("text", "columns", "title"),
+    [
+        ("Name,,\nAli,1,2\nBo,3,4\n", ["Name", "column 2", "column 3"], []),
+        ("email\na@example.com\nb@example.com\n", ["email"], []),
+        ("Report\n\nA;B;C\n1;2;3\n", ["A", "B", "C"], ["Report", ""]),
+        ("A,B\n1,2\n", ["A", "B"], []),
+    ],
+)
+def test_only_narrower_lines_above_a_header_are_title_lines(text, columns, title):
+    table = read_bytes(text.encode(), "x.csv")
+    assert table.columns == columns and table.title == title
+    assert table.rows[0].number == len(title) + 2

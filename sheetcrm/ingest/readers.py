@@ -200,8 +200,18 @@ def title_lines(text: str, delimiter: str | None = None) -> int:
     lines = text[:_SAMPLE_CHARS].splitlines()
     for index, line in enumerate(lines[: MAX_TITLE_LINES + 1]):
         if any(sum(bool(c.strip()) for c in _cells(line, d)) >= 2 for d in delimiters):
-            return index if any(_header_at(lines, index, d) for d in delimiters) else 0
+            return index if any(_titled(lines, index, d) for d in delimiters) else 0
     return 0
+
+
+def _titled(lines: list[str], index: int, delimiter: str) -> bool:
+    """Whether the lines above ``lines[index]`` are titles of the header there: it is a
+    header, and none of them is as wide as it (``Name,,`` is a header with blank column
+    names, not a title)."""
+    if not _header_at(lines, index, delimiter):
+        return False
+    width = len(_cells(lines[index], delimiter))
+    return all(len(_cells(line, delimiter)) != width for line in lines[:index])
 
 
 def read_csv_text(
