@@ -434,3 +434,24 @@ def test_cli_a_retried_row_is_read_in_the_order_of_its_whole_column(tmp_path):
     shown = run_sheetcrm("show", "Interactions", "--format", "json", cwd=tmp_path)
     got = sorted((r["summary"], r["date"][:10]) for r in json.loads(shown.stdout))
     assert got == [("first", "2025-09-21"), ("second", "2025-09-03")]
+
+
+def test_cli_an_orders_import_with_swapped_invoice_dates_makes_no_orders_tab(tmp_path):
+    """Into Orders, which the workbook does not have yet: refused before the tab is made."""
+    book = _workbook(tmp_path)
+    before = book.read_bytes()
+    source = tmp_path / "orders.csv"
+    source.write_text(SELLER_FILES["Orders"].format("09/21/25", "21/09/25"), encoding="utf-8")
+    done = run_sheetcrm(
+        "import",
+        str(source),
+        "--tab",
+        "Orders",
+        "--map",
+        "Invoice Date (mm/dd/yy)=date",
+        cwd=tmp_path,
+    )
+    said = done.stdout + done.stderr
+    assert done.returncode == 3, said
+    assert "orders.csv: column 'Invoice Date (mm/dd/yy)' mixes day/month orders" in said
+    assert book.read_bytes() == before
