@@ -72,3 +72,23 @@ def is_sold(status: object) -> bool:
 
 def is_undone(status: object) -> bool:
     return status in UNDONE
+
+
+def state_table() -> str:
+    """The order states as a Markdown table (README "Order states"): each canonical state,
+    whether it is revenue, and the platform spellings that read as it (``[Orders.status]``
+    of the vocabulary files)."""
+    from sheetcrm.model.vocab import builtin
+
+    meaning = {
+        **dict.fromkeys(NOT_SOLD, "not revenue"),
+        **dict.fromkeys(SOLD, "revenue"),
+        **dict.fromkeys(UNDONE, "revenue, refunded in full unless a return says how much"),
+        "partially_refunded": "revenue, less its Returns records",
+    }
+    lines = ["| state | counts as | spellings read as it |", "|---|---|---|"]
+    spellings = dict(builtin("en")["Orders.status"])
+    for state in ORDER_STATUSES:
+        words = ", ".join(f"`{w}`" for w in spellings.get(state, ()))
+        lines.append(f"| `{state}` | {meaning[state]} | {words} |")
+    return "\n".join(lines)
