@@ -520,3 +520,12 @@ def test_refresh_writes_the_order_lines_and_the_buyers_totals(tmp_path, monkeypa
     assert customers["rfm_segment"].notna().all()
     again = refresh(crm, AS_OF)
     assert not [op for op in again.changes.ops if getattr(op, "tab", None) == "Orders"]
+
+
+def test_pending_and_placed_lines_are_pipeline_not_revenue(shop):
+    orders = shop["Orders"]
+    waiting = orders[orders["status"].isin(["pending", "placed"])]
+    pending = kpis.pending_orders(shop, AS_OF)
+    assert pending.revenue == line_totals(waiting).sum() == 650.0
+    assert pending.orders == waiting["order_id"].nunique() == 2
+    assert kpis.pending_orders({}, AS_OF) == kpis.SalesFigures(0.0, 0)

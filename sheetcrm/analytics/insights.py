@@ -44,6 +44,8 @@ class Insights:
     order_lines: pd.DataFrame  # kpis.order_lines: Orders' computed columns by line_id
     earnings: EarningsTables  # analytics.earnings
     links: dict[str, str] = field(default_factory=dict)  # converted lead → its customer
+    #: kpis.pending_orders: Orders lines pending or placed (pipeline, never revenue)
+    pending: kpis.SalesFigures = field(default_factory=lambda: kpis.SalesFigures(0.0, 0))
 
 
 def linked_leads(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -107,6 +109,7 @@ def compute(
         order_lines=kpis.order_lines(frames, as_of),
         earnings=earnings_tables(frames.get("Earnings", pd.DataFrame()), as_of, thresholds),
         links=links,
+        pending=kpis.pending_orders(frames, as_of),
     )
 
 

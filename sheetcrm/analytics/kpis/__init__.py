@@ -38,6 +38,9 @@ Revenue, orders, average order value
 Revenue by channel
     ``channel_table()``: per channel, orders, gross, refunds, revenue (net) and its share
     of all revenue (0–1).
+Pending orders
+    ``pending_orders()``: lines that are pending or placed, counted as pipeline (their
+    value and distinct orders), never as revenue.
 Order lines
     ``order_lines()`` gives the Orders tab's computed columns: ``refunded`` (the line's
     refunds as above) and ``net`` (its total less ``refunded`` when it is a sale, else 0).
@@ -130,6 +133,7 @@ from sheetcrm.analytics.kpis._sales import (
     LOGGED_CHANNEL,
     MONTHS,
     NO_PRODUCT,
+    PENDING_STATUSES,
     SALE_COLUMNS,
     SALE_TYPES,
     SalesFigures,
@@ -139,6 +143,7 @@ from sheetcrm.analytics.kpis._sales import (
     month_index,
     monthly,
     order_lines,
+    pending_orders,
     product_table,
     revenue_by_customer,
     sales,
@@ -170,6 +175,7 @@ __all__ = [
     "NO_SOURCE",
     "OPEN_LEAD_STATUSES",
     "OVERDUE",
+    "PENDING_STATUSES",
     "SALE_COLUMNS",
     "SALE_TYPES",
     "STAGE_WEIGHTS",
@@ -201,6 +207,7 @@ __all__ = [
     "overdue_by_assignee",
     "overdue_mask",
     "overdue_tasks",
+    "pending_orders",
     "pipeline",
     "product_table",
     "ratio",

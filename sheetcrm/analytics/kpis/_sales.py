@@ -275,6 +275,24 @@ def order_lines(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.DataFr
     return out
 
 
+#: Line states that may still become a sale (a cancelled line will not).
+PENDING_STATUSES = ("pending", "placed")
+
+
+def pending_orders(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> SalesFigures:
+    """Orders not yet sold, as pipeline (never revenue): the value of the Orders lines
+    dated up to the as-of day whose status is pending or placed, and their distinct
+    orders."""
+    orders = frames.get("Orders", _EMPTY)
+    lines = _lines(orders)
+    waiting = column(orders, "status").isin(PENDING_STATUSES) & (lines["when"] < end_of(as_of))
+    rows = lines[waiting]
+    return SalesFigures(
+        revenue=round(float(rows["total"].sum()), 2),
+        orders=int(rows["order_id"].dropna().nunique() + rows["order_id"].isna().sum()),
+    )
+
+
 #: ``channel_table`` columns.
 CHANNEL_COLUMNS = ["channel", "orders", "gross", "refunds", "revenue", "share"]
 
