@@ -162,6 +162,7 @@ def test_text_and_html_reports(given_tables):
     assert "<h2>Revenue by channel</h2>" in html and "<h2>Earnings</h2>" in html
     assert '<td class="num">$142,943.00</td>' in html
     assert "yt-diwali-haul" in html
+    assert 'alt="Revenue by channel"' in html  # the channels' pie among the charts
 
 
 def test_payout_thresholds_come_from_the_configuration(given_tables, monkeypatch):

@@ -319,6 +319,35 @@ def _source_chart(data: ReportData, style: _Style) -> Any:
     return fig
 
 
+def channel_name(data: ReportData, channel: Any) -> str:
+    """A sales channel as the report's tables show it ("flipkart" → "Flipkart")."""
+    return vocab.label("Orders.channel", str(channel), data.local.lang)
+
+
+def _channels(data: ReportData) -> list[dict[str, Any]]:
+    """The report's channel rows (none on data made before reports had them)."""
+    return list(getattr(data, "channels", None) or [])
+
+
+def _channel_chart(data: ReportData, style: _Style) -> Any:
+    """Net revenue per channel (a seller's report; channels with none left out)."""
+    channels = [c for c in _channels(data) if (c.get("revenue") or 0) > 0][:8]
+    if not channels:
+        return None
+    fig, ax = _figure(4.2, 3.0)
+    ax.pie(
+        [c["revenue"] for c in channels],
+        labels=[style.text(channel_name(data, c["channel"])) for c in channels],
+        colors=PALETTE[: len(channels)],
+        autopct=lambda share: style.text(data.local.numerals(f"{share:.0f}%")),
+        startangle=90,
+        counterclock=not style.rtl,
+        textprops={"fontsize": 8},
+    )
+    ax.set_title(style.text(style.gettext("Revenue by channel")))
+    return fig
+
+
 def _roi_chart(data: ReportData, style: _Style) -> Any:
     camps = [c for c in data.campaigns if c["roi"] is not None][:8]
     if not camps:
@@ -347,6 +376,9 @@ def chart_texts(data: ReportData, style: _Style) -> list[str]:
     texts += [month_name(m) for m in data.monthly]
     texts += [source_name(data, s["source"]) for s in data.by_source]
     texts += [str(c["name"]) for c in data.campaigns]
+    if _channels(data):
+        texts.append(style.gettext("Revenue by channel"))
+        texts += [channel_name(data, c["channel"]) for c in _channels(data)]
     return texts
 
 
@@ -359,7 +391,8 @@ def render_charts(
     number: Callable[[float], str] = _grouped,
     notify: Callable[[str], None] | None = None,
 ) -> dict[str, str]:
-    """The report's charts as data URIs, by name (``revenue``, ``sources``, ``roi``); a
+    """The report's charts as data URIs, by name (``revenue``, ``sources``, ``roi``, and
+    ``channels`` in a seller's report); a
     chart with nothing to show is left out (the template says so). ``form`` is ``svg`` for
     the browser, ``png`` for PDF and e-mail; ``gettext`` translates the titles; ``rtl``
     mirrors the charts for a right-to-left page; ``number`` writes the axes' numbers (the
@@ -377,5 +410,6 @@ def render_charts(
                 "revenue": _revenue_chart(data, style),
                 "sources": _source_chart(data, style),
                 "roi": _roi_chart(data, style),
+                "channels": _channel_chart(data, style),
             }
             return {name: _uri(fig, form) for name, fig in drawn.items() if fig is not None}
