@@ -20,10 +20,13 @@ from test_presets import (
 )
 
 from sheetcrm.ingest.importer import ImportSpec
+from sheetcrm.ingest.mapping import map_columns
 from sheetcrm.ingest.presets import PRESETS, detect_preset
 from sheetcrm.ingest.readers import SourceTable, read_source
+from sheetcrm.model.tabs import build_schema
 
 SELLERS = Path(__file__).parent / "fixtures" / "sellers"
+SCHEMA = build_schema()
 
 HEADERS = {
     "flipkart-orders": FLIPKART_ORDERS,
@@ -110,7 +113,10 @@ def test_the_sample_exports_are_recognised_as_read(file, name):
     path = SELLERS / file
     if not path.exists():
         pytest.skip(f"no sample {file}")
-    assert detect_preset(read_source(path).columns) is PRESETS[name]
+    columns = read_source(path).columns
+    assert detect_preset(columns) is PRESETS[name]
+    preset = PRESETS[name]
+    assert map_columns(columns, SCHEMA.tab(preset.tab), preset=preset).fields
 
 
 @pytest.mark.parametrize(
