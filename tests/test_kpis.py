@@ -167,8 +167,13 @@ def book(request, tmp_path_factory) -> Book:
         mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
         mp.setenv("SHEETCRM_SNAPSHOTS", str(tmp_path_factory.mktemp("snapshots")))
         crm, as_of = {"demo": demo_workbook, "retail": retail_workbook}[request.param]()
-        frames = {t.name: crm.frame(t.name) for t in crm.schema.data_tabs}  # as `summary`
-        first = pd.to_datetime(frames["Interactions"]["date"]).min().date()
+        frames = {
+            t.name: crm.frame(t.name)
+            for t in crm.schema.tabs.values()
+            if not t.system and (t in crm.schema.data_tabs or t.optional)
+        }  # as `summary`
+        dates = [frames["Interactions"]["date"], frames["Orders"]["date"]]
+        first = pd.to_datetime(pd.concat(dates)).min().date()  # the first sale, either tab
         dash = crm.backend.read(["Dashboard"])["Dashboard"]
         rows = [dash.header, *dash.rows]
         reminded = remind(crm, as_of=as_of)
@@ -198,12 +203,23 @@ def kpi(data: ReportData) -> dict[str, Any]:
 
 def independent_sales(frames: dict[str, pd.DataFrame], start: dt.date, end: dt.date) -> float:
     """Net revenue in [start, end) with plain pandas: purchases in, returns out."""
+
+    def inside(frame: pd.DataFrame) -> pd.Series:
+        when = pd.to_datetime(frame["date"])
+        return (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end))
+
     acts = frames["Interactions"]
-    when = pd.to_datetime(acts["date"])
-    inside = (when >= pd.Timestamp(start)) & (when < pd.Timestamp(end))
     amount = acts["amount"].astype(float).abs()
     sign = acts["type"].map({"purchase": 1.0, "return": -1.0}).fillna(0.0)
-    return round(float((amount * sign)[inside].sum()), 2)
+    total = float((amount * sign)[inside(acts)].sum())
+    # Orders lines (all sold here: the Online Retail log has no statuses) and the
+    # standalone returns of its cancellation invoices, each on its own date
+    lines, returns = frames.get("Orders"), frames.get("Returns")
+    if lines is not None and not lines.empty:
+        total += float(lines["line_total"].astype(float)[inside(lines)].sum())
+    if returns is not None and not returns.empty:
+        total -= float(returns["amount"].astype(float)[inside(returns)].sum())
+    return round(total, 2)
 
 
 # --- the four outputs agree ------------------------------------------------------------
@@ -323,9 +339,13 @@ def test_one_vocabulary_of_open_leads(book):
 def last_purchase_days(book: Book) -> pd.Series:
     """Days from each customer's last purchase to the as-of day, with plain pandas."""
     acts = book.frames["Interactions"]
-    when = pd.to_datetime(acts["date"])
-    buys = (acts["type"] == "purchase") & (when < pd.Timestamp(book.as_of + dt.timedelta(1)))
-    last = when[buys].dt.normalize().groupby(acts.loc[buys, "customer_id"]).max()
+    bought = acts.loc[acts["type"] == "purchase", ["date", "customer_id"]]
+    lines = book.frames.get("Orders")
+    if lines is not None and not lines.empty:
+        bought = pd.concat([bought, lines[["date", "customer_id"]]])
+    when = pd.to_datetime(bought["date"])
+    buys = when < pd.Timestamp(book.as_of + dt.timedelta(1))
+    last = when[buys].dt.normalize().groupby(bought.loc[buys, "customer_id"]).max()
     known = last[last.index.isin(book.frames["Customers"]["customer_id"])]
     return (pd.Timestamp(book.as_of) - known).dt.days
 
