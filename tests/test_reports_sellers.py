@@ -91,6 +91,7 @@ def given_tables(monkeypatch):
 
     monkeypatch.setattr(kpis, "channel_table", channel_table)
     monkeypatch.setattr(report_data, "earnings_tables", earnings_tables)
+    monkeypatch.setattr("sheetcrm.outputs.summary.earnings_tables", earnings_tables)
     monkeypatch.setattr(
         kpis, "sales", lambda frames, as_of: real(core(frames), as_of), raising=True
     )
@@ -195,7 +196,6 @@ def test_a_pdf_report_with_seller_sections(given_tables, tmp_path):
 
 def test_summary_lines_for_a_seller(given_tables, monkeypatch):
     crm = workbook()
-    monkeypatch.setattr("sheetcrm.outputs.summary.earnings_tables", lambda *a, **k: EARNINGS)
     figures = make_summary(crm, as_of=DAY, frames=seller_frames(crm))
     assert figures.channels == [("flipkart", 142943.0), ("amazon", 4300.0)]
     assert figures.earnings_balance == 340.0 and figures.rewards_owed == 100.0
@@ -205,3 +205,15 @@ def test_summary_lines_for_a_seller(given_tables, monkeypatch):
     assert "Referrals    $100.00 owed, $50.00 paid" in text
     plain = summary_text(crm, make_summary(crm, as_of=DAY, frames=core(crm.frames())))
     assert "By channel" not in plain and "Earnings" not in plain
+
+
+@pytest.mark.parametrize(
+    ("language", "channels", "earnings"),
+    [("fa", "به تفکیک کانال", "درآمد کمیسیون"), ("bn", "চ্যানেল অনুযায়ী", "কমিশন আয়")],
+)
+def test_a_sellers_summary_in_persian_and_bengali(given_tables, language, channels, earnings):
+    crm = workbook(language=language)
+    figures = make_summary(crm, as_of=DAY, frames=seller_frames(crm))
+    text = summary_text(crm, figures)
+    assert channels in text and earnings in text
+    assert "By channel" not in text and "earned" not in text
