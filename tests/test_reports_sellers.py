@@ -12,6 +12,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from test_dashboard_sellers import LINES, seller_workbook
 
 from sheetcrm.analytics import kpis
 from sheetcrm.analytics.earnings import EarningsTables
@@ -217,3 +218,24 @@ def test_a_sellers_summary_in_persian_and_bengali(given_tables, language, channe
     text = summary_text(crm, figures)
     assert channels in text and earnings in text
     assert "By channel" not in text and "earned" not in text
+
+
+def test_a_report_from_real_orders_and_earnings_tabs():
+    """With the tables computed from real tabs: cancelled lines are not revenue, a returned
+    line is refunded whole (pandas over the same lines)."""
+    crm = seller_workbook(MemoryBackend())
+    lines = pd.DataFrame(LINES, columns=["channel", "status", "total"])
+    sold = lines[lines["status"] != "cancelled"]
+    net = sold[sold["status"] != "returned"].groupby("channel")["total"].sum()
+    data = make_report(crm, as_of=DAY, fmt="md").data
+    got = {c["channel"]: c for c in data.channels}
+    for channel, amount in net.items():
+        assert got[channel]["revenue"] == amount
+        assert got[channel]["gross"] == sold[sold["channel"] == channel]["total"].sum()
+    assert "shopify" not in got
+    assert data.earnings is not None and data.earnings.balance == 80.0
+    assert data.earnings.rewards_owed == 100.0
+    assert [p["programme"] for p in data.earnings.programmes] == ["Flipkart Affiliate"]
+    figures = make_summary(crm, as_of=DAY)
+    assert dict(figures.channels)["flipkart"] == net["flipkart"]
+    assert figures.earnings_balance == 80.0
