@@ -5,6 +5,8 @@ and a campaign matched by its name; and what a campaign's revenue falls back to.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -158,10 +160,6 @@ def test_amounts_in_another_currency_are_set_aside_as_cells(crm, tmp_path):
     assert int(got["Diwali Sarees"]["clicks"]) == 678
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a campaign is matched by name once Campaigns' KEYS include name (model/ids.py)",
-)
 @pytest.mark.parametrize("harness", ["memory"], indirect=True)
 def test_a_campaign_already_there_is_updated_by_its_name(rupee_crm, tmp_path):
     seed = tmp_path / "seed.csv"
@@ -239,3 +237,20 @@ def test_only_narrower_lines_above_a_header_are_title_lines(text, columns, title
     table = read_bytes(text.encode(), "x.csv")
     assert table.columns == columns and table.title == title
     assert table.rows[0].number == len(title) + 2
+
+
+def test_with_json_output_the_recognition_goes_to_stderr(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    (tmp_path / "sheetcrm.toml").write_text('[locale]\nregion = "IN"\ncurrency = "INR"\n')
+    (tmp_path / "campaigns.csv").write_bytes(csv_report())
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"], catch_exceptions=False).exit_code == 0
+    done = runner.invoke(
+        cli, ["import", "campaigns.csv", "--format", "json"], catch_exceptions=False
+    )
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["tab"] == "Campaigns"
+    assert done.stderr == (
+        "campaigns.csv looks like a Google Ads campaign report (--preset google-ads)\n"
+    )

@@ -91,6 +91,8 @@ def import_(
             result = import_table(crm, table, spec, dry_run=dry_run, force=force, command=command)
     if not printed_as_json(result, fmt, quiet):
         print_import(result, quiet)
+    elif result.detected and not quiet:  # the JSON is stdout's; the recognition is said aside
+        click.echo(f"{result.source} {result.detected}", err=True)
     raise_outcome([result], spec)
 
 
