@@ -433,3 +433,72 @@ def test_a_fault_part_way_leaves_no_order_half_written(shop, tmp_path, monkeypat
     monkeypatch.undo()
     monkeypatch.setitem(PRESETS, SHOPIFY.name, SHOPIFY)
     assert import_file(shop, path, preset="test-shopify").counts.created == 4
+
+
+# --- a customer named by e-mail or phone, in any tab's import ---------------------------
+
+
+def test_an_interaction_names_its_customer_by_e_mail_or_phone(shop, tmp_path):
+    shop.upsert(
+        "Customers",
+        [
+            {"customer_id": "C-1", "name": "Ria Sen", "email": "ria@example.com"},
+            {"customer_id": "C-2", "name": "Amit Das", "phone": "+919830012345"},
+        ],
+    )
+    header = ("Email", "Date", "Type", "Summary")
+    rows = (
+        ("Ria@Example.com", "2025-09-03", "call", "asked for the red saree"),
+        ("+91 98300 12345", "2025-09-04", "meeting", "came to the stall"),
+        ("ghost@example.com", "2025-09-05", "call", "wrong number"),
+    )
+    path = write_csv(tmp_path, "calls.csv", header, *rows)
+    result = import_file(shop, path, tab="Interactions", overrides={"Email": "customer_id"})
+    acts = shop.frame("Interactions").sort_values("date")
+    assert acts["customer_id"].tolist()[:2] == ["C-1", "C-2"]
+    assert len(acts) == 3 and not acts["customer_id"].iloc[2]
+    [aside] = result.quarantine
+    assert (aside.row, aside.column, aside.value, aside.kind) == (
+        4,
+        "Email",
+        "ghost@example.com",
+        "cell",
+    )
+    assert "no customer has ghost@example.com" in aside.reason
+    assert not import_file(
+        shop, path, tab="Interactions", overrides={"Email": "customer_id"}
+    ).changes
+
+
+def test_the_cli_maps_an_e_mail_column_to_customer_id(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sheetcrm.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0) -> str:
+        got = runner.invoke(cli, list(args), catch_exceptions=False)
+        assert got.exit_code == code, got.output
+        return got.output
+
+    run("init", "-q")
+    people = write_csv(tmp_path, "people.csv", ("Name", "Email"), ("Ria Sen", "ria@example.com"))
+    run("import", str(people), "--tab", "Customers")
+    calls = write_csv(
+        tmp_path,
+        "calls.csv",
+        ("Email", "Date", "Type"),
+        ("ria@example.com", "2025-09-03", "call"),
+        ("nobody@example.com", "2025-09-04", "call"),
+    )
+    out = run("import", str(calls), "--tab", "Interactions", "--map", "Email=customer_id", code=8)
+    assert "nobody@example.com" in out
+    from sheetcrm.backends.xlsx import XlsxBackend
+
+    book = CRM(backend=XlsxBackend(tmp_path / "crm.xlsx"))
+    [ria] = book.frame("Customers")["customer_id"].tolist()
+    assert book.frame("Interactions")["customer_id"].tolist()[0] == ria

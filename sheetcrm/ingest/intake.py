@@ -32,6 +32,7 @@ from typing import Any
 
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError, InputError, ValueParseError
+from sheetcrm.ingest.buyers import CustomerIndex, looks_like_contact, resolve_reference
 from sheetcrm.ingest.columnhint import missing_column
 from sheetcrm.ingest.dateorder import column_orders
 from sheetcrm.ingest.mapping import (
@@ -166,9 +167,12 @@ def parse_rows(
     overrides: Mapping[str, str],
     counts: Counts,
     quarantine: list[Quarantined],
+    customers: CustomerIndex | None = None,
 ) -> tuple[list[tuple[int, dict[str, Any]]], ColumnMap]:
     """Map and parse each row: blank rows are counted, unusable ones set aside whole, bad
-    optional cells one by one (module docstring); the column map is returned too."""
+    optional cells one by one (module docstring); the column map is returned too.
+    ``customers``: a ``customer_id`` holding an e-mail or phone is read as the ID of the
+    customer it names (``ingest.buyers``), else set aside as that cell."""
     cmap = map_columns(table.columns, schema_tab, preset=chosen, overrides=overrides)
     if not cmap.fields:
         raise InputError(
@@ -188,7 +192,9 @@ def parse_rows(
         if chosen and chosen.transform:
             raw = chosen.transform(raw)
         raw = {k: v for k, v in raw.items() if k not in VIRTUAL or schema_tab.get(k)}
+        named = contact_reference(raw, customers, crm.ctx, schema_tab.name, row.number)
         got = schema_tab.parse_lenient(raw, crm.ctx, row=row.number, keys=keys, field_ctx=field_ctx)
+        got.cells += named
         if got.error is not None:
             counts.quarantined += 1
             why = UNIDENTIFIED if got.error.column in keys else ""
@@ -202,6 +208,38 @@ def parse_rows(
     return parsed, cmap
 
 
+def contact_reference(
+    raw: dict[str, Any], customers: CustomerIndex | None, ctx: ValueContext, tab: str, row: int
+) -> list[ValueParseError]:
+    """``raw``'s ``customer_id`` as the ID of the customer its e-mail or phone names (the
+    value replaced); a contact no customer has is left out and returned as the cell's
+    error, naming the value."""
+    value = raw.get("customer_id")
+    if customers is None or not looks_like_contact(value):
+        return []
+    found, why = resolve_reference(value, customers, customers.tab, ctx)
+    if found is not None:
+        raw["customer_id"] = found
+        return []
+    del raw["customer_id"]
+    return [ValueParseError(why, str(value), column="customer_id", tab=tab, row=row)]
+
+
+def names_customers_by_contact(
+    table: SourceTable, schema_tab: TabSchema, chosen: Preset | None, overrides: Mapping[str, str]
+) -> bool:
+    """Whether a column the import maps to another tab's ``customer_id`` holds an e-mail
+    or a phone (then the Customers tab is read to find whom it names)."""
+    if schema_tab.name == "Customers" or schema_tab.get("customer_id") is None:
+        return False
+    try:
+        cmap = map_columns(table.columns, schema_tab, preset=chosen, overrides=overrides)
+    except ConfigError:
+        return False  # parse_rows says what is wrong with the --map
+    columns = [s for s, d in cmap.fields.items() if d == "customer_id"]
+    return any(looks_like_contact(row.values.get(c)) for row in table for c in columns)
+
+
 def plan_records(
     crm: CRM,
     run: WriteRun,
@@ -212,10 +250,21 @@ def plan_records(
     on_conflict: str,
 ) -> RunResult:
     """Records of one tab: map, parse, dedupe and three-way merge them into the sheet."""
-    grids = read_for_import(run, schema_tab.name)
+    by_contact = names_customers_by_contact(table, schema_tab, chosen, overrides)
+    grids = read_for_import(run, schema_tab.name, *(["Customers"] if by_contact else []))
+    people = (
+        CustomerIndex(crm.schema["Customers"], grids["Customers"], crm.ctx) if by_contact else None
+    )
     result = RunResult(run.command, source=table.name, tab=schema_tab.name)
     parsed, cmap = parse_rows(
-        table, schema_tab, crm, chosen, overrides, result.counts, result.quarantine
+        table,
+        schema_tab,
+        crm,
+        chosen,
+        overrides,
+        result.counts,
+        result.quarantine,
+        customers=people,
     )
     # people `person forget` removed: counted as suppressed, never re-created
     parsed = drop_suppressed(parsed, result.quarantine, grids.get(SYNC), result.counts, crm.ctx)

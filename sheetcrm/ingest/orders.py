@@ -37,11 +37,12 @@ from decimal import Decimal
 from typing import Any
 
 from sheetcrm.crm import CRM
-from sheetcrm.errors import InputError, ValueParseError
-from sheetcrm.ingest.buyers import CustomerIndex, looks_like_contact, plan_buyers, resolve_reference
+from sheetcrm.errors import InputError
+from sheetcrm.ingest.buyers import CustomerIndex, plan_buyers
 from sheetcrm.ingest.dateorder import column_orders
 from sheetcrm.ingest.intake import (
     cell_issue,
+    contact_reference,
     make_missing,
     quarantine_cut,
     quarantined,
@@ -54,7 +55,7 @@ from sheetcrm.ingest.readers import SourceRow, SourceTable
 from sheetcrm.ingest.syncstate import SYNC, SyncState
 from sheetcrm.model.grid import TabGrid, map_header
 from sheetcrm.model.schema import Field, TabSchema
-from sheetcrm.model.values import ValueContext, is_blank
+from sheetcrm.model.values import is_blank
 from sheetcrm.run import Quarantined, RunResult, WriteRun
 
 #: The tabs an orders import reads (besides ``_sync``), and a returns import.
@@ -157,7 +158,7 @@ def _parse(
     parsed: list[tuple[int, dict[str, Any]]] = []
     for row, raw in rows:
         raw = {k: v for k, v in raw.items() if schema.get(k) is not None}
-        refused = _resolve_customer(raw, schema, customers, crm.ctx, row.number)
+        refused = contact_reference(raw, customers, crm.ctx, schema.name, row.number)
         got = schema.parse_lenient(
             raw, crm.ctx, row=row.number, keys=(), complete=True, field_ctx=field_ctx
         )
@@ -172,26 +173,6 @@ def _parse(
         parsed.append((row.number, got.record))
     quarantine_cut(table, result.counts, result.quarantine, schema.name)
     return parsed
-
-
-def _resolve_customer(
-    raw: dict[str, Any],
-    schema: TabSchema,
-    customers: CustomerIndex | None,
-    ctx: ValueContext,
-    row: int,
-) -> list[ValueParseError]:
-    """``raw``'s customer_id as the ID of the customer its e-mail or phone names; a
-    contact no customer has is left out (the cell set aside, naming the value)."""
-    value = raw.get("customer_id")
-    if customers is None or not looks_like_contact(value):
-        return []
-    found, why = resolve_reference(value, customers, customers.tab, ctx)
-    if found is not None:
-        raw["customer_id"] = found
-        return []
-    del raw["customer_id"]
-    return [ValueParseError(why, str(value), column="customer_id", tab=schema.name, row=row)]
 
 
 def _money(value: Any) -> Decimal | None:
