@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
+from contract.harness import sheets_backend
 
 from sheetcrm.analytics.earnings import EarningsTables
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.backends.xlsx import XlsxBackend
 from sheetcrm.crm import CRM
 from sheetcrm.demo import write_demo
+from sheetcrm.emulator import Emulator
 from sheetcrm.model.changes import AddTab, AppendRow, ChangeSet, PutCells, SetCharts
 from sheetcrm.workbook import refresh as refresh_module
 from sheetcrm.workbook.dashboard import (
@@ -208,7 +211,6 @@ def test_a_refresh_makes_the_seller_tabs_once_and_then_writes_nothing(monkeypatc
     assert charts == ["Revenue by channel"]
     real = refresh_module.compute
     monkeypatch.setattr(refresh_module, "compute", lambda *a: seller(real(*a)))
-    monkeypatch.setattr(refresh_module, "GENERATED", ALL_GENERATED)  # what refresh reads
     refresh(crm, DAY)
     assert set(SELLER_GENERATED) <= set(crm.backend.tabs)
     grid = crm.backend.read(["By channel"])["By channel"]
@@ -223,7 +225,6 @@ def test_seller_tabs_already_there_are_kept_when_their_data_is_gone(monkeypatch)
     crm = CRM(backend=MemoryBackend())
     write_demo(crm, DAY)
     real = refresh_module.compute
-    monkeypatch.setattr(refresh_module, "GENERATED", ALL_GENERATED)
     monkeypatch.setattr(refresh_module, "compute", lambda *a: seller(real(*a)))
     refresh(crm, DAY)
     monkeypatch.setattr(refresh_module, "compute", real)
@@ -275,7 +276,6 @@ def seller_workbook(backend):
 def test_a_sellers_refresh_with_the_real_tables(kind, tmp_path, monkeypatch):
     """The tables as SALES and EARN compute them from real tabs: cancelled lines are not
     revenue, a returned one is refunded whole; a second refresh writes nothing."""
-    monkeypatch.setattr(refresh_module, "GENERATED", ALL_GENERATED)  # what refresh reads
     path = tmp_path / "crm.xlsx"
     crm = seller_workbook(MemoryBackend() if kind == "memory" else XlsxBackend(path))
     refresh(crm, DAY)
@@ -301,3 +301,28 @@ def test_a_sellers_refresh_with_the_real_tables(kind, tmp_path, monkeypatch):
     assert sum(again.changes.counts().values()) == 0
     if before is not None:
         assert path.read_bytes() == before
+
+
+def test_a_sellers_dashboard_through_the_sheets_api(monkeypatch):
+    """On Google Sheets (the emulator): the seller tabs are made, protected like the other
+    generated tabs, the channels' pie is a native chart, and a second refresh writes
+    nothing."""
+    emu = Emulator()
+    ss = emu.create_spreadsheet("crm")
+    crm = seller_workbook(sheets_backend(emu, ss.id))
+    refresh(crm, DAY)
+    meta = emu.handle(
+        "GET",
+        f"https://sheets.googleapis.com/v4/spreadsheets/{ss.id}?fields="
+        "sheets(properties.title,charts(chartId,spec.title),protectedRanges(description))",
+        None,
+    )
+    sheets = {s["properties"]["title"]: s for s in json.loads(meta.body)["sheets"]}
+    assert set(SELLER_GENERATED) <= set(sheets)
+    titles = {c["spec"]["title"] for c in sheets["Dashboard"]["charts"]}
+    assert "Revenue by channel" in titles
+    for name in SELLER_GENERATED:
+        assert sheets[name].get("protectedRanges"), name
+    emu.stats.reset()
+    assert not refresh(crm, DAY).changes
+    assert emu.stats.writes == 0
