@@ -96,7 +96,8 @@ class CRM:
         A missing tab is a ``NotFoundError``; a data tab whose header lacks a field, a
         ``HeaderError`` (both say to run ``sheetcrm init``)."""
         names = [self._tab_name(t) for t in tabs] if tabs is not None else self._data_tabs()
-        grids = dict(self.read(names, values_only=True))
+        optional = [t.name for t in self.schema.tabs.values() if t.optional and t.name in names]
+        grids = dict(self.backend.read(names, values_only=True, maybe_missing=optional))
         self._require(names, grids)
         for name in names:
             if name not in grids:  # a seller tab this workbook has not made yet: empty

@@ -414,11 +414,6 @@ def test_a_transactions_log_with_swapped_invoice_dates_is_refused(tmp_path):
         assert crm.frame(tab).empty, tab
 
 
-@pytest.mark.xfail(
-    reason="a retry reads only the rows set aside, so their column order is lost "
-    "unless the import records it with the spec (wiring: SourceTable.date_orders)",
-    strict=False,
-)
 def test_cli_a_retried_row_is_read_in_the_order_of_its_whole_column(tmp_path):
     """Row 3 was set aside for its type; its column was read month first (row 2 settled
     it), so the retry reads 09/03/25 as 3 September too, not by the workbook's DMY."""

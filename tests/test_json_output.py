@@ -40,6 +40,9 @@ RUN_KEYS = {
     "requests",
     "bytes_sent",
     "audit_id",
+    "preset",
+    "detected",
+    "left_out",
 }
 COUNT_KEYS = {"rows", "created", "updated", "merged", "duplicates", "unchanged", "empty"}
 CHANGE_KEYS = {

@@ -150,7 +150,7 @@ def test_switching_labels_converts_the_sheet_as_counted_changes(tmp_path):
     refresh(crm, AS_OF)
     choices = sum(
         1
-        for tab in crm.schema.data_tabs
+        for tab in crm.schema.core_tabs
         for f in tab.fields
         if f.type == "enum" and not f.computed
         for v in column(crm, tab.name, f.name)

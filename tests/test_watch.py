@@ -220,7 +220,7 @@ class Flaky(MemoryBackend):
             self.failures.pop(0)
             raise TransientError("cannot reach Google (offline?)")
 
-    def read(self, tabs=None, *, layout=False, values_only=False):
+    def read(self, tabs=None, *, layout=False, values_only=False, maybe_missing=()):
         self._maybe_fail("read")
         return super().read(tabs, layout=layout, values_only=values_only)
 

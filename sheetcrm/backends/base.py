@@ -63,11 +63,18 @@ class Backend(Protocol):
         ...
 
     def read(
-        self, tabs: Iterable[str] | None = None, *, layout: bool = False, values_only: bool = False
+        self,
+        tabs: Iterable[str] | None = None,
+        *,
+        layout: bool = False,
+        values_only: bool = False,
+        maybe_missing: Iterable[str] = (),
     ) -> dict[str, TabGrid]:
         """Read the named tabs (all when None) in one round trip; absent tabs are left out.
 
         ``layout=True`` also reads frozen rows, dropdowns and number formats (slower).
+        ``maybe_missing``: tabs the caller knows may not exist (the seller tabs), so a
+        backend that must name existing tabs in its read can find out first.
         """
         ...
 

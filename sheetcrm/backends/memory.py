@@ -37,7 +37,12 @@ class MemoryBackend:
         return "memory workbook"
 
     def read(
-        self, tabs: Iterable[str] | None = None, *, layout: bool = False, values_only: bool = False
+        self,
+        tabs: Iterable[str] | None = None,
+        *,
+        layout: bool = False,
+        values_only: bool = False,
+        maybe_missing: Iterable[str] = (),
     ) -> dict[str, TabGrid]:
         names = list(self.tabs) if tabs is None else [t for t in tabs if t in self.tabs]
         return {n: copy.deepcopy(self.tabs[n]) for n in names}

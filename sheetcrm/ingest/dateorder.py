@@ -153,7 +153,12 @@ def column_orders(
         f = tab.get(name)
         if f is None or f.type not in DATE_TYPES:
             continue
-        order = _column_order(table, column) or header_order(column)
-        if order is not None and order != ctx.date_order:
+        order = (
+            table.date_orders.get(column) or _column_order(table, column) or header_order(column)
+        )
+        if order is None:
+            continue
+        table.date_orders[column] = order  # what the import records for a retry
+        if order != ctx.date_order:
             out[f.name] = dataclasses.replace(ctx, date_order=order)
     return out

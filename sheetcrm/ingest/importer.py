@@ -53,6 +53,8 @@ class ImportSpec:
     #: how much may be set aside before the import is refused: "N" input rows or "P%" of
     #: them (see ``rejections``); None: any amount (the run then ends with ``RowsRejected``)
     max_rejected: str | None = None
+    #: source column → day/month order its dates were read in (a retry: as the first run)
+    date_orders: Mapping[str, str] = field(default_factory=dict)
 
     def target(self, crm: CRM) -> tuple[TabSchema, Preset | None]:
         """The data tab the rows go to, and the preset (checked before anything is read)."""
@@ -103,9 +105,13 @@ class ImportSpec:
         if chosen is not None and chosen.prepare is not None:
             table = chosen.prepare(table)
         plan, _ = _planner(schema_tab, chosen)
+        table.date_orders.update(self.date_orders)
         result = plan(crm, run, table, schema_tab, chosen, self.overrides, self.on_conflict)
         result.preset = chosen.name if chosen else None
+        result.left_out = list(table.left_out)
         recorded = self.recorded(schema_tab.name)
+        if table.date_orders:
+            recorded["date_orders"] = dict(sorted(table.date_orders.items()))
         result.quarantine = [
             replace(q, tab=q.tab or schema_tab.name, spec=recorded) for q in result.quarantine
         ]
@@ -127,11 +133,13 @@ class ImportSpec:
         """The spec ``recorded`` kept (ConfigError when it is not one)."""
         try:
             overrides = {str(k): str(v) for k, v in dict(data.get("map") or {}).items()}
+            orders = {str(k): str(v) for k, v in dict(data.get("date_orders") or {}).items()}
             return cls(
                 tab=data.get("tab") or None,
                 preset=data.get("preset") or None,
                 overrides=overrides,
                 on_conflict=str(data.get("on_conflict") or "sheet"),
+                date_orders=orders,
             )
         except (TypeError, ValueError, AttributeError):
             raise ConfigError(f"not a recorded import: {data!r}") from None

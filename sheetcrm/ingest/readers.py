@@ -57,6 +57,10 @@ class SourceTable:
     #: imported, but quarantined with ``cut_reason`` so the complete rows still go in.
     cut: SourceRow | None = None
     cut_reason: str = ""
+    #: Column → the day/month order ("DMY", "MDY") its dates are read in, fixed for it
+    #: beforehand or by its values or header (``ingest.dateorder``): a retry of rows set
+    #: aside reads them in the order their whole column was read in.
+    date_orders: dict[str, str] = field(default_factory=dict)
     #: Title lines above the header (a Google Ads report's name and date range), as read.
     title: list[str] = field(default_factory=list)
     #: What was left out of the rows on purpose, one line each (a report's totals rows:

@@ -61,7 +61,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "Customers": ("customer_id", "email", "phone"),
     "Leads": ("lead_id", "email", "phone"),
     "Interactions": ("interaction_id", "order_id"),
-    "Campaigns": ("campaign_id", "referral_code"),
+    "Campaigns": ("campaign_id", "referral_code", "name"),  # an ads report names only that
     "Tasks": ("task_id",),
     "Orders": ("line_id",),
     "Returns": ("return_id",),

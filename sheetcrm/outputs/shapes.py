@@ -10,7 +10,7 @@ from typing import Any
 
 from sheetcrm.model.shape import document
 from sheetcrm.outputs.reminders import Digest, RemindResult
-from sheetcrm.outputs.summary import Summary
+from sheetcrm.outputs.summary import Summary, seller_doc
 
 
 def summary_doc(s: Summary, *, currency: str, workbook: str) -> dict[str, Any]:
@@ -33,6 +33,7 @@ def summary_doc(s: Summary, *, currency: str, workbook: str) -> dict[str, Any]:
             "average_order_value": s.average_order_value,
             "top_products": [{"product": p, "revenue": r} for p, r in s.top_products],
             "overdue_tasks": s.overdue_tasks,
+            **seller_doc(s),
         },
     )
 

@@ -112,6 +112,9 @@ class RunResult:
     #: not name it ("looks like a Flipkart orders report")
     preset: str | None = None
     detected: str = ""
+    #: rows of the input that are not records, left out by the preset and said so
+    #: ("row 7 is a totals row (Total: Account), left out")
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -151,6 +154,9 @@ class RunResult:
             "requests": self.requests,
             "bytes_sent": self.bytes_sent,
             "audit_id": self.audit_id,
+            "preset": self.preset,
+            "detected": self.detected or None,
+            "left_out": self.left_out,
         }
         if self.dry_run:
             body["plan"] = shape.plan(self.changes)

@@ -23,7 +23,7 @@ from sheetcrm.model.diff import diff_tab
 from sheetcrm.model.grid import TabGrid
 from sheetcrm.model.tabs import DATA_TABS, SELLER_TABS
 from sheetcrm.run import RunResult, WriteRun
-from sheetcrm.workbook.dashboard import GENERATED, plan_dashboard
+from sheetcrm.workbook.dashboard import ALL_GENERATED, plan_dashboard
 from sheetcrm.workbook.locale import plan_locale
 from sheetcrm.workbook.styles import plan_styles
 
@@ -91,7 +91,7 @@ def refresh(crm: CRM, as_of: dt.date | None = None, *, dry_run: bool = False) ->
     """Recompute and write what changed (``dry_run``: plan only), as one writing run."""
     as_of = crm.as_of(as_of)
     with WriteRun(crm, "refresh", dry_run=dry_run) as run:
-        grids = run.read([*DATA_TABS, *SELLER_TABS, *GENERATED], layout=True)
+        grids = run.read([*DATA_TABS, *SELLER_TABS, *ALL_GENERATED], layout=True)
         ins = compute(crm, grids, as_of)
         changes = plan_computed(crm, grids, ins)
         changes.extend(plan_locale(crm, grids).ops)

@@ -260,15 +260,21 @@ class GSheetsBackend:
         return names, self._batch_get(names, step, render)
 
     def read(
-        self, tabs: Iterable[str] | None = None, *, layout: bool = False, values_only: bool = False
+        self,
+        tabs: Iterable[str] | None = None,
+        *,
+        layout: bool = False,
+        values_only: bool = False,
+        maybe_missing: Iterable[str] = (),
     ) -> dict[str, TabGrid]:
         """``values_only``: one ``values.batchGet`` with formulas' computed values, for
         readers that never write (reports, reminders). Otherwise formulas are read as
         formulas, and a backend that has not listed the tabs yet lists them first (the
         sheet ids and sizes a write needs), so the values read never names a missing tab."""
         plain = values_only and not layout
-        if tabs is None or (not plain and not self.catalog.complete):
-            self._list_tabs()
+        unsure = any(self.catalog.exists(t) is None for t in maybe_missing)
+        if tabs is None or (not self.catalog.complete and (not plain or unsure)):
+            self._list_tabs()  # a read naming a missing tab fails: list them first
         names = list(self.catalog.sheets) if tabs is None else list(tabs)
         render = "UNFORMATTED_VALUE" if plain else "FORMULA"
         names, blocks = self._get_tabs(names, "reading the tabs", render)

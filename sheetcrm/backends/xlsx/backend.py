@@ -73,7 +73,12 @@ class XlsxBackend:
             raise WorkbookError(f"{self.path} is not a readable .xlsx workbook ({exc})") from None
 
     def read(
-        self, tabs: Iterable[str] | None = None, *, layout: bool = False, values_only: bool = False
+        self,
+        tabs: Iterable[str] | None = None,
+        *,
+        layout: bool = False,
+        values_only: bool = False,
+        maybe_missing: Iterable[str] = (),
     ) -> dict[str, TabGrid]:
         self._held = None
         if not self.path.exists():
