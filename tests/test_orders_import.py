@@ -502,3 +502,47 @@ def test_the_cli_maps_an_e_mail_column_to_customer_id(tmp_path, monkeypatch):
     book = CRM(backend=XlsxBackend(tmp_path / "crm.xlsx"))
     [ria] = book.frame("Customers")["customer_id"].tolist()
     assert book.frame("Interactions")["customer_id"].tolist()[0] == ria
+
+
+@pytest.mark.parametrize("harness", ["memory"], indirect=True)
+def test_one_buyer_on_two_platforms_is_one_customer_and_the_files_settle(shop, tmp_path):
+    header = (
+        "Ordered On",
+        "ORDER ITEM ID",
+        "Order Id",
+        "Order State",
+        "Product",
+        "Invoice Amount",
+        "Quantity",
+        "Buyer name",
+        "City",
+        "PIN Code",
+    )
+    flipkart = write_csv(
+        tmp_path,
+        "flipkart.csv",
+        header,
+        (
+            "2025-09-01",
+            "OI-7",
+            "OD-7",
+            "Delivered",
+            "Saree",
+            "999",
+            "1",
+            "Ria Sen",
+            "Calcutta",
+            "700019",
+        ),
+    )
+    shopify = write_csv(tmp_path, "orders_export.csv", SHOPIFY_HEADER, *SHOPIFY_ROWS[:2])
+    import_file(shop, shopify, preset="test-shopify")  # Ria Sen, Kolkata 700019, 3 Sep
+    import_file(shop, flipkart, preset="test-flipkart")  # the same name and PIN, 1 Sep
+    people = shop.frame("Customers")
+    assert len(people) == 1
+    ria = people.iloc[0]
+    assert ria["email"] == "ria@example.com" and ria["city"] == "Kolkata"  # kept
+    assert ria["first_contact"] == dt.date(2025, 9, 1)  # the older order: earlier
+    for path, preset in ((shopify, "test-shopify"), (flipkart, "test-flipkart")):
+        assert not import_file(shop, path, preset=preset).changes
+    assert set(shop.frame("Orders")["customer_id"]) == {ria["customer_id"]}

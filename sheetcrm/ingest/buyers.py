@@ -13,13 +13,16 @@ Persian and Bengali spellings). The first rule that finds a customer decides; a 
 buyer has no value for is skipped. Buyers of one file are grouped by the same rule, so
 the lines of one buyer make one customer.
 
-A buyer no customer matches becomes one: name (else the e-mail's local part, else the
-phone), e-mail, phone, city, country, the postal code and state in ``postal_code`` /
-``state`` when the Customers tab has such columns (else in ``notes``: "PIN 700019, West
-Bengal"), ``first_contact`` the earliest order date and ``lead_source`` the channel when
-it is one of the lead sources. Its ID is derived from its e-mail or phone as any import's
-is, or, with neither, from its folded name and postal code (or city), so the same file
-imported again, on any machine, finds the same customer.
+A matched customer keeps what it has: the order only fills the fields it lacks (a second
+platform's file never moves its city back and forth), except that an older order moves
+its first contact earlier. A buyer no customer matches becomes one: name (else the
+e-mail's local part, else the phone), e-mail, phone, city, country, the postal code and
+state in ``postal_code`` / ``state`` when the Customers tab has such columns (else in
+``notes``: "PIN 700019, West Bengal", read back from there to match the next order),
+``first_contact`` the earliest order date and ``lead_source`` the channel when it is one
+of the lead sources. Its ID is derived from its e-mail or phone as any import's is, or,
+with neither, from its folded name and postal code (or city), so the same file imported
+again, on any machine, finds the same customer.
 
 A line with no buyer identity at all (Amazon hides buyers) stays without a customer.
 
@@ -30,6 +33,7 @@ instead of an ID (``--map 'Email=customer_id'``) as the customer it names.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +48,10 @@ from sheetcrm.model.values import ValueContext, is_blank, normalize_token
 #: The fields of an order line that say who bought it (virtual fields of the order
 #: presets, besides ``customer_id``).
 BUYER_FIELDS = ("buyer_name", "email", "phone", "city", "state", "postal_code", "country")
+
+#: How a new customer's postal code is kept in notes when the tab has no postal_code
+#: column ("PIN 700019, West Bengal"), read back to match the next order by it.
+_NOTED_PIN = re.compile(r"PIN ([^,;]+)")
 
 #: A buyer key: (rule, folded value(s)), tried in this order.
 Key = tuple[str, str]
@@ -102,11 +110,13 @@ class CustomerIndex:
         self.tab = tab
         self.by_key: dict[Key, str] = {}
         self.ids: set[str] = set()
+        self.values: dict[str, dict[str, Any]] = {}  # customer ID → what the sheet holds
         hm = map_header(grid, tab)
         col_id = hm.columns.get(tab.id_field)
         if col_id is None:
             return
-        cols = {n: hm.columns[n] for n in ("name", *BUYER_FIELDS) if n in hm.columns}
+        kept = ("name", *BUYER_FIELDS, "notes", "first_contact", "lead_source")
+        cols = {n: hm.columns[n] for n in kept if n in hm.columns}
         for r in range(len(grid.rows)):
             rid = grid.cell(r, col_id)
             if is_blank(rid):
@@ -119,7 +129,11 @@ class CustomerIndex:
                     values[name] = f.parse(raw, ctx) if f is not None else raw
                 except ValueParseError:
                     values[name] = raw
+            if is_blank(values.get("postal_code")):  # kept in notes, without the column
+                pin = _NOTED_PIN.match(str(values.get("notes") or ""))
+                values["postal_code"] = pin.group(1) if pin else None
             self.ids.add(str(rid))
+            self.values[str(rid)] = values
             for key in buyer_keys(values):
                 self.by_key.setdefault(key, str(rid))
 
@@ -154,10 +168,15 @@ def group_buyers(
 
 
 def customer_record(
-    tab: TabSchema, buyer: Buyer, existing: str | None, sources: Iterable[str] = ()
+    tab: TabSchema,
+    buyer: Buyer,
+    existing: str | None,
+    sources: Iterable[str] = (),
+    held: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What a buyer adds to the Customers tab: the matched customer's ID, or a new
-    customer's (module docstring)."""
+    """What a buyer adds to the Customers tab: a new customer, or, for the matched
+    customer ``existing`` (``held``: what the sheet holds of it), only the fields it lacks
+    (module docstring), so two platforms' files never undo each other's values."""
     v = buyer.values
     record: dict[str, Any] = {}
     name = v.get("buyer_name") or v.get("name")
@@ -188,6 +207,10 @@ def customer_record(
         # a matched customer keeps its own name and notes: the order only fills gaps
         record.pop("name", None)
         record.pop("notes", None)
+        there = held or {}
+        record = {
+            k: v for k, v in record.items() if is_blank(there.get(k)) or _earlier(k, v, there)
+        }
         record[tab.id_field] = existing
         return record
     if is_blank(v.get("email")) and is_blank(v.get("phone")):
@@ -195,6 +218,13 @@ def customer_record(
         if keys:
             record[tab.id_field] = derived_id(tab.id_prefix, tab.name, "buyer", *keys[0])
     return record
+
+
+def _earlier(name: str, value: Any, held: Mapping[str, Any]) -> bool:
+    """An order older than the matched customer's first contact moves it earlier (only
+    ever earlier: importing the files again in any order changes nothing)."""
+    there = held.get(name)
+    return name == "first_contact" and isinstance(there, dt.date) and value < there
 
 
 def plan_buyers(
@@ -208,7 +238,9 @@ def plan_buyers(
     groups = []
     for buyer in buyers:
         found = index.find(buyer.values)
-        groups.append(Group(customer_record(tab, buyer, found, sources), sorted(buyer.rows)))
+        held = index.values.get(found) if found is not None else None
+        record = customer_record(tab, buyer, found, sources, held)
+        groups.append(Group(record, sorted(buyer.rows)))
     return groups, of_row, buyers
 
 
