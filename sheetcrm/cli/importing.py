@@ -43,6 +43,10 @@ def print_import(result: RunResult, quiet: bool) -> None:
         click.echo(f"  {tab}: {summary}")
     if result.ignored_columns:
         click.echo("  ignored columns: " + describe_ignored(result.ignored_columns))
+    for line in result.left_out[:SHOWN]:
+        click.echo(f"  left out: {line}")
+    if len(result.left_out) > SHOWN:
+        click.echo(f"  … {len(result.left_out) - SHOWN} more rows left out")
     _listed([q for q in result.quarantine if q.kind != "cell"], _row_line, "_quarantine")
     _listed([q for q in result.quarantine if q.kind == "cell"], _cell_line, "_quarantine")
     _listed(duplicates(result), _duplicate_line, "_conflicts")
