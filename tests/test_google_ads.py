@@ -101,8 +101,8 @@ def test_totals_rows_are_left_out_and_dashes_are_blank(shape):
     assert [r.values["Campaign"] for r in table] == list(EXPECTED)
     assert table.rows[2].values["Budget"] == "" and table.rows[2].values["Budget type"] == ""
     assert table.left_out == [
-        "row 7 is a totals row (Total: Account), left out",
-        "row 8 is a totals row (Total: Search), left out",
+        "row 7, a totals row (Total: Account)",
+        "row 8, a totals row (Total: Search)",
     ]
 
 
@@ -186,8 +186,8 @@ def test_the_cli_says_which_export_it_recognised_and_what_it_left_out(tmp_path, 
     first = done.output.splitlines()[0]
     assert first == "campaigns.csv looks like a Google Ads campaign report (--preset google-ads)"
     assert "into Campaigns" in done.output and "3 created" in done.output
-    assert "  left out: row 7 is a totals row (Total: Account), left out" in done.output
-    assert "  left out: row 8 is a totals row (Total: Search), left out" in done.output
+    assert "  left out: row 7, a totals row (Total: Account)" in done.output
+    assert "  left out: row 8, a totals row (Total: Search)" in done.output
 
 
 def test_a_campaigns_revenue_falls_back_to_its_conversion_value():

@@ -47,7 +47,7 @@ def prepare_google_ads(table: SourceTable) -> SourceTable:
     for row in table.rows:
         label = _totals_row(row)
         if label is not None:
-            left_out.append(f"row {row.number} is a totals row ({label}), left out")
+            left_out.append(f"row {row.number}, a totals row ({label})")
             continue
         values = {
             c: "" if isinstance(v, str) and v.strip() == BLANK else v for c, v in row.values.items()
