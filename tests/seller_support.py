@@ -19,12 +19,14 @@ import json
 import re
 import shutil
 import unicodedata
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 from locale_support import Book
 from support import emulator_serve
@@ -117,6 +119,20 @@ def written(book: Book) -> str:
         stats = json.load(answer)
     requests = {k.removeprefix("sheets.spreadsheets."): n for k, n in stats["requests"].items()}
     return str(sum(requests.get(m, 0) for m in WRITE_METHODS))
+
+
+def grid(book: Book, tab: str) -> list[list[Any]]:
+    """The cells of ``tab`` row by row as the sheet holds them (openpyxl, or the
+    emulator's values API), blank rows left out: for a tab laid out in blocks, such as
+    the Dashboard."""
+    if book.backend == "xlsx":
+        rows = [list(r) for r in openpyxl.load_workbook(book.xlsx)[tab].iter_rows(values_only=True)]
+    else:
+        rng = urllib.parse.quote(f"'{tab}'", safe="")
+        address = f"{book.url}/v4/spreadsheets/{book.sheet}/values/{rng}"
+        with urllib.request.urlopen(address, timeout=30) as answer:
+            rows = json.loads(answer.read().decode("utf-8")).get("values", [])
+    return [r for r in rows if any(v not in (None, "") for v in r)]
 
 
 def detected_preset(run: Any) -> str:

@@ -29,6 +29,7 @@ from seller_support import (
     flipkart_lines,
     flipkart_returns,
     fold,
+    grid,
     line_net,
     numbers_in,
     opened,
@@ -265,3 +266,24 @@ def test_revenue_by_channel_is_in_the_report(shop):
     for channel, net in want.items():
         assert channel.casefold() in section.casefold(), channel
         assert net in printed, (channel, net)
+
+
+def test_the_dashboard_shows_gross_refunds_and_net_by_channel(shop):
+    """The Dashboard's "Revenue by channel" block: a row per channel and one for all of
+    them (orders, gross sales, refunds, revenue), as the test computes them."""
+    lines = line_net(all_lines(), all_returns())
+    sold = lines[lines["status"].isin(SOLD)]
+    rows = {}
+    for row in grid(shop.book, "Dashboard"):
+        at = next(i for i, v in enumerate(row) if v not in (None, ""))
+        rows[str(row[at]).casefold()] = [cell_number(v) for v in row[at + 1 : at + 5]]
+    want = {"all channels": sold}
+    want.update({str(c): g for c, g in sold.groupby("channel")})
+    for label, part in want.items():
+        expected = [
+            float(part["order_id"].nunique()),
+            float(part["gross"].sum()),
+            float(part["refunded"].sum()),
+            float(part["net"].sum()),
+        ]
+        assert rows.get(label) == pytest.approx(expected), (label, rows.get(label))
