@@ -79,7 +79,10 @@ class CRM:
         """Read tabs in one round trip (all sheetcrm tabs when None). ``values_only`` is
         for readers that never write: on Sheets, one request with formulas computed."""
         names = list(tabs) if tabs is not None else list(self.schema.tabs)
-        return self.backend.read(names, layout=layout, values_only=values_only)
+        optional = [t.name for t in self.schema.tabs.values() if t.optional and t.name in names]
+        return self.backend.read(
+            names, layout=layout, values_only=values_only, maybe_missing=optional
+        )
 
     def grid(self, tab: str, *, values_only: bool = False) -> TabGrid:
         """One tab, or ``NotFoundError`` saying how to create it (``values_only``: formulas
@@ -96,8 +99,7 @@ class CRM:
         A missing tab is a ``NotFoundError``; a data tab whose header lacks a field, a
         ``HeaderError`` (both say to run ``sheetcrm init``)."""
         names = [self._tab_name(t) for t in tabs] if tabs is not None else self._data_tabs()
-        optional = [t.name for t in self.schema.tabs.values() if t.optional and t.name in names]
-        grids = dict(self.backend.read(names, values_only=True, maybe_missing=optional))
+        grids = dict(self.read(names, values_only=True))
         self._require(names, grids)
         for name in names:
             if name not in grids:  # a seller tab this workbook has not made yet: empty

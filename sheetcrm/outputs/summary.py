@@ -16,6 +16,7 @@ from sheetcrm.analytics.earnings import earnings_tables
 from sheetcrm.analytics.frames import column
 from sheetcrm.analytics.periods import last_days
 from sheetcrm.crm import CRM
+from sheetcrm.model.tabs import SELLER_TABS
 from sheetcrm.outputs.i18n import local_format
 from sheetcrm.outputs.templates import environment, render
 
@@ -73,7 +74,7 @@ def summarize(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Summary:
     earnings = earnings_tables(earning_rows, as_of) if len(earning_rows) else None
     return Summary(
         as_of,
-        {name: len(df) for name, df in frames.items()},
+        {n: len(df) for n, df in frames.items() if len(df) or n not in SELLER_TABS},
         customers_by_status={str(k): int(v) for k, v in statuses.items()},
         revenue_total=total.revenue,
         revenue_30d=kpis.sales_figures(sales, last_days(as_of, RECENT_DAYS)).revenue,
