@@ -262,7 +262,7 @@ SHOPIFY_ORDERS = preset(
 
 TRANSACTIONS = preset(
     "transactions",
-    "Interactions",
+    "Orders",
     {
         "InvoiceNo": "order_id",
         "Invoice": "order_id",
@@ -282,8 +282,8 @@ TRANSACTIONS = preset(
         "Email": "email",
     },
     None,
-    description="order lines (invoice, product, quantity, unit price, date, customer, "
-    "country) → Customers and one purchase Interaction per order",
+    description="invoice lines (invoice, product, quantity, unit price, date, customer, "
+    "country) → Orders lines, Returns for C (cancellation) invoices, and Customers",
     kind="transactions",
     signature=("InvoiceNo", "StockCode", "InvoiceDate", "UnitPrice"),
     label="a transactions log (invoice lines)",
