@@ -22,9 +22,16 @@ def _add(crm: CRM, *records: dict) -> None:
 
 def test_init_creates_every_tab_with_headers(harness, crm):
     grids = crm.read()
-    assert set(crm.schema.tabs) <= set(grids)
+    made = [t for t in crm.schema.tabs.values() if not t.optional]
+    assert {t.name for t in made} <= set(grids)
+    assert not {t.name for t in crm.schema.tabs.values() if t.optional} & set(grids)
+    for tab in made:
+        assert [str(h) for h in grids[tab.name].header] == tab.columns
+    crm.init(seller=True)  # the seller tabs, on request; then a repeat changes nothing
+    grids = crm.read()
     for tab in crm.schema.tabs.values():
         assert [str(h) for h in grids[tab.name].header] == tab.columns
+    assert not crm.init(seller=True).changed
 
 
 def test_init_twice_writes_nothing(harness, crm):
