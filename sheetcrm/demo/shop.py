@@ -243,6 +243,10 @@ def _interactions(
         last = max((dt.date.fromisoformat(i["date"][:10]) for i in bought), default=None)
         if last is not None:
             person["status"] = "active" if (today - last).days < 180 else "inactive"
+    seen: dict[str, int] = {}  # a shop never gives two orders one id; drawn numbers may
+    for order in (i for i in out if i.get("order_id")):
+        seen[order["order_id"]] = n = seen.get(order["order_id"], 0) + 1
+        order["order_id"] += f"-{n}" if n > 1 else ""
     return out
 
 
