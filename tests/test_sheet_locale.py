@@ -133,7 +133,12 @@ def test_a_currency_change_repairs_only_money_formats(schema):
     grid.layout.number_formats["Margin"] = "0.0%"  # a teammate's own column
     op = diff_layout(grid, tab, config("INR").values)
     assert op is not None
-    assert dict(op.number_formats) == {"budget": INR, "revenue": INR, "cpa": INR}
+    assert dict(op.number_formats) == {
+        "budget": INR,
+        "conversion_value": INR,
+        "revenue": INR,
+        "cpa": INR,
+    }
     assert not op.validations and op.frozen_rows is None
     assert diff_layout(grid, tab, config("GBP").values) is None
 
