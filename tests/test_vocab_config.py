@@ -134,7 +134,8 @@ def test_vocab_is_checked_when_the_file_is_read(tmp_path):
 
 
 def test_unknown_top_level_key_lists_vocab_and_dates():
-    with pytest.raises(ConfigError, match="known: dates, earnings, enums, fields, google, locale") as info:
+    known = "known: dates, earnings, enums, fields, google, locale"
+    with pytest.raises(ConfigError, match=known) as info:
         parse_config({"vocabulary": {}})
     assert "vocab" in str(info.value)
 
