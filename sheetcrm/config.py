@@ -30,7 +30,16 @@ DEFAULT_XLSX = "crm.xlsx"
 _TOP_KEYS = {"spreadsheet", "locale", "fields", "enums", "vocab", "dates", "google"}
 _GOOGLE_KEYS = {"credentials", "endpoint"}
 #: Tables owned by later features; accepted here and handed over as plain dicts.
-_FEATURE_TABLES = {"segments", "scoring", "report", "smtp", "team", "earnings"}
+_FEATURE_TABLES = {
+    "segments",
+    "scoring",
+    "report",
+    "smtp",
+    "team",
+    "earnings",
+    "satisfaction",
+    "notify",
+}
 _LOCALE_KEYS = {
     "region",
     "currency",

@@ -72,7 +72,16 @@ def customer_metrics(
     out["interactions"] = contacts.groupby("customer_id").size()
     out["interactions"] = out["interactions"].fillna(0).astype(int)
     out["last_contact"] = contacts.groupby("customer_id")["day"].max()
+    first = customers.drop_duplicates("customer_id").set_index("customer_id")
+    out["last_activity"] = kpis.latest_activity(
+        out["last_contact"],
+        out["last_purchase"],
+        column(first, "first_contact").reindex(out.index),
+    )
     _rfm(out)
+    scored = kpis.customer_satisfaction(interactions, as_of)
+    out["satisfaction"] = scored["satisfaction"]
+    out["last_satisfaction"] = scored["last_satisfaction"]
     return out
 
 

@@ -57,6 +57,20 @@ def last_days(as_of: dt.date, days: int, label: str = "") -> Period:
     return Period(as_of - dt.timedelta(days=days - 1), as_of + _DAY, label)
 
 
+def this_month(as_of: dt.date, calendar: str = calendars.GREGORIAN) -> Period:
+    """The calendar month of the as-of day (in ``calendar``), from its 1st to the as-of
+    day: "this month" everywhere (the Dashboard, ``--period this-month``)."""
+    key = calendars.month_key(as_of, calendar)
+    return Period(calendars.month_start(key, calendar), as_of + _DAY, "this month")
+
+
+def last_month(as_of: dt.date, calendar: str = calendars.GREGORIAN) -> Period:
+    """The whole calendar month before the as-of day's (in ``calendar``)."""
+    key = calendars.shift_month(calendars.month_key(as_of, calendar), -1)
+    start, end = calendars.month_start(key, calendar), calendars.month_end(key, calendar)
+    return Period(start, end, "last month")
+
+
 #: What ``--period`` accepts, for messages.
 PERIOD_FORMS = (
     "week, month, quarter (ending with the as-of day), a calendar month (2025-10, or "

@@ -20,7 +20,13 @@ import email_validator
 import phonenumbers
 
 from sheetcrm.model.dates import DateCodec, DateTimeCodec
-from sheetcrm.model.numbers import IntegerCodec, MoneyCodec, NumberCodec, PercentCodec
+from sheetcrm.model.numbers import (
+    IntegerCodec,
+    MoneyCodec,
+    NumberCodec,
+    PercentCodec,
+    ScoreCodec,
+)
 from sheetcrm.model.values import (
     DEFAULT_CONTEXT,
     Codec,
@@ -247,6 +253,7 @@ CODECS: dict[str, Codec] = {
         IntegerCodec(),
         MoneyCodec(),
         PercentCodec(),
+        ScoreCodec(),
         BoolCodec(),
     )
 }

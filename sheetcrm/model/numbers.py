@@ -112,6 +112,23 @@ class IntegerCodec(NumberCodec):
         return None if number is None else int(number)
 
 
+class ScoreCodec(NumberCodec):
+    """A satisfaction score (``Interactions.satisfaction``): a number from 0 to 10, so a
+    1–5 rating and a 0–10 "how likely are you to recommend us" both fit; which scale a
+    workbook uses is ``[satisfaction] scale`` (``kpis.satisfaction``)."""
+
+    name = "score"
+    expected = "a score from 0 to 10 (e.g. 4 on a 1–5 scale, 9 on 0–10)"
+    one = "one score"
+    low, high = 0, 10
+
+    def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> int | float | None:
+        number = super().parse(raw, ctx)
+        if number is not None and not self.low <= number <= self.high:
+            raise self.fail(raw, self.expected)
+        return number
+
+
 _EXAMPLES = {
     "IRR": "1,250,000 or ۸ میلیون",
     "IRT": "1,250,000 or ۸ میلیون تومان",

@@ -41,7 +41,7 @@ E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 #: thousands commas, decimals, an exponent, a percent sign): a spreadsheet's number.
 NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?%?")
 #: Field types whose values are numbers.
-NUMERIC = frozenset({"number", "integer", "money", "percent"})
+NUMERIC = frozenset({"number", "integer", "money", "percent", "score"})
 
 
 #: The first characters of text that may need the apostrophe (a formula's leads, the

@@ -66,9 +66,12 @@ BASE_TABS: tuple[TabSchema, ...] = (
             _computed("recency_days", "integer"),
             _computed("interactions", "integer"),
             _computed("last_contact", "date"),
+            _computed("last_activity", "date"),  # kpis.last_activity: recency's one source
             _computed("segment", "text"),
             _computed("rfm_score", "text"),
             _computed("rfm_segment", "text"),
+            _computed("satisfaction", "number"),  # the average of their scores
+            _computed("last_satisfaction", "score"),
         ),
     ),
     TabSchema(
@@ -116,6 +119,7 @@ BASE_TABS: tuple[TabSchema, ...] = (
             _f("product"),
             _f("quantity", "number"),
             _f("order_id", "id"),
+            _f("satisfaction", "score"),  # 1–5, or 0–10: [satisfaction] scale
             _f("by"),
             _f("next_action"),
             _f("next_action_date", "date"),

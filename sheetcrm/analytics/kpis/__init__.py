@@ -85,6 +85,19 @@ Active and inactive customers
     business can change, and segments are first-match, so a lapsed VIP is inactive here
     whatever its segment. The Dashboard counts both; ``remind`` offers the inactive ones
     (not opted out, with an e-mail address) a win-back.
+Recency
+    ``latest_activity()``: the day a customer was last heard of — the later of their last
+    contact (an interaction) and last purchase (the sales table); with neither, their
+    first contact. The Customers tab's computed ``last_activity``; segments, the win-back
+    list and the Dashboard measure how long ago from it.
+Satisfaction
+    Scores are the ``satisfaction`` column of Interactions (a feedback form's answers, a
+    rating noted after a call), 1–5 or 0–10 (``[satisfaction] scale``, 5 by default).
+    ``satisfaction()``: in a period, the number of scores, their average, the share that
+    are happy (4–5 of 5, 9–10 of 10) and, on the 0–10 scale, the Net Promoter Score
+    (% promoters 9–10 − % detractors 0–6). Per customer (``customer_satisfaction``): the
+    average of their scores and the last one. Unhappy: the last score at or below
+    ``[satisfaction] unhappy_at`` (2 of 5, 6 of 10).
 Segments and regions
     Per segment (none: "(none)") and per country and city (no country: "(unknown)"):
     customers and their net revenue (``total_spent``); per segment also the average order
@@ -111,7 +124,9 @@ from sheetcrm.analytics.kpis._customers import (
     active_customers,
     activity,
     inactive_customers,
+    last_activity,
     last_purchases,
+    latest_activity,
     new_customers,
     region_table,
     segment_table,
@@ -149,6 +164,19 @@ from sheetcrm.analytics.kpis._sales import (
     sales,
     sales_figures,
 )
+from sheetcrm.analytics.kpis._satisfaction import (
+    DEFAULT_SCALE,
+    HAPPY_FROM,
+    SCALES,
+    UNHAPPY_TO,
+    Satisfaction,
+    SatisfactionSettings,
+    customer_satisfaction,
+    satisfaction,
+    satisfaction_settings,
+    scores,
+    unhappy_customers,
+)
 from sheetcrm.analytics.kpis._tasks import (
     NOBODY,
     OVERDUE,
@@ -165,6 +193,8 @@ __all__ = [
     "ACTIVE",
     "ACTIVE_DAYS",
     "CHANNEL_COLUMNS",
+    "DEFAULT_SCALE",
+    "HAPPY_FROM",
     "INACTIVE",
     "LOGGED_CHANNEL",
     "MONTHS",
@@ -178,10 +208,14 @@ __all__ = [
     "PENDING_STATUSES",
     "SALE_COLUMNS",
     "SALE_TYPES",
+    "SCALES",
     "STAGE_WEIGHTS",
+    "UNHAPPY_TO",
     "Conversion",
     "Pipeline",
     "SalesFigures",
+    "Satisfaction",
+    "SatisfactionSettings",
     "active_customers",
     "activity",
     "assignee",
@@ -194,9 +228,12 @@ __all__ = [
     "count_orders",
     "cpa",
     "ctr",
+    "customer_satisfaction",
     "due_bucket",
     "inactive_customers",
+    "last_activity",
     "last_purchases",
+    "latest_activity",
     "leads_by_source",
     "month_index",
     "monthly",
@@ -216,7 +253,11 @@ __all__ = [
     "roi",
     "sales",
     "sales_figures",
+    "satisfaction",
+    "satisfaction_settings",
+    "scores",
     "segment_table",
     "task_done",
     "task_overdue",
+    "unhappy_customers",
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from sheetcrm.analytics.frames import column, num
+from sheetcrm.analytics.frames import column, day, num
 from sheetcrm.analytics.kpis._sales import average_order_value
 from sheetcrm.analytics.periods import Period, end_of
 
@@ -24,6 +24,25 @@ def last_purchases(sales: pd.DataFrame) -> pd.Series:
     """Per customer ID, the day of their last purchase (a return is not one)."""
     buys = sales[(sales["type"] == "purchase") & sales["customer_id"].notna()]
     return buys.groupby("customer_id")["day"].max()
+
+
+def latest_activity(
+    last_contact: pd.Series, last_purchase: pd.Series, first_contact: pd.Series
+) -> pd.Series:
+    """Per row, the day a customer was last heard of: the later of their last contact and
+    last purchase; with neither, their first contact (``kpis``: Recency). NaT when none."""
+    later = pd.concat([day(last_contact), day(last_purchase)], axis=1).max(axis=1)
+    return later.fillna(day(first_contact))
+
+
+def last_activity(customers: pd.DataFrame) -> pd.Series:
+    """``latest_activity`` of a Customers frame (its computed ``last_contact`` and
+    ``last_purchase``, and ``first_contact``)."""
+    return latest_activity(
+        column(customers, "last_contact"),
+        column(customers, "last_purchase"),
+        column(customers, "first_contact"),
+    )
 
 
 def activity(customers: pd.DataFrame, sales: pd.DataFrame, as_of: dt.date) -> pd.Series:

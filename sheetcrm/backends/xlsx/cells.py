@@ -31,6 +31,7 @@ _WIDTHS = {
     "integer": 10,
     "number": 10,
     "percent": 10,
+    "score": 10,
 }
 
 
