@@ -12,8 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from mail_support import Mailbox
 from support import one_line, run_sheetcrm
-from test_reports import Mailbox
 
 AS_OF = "2025-10-01"
 

@@ -116,7 +116,7 @@ def test_the_outbox_is_appended_to_privately(tmp_path, loose_umask):
 
 
 def test_mail_sent_is_logged_in_a_private_outbox(tmp_path, loose_umask):
-    from test_reports import Mailbox
+    from mail_support import Mailbox
 
     from sheetcrm.outputs.mail import Email, SmtpSettings, send
 

@@ -4,15 +4,14 @@ e-mail through a real local SMTP server, Chromium and PDF renderings, one-round-
 from __future__ import annotations
 
 import datetime as dt
-import email
 import re
 import shutil
 import smtplib
 import subprocess
-from email import policy
 
 import pytest
 from contract.harness import sheets_backend
+from mail_support import Mailbox
 
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.config import Config, parse_config
@@ -47,62 +46,6 @@ def empty() -> CRM:
     crm = CRM(backend=MemoryBackend())
     crm.init()
     return crm
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Mailbox:
-    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
-
-    def __init__(self, refuse: set[str] = frozenset()) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-        box = self
-
-        class Handler:
-            async def handle_RCPT(self, server, session, envelope, address, options):
-                if address in refuse:
-                    return "550 5.1.1 no such user here"
-                envelope.rcpt_tos.append(address)
-                return "250 OK"
-
-            async def handle_DATA(self, server, session, envelope):
-                msg = email.message_from_bytes(envelope.content, policy=policy.default)
-                box.messages.append((list(envelope.rcpt_tos), msg))
-                return "250 Message accepted for delivery"
-
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=_free_port())
-
-    def __enter__(self) -> Mailbox:
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.controller.stop()
-
-    @property
-    def port(self) -> int:
-        return self.controller.port
-
-    def smtp_config(self, **extra) -> Config:
-        return parse_config(
-            {
-                "smtp": {
-                    "host": "127.0.0.1",
-                    "port": self.port,
-                    "security": "none",
-                    "from": "Shop <shop@example.com>",
-                },
-                **extra,
-            }
-        )
 
 
 @pytest.mark.parametrize("fmt", ["html", "md", "txt"])
