@@ -94,7 +94,7 @@ def test_segments_follow_the_default_rules(retail_crm):
     assert ((spent >= spent.quantile(0.9)) & (spent > 0)).sum() == vip.sum()
     inactive = c["segment"] == "inactive"
     assert (
-        (pd.Timestamp(AS_OF) - pd.to_datetime(c.loc[inactive, "last_contact"])).dt.days > 180
+        (pd.Timestamp(AS_OF) - pd.to_datetime(c.loc[inactive, "last_activity"])).dt.days > 180
     ).all()
     assert set(c["segment"]) <= {"VIP", "inactive", "new", "regular"}
 

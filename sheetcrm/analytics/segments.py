@@ -52,7 +52,7 @@ DEFAULT_SEGMENTS: list[dict[str, Any]] = [
         "name": "inactive",
         "color": "#D9D9D9",
         "font": "#7F7F7F",
-        "when": [{"field": "last_contact", "op": "older than days", "value": 180}],
+        "when": [{"field": "last_activity", "op": "older than days", "value": 180}],
     },
     {
         "name": "new",
