@@ -10,6 +10,7 @@ amounts round half up to the currency's smallest unit (``model.money``).
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +22,7 @@ from sheetcrm.model.values import (
     Codec,
     ValueContext,
     is_blank,
+    to_ascii_digits,
 )
 
 
@@ -112,10 +114,27 @@ class IntegerCodec(NumberCodec):
         return None if number is None else int(number)
 
 
+#: "4/5", "4 out of 5", "۴ از ۵", "৫-এর মধ্যে ৪" / "৫ এর মধ্যে ৪": a score and its scale.
+_OUT_OF = (
+    re.compile(r"(?P<n>[0-9.]+)\s*(?:/|out of|of|از)\s*(?P<d>[0-9]+)", re.IGNORECASE),
+    re.compile(r"(?P<d>[0-9]+)\s*-?\s*(?:এর|এ)\s*মধ্যে\s*(?P<n>[0-9.]+)"),
+)
+#: Star ratings as people paste them: ★★★★☆, ⭐⭐⭐⭐, ✩ for an empty star.
+_FULL_STARS, _EMPTY_STARS = "★⭐", "☆✩"
+_STARS = re.compile(f"[{_FULL_STARS}{_EMPTY_STARS}\ufe0f\\s]+")
+
+
 class ScoreCodec(NumberCodec):
     """A satisfaction score (``Interactions.satisfaction``): a number from 0 to 10, so a
     1–5 rating and a 0–10 "how likely are you to recommend us" both fit; which scale a
-    workbook uses is ``[satisfaction] scale`` (``kpis.satisfaction``)."""
+    workbook uses is ``[satisfaction] scale`` (``kpis.satisfaction``).
+
+    Read as people and forms write scores: ``4``, ``۴``, ``৪``, ``4/5``, ``4 out of 5``,
+    ``۴ از ۵``, ``৫-এর মধ্যে ৪``, ``★★★★☆``. A score "out of" a scale is kept as the score
+    (never rescaled: 4/5 is 4) and only when that scale is the workbook's. When the context
+    knows the workbook's scale (``ValueContext.score_scale``), a score above it is refused
+    naming the setting that would take it (a 9 in a 1–5 workbook: ``[satisfaction] scale
+    = 10``)."""
 
     name = "score"
     expected = "a score from 0 to 10 (e.g. 4 on a 1–5 scale, 9 on 0–10)"
@@ -123,10 +142,66 @@ class ScoreCodec(NumberCodec):
     low, high = 0, 10
 
     def parse(self, raw: Any, ctx: ValueContext = DEFAULT_CONTEXT) -> int | float | None:
-        number = super().parse(raw, ctx)
-        if number is not None and not self.low <= number <= self.high:
+        scale = _scale_of(ctx)
+        if isinstance(raw, str) and not is_blank(raw):
+            text = to_ascii_digits(raw).strip()
+            stars = _stars(text)
+            if stars is not None:
+                return self._checked(raw, stars[0], stars[1], scale)
+            for pattern in _OUT_OF:
+                found = pattern.fullmatch(text)
+                if found:
+                    given = super().parse(found["n"], ctx)
+                    return self._checked(raw, given, int(found["d"]), scale)
+        return self._checked(raw, super().parse(raw, ctx), None, scale)
+
+    def _checked(
+        self, raw: Any, number: int | float | None, out_of: int | None, scale: int | None
+    ) -> int | float | None:
+        if number is None:
+            return None
+        if out_of is not None and (number > out_of or out_of not in (5, 10)):
             raise self.fail(raw, self.expected)
+        if scale is not None and out_of is not None and out_of != scale:
+            raise self.fail(raw, _on_scale(scale, f"it is out of {out_of}"))
+        if not self.low <= number <= self.high:
+            raise self.fail(raw, self.expected if scale is None else _on_scale(scale))
+        if scale is not None and number > scale:
+            raise self.fail(raw, _on_scale(scale))
         return number
+
+
+def _scale_of(ctx: ValueContext) -> int | None:
+    """The workbook's scale (5 or 10) when the context carries ``[satisfaction] scale``."""
+    scale = getattr(ctx, "score_scale", None)
+    return scale if scale in (5, 10) else None
+
+
+def _on_scale(scale: int, why: str = "") -> str:
+    """What a score must be in this workbook, and the setting for the other scale."""
+    aside = f"; {why}" if why else ""
+    if scale == 5:
+        return (
+            f"a score from 0 to 5, this workbook's scale{aside} "
+            "(scores from 0 to 10 need [satisfaction] scale = 10 in sheetcrm.toml)"
+        )
+    return (
+        f"a score from 0 to 10, this workbook's scale{aside} "
+        "(1–5 ratings need [satisfaction] scale = 5 in sheetcrm.toml)"
+    )
+
+
+def _stars(text: str) -> tuple[int, int] | None:
+    """(filled stars, all stars) of a star rating, or None when ``text`` is no stars."""
+    if (
+        not text
+        or not _STARS.fullmatch(text)
+        or not any(c in _FULL_STARS + _EMPTY_STARS for c in text)
+    ):
+        return None
+    full = sum(c in _FULL_STARS for c in text)
+    empty = sum(c in _EMPTY_STARS for c in text)
+    return full, 5 if full + empty <= 5 else full + empty
 
 
 _EXAMPLES = {

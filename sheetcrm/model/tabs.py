@@ -110,7 +110,16 @@ BASE_TABS: tuple[TabSchema, ...] = (
                 "type",
                 "enum",
                 required=True,
-                values=("call", "email", "meeting", "message", "purchase", "return", "note"),
+                values=(
+                    "call",
+                    "email",
+                    "meeting",
+                    "message",
+                    "purchase",
+                    "return",
+                    "note",
+                    "feedback",  # a form response with a score (presets.feedback)
+                ),
             ),
             _f("customer_id", "id"),
             _f("lead_id", "id"),

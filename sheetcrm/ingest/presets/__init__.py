@@ -3,7 +3,8 @@ each feeds and what its rows become; and which preset a file's header says it is
 
 One module per family: ``marketplaces`` (Flipkart orders and returns, Amazon, Shopify, a
 transactions log), ``earnings`` (Flipkart affiliate, Shopsy margins, referral rewards),
-``ads`` (Google Ads), ``audiences`` (Google Forms, Mailchimp). ``PRESETS`` holds every
+``ads`` (Google Ads), ``audiences`` (Google Forms, Mailchimp), ``feedback`` (Google Forms
+satisfaction surveys). ``PRESETS`` holds every
 preset by name (the CLI's ``--preset`` values); ``detect_preset`` picks one from a header
 when ``--preset`` is absent; ``reference_markdown`` is the README's preset reference.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sheetcrm.ingest.presets import ads, audiences, earnings, marketplaces
+from sheetcrm.ingest.presets import ads, audiences, earnings, feedback, marketplaces
 from sheetcrm.ingest.presets.base import IGNORE, PRESET_KINDS, Preset, SignatureEntry
 from sheetcrm.model.schema import TabSchema
 from sheetcrm.model.tabs import build_schema
@@ -28,7 +29,7 @@ __all__ = [
     "reference_markdown",
 ]
 
-_FAMILIES = (marketplaces, earnings, ads, audiences)
+_FAMILIES = (marketplaces, earnings, ads, audiences, feedback)
 
 #: Every preset, by its ``--preset`` name, in the order the reference lists them.
 PRESETS: dict[str, Preset] = {p.name: p for family in _FAMILIES for p in family.PRESETS}
@@ -83,6 +84,10 @@ MEANINGS = {
     "first_name": "the name, with the last name",
     "last_name": "the name, after the first name",
     "optin_time": "first contact, when no confirm time",
+    "contact_phone": "the customer, by phone, when no e-mail is given",
+    "respondent": "noted (summary) when no customer is found",
+    "recommend": "the score when no rating is asked, else noted (summary)",
+    "comment": "the summary",
 }
 
 
