@@ -39,7 +39,19 @@ NUMERIC_OPS = {
 }
 OPS = NUMERIC_OPS | {"==", "!=", "in", "not in", "contains", "is blank", "not blank"}
 
+#: The default "unhappy" rule's threshold: a last score of 2 or less (of 5). With
+#: ``[satisfaction]`` the threshold is its ``unhappy_at`` (``segment_rules``).
+UNHAPPY_AT = 2
+
+#: The segments without ``[[segments]]``. "unhappy" comes first: a VIP whose last score
+#: was 1 must be seen as unhappy before anything else.
 DEFAULT_SEGMENTS: list[dict[str, Any]] = [
+    {
+        "name": "unhappy",
+        "color": "#F4CCCC",
+        "font": "#990000",
+        "when": [{"field": "last_satisfaction", "op": "<=", "value": UNHAPPY_AT}],
+    },
     {
         "name": "VIP",
         "color": "#FFE599",
@@ -246,9 +258,20 @@ def formula(rule: Rule, letters: Mapping[str, str], evaluation: Evaluation | Non
     return "=" + ("AND(" if rule.match == "all" else "OR(") + ",".join(parts) + ")"
 
 
-def segment_rules(config_value: Any, tab: TabSchema) -> list[Rule]:
-    """The configured segments (or the defaults), validated."""
-    specs = config_value if config_value is not None else DEFAULT_SEGMENTS
+def default_segments(unhappy_at: float = UNHAPPY_AT) -> list[dict[str, Any]]:
+    """The default segments, "unhappy" at or below ``unhappy_at`` (``[satisfaction]``)."""
+    out = [dict(spec) for spec in DEFAULT_SEGMENTS]
+    out[0]["when"] = [{"field": "last_satisfaction", "op": "<=", "value": unhappy_at}]
+    return out
+
+
+def segment_rules(config_value: Any, tab: TabSchema, unhappy_at: float | None = None) -> list[Rule]:
+    """The configured segments (or the defaults, "unhappy" at ``unhappy_at`` — the
+    ``[satisfaction]`` threshold — when given), validated."""
+    if config_value is not None:
+        specs = config_value
+    else:
+        specs = default_segments(UNHAPPY_AT if unhappy_at is None else unhappy_at)
     return parse_rules(specs, tab, "sheetcrm.toml [[segments]]")
 
 
