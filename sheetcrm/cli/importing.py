@@ -4,7 +4,8 @@ The summary says where every row went, which cells were set aside (the row still
 which people look alike but were kept apart, and ends with one line saying whether anything
 needs a look. The exit code says the same to a script: 4 when ``_conflicts`` needs a look
 (teammates' edits, possible duplicates), else 8 when rows or cells went to ``_quarantine``
-(unless ``--max-rejected`` tolerates them), else 0.
+(unless ``--max-rejected`` tolerates them), else 0. With ``--webhook`` (or
+``[notify.webhook] on_rejected = true``) the set-aside rows are posted as a notice too.
 """
 
 from __future__ import annotations
@@ -15,9 +16,17 @@ from typing import TypeVar
 
 import click
 
-from sheetcrm.errors import ConflictsRecorded, TooManyRejected
+from sheetcrm.crm import CRM
+from sheetcrm.errors import ConflictsRecorded, SheetCRMError, TooManyRejected
 from sheetcrm.ingest.importer import ImportSpec, rejected
 from sheetcrm.ingest.mapping import describe_ignored
+from sheetcrm.outputs.notify import (
+    NotifySettings,
+    deliver,
+    notify_settings,
+    rejected_notice,
+    require,
+)
 from sheetcrm.run import Conflict, Quarantined, RunResult, plural
 from sheetcrm.run.journal import text
 
@@ -175,3 +184,37 @@ def raise_outcome(results: Sequence[RunResult], spec: ImportSpec) -> None:
         error = rejected(result, spec)
         if error is not None:
             raise error
+
+
+def import_webhook(crm: CRM, webhook: bool) -> NotifySettings | None:
+    """Where an import that sets rows aside posts its notice: with ``--webhook``, or
+    ``[notify.webhook] on_rejected = true``. Checked before anything is read (exit 7)."""
+    if webhook:
+        return require(notify_settings(crm.config))
+    settings = notify_settings(crm.config)
+    hook = settings.webhook
+    return settings if hook is not None and hook.on_rejected else None
+
+
+def finish_import(
+    crm: CRM,
+    results: Sequence[RunResult],
+    spec: ImportSpec,
+    hook: NotifySettings | None,
+    quiet: bool,
+) -> None:
+    """Post the set-aside rows (when ``hook``), then exit as ``raise_outcome`` says; a
+    notice not delivered is exit 8 too (said on stderr when another exit code wins)."""
+    notice = rejected_notice(crm, list(results), crm.as_of()) if hook else None
+    posted = deliver(hook, [notice], strict=False) if hook and notice else None
+    if posted and not quiet:
+        click.echo(posted.line(), err=True)
+    failed = posted.error() if posted else None
+    try:
+        raise_outcome(results, spec)
+    except SheetCRMError:
+        if failed is not None:
+            click.echo(f"sheetcrm: {failed}", err=True)
+        raise
+    if failed is not None:
+        raise failed

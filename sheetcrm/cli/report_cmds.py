@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,7 +15,17 @@ from sheetcrm.cli.options import as_of_option, backend_options, format_option, p
 from sheetcrm.cli.scripting import echo_doc
 from sheetcrm.crm import CRM
 from sheetcrm.errors import NotDelivered
+from sheetcrm.outputs.i18n import local_format
 from sheetcrm.outputs.mail import check_address, check_header
+from sheetcrm.outputs.notify import (
+    NotifySettings,
+    Posted,
+    deliver,
+    notify_settings,
+    remind_notice,
+    report_notice,
+    require,
+)
 from sheetcrm.outputs.reminders import remind as remind_crm
 from sheetcrm.outputs.report import make_report
 from sheetcrm.outputs.shapes import remind_doc
@@ -33,6 +44,20 @@ def quiet_logs(quiet: bool) -> Iterator[None]:
         yield
     finally:
         logger.setLevel(before)
+
+
+def webhook_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--webhook``: post ``what`` to every configured notification (``outputs.notify``)."""
+    return click.option(
+        "--webhook",
+        is_flag=True,
+        help=f"Post {what} to [notify.webhook] (Slack or generic JSON) and [notify.trello].",
+    )
+
+
+def webhook_settings(webhook: bool, crm: CRM) -> NotifySettings | None:
+    """``[notify]`` checked before anything is read or sent (exit 7), when asked for."""
+    return require(notify_settings(crm.config)) if webhook else None
 
 
 @click.command()
@@ -61,6 +86,7 @@ def quiet_logs(quiet: bool) -> Iterator[None]:
     help="E-mail the report (HTML + text) to ADDR; repeatable.",
 )
 @click.option("--title", help="The report's title.")
+@webhook_option("the report's figures")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 def report(
     crm: CRM,
@@ -71,15 +97,20 @@ def report(
     output: Path | None,
     emails: tuple[str, ...],
     title: str | None,
+    webhook: bool,
     quiet: bool,
 ) -> None:
-    """Render a report (HTML with charts, Markdown, plain text or PDF) and send it."""
+    """Render a report (HTML with charts, Markdown, plain text or PDF) and send it.
+
+    With --webhook, exit 8 when the notification could not be delivered after its
+    retries (the e-mails and other notifications are still sent)."""
     if fmt == "pdf" and output is None and not emails:
         raise click.UsageError("a PDF report needs -o FILE.pdf (or --email)")
     for address in emails:  # before anything is read, written or sent (exit 3)
         check_address(address)
     if emails and title:
         check_header("subject", title)
+    hook = webhook_settings(webhook, crm)
     with quiet_logs(quiet):
         result = make_report(
             crm,
@@ -91,7 +122,8 @@ def report(
             emails=emails,
             title=title,
         )
-    if output is None and not emails and isinstance(result.content, str):
+    posted = deliver(hook, [report_notice(crm, result.data)], strict=False) if hook else None
+    if output is None and not emails and not hook and isinstance(result.content, str):
         click.echo(result.content, nl=False)
     elif not quiet:
         if result.path:
@@ -99,6 +131,11 @@ def report(
         if result.delivery:
             d = result.delivery
             click.echo(f"E-mailed {len(d.sent)}; already sent earlier: {len(d.already_sent)}")
+        if posted:
+            click.echo(posted.line())
+    failed = posted.error() if posted else None
+    if failed is not None:
+        raise failed
 
 
 @click.command()
@@ -117,6 +154,7 @@ def report(
     type=click.Path(file_okay=False, path_type=Path),
     help="Write a personal win-back draft per customer into this folder.",
 )
+@webhook_option("the follow-ups and unhappy customers")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 @format_option
 def remind(
@@ -125,6 +163,7 @@ def remind(
     email: bool,
     csv_path: Path | None,
     drafts_dir: Path | None,
+    webhook: bool,
     quiet: bool,
     fmt: str,
 ) -> None:
@@ -132,9 +171,15 @@ def remind(
     customers (opted-out customers are never included).
 
     With --email, exit 8 when someone's digest could not be delivered (no address in
-    [team], or refused by the server): the others are sent.
+    [team], or refused by the server): the others are sent. --webhook posts the day's
+    follow-ups and the unhappy customers to call back (exit 8 when it could not).
     """
+    hook = webhook_settings(webhook, crm)
     result = remind_crm(crm, as_of=as_of, email=email, csv_path=csv_path, drafts_dir=drafts_dir)
+    posted: Posted | None = None
+    if hook is not None:
+        notice = remind_notice(crm, result, as_of, local_format(crm.config))
+        posted = deliver(hook, [notice], strict=False)
     missed = result.undelivered
     if fmt == "json":
         if not quiet:
@@ -149,6 +194,13 @@ def remind(
             click.echo(f"E-mailed {len(result.delivery.sent)} digest(s)")
         for person in result.unknown_people:
             click.echo(f"  no e-mail for {person!r}: add it to [team] in sheetcrm.toml")
+    if posted and not quiet:  # beside a JSON document, on stderr
+        click.echo(posted.line(), err=fmt == "json")
+    failed = posted.error() if posted else None
+    if failed is not None and not missed:
+        raise failed
+    if failed is not None:
+        click.echo(f"sheetcrm: {failed}", err=True)
     if missed:
         who = ", ".join(str(m) for m in missed[:5]) + (" …" if len(missed) > 5 else "")
         sent = len(result.delivery.sent) if result.delivery else 0

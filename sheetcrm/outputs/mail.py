@@ -4,19 +4,18 @@ Settings come from ``[smtp]`` in sheetcrm.toml or the environment
 (``SHEETCRM_SMTP_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD``, ``_FROM``, ``_SECURITY``);
 a password is never taken from the command line, and one in the config file is refused
 unless that file is private (mode 600). Every delivered message is logged in a local
-outbox, so running the same job again after a failure never sends anyone a second copy.
+outbox (``outputs.outbox``, shared with the notifications), so running the same job
+again after a failure never sends anyone a second copy.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import re
 import smtplib
 import ssl
-import stat
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, getaddresses, make_msgid, parseaddr
@@ -25,7 +24,10 @@ from typing import Any
 
 from sheetcrm.config import Config
 from sheetcrm.errors import ConfigError, InputError, NotDelivered, TransientError
-from sheetcrm.files import write_private
+from sheetcrm.outputs.outbox import Outbox as Outbox  # importable from here, as before
+from sheetcrm.outputs.outbox import outbox_path as outbox_path
+from sheetcrm.outputs.outbox import record, sent_keys
+from sheetcrm.outputs.secrets import refuse_readable
 
 SECURITY = ("starttls", "ssl", "none")
 
@@ -84,13 +86,8 @@ def smtp_settings(config: Config) -> SmtpSettings:
         port = int(get("port") or (465 if security == "ssl" else 587))
     except ValueError:
         raise ConfigError(f"SMTP port {get('port')!r} is not a number") from None
-    if "password" in table and config.path is not None:
-        mode = stat.S_IMODE(config.path.stat().st_mode)
-        if mode & 0o077:
-            raise ConfigError(
-                f"{config.path} holds an SMTP password but others can read it (mode "
-                f"{mode:04o}); chmod 600 it or use SHEETCRM_SMTP_PASSWORD"
-            )
+    if "password" in table:
+        refuse_readable(config, "an SMTP password", "SHEETCRM_SMTP_PASSWORD")
     sender = get("from") or get("user")
     if not sender or "@" not in parseaddr(str(sender))[1]:
         raise ConfigError("no sender address: set [smtp] from or SHEETCRM_SMTP_FROM")
@@ -130,67 +127,6 @@ def check_mails(settings: SmtpSettings, mails: list[Email]) -> None:
         check_header("subject", mail.subject)
         for filename, _data, _mime in mail.attachments:
             check_header("attachment name", filename)
-
-
-def outbox_path() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "sheetcrm" / "outbox.jsonl"
-
-
-@dataclass
-class Outbox:
-    """The outbox seen by ``person export`` and ``forget``: each line is one delivered
-    message (``key``, ``to``, ``subject``); a person's lines are those addressed to one of
-    their e-mails (compared case-insensitively, display names ignored)."""
-
-    path: Path | None = None
-    name: str = "outbox"
-
-    def _where(self) -> Path:
-        return self.path or outbox_path()
-
-    def _lines(self) -> list[tuple[str, dict[str, Any] | None]]:
-        path = self._where()
-        if not path.exists():
-            return []
-        out: list[tuple[str, dict[str, Any] | None]] = []
-        for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                entry = None
-            out.append((line, entry if isinstance(entry, dict) else None))
-        return out
-
-    @staticmethod
-    def _to(entry: dict[str, Any] | None, emails: set[str]) -> bool:
-        return entry is not None and parseaddr(str(entry.get("to", "")))[1].casefold() in emails
-
-    def entries(self, emails: set[str]) -> list[dict[str, Any]]:
-        """The messages sent to any of ``emails`` (casefolded)."""
-        return [e for _line, e in self._lines() if e is not None and self._to(e, emails)]
-
-    def forget(self, emails: set[str], *, dry_run: bool = False) -> int:
-        """Take the messages sent to ``emails`` out of the outbox (rewritten atomically,
-        private); how many there were. Other lines stay byte-identical."""
-        lines = self._lines()
-        kept = [line for line, e in lines if not self._to(e, emails)]
-        gone = len(lines) - len(kept)
-        if gone and not dry_run:
-            write_private(self._where(), "".join(kept))
-        return gone
-
-
-def _sent_keys(path: Path) -> set[str]:
-    if not path.exists():
-        return set()
-    keys = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            keys.add(json.loads(line)["key"])
-        except (ValueError, KeyError):
-            continue
-    return keys
 
 
 def _message(settings: SmtpSettings, mail: Email) -> EmailMessage:
@@ -245,7 +181,7 @@ def send(
     ``Delivery.refused``, for a caller that reports them itself)."""
     check_mails(settings, mails)
     outbox = outbox or outbox_path()
-    done = _sent_keys(outbox)
+    done = sent_keys(outbox)
     result = Delivery()
     todo: list[Email] = []
     for mail in mails:
@@ -270,8 +206,7 @@ def send(
                     "run again — those already sent are not sent twice"
                 ) from None
             # on disk before the next message: a run killed now does not send it twice
-            line = json.dumps({"key": mail.key, "to": mail.to, "subject": mail.subject})
-            write_private(outbox, line + "\n", append=True)
+            record(mail.key, mail.to, mail.subject, outbox)
             result.sent.append(mail.to)
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
