@@ -1,6 +1,6 @@
-"""``sheetcrm remind``: a digest per person of what needs doing, and a re-engagement list
-of inactive customers (``kpis``: bought, but not in 180 days) — never including anyone who
-opted out."""
+"""``sheetcrm remind``: a digest per person of what needs doing (unhappy customers to call
+back among it: ``satisfaction_followup``), and a re-engagement list of inactive customers
+(``kpis``: bought, but not in 180 days) — never including anyone who opted out."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from sheetcrm.outputs.drafts import write_drafts
 from sheetcrm.outputs.i18n import gettext, local_format
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
 from sheetcrm.outputs.report import report_settings
+from sheetcrm.outputs.satisfaction_followup import settings_of, unhappy_followups
 from sheetcrm.outputs.templates import environment, render
 
 
@@ -31,10 +32,19 @@ class Digest:
     due_today: list[dict[str, Any]] = field(default_factory=list)
     this_week: list[dict[str, Any]] = field(default_factory=list)
     no_next_action: list[dict[str, Any]] = field(default_factory=list)
+    #: Unhappy customers this person took the last score of (or owns: ``[satisfaction]
+    #: owner``), to call back (``RemindResult.unhappy`` items).
+    unhappy: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue_tasks or self.due_today or self.this_week or self.no_next_action)
+        return not (
+            self.overdue_tasks
+            or self.due_today
+            or self.this_week
+            or self.no_next_action
+            or self.unhappy
+        )
 
     def add(self, bucket: str | None, item: dict[str, Any]) -> None:
         """File an item under how soon it is due (``kpis.due_bucket``)."""
@@ -74,6 +84,9 @@ class RemindResult:
     unknown_people: list[str] = field(default_factory=list)
     #: Who each digest was addressed to (address → person), for ``undelivered``.
     addressed: dict[str, str] = field(default_factory=dict)
+    #: The unhappy-customer follow-ups (``satisfaction_followup.FOLLOWUP_KEYS``), each
+    #: also in the digest of its ``by``.
+    unhappy: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def undelivered(self) -> list[Undelivered]:
@@ -94,11 +107,14 @@ def _task(t: dict[str, Any]) -> dict[str, Any]:
 
 
 def digests(
-    frames: Mapping[str, pd.DataFrame], as_of: dt.date, language: str = "en"
+    frames: Mapping[str, pd.DataFrame],
+    as_of: dt.date,
+    language: str = "en",
+    unhappy: list[dict[str, Any]] | None = None,
 ) -> list[Digest]:
     """Per assignee/owner: overdue tasks (``kpis.overdue_tasks``) and lead follow-ups,
-    what is due today and this week, and open leads that have no next action (what to do
-    about a lead in ``language``)."""
+    what is due today and this week, open leads that have no next action (what to do
+    about a lead in ``language``), and the ``unhappy`` customers whose score they took."""
     people: dict[str, Digest] = {}
 
     def of(name: Any) -> Digest:
@@ -128,6 +144,8 @@ def digests(
             of(lead.get("owner")).no_next_action.append(item)
         else:
             of(lead.get("owner")).add(kpis.due_bucket(due, as_of), item)
+    for u in unhappy or []:
+        of(u.get("by")).unhappy.append(u)
     for d in people.values():
         for items in (d.overdue_tasks, d.due_today, d.this_week):
             items.sort(key=lambda i: (i["due"], str(i["what"])))
@@ -182,10 +200,12 @@ def remind(
     frames = frames if frames is not None else crm.frames()
     local = local_format(crm.config)
     env = environment(report_settings(crm)["templates"], local=local)
-    found = digests(frames, as_of, local.language)
+    settings, owner = settings_of(crm.config.features)
+    unhappy = unhappy_followups(frames, as_of, settings, owner)
+    found = digests(frames, as_of, local.language, unhappy)
     quiet = inactive_customers(frames, as_of)
     text = render("remind.txt", env, digests=found, as_of=as_of, reengage=quiet)
-    result = RemindResult(found, quiet, text)
+    result = RemindResult(found, quiet, text, unhappy=unhappy)
     if csv_path is not None:
         codecs = {f.name: f.codec for f in crm.schema["Customers"].fields}
         rows = ([r[c] for c in CSV_COLUMNS] for r in quiet)
