@@ -106,9 +106,10 @@ def remind_notice(crm: CRM, result: Any, as_of: dt.date, local: LocalFormat) -> 
                 due = local.date(e.get("due"))
                 items.append(
                     {
-                        "kind": bucket,
-                        "person": d.person,
                         **_plain(e),
+                        "kind": bucket,  # overdue · due_today
+                        "record": e.get("kind"),  # task · lead
+                        "person": d.person,
                         "text": f"{d.person}: {e.get('what')} ({bucket.replace('_', ' ')}, {due})",
                     }
                 )
