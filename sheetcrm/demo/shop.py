@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from sheetcrm.demo.feedback import feedback_scores
 from sheetcrm.model.ids import new_id
 
 
@@ -180,6 +181,7 @@ def _build(as_of: dt.date, customers: int, seed: int) -> DemoData:
     interactions = _interactions(rng, people, today)
     leads = _leads(rng, people, campaigns, today)
     tasks = _tasks(rng, people, leads, today)
+    interactions += feedback_scores(random.Random(seed + 1), interactions, today, TEAM)
     return DemoData(
         {
             "Campaigns": campaigns,
