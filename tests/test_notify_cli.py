@@ -79,24 +79,49 @@ def test_report_posts_the_slack_shape_once(demo_book, tmp_path):
     assert '"event": "done"' in done.stderr  # --log-json: the run's line, without the URL
 
 
-def test_remind_posts_the_generic_shape_with_follow_ups(demo_book, tmp_path):
-    with WebhookServer() as server:
-        setup(tmp_path, demo_book, webhook(server, "generic"))
-        done = sheetcrm(tmp_path, "remind", "--webhook", log=True)
+def unhappy_customer(folder: Path) -> str:
+    """A score of 1 (of 5) taken by Maryam for the demo's first customer, imported as a
+    teammate would (a feedback interaction); that customer's id."""
+    shown = run_sheetcrm("show", "Customers", "--format", "csv", "--limit", "1", cwd=folder)
+    customer = shown.stdout.splitlines()[1].split(",")[0]
+    (folder / "feedback.csv").write_text(
+        "date,type,customer_id,summary,satisfaction,by\n"
+        f"2025-09-28,feedback,{customer},Parcel arrived broken,1,Maryam\n",
+        encoding="utf-8",
+    )
+    done = run_sheetcrm("import", "feedback.csv", "--tab", "Interactions", "-q", cwd=folder)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.endswith("Posted 1 notice; already posted earlier: 0\n")
-    body = server.requests[0].json()
+    return customer
+
+
+def test_remind_posts_follow_ups_and_unhappy_customers(demo_book, tmp_path):
+    with WebhookServer() as server:
+        trello = f'[notify.trello]\nlist = "5f0list"\napi = "{server.url}"\n'
+        setup(tmp_path, demo_book, webhook(server, "generic") + trello)
+        customer = unhappy_customer(tmp_path)
+        env = {"SHEETCRM_TRELLO_KEY": KEY, "SHEETCRM_TRELLO_TOKEN": TOKEN}
+        done = sheetcrm(tmp_path, "remind", "--webhook", env=env, log=True)
+        again = sheetcrm(tmp_path, "remind", "--webhook", env=env)
+    assert done.returncode == 0, done.stderr
+    hook, *cards = server.requests  # the webhook, then a Trello card per unhappy customer
+    body = hook.json()
     assert body["event"] == "remind" and body["workbook"] == "crm.xlsx"
     assert body["as_of"] == AS_OF and body["title"] == f"Your follow-ups for {AS_OF}"
-    kinds = {i["kind"] for i in body["items"]}
-    assert "overdue" in kinds, kinds
     overdue = next(i for i in body["items"] if i["kind"] == "overdue")
     assert overdue["person"] and overdue["text"].startswith(overdue["person"] + ": ")
-    assert "unhappy customer" in body["summary"]
-    unhappy = [i for i in body["items"] if i["kind"] == "unhappy"]
-    for u in unhappy:  # RemindResult.unhappy: the follow-up list
-        assert u["customer_id"] and u["text"].startswith("Unhappy customer: ")
-    no_secret(done)
+    unhappy = {i["customer_id"]: i for i in body["items"] if i["kind"] == "unhappy"}
+    ours = unhappy[customer]
+    assert ours["last_satisfaction"] == 1 and ours["last_scored"] == "2025-09-28"
+    assert ours["by"] == "Maryam"
+    assert ours["text"] == f"Unhappy customer: {ours['name']} (last score 1)"
+    assert len(cards) == len(unhappy)
+    posted = f"Posted {1 + len(cards)} notices; already posted earlier: 0\n"
+    assert done.stdout.endswith(posted)
+    assert again.stdout.endswith(f"Posted 0 notices; already posted earlier: {1 + len(cards)}\n")
+    card = next(c.json() for c in cards if f"- customer_id: {customer}" in c.json()["desc"])
+    assert all(c.path == f"/1/cards?key={KEY}&token={TOKEN}" for c in cards)
+    assert card["name"] == ours["text"] and card["idList"] == "5f0list"
+    no_secret(done), no_secret(again)
 
 
 def test_retries_on_500_and_429(demo_book, tmp_path):
