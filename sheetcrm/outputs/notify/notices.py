@@ -97,9 +97,18 @@ def _plain(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def remind_notice(crm: CRM, result: Any, as_of: dt.date, local: LocalFormat) -> Notice:
-    """A reminder run as a notice: each person's overdue and due-today follow-ups, and the
-    unhappy customers to call back (``RemindResult.unhappy``)."""
+    """A reminder run as a notice: the unhappy customers to call back first
+    (``RemindResult.unhappy``: a chat shows only the first items), then each person's
+    overdue and due-today follow-ups."""
     items: list[dict[str, Any]] = []
+    unhappy = list(getattr(result, "unhappy", None) or [])
+    for u in unhappy:
+        score = u.get("last_satisfaction")
+        text = gettext("Unhappy customer: %(name)s (last score %(score)s)", local.language) % {
+            "name": u.get("name") or u.get("customer_id"),
+            "score": local.number(score) if score is not None else "–",
+        }
+        items.append({**_plain(u), "kind": "unhappy", "text": text})
     for d in result.digests:
         for bucket, entries in (("overdue", d.overdue_tasks), ("due_today", d.due_today)):
             for e in entries:
@@ -113,15 +122,6 @@ def remind_notice(crm: CRM, result: Any, as_of: dt.date, local: LocalFormat) -> 
                         "text": f"{d.person}: {e.get('what')} ({bucket.replace('_', ' ')}, {due})",
                     }
                 )
-    unhappy = list(getattr(result, "unhappy", None) or [])
-    for u in unhappy:
-        score = u.get("last_satisfaction")
-        who = u.get("name") or u.get("customer_id")
-        text = gettext("Unhappy customer: %(name)s (last score %(score)s)", local.language) % {
-            "name": who,
-            "score": local.number(score) if score is not None else "–",
-        }
-        items.append({"kind": "unhappy", **_plain(u), "text": text})
     urgent = sum(len(d.overdue_tasks) + len(d.due_today) for d in result.digests)
     summary = (
         f"{plural(len(result.digests), 'person', 'people')} with follow-ups, "
