@@ -28,7 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sheetcrm.model import vocab
+from sheetcrm.model import money, vocab
+from sheetcrm.outputs.i18n import LocalFormat
 
 if TYPE_CHECKING:
     from sheetcrm.outputs.report_data import ReportData
@@ -216,28 +217,44 @@ def _grouped(value: float) -> str:
     return f"{value:,.0f}".replace("-", "\u2212")
 
 
+def whole_money(local: LocalFormat, value: float) -> str:
+    """An axis tick in the workbook currency, in whole units: ``£12,000``, ``₹1,20,000``,
+    ``۱۲٬۰۰۰٬۰۰۰ تومان`` — ``LocalFormat.money`` (its symbol, grouping and digits) without
+    the ``.00`` that only clutters a scale."""
+    shown = local.money(round(value))
+    places = money.decimals(local.currency.upper())
+    if places:  # the fraction is the last run of digits: all zeros for a whole amount
+        shown = re.sub(rf"[^\d\s][0\u06f0\u09e6]{{{places}}}(?!.*\d)", "", shown)
+    return shown.replace("-", "\u2212")
+
+
 @dataclass(frozen=True)
 class _Style:
     form: str
     gettext: Callable[[str], str]
     rtl: bool
     number: Callable[[float], str] = _grouped
+    money: Callable[[float], str] = _grouped
 
     def text(self, value: Any) -> str:
         return label(value, self.form)
 
-    def ticks(self, axis: Any) -> None:
-        """Numbers on ``axis`` written by ``number`` (the report's digits and grouping)."""
+    def ticks(self, axis: Any, *, amounts: bool = False) -> None:
+        """Numbers on ``axis`` written by ``number`` (the report's digits and grouping), or
+        by ``money`` for ``amounts``. A ``FuncFormatter`` has no offset or multiplier text:
+        no ``1e7`` above the axis, every tick says the whole figure."""
         from matplotlib.ticker import FuncFormatter
 
-        axis.set_major_formatter(FuncFormatter(lambda v, _pos: self.text(self.isolated(v))))
+        write = self.money if amounts else self.number
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: self.text(self.isolated(write(v)))))
 
-    def isolated(self, value: float) -> str:
-        """The number, kept left to right on a right-to-left page (a left-to-right isolate:
-        the minus stays before the digits). Only where text is shaped: an older
-        matplotlib would draw the isolate's marks as missing glyphs."""
-        shown = self.number(value)
-        if self.rtl and (self.form == "svg" or shapes_text()):
+    def isolated(self, shown: str) -> str:
+        """A number kept left to right on a right-to-left page (a left-to-right isolate:
+        the minus stays before the digits). An amount with a Persian word is left as it
+        is: its first letter makes it right to left, read number first, then تومان. Only
+        where text is shaped: an older matplotlib would draw the isolate's marks as
+        missing glyphs."""
+        if self.rtl and not _RTL.search(shown) and (self.form == "svg" or shapes_text()):
             return f"\u2066{shown}\u2069"
         return shown
 
@@ -284,6 +301,9 @@ def source_name(data: ReportData, source: Any) -> str:
 
 
 def _revenue_chart(data: ReportData, style: _Style) -> Any:
+    """Revenue per month: straight segments between the months (no curve inventing sales
+    in a month without any), the axis from zero in the workbook currency, each month's
+    name in one piece (rotated, never wrapped or split into year and month)."""
     months = [style.text(month_name(m)) for m in data.monthly]
     revenue = [m["revenue"] for m in data.monthly]
     if not any(revenue):
@@ -294,8 +314,12 @@ def _revenue_chart(data: ReportData, style: _Style) -> Any:
     ax.fill_between(months, revenue, alpha=0.12, color=PALETTE[0])
     ax.set_title(style.text(gettext("Revenue by month")))
     ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    for tick in ax.get_xticklabels():
+        tick.set_horizontalalignment("right")  # the label's end at its tick, below the axis
+        tick.set_rotation_mode("anchor")
+    ax.set_ylim(bottom=min(0.0, *revenue))
     ax.grid(axis="y", alpha=0.3)
-    style.ticks(ax.yaxis)
+    style.ticks(ax.yaxis, amounts=True)
     style.mirror(ax)
     return fig
 
@@ -373,6 +397,7 @@ def chart_texts(data: ReportData, style: _Style) -> list[str]:
     """Every text the charts may show: the scripts among them decide the fonts."""
     titles = ("Revenue by month", "Leads by source", "Campaign ROI", "ROI (%)")
     texts = [style.gettext(t) for t in titles] + [style.number(1234567890.0)]
+    texts.append(style.money(1234567890.0))
     texts += [month_name(m) for m in data.monthly]
     texts += [source_name(data, s["source"]) for s in data.by_source]
     texts += [str(c["name"]) for c in data.campaigns]
@@ -396,10 +421,12 @@ def render_charts(
     chart with nothing to show is left out (the template says so). ``form`` is ``svg`` for
     the browser, ``png`` for PDF and e-mail; ``gettext`` translates the titles; ``rtl``
     mirrors the charts for a right-to-left page; ``number`` writes the axes' numbers (the
-    report's digits); ``notify`` hears the one missing-font warning (else it is logged)."""
+    report's digits; the revenue axis is in the currency of ``data.local``, whole);
+    ``notify`` hears the one missing-font warning (else it is logged)."""
     if form not in FORMS:
         raise ValueError(f"chart form {form!r} is not one of {FORMS}")
-    style = _Style(form, gettext, rtl, number)
+    local = getattr(data, "local", None) or LocalFormat()
+    style = _Style(form, gettext, rtl, number, functools.partial(whole_money, local))
     families = families_for(chart_texts(data, style), notify)
     with hushed():
         import matplotlib

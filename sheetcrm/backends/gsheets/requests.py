@@ -236,7 +236,8 @@ def _source(sheet_id: int, col: int, r0: int, r1: int) -> dict[str, Any]:
 
 
 def chart_request(spec: ChartSpec, sheet_id: int) -> dict[str, Any]:
-    """addChart for a declared chart; its chartId is the declaration's stable key."""
+    """addChart for a declared chart; its chartId is the declaration's stable key. A line
+    is never smoothed: a curve between two months would draw revenue nobody made."""
     col, r0, r1 = spec.domain
     if spec.kind == "pie":
         body: dict[str, Any] = {
@@ -259,6 +260,10 @@ def chart_request(spec: ChartSpec, sheet_id: int) -> dict[str, Any]:
                 ],
             }
         }
+        if spec.kind == "line":
+            # straight lines between the months, said outright; the value axis shows the
+            # series cells' own number format (the workbook currency), Sheets has no other
+            body["basicChart"]["lineSmoothing"] = False
     position = {
         "overlayPosition": {
             "anchorCell": {

@@ -5,15 +5,31 @@ faithfully when it loads a file, so the backend keeps the declarations it was gi
 custom document property of the workbook itself (its own record, in its own format: what
 other code keeps in ``_meta`` is none of its business) and redraws every declared chart
 before each save. Reading it back tells ``read(layout=True)`` which charts a tab carries.
+
+Drawn honestly and alike in Excel and LibreOffice: every line series says
+``<c:smooth val="0"/>`` (without it LibreOffice curves the line and invents revenue in
+empty months), the value axis is in the series cells' own number format without decimals
+(the workbook currency), and categories are text (a month's name is one label).
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 import openpyxl
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart._chart import ChartBase
+from openpyxl.chart.data_source import AxDataSource, NumFmt, StrRef
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RichTextProperties,
+)
 from openpyxl.packaging.custom import CustomPropertyList, StringProperty
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -80,7 +96,51 @@ def _chart(ws: Worksheet, spec: ChartSpec) -> ChartBase:
         chart.add_data(
             Reference(ws, min_col=scol + 1, min_row=s0 + 1, max_row=s1), titles_from_data=False
         )
-    chart.set_categories(Reference(ws, min_col=col + 1, min_row=r0 + 1, max_row=r1))
+    labels = Reference(ws, min_col=col + 1, min_row=r0 + 1, max_row=r1)
+    for series in chart.series:
+        # text categories: a month label ("مهر ۱۴۰۴", "October 2025") is one label, never
+        # read as a number or a date and split ("2025 / -10")
+        series.cat = AxDataSource(strRef=StrRef(f=str(labels)))
+        if spec.kind == "line":
+            series.smooth = False  # <c:smooth val="0"/>: absent, LibreOffice draws curves
+            series.marker = Marker(symbol="circle", size=5)
     if spec.kind != "pie":
         chart.legend = None
+        _axes(ws, chart, spec)
     return chart
+
+
+def _axes(ws: Worksheet, chart: ChartBase, spec: ChartSpec) -> None:
+    """Honest axes, alike in Excel and LibreOffice: both shown (openpyxl ≥ 3.1 leaves
+    ``delete`` unset, which Excel reads as hidden), values in the series cells' own
+    format without decimals, from zero when nothing is negative, and category labels
+    turned to fit in one piece, at the low end (never over a negative bar)."""
+    x_axis, y_axis = chart.x_axis, chart.y_axis  # type: ignore[attr-defined]  # not on ChartBase
+    x_axis.delete = False
+    y_axis.delete = False
+    cells = [ws.cell(row=r + 1, column=c + 1) for c, r0, r1 in spec.series for r in range(r0, r1)]
+    y_axis.numFmt = NumFmt(formatCode=axis_format(cells), sourceLinked=False)
+    numbers = [c.value for c in cells if isinstance(c.value, int | float)]
+    if numbers and min(numbers) >= 0:
+        y_axis.scaling.min = 0
+    x_axis.tickLblPos = "low"
+    x_axis.txPr = RichText(
+        bodyPr=RichTextProperties(rot=-2_700_000, vert="horz"),
+        p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties()), endParaRPr=None)],
+    )
+
+
+def axis_format(cells: list[Cell | MergedCell]) -> str:
+    """The value axis's number format: the first formatted series cell's (the workbook
+    currency of money cells, as Google Sheets' axis follows its source cells), whole
+    numbers only — ``"£"#,##0.00`` gives ``"£"#,##0``, a lakh format keeps its sections."""
+    code = next((c.number_format for c in cells if c.number_format != "General"), "#,##0")
+    return whole(code)
+
+
+def whole(code: str) -> str:
+    """``code`` without decimal places: ``.00`` after digit placeholders dropped, and the
+    bounds of conditional sections moved to half a unit (``[<99999.995]`` → ``[<99999.5]``,
+    as ``model.numformat`` writes them for a currency without decimals)."""
+    code = re.sub(r"\[<(\d+)\.\d+\]", lambda m: f"[<{m[1]}.5]", code)
+    return re.sub(r"(?<=[0#])\.0+", "", code)
