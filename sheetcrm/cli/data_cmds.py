@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from sheetcrm.cli.importing import print_import, raise_outcome, reasons_on_refusal
+from sheetcrm.cli.importing import (
+    finish_import,
+    import_webhook,
+    print_import,
+    reasons_on_refusal,
+)
 from sheetcrm.cli.options import (
     backend_options,
     force_option,
@@ -43,6 +48,12 @@ from sheetcrm.run import plural
     "--from-tab", metavar="TAB", help="Import a tab of the same workbook (e.g. 'Form Responses 1')."
 )
 @force_option("Allow deleting or blanking many rows")
+@click.option(
+    "--webhook",
+    is_flag=True,
+    help="Post the rows set aside to [notify.webhook] / [notify.trello] "
+    "(always, with [notify.webhook] on_rejected = true).",
+)
 def import_(
     crm: CRM,
     file: str | None,
@@ -55,6 +66,7 @@ def import_(
     fmt: str,
     from_tab: str | None,
     force: bool,
+    webhook: bool,
 ) -> None:
     """Import FILE (CSV, TSV, XLSX, JSON, NDJSON; - reads standard input) into a tab:
     upsert, dedupe, merge.
@@ -76,6 +88,7 @@ def import_(
         raise click.UsageError("--input-format and --encoding are for a FILE, not --from-tab")
     if stdin_name is not None and (file != "-" or not stdin_name.strip()):
         raise click.UsageError("--stdin-name names standard input: use it with FILE -")
+    hook = import_webhook(crm, webhook)  # a bad [notify] is exit 7 before anything is read
     with reasons_on_refusal(quiet):
         if from_tab:
             command = f"import --from-tab {from_tab}"
@@ -93,7 +106,7 @@ def import_(
         print_import(result, quiet)
     elif result.detected and not quiet:  # the JSON is stdout's; the recognition is said aside
         click.echo(f"{result.source} {result.detected}", err=True)
-    raise_outcome([result], spec)
+    finish_import(crm, [result], spec, hook, quiet)
 
 
 def _read(file: str, fmt: str | None, encoding: str | None, name: str | None = None) -> SourceTable:
