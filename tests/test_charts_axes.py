@@ -107,3 +107,17 @@ def test_whole_money_keeps_lakh_groups_and_drops_only_the_fraction():
     assert charts.whole_money(LocalFormat("en_GB", "GBP"), -2_500) == "\u2212£2,500"
     assert charts.whole_money(LocalFormat("de_DE", "EUR"), 12_000) == "12.000\xa0€"
     assert charts.whole_money(LocalFormat("fa_IR", "IRT", digits="native"), 0) == "۰ تومان"
+
+
+def test_the_xlsx_axis_format_is_the_cells_format_whole():
+    """The Dashboard's value axis: the money cells' format without decimals; a lakh
+    format keeps its sections, bounds moved to half a rupee (as for a currency without
+    decimals), and a format of no decimals stays as it is."""
+    from sheetcrm.backends.xlsx.charts import whole
+    from sheetcrm.model.numformat import money_format
+
+    assert whole(money_format("GBP")) == '"£"#,##0'
+    lakh = '[<99999.5]"₹"#,##0;[<9999999.5]"₹"##\\,##\\,##0;"₹"##\\,##\\,##\\,##0'
+    assert whole(money_format("INR")) == lakh
+    assert whole(money_format("IRT")) == money_format("IRT") == '#,##0 "تومان"'
+    assert whole("#,##0.00") == "#,##0"
