@@ -51,7 +51,8 @@ NASTY = [
 
 def nasty_crm() -> CRM:
     """A workbook whose report shows every NASTY value: ten as customers who bought in the
-    period (the report lists the top ten), each as an overdue task's title and assignee."""
+    period (the report lists the top ten) and scored it 1 (unhappy customers), each as an
+    overdue task's title and assignee."""
     crm = CRM(backend=MemoryBackend())
     crm.init()
     top = NASTY[:10]
@@ -67,6 +68,7 @@ def nasty_crm() -> CRM:
                 "type": "purchase",
                 "customer_id": f"C-{i}",
                 "amount": 1000 - i,
+                "satisfaction": 1,
             }
             for i in range(1, len(top) + 1)
         ],
@@ -145,7 +147,7 @@ SAFE_IMAGE = ("data:image/png;base64,", "data:image/svg+xml;base64,")  # the rep
 
 def assert_inert(page: Page) -> None:
     """No script, no event handler, no tag from the data, no link to a script scheme."""
-    allowed = {"h1", "h2", "p", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "em"}
+    allowed = {"h1", "h2", "h3", "p", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "em"}
     allowed |= {"html", "head", "meta", "title", "style", "body", "main", "header", "section"}
     allowed |= {"div", "span", "footer", "img", "small", "strong"}
     for tag, attrs in page.tags:
@@ -183,9 +185,12 @@ def test_markdown_report_shows_nasty_values_as_text():
     assert_inert(page)
     tables = [row for row in page.rows if row]
     widths = {len(row) for row in tables}
-    assert widths <= {2, 4}, widths  # every row of every table has its header's cells
-    names = [row[0] for row in tables if len(row) == 2][1:]
-    assert names == [shown(n) for n in NASTY[:10]]
+    assert widths <= {2, 3, 4}, widths  # every row of every table has its header's cells
+    two = [row for row in tables if len(row) == 2]  # top customers, then segments
+    assert two[0] == ["Customer", "Spent"] and two[11][0] == "Segment"
+    assert [row[0] for row in two[1:11]] == [shown(n) for n in NASTY[:10]]
+    unhappy = [row[0] for row in tables if len(row) == 4 and row[1] == "1"]
+    assert sorted(unhappy) == sorted(shown(n) for n in NASTY[:10])
     assert sorted(page.items) == sorted(f"{shown(n)} — {shown(n)}, due 2026-11-01" for n in NASTY)
     assert report.startswith("# &lt;script&gt;alert\\(1\\)&lt;/script&gt;\n")
 

@@ -254,7 +254,8 @@ def test_pdf_renders_to_png_pages(tmp_path):
     assert out.read_bytes().startswith(b"%PDF")
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(out), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
-    assert len(pages) >= 2 and all(p.stat().st_size > 5_000 for p in pages)
+    # every page but the last is full of ink (the last may hold just the footer)
+    assert len(pages) >= 2 and all(p.stat().st_size > 5_000 for p in pages[:-1])
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium not installed")

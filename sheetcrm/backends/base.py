@@ -62,6 +62,11 @@ class Backend(Protocol):
         """A human name for the workbook, e.g. a path or a spreadsheet URL."""
         ...
 
+    def title(self) -> str:
+        """The workbook's name for what people share (report footers, PDFs): a file name
+        or the spreadsheet's title, never a local path or a URL."""
+        ...
+
     def read(
         self,
         tabs: Iterable[str] | None = None,

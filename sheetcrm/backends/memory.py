@@ -36,6 +36,9 @@ class MemoryBackend:
     def describe(self) -> str:
         return "memory workbook"
 
+    def title(self) -> str:
+        return "memory workbook"
+
     def read(
         self,
         tabs: Iterable[str] | None = None,

@@ -1,5 +1,8 @@
 """``sheetcrm report``: read the workbook once, compute the period's figures, draw the
-charts, render a template (HTML, Markdown, text or PDF), save it and/or e-mail it."""
+charts, render a template (HTML, Markdown, text or PDF), save it and/or e-mail it.
+
+The footer names the workbook by ``Backend.title()`` (a file name, a spreadsheet's title),
+never its path: reports are shared, and a path says who made them and where."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.analytics.earnings import payout_thresholds
+from sheetcrm.analytics.kpis import satisfaction_settings
 from sheetcrm.analytics.periods import parse_period
 from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError
@@ -71,13 +75,14 @@ def make_report(
         currency=local.currency,
         local=local,
         thresholds=payout_thresholds(crm.config.features.get("earnings")),
+        satisfaction=satisfaction_settings(crm.config.features.get("satisfaction")),
     )
     if fmt == "html":  # the browser shapes the SVG's text itself
         data.charts = _charts(data, local, "svg")
     elif fmt == "pdf" or emails:  # WeasyPrint and mail clients need PNG
         data.charts = _charts(data, local, "png")
     env = environment(settings["templates"], local=local)
-    context = {"data": data, "source": crm.describe()}
+    context = {"data": data, "source": crm.backend.title()}
     text = render(template or FORMATS[fmt], env, **context)
     content: str | bytes = to_pdf(text) if fmt == "pdf" else text
     result = ReportResult(data, fmt, content)

@@ -6,7 +6,11 @@ the report agrees with ``sheetcrm summary``, the Dashboard tab and the reminders
 A seller's report adds "Revenue by channel" (the period's gross sales, refunds and net
 revenue per channel) once the workbook has Orders lines, and "Earnings" (each programme's
 balance and progress to its payout threshold, referral rewards owed and paid, the tracking
-ids that earned most) once it has Earnings rows; a report without them is unchanged."""
+ids that earned most) once it has Earnings rows; a report without them is unchanged.
+
+Every other section is there on any workbook, and says plainly when it has nothing to show
+and what would fill it (``has``: which kinds of records the workbook holds at all, so the
+templates can tell "none in this period" from "none yet")."""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from sheetcrm.analytics.frames import column, records
 from sheetcrm.analytics.insights import campaign_results
 from sheetcrm.analytics.periods import Period
 from sheetcrm.outputs.i18n import LocalFormat, gettext
+from sheetcrm.outputs.report_satisfaction import SatisfactionReport, satisfaction_report
 
 
 @dataclass
@@ -83,6 +88,10 @@ class ReportData:
     earnings: EarningsReport | None = None
     #: How figures are written (language, currency, calendar, digits), charts included.
     local: LocalFormat = field(default_factory=LocalFormat)
+    #: The Satisfaction section (None only for a ReportData built by hand).
+    satisfaction: SatisfactionReport | None = None
+    #: Which records the workbook holds at all: customers, leads, sales, campaigns, tasks.
+    has: dict[str, bool] = field(default_factory=dict)
 
     def gettext(self, message: str) -> str:
         """``message`` in the report's language (chart titles and axis labels)."""
@@ -91,6 +100,21 @@ class ReportData:
     @property
     def empty(self) -> bool:
         return not (self.monthly and any(m["revenue"] or m["leads"] for m in self.monthly))
+
+    @property
+    def blank(self) -> bool:
+        """No records of any kind yet: the report says how to put some in."""
+        return not any(self.has.values())
+
+    @property
+    def unbudgeted(self) -> int:
+        """Campaigns without a budget (no ROI or cost per customer without one)."""
+        return sum(1 for c in self.campaigns if c.get("budget") is None)
+
+    @property
+    def unsegmented(self) -> bool:
+        """Customers, but no segment on any of them (not refreshed since they came in)."""
+        return bool(self.segments) and all(s["segment"] == kpis.NO_SEGMENT for s in self.segments)
 
 
 def _value(value: Any) -> Any:
@@ -200,7 +224,11 @@ def _new_leads(leads: pd.DataFrame, period: Period) -> list[dict[str, Any]]:
     return [{k: r.get(k) for k in keys} for r in records(fresh)]
 
 
-def _campaigns(table: pd.DataFrame) -> list[dict[str, Any]]:
+def _campaigns(frames: Mapping[str, pd.DataFrame], sales: pd.DataFrame) -> list[dict[str, Any]]:
+    """The campaigns by ROI (none without Campaigns rows: no attribution work for them)."""
+    if frames["Campaigns"].empty:
+        return []
+    table = campaign_results(frames, sales)
     keys = ("name", "channel", "leads", "revenue", "budget", "roi", "cpa", "ctr")
     return [{k: None if pd.isna(r[k]) else r[k] for k in keys} for r in records(kpis.by_roi(table))]
 
@@ -214,10 +242,12 @@ def build(
     currency: str,
     local: LocalFormat | None = None,
     thresholds: Mapping[str, float] | None = None,
+    satisfaction: kpis.SatisfactionSettings | None = None,
 ) -> ReportData:
     """Compute a report's numbers from typed tab frames; ``local``: the language, calendar
     and digits its labels are in (English, Gregorian, with ``currency``, by default);
-    ``thresholds``: each earnings programme's minimum payout (``[earnings]``)."""
+    ``thresholds``: each earnings programme's minimum payout (``[earnings]``);
+    ``satisfaction``: the score scale and unhappy threshold (``[satisfaction]``)."""
     local = local or LocalFormat(currency=currency)
     sales = kpis.sales(frames, as_of)
     customers = frames["Customers"]
@@ -252,7 +282,7 @@ def build(
         _kpis(frames, sales, period, local.language),
         monthly,
         by_source,
-        _campaigns(campaign_results(frames, sales)),
+        _campaigns(frames, sales),
         _top_customers(frames, sales, period),
         _new_leads(frames["Leads"], period),
         overdue,
@@ -260,4 +290,12 @@ def build(
         local=local,
         channels=_channels(frames, sales, period),
         earnings=earnings_report(frames, as_of, thresholds),
+        satisfaction=satisfaction_report(frames, period, as_of, satisfaction),
+        has={
+            "customers": not customers.empty,
+            "leads": not frames["Leads"].empty,
+            "sales": not sales.empty,
+            "campaigns": not frames["Campaigns"].empty,
+            "tasks": not frames["Tasks"].empty,
+        },
     )

@@ -157,6 +157,24 @@ class GSheetsBackend:
             return f"spreadsheet {self.sid} at {self.endpoint}"
         return f"https://docs.google.com/spreadsheets/d/{self.sid}"
 
+    #: The spreadsheet's title, once a listing (or ``title``) has told it.
+    _title: str | None = None
+
+    def title(self) -> str:
+        """The spreadsheet's title: learnt with the tab listing a read sends anyway, else
+        one ``spreadsheets.get`` asking for the title alone (the ID when it has none)."""
+        if self._title is None:
+            data = self._request(
+                "get",
+                SPREADSHEET_URL % self.sid,
+                params={"fields": "properties.title"},
+                idempotent=True,
+                write=False,
+                step="reading the spreadsheet's title",
+            )
+            self._title = str(data.get("properties", {}).get("title") or self.sid)
+        return self._title
+
     # -- the request path ----------------------------------------------------------------
 
     def _request(
@@ -213,11 +231,12 @@ class GSheetsBackend:
         data = self._request(
             "get",
             SPREADSHEET_URL % self.sid,
-            params={"fields": f"sheets({fields})"},
+            params={"fields": f"properties.title,sheets({fields})"},
             idempotent=True,
             write=False,
             step="reading the spreadsheet's tabs",
         )
+        self._title = data.get("properties", {}).get("title") or self._title
         self.catalog.listing(data.get("sheets", []), layout=layout)
 
     def _batch_get(

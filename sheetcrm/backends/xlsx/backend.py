@@ -49,6 +49,10 @@ class XlsxBackend:
     def describe(self) -> str:
         return str(self.path)
 
+    def title(self) -> str:
+        """The file name alone: a shared report must not show where the file lives."""
+        return self.path.name
+
     def exists(self) -> bool:
         return self.path.exists()
 
