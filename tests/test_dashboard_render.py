@@ -28,6 +28,8 @@ from locale_support import Book
 from PIL import Image
 from support import emulator_serve
 
+from sheetcrm.backends.xlsx.charts import LINE
+
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 SVG = "{http://www.w3.org/2000/svg}"
 AS_OF = ("--as-of", "2025-10-15")
@@ -49,6 +51,7 @@ LOCALES = {
         '#,##0 "تومان"',
     ),
 }
+LINE_RGB = tuple(int(LINE[i : i + 2], 16) for i in (0, 2, 4))
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="no LibreOffice")
 
 
@@ -185,10 +188,10 @@ def _run(*command: str) -> str:
 
 
 def revenue_line(png: Path) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """The revenue line's pixels: the series blue of the topmost chart (the revenue chart
-    is above the others; tables and titles are black)."""
+    """The revenue line's pixels: its colour (``LINE``, the report's blue) in the topmost
+    chart (the revenue chart is above the others; tables and titles are black)."""
     rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
-    blue = (rgb[..., 2] - rgb[..., 0] > 60) & (rgb[..., 2] - rgb[..., 1] > 25)
+    blue = (np.abs(rgb - np.array(LINE_RGB)) < 40).all(axis=2)
     rows = np.nonzero(blue.any(axis=1))[0]
     assert rows.size, "no chart line in the render"
     end = rows[0]

@@ -23,6 +23,7 @@ from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart._chart import ChartBase
 from openpyxl.chart.data_source import AxDataSource, NumFmt, StrRef
 from openpyxl.chart.marker import Marker
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.chart.text import RichText
 from openpyxl.drawing.text import (
     CharacterProperties,
@@ -37,6 +38,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sheetcrm.model.changes import ChartSpec, SetCharts
 
 PROPERTY = "sheetcrm charts"  # JSON: tab → list of ChartSpec.as_json()
+#: The line's colour: the report's revenue line's (``outputs.charts.PALETTE[0]``).
+LINE = "305496"
 _KINDS: dict[str, type[ChartBase]] = {"line": LineChart, "pie": PieChart, "bar": BarChart}
 
 
@@ -104,6 +107,10 @@ def _chart(ws: Worksheet, spec: ChartSpec) -> ChartBase:
         if spec.kind == "line":
             series.smooth = False  # <c:smooth val="0"/>: absent, LibreOffice draws curves
             series.marker = Marker(symbol="circle", size=5)
+            series.graphicalProperties.line.solidFill = LINE
+            series.graphicalProperties.line.width = 25_400  # EMU: 2 pt, as the report's
+            series.marker.graphicalProperties = GraphicalProperties(solidFill=LINE)
+            series.marker.graphicalProperties.line.solidFill = LINE
     if spec.kind != "pie":
         chart.legend = None
         _axes(ws, chart, spec)
