@@ -55,6 +55,12 @@ def on_scale(scale: int) -> ValueContext:
         ("9/10", 9),
         ("0", 0),
         (7, 7),
+        ("Very satisfied", 5),
+        ("Dissatisfied", 2),
+        ("خیلی راضی", 5),
+        ("ناراضی", 2),
+        ("খুব অসন্তুষ্ট", 1),
+        ("মোটামুটি", 3),
     ],
 )
 def test_a_score_is_read_as_people_and_forms_write_it(typed, score):

@@ -9,6 +9,7 @@ amounts round half up to the currency's smallest unit (``model.money``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -22,8 +23,10 @@ from sheetcrm.model.values import (
     Codec,
     ValueContext,
     is_blank,
+    normalize_token,
     to_ascii_digits,
 )
+from sheetcrm.model.vocab import LANGUAGES, builtin
 
 
 class NumberCodec(Codec):
@@ -130,7 +133,9 @@ class ScoreCodec(NumberCodec):
     workbook uses is ``[satisfaction] scale`` (``kpis.satisfaction``).
 
     Read as people and forms write scores: ``4``, ``۴``, ``৪``, ``4/5``, ``4 out of 5``,
-    ``۴ از ۵``, ``৫-এর মধ্যে ৪``, ``★★★★☆``. A score "out of" a scale is kept as the score
+    ``۴ از ۵``, ``৫-এর মধ্যে ৪``, ``★★★★☆``, and the answer words of a multiple-choice
+    question ("Very satisfied" 5 … "Very dissatisfied" 1, «راضی», «অসন্তুষ্ট»: the
+    vocabularies' ``[satisfaction]``, scores of 5). A score "out of" a scale is kept as the score
     (never rescaled: 4/5 is 4) and only when that scale is the workbook's. When the context
     knows the workbook's scale (``ValueContext.score_scale``), a score above it is refused
     naming the setting that would take it (a 9 in a 1–5 workbook: ``[satisfaction] scale
@@ -145,7 +150,7 @@ class ScoreCodec(NumberCodec):
         scale = _scale_of(ctx)
         if isinstance(raw, str) and not is_blank(raw):
             text = to_ascii_digits(raw).strip()
-            stars = _stars(text)
+            stars = _stars(text) or _word(text)
             if stars is not None:
                 return self._checked(raw, stars[0], stars[1], scale)
             for pattern in _OUT_OF:
@@ -189,6 +194,23 @@ def _on_scale(scale: int, why: str = "") -> str:
         f"a score from 0 to 10, this workbook's scale{aside} "
         "(1–5 ratings need [satisfaction] scale = 5 in sheetcrm.toml)"
     )
+
+
+@functools.cache
+def _score_words() -> dict[str, int]:
+    """Folded answer words → their score of 5 (``[satisfaction]`` in the built-in
+    vocabularies: "Very satisfied", «خیلی راضی», «খুব সন্তুষ্ট»…)."""
+    words: dict[str, int] = {}
+    for language in LANGUAGES:
+        for score, spellings in builtin(language).get("satisfaction", ()):
+            words.update(dict.fromkeys((normalize_token(w) for w in spellings), int(score)))
+    return words
+
+
+def _word(text: str) -> tuple[int, int] | None:
+    """(score, 5) of an answer word, or None when ``text`` is none of them."""
+    score = _score_words().get(normalize_token(text))
+    return None if score is None else (score, 5)
 
 
 def _stars(text: str) -> tuple[int, int] | None:
