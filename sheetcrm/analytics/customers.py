@@ -3,9 +3,11 @@ the RFM score and named segment, from the one sales table (``kpis.sales``).
 
 The sales table holds the Orders lines, their refunds and logged purchases and returns, so
 a marketplace buyer made a customer by an orders import has totals and RFM as a customer
-who buys in person does. RFM: recency = days from the last purchase to the as-of date;
-frequency = orders (distinct order ids: an order of three lines is one); monetary = net
-amount (purchases minus refunds). Each becomes a 1–5 score by rank
+who buys in person does. ``last_activity`` is the customer's recency for everything else
+(``kpis``: Recency — last contact or purchase, else first contact; segments, win-back,
+the Dashboard). RFM ranks buyers only, so its recency = days from the last purchase to
+the as-of date; frequency = orders (distinct order ids: an order of three lines is one);
+monetary = net amount (purchases minus refunds). Each becomes a 1–5 score by rank
 quintile among customers with a purchase (5 = most recent / most frequent / highest), and
 the named segment follows from R and FM = ⌈(F + M) / 2⌉:
 
@@ -69,6 +71,7 @@ def customer_metrics(
     out["last_purchase"] = purchases.groupby("customer_id")["day"].max()
     out["recency_days"] = (pd.Timestamp(as_of) - out["last_purchase"]).dt.days
     contacts = _contacts(interactions)
+    contacts = contacts[contacts["day"] <= pd.Timestamp(as_of)]  # nothing after the as-of day
     out["interactions"] = contacts.groupby("customer_id").size()
     out["interactions"] = out["interactions"].fillna(0).astype(int)
     out["last_contact"] = contacts.groupby("customer_id")["day"].max()

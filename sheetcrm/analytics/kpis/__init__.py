@@ -52,11 +52,18 @@ Time zone and the as-of date
     A sale without a readable date counts nowhere.
 Period
     ``[start, end)``: from midnight starting ``start`` to midnight starting ``end``, so a
-    sale at exactly ``end`` belongs to the next period. ``week``, ``month`` and ``quarter``
-    are the last 7, 30 and 91 days, the as-of day included (``periods``); "last 30 days"
-    is ``periods.last_days(as_of, 30)``: never 31 days and never a future day. A typed range
-    ``A..B`` includes both days and stops at the end of the as-of day. A report compares
-    a period with the same number of days just before it.
+    sale at exactly ``end`` belongs to the next period (``analytics.periods``, the one
+    place period words are defined). "This month" is the calendar month to date: its 1st
+    to the as-of day, in the workbook's calendar (Jalali for a Persian workbook); "last
+    month" the whole calendar month before; "the last 7 / 30 / 90 days" are rolling
+    windows of that many days ending with the as-of day (``periods.last_days``: never 31
+    days, never a future day). ``--period`` takes ``this-month``, ``last-month``,
+    ``last-7-days``, ``last-30-days`` (the default), ``last-90-days``, a calendar month or
+    a range ``A..B`` (both days included, cut off at the as-of day); the old ``week``,
+    ``month`` and ``quarter`` still read as the last 7, 30 and 91 days, and are labelled
+    so. Every label of a period names its exact first and last day ("the last 30 days,
+    2025-09-16 to 2025-10-15"). A report compares a period with the same number of days
+    just before it.
 Monthly trend
     The 12 calendar months ending with the as-of month, each ``[1st, next 1st)``: new
     leads, orders, revenue, returns and average order value.
@@ -79,17 +86,20 @@ Campaigns
     contact date on (``analytics.campaigns``).
 Active and inactive customers
     A customer is active when their last purchase is at most 180 days (``ACTIVE_DAYS``)
-    before the as-of day, and inactive when they have bought but not in that time; one who
-    never bought is neither (a prospect). Purchases decide, not contacts or the segment:
-    the default "inactive" segment (no contact for 180 days) is a colouring rule a
-    business can change, and segments are first-match, so a lapsed VIP is inactive here
-    whatever its segment. The Dashboard counts both; ``remind`` offers the inactive ones
-    (not opted out, with an e-mail address) a win-back.
+    before the as-of day. Inactive: not active, and last heard of (Recency, below) more
+    than 180 days before it, whether they ever bought or not — a customer never contacted
+    since a first visit two years ago is inactive, one who last bought a year ago but
+    called last week is neither. The segment does not decide: segments are first-match, so
+    a lapsed VIP is inactive here whatever its segment. The Dashboard counts both;
+    ``remind`` offers the inactive ones (not opted out, with an e-mail address) a win-back.
 Recency
     ``latest_activity()``: the day a customer was last heard of — the later of their last
     contact (an interaction) and last purchase (the sales table); with neither, their
-    first contact. The Customers tab's computed ``last_activity``; segments, the win-back
-    list and the Dashboard measure how long ago from it.
+    first contact. It is THE recency of a customer: the Customers tab's computed
+    ``last_activity``, the default "inactive" segment, ``recency()`` /
+    ``inactive_customers()`` (the win-back list, the Dashboard, ``summary``, the report)
+    all measure from it. RFM's R alone stays purchase recency (days since the last
+    purchase; RFM ranks buyers only, ``analytics.customers``).
 Satisfaction
     Scores are the ``satisfaction`` column of Interactions (a feedback form's answers, a
     rating noted after a call), 1–5 or 0–10 (``[satisfaction] scale``, 5 by default).
@@ -128,6 +138,7 @@ from sheetcrm.analytics.kpis._customers import (
     last_purchases,
     latest_activity,
     new_customers,
+    recency,
     region_table,
     segment_table,
 )
@@ -248,6 +259,7 @@ __all__ = [
     "pipeline",
     "product_table",
     "ratio",
+    "recency",
     "region_table",
     "revenue_by_customer",
     "roi",

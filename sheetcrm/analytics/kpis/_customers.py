@@ -45,15 +45,55 @@ def last_activity(customers: pd.DataFrame) -> pd.Series:
     )
 
 
-def activity(customers: pd.DataFrame, sales: pd.DataFrame, as_of: dt.date) -> pd.Series:
-    """Per customer: ``ACTIVE``, ``INACTIVE`` or None (never bought) on the as-of day."""
+def recency(
+    customers: pd.DataFrame,
+    sales: pd.DataFrame,
+    as_of: dt.date,
+    interactions: pd.DataFrame | None = None,
+) -> pd.Series:
+    """Per customer, their ``latest_activity`` on the as-of day (``kpis``: Recency): the
+    last contact (from ``interactions`` when given, else the frame's computed
+    ``last_contact``), the last purchase (the sales table) and, with neither, the first
+    contact; nothing dated after the as-of day counts. NaT when none is known."""
+    cut = pd.Timestamp(as_of)
+    ids = column(customers, "customer_id")
+    last = last_purchases(sales[sales["when"] < end_of(as_of)])
+    bought = pd.to_datetime(ids.map(lambda cid: last.get(cid) if isinstance(cid, str) else None))
+    if interactions is None:
+        contact = day(column(customers, "last_contact"))
+    else:
+        acts = pd.DataFrame(
+            {
+                "customer_id": column(interactions, "customer_id"),
+                "day": day(column(interactions, "date")),
+            }
+        )
+        seen = acts[acts["day"] <= cut].groupby("customer_id")["day"].max()
+        contact = pd.to_datetime(
+            ids.map(lambda cid: seen.get(cid) if isinstance(cid, str) else None)
+        )
+    first = day(column(customers, "first_contact"))
+    latest = latest_activity(contact.where(contact <= cut), bought, first.where(first <= cut))
+    return latest
+
+
+def activity(
+    customers: pd.DataFrame,
+    sales: pd.DataFrame,
+    as_of: dt.date,
+    interactions: pd.DataFrame | None = None,
+) -> pd.Series:
+    """Per customer: ``ACTIVE`` (bought in the last ``ACTIVE_DAYS`` days), ``INACTIVE``
+    (not active, and last heard of — ``recency`` — more than ``ACTIVE_DAYS`` days ago,
+    bought or not) or None (neither: recently in touch, or nothing dated known)."""
     last = last_purchases(sales[sales["when"] < end_of(as_of)])
     ids = column(customers, "customer_id")
     when = pd.to_datetime(ids.map(lambda cid: last.get(cid) if isinstance(cid, str) else None))
     days = (pd.Timestamp(as_of) - when).dt.days
+    quiet = (pd.Timestamp(as_of) - recency(customers, sales, as_of, interactions)).dt.days
     out = pd.Series([None] * len(customers), index=customers.index, dtype=object)
+    out[(quiet > ACTIVE_DAYS) & ~(days <= ACTIVE_DAYS)] = INACTIVE
     out[days <= ACTIVE_DAYS] = ACTIVE
-    out[days > ACTIVE_DAYS] = INACTIVE
     return out
 
 
@@ -63,10 +103,15 @@ def active_customers(customers: pd.DataFrame, sales: pd.DataFrame, as_of: dt.dat
 
 
 def inactive_customers(
-    customers: pd.DataFrame, sales: pd.DataFrame, as_of: dt.date
+    customers: pd.DataFrame,
+    sales: pd.DataFrame,
+    as_of: dt.date,
+    interactions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The customers who have bought, but not in the last ``ACTIVE_DAYS`` days."""
-    return customers[activity(customers, sales, as_of) == INACTIVE]
+    """The customers not active and not heard of for more than ``ACTIVE_DAYS`` days
+    (``activity``): the win-back list and the Dashboard count, a never-contacted customer
+    whose first visit is that old included."""
+    return customers[activity(customers, sales, as_of, interactions) == INACTIVE]
 
 
 def segment_table(customers: pd.DataFrame) -> pd.DataFrame:
