@@ -43,6 +43,7 @@ from sheetcrm.workbook.sellers import (
     seller_grids,
 )
 from sheetcrm.workbook.summary_tabs import source_rows, summary_grids
+from sheetcrm.workbook.today import put_satisfaction, put_today
 
 if TYPE_CHECKING:
     from sheetcrm.analytics.insights import Insights
@@ -120,8 +121,14 @@ def _charts(months: int, sources: int, campaigns: int) -> list[ChartSpec]:
     return [c for c in charts if c.domain[2] > c.domain[1]]
 
 
-def dashboard_grid(ins: Insights, look: Look = PLAIN) -> tuple[list[list[Any]], list[ChartSpec]]:
-    """The Dashboard's cells (row 0 first) and its charts."""
+def dashboard_grid(
+    ins: Insights,
+    look: Look = PLAIN,
+    satisfaction: kpis.SatisfactionSettings | None = None,
+) -> tuple[list[list[Any]], list[ChartSpec]]:
+    """The Dashboard's cells (row 0 first) and its charts. Below the month table: Today,
+    then customer satisfaction (``[satisfaction]``), then the seller blocks; the rows
+    above them (and the charts drawn from them) stay where they always were."""
     grid: dict[tuple[int, int], Any] = {}
 
     def put(r: int, c: int, values: list[Any]) -> None:
@@ -135,6 +142,8 @@ def dashboard_grid(ins: Insights, look: Look = PLAIN) -> tuple[list[list[Any]], 
     sources, campaigns = _put_side_tables(put, ins, look)
     charts = _charts(len(ins.monthly), sources, campaigns)
     top = MONTH_ROW + 2 + len(ins.monthly)
+    top += put_today(put, top, ins) + 1
+    top += put_satisfaction(put, top, ins, look, satisfaction) + 1
     if has_orders(ins):
         channels = put_channels(put, top, ins, look)
         charts.append(channel_chart(top, channels, (KPI_ROW + 54, CHART_COL)))
@@ -178,11 +187,20 @@ def diff_cells(
     return tuple(sorted(out, key=lambda t: (t[0], t[1])))
 
 
+def satisfaction_of(crm: CRM) -> kpis.SatisfactionSettings:
+    """``[satisfaction]`` as the Dashboard reads it (``owner`` is for ``remind``: who
+    follows up; the figures do not depend on it)."""
+    table = crm.config.features.get("satisfaction")
+    if isinstance(table, dict):
+        table = {k: v for k, v in table.items() if k != "owner"}
+    return kpis.satisfaction_settings(table)
+
+
 def plan_dashboard(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> ChangeSet:
     """Create missing generated tabs and write what changed in them; declare the charts."""
     changes = ChangeSet()
     look = Look.of(crm)
-    dash, charts = dashboard_grid(ins, look)
+    dash, charts = dashboard_grid(ins, look, satisfaction_of(crm))
     present = frozenset(t for t in SELLER_GENERATED if grids.get(t) is not None)
     tabs = {"Dashboard": dash, **summary_grids(ins, look), **seller_grids(ins, look, present)}
     current = grids.get("Dashboard")
