@@ -13,7 +13,11 @@ import pytest
 
 from sheetcrm.analytics import kpis
 from sheetcrm.analytics.segments import DEFAULT_SEGMENTS, assign_segments, segment_rules
+from sheetcrm.backends.memory import MemoryBackend
+from sheetcrm.config import parse_config
+from sheetcrm.crm import CRM
 from sheetcrm.errors import ValueParseError
+from sheetcrm.ingest.importer import import_file
 from sheetcrm.ingest.mapping import map_columns
 from sheetcrm.ingest.presets import PRESETS, detect_preset
 from sheetcrm.ingest.readers import read_source
@@ -248,3 +252,25 @@ def test_unhappy_is_the_first_default_segment_even_for_a_vip():
     ten = segment_rules(None, SCHEMA["Customers"], unhappy_at=3)  # [satisfaction] unhappy_at
     named, _ = assign_segments(ten, frame, AS_OF)
     assert list(named)[3] == "unhappy"
+
+
+def test_an_nps_form_in_bengali_keeps_its_0_to_10_scores_linked_by_email_or_phone():
+    config = parse_config(
+        {
+            "locale": {"language": "bn_BD", "region": "BD", "currency": "BDT"},
+            "satisfaction": {"scale": 10},
+        }
+    )
+    crm = CRM(backend=MemoryBackend(), config=config)
+    crm.init()
+    import_file(crm, FEEDBACK / "customers_bn.csv", tab="Customers")
+    result = import_file(crm, FEEDBACK / "feedback_bn.csv", preset="feedback")
+    assert result.counts.created == 3 and not result.quarantine
+    shown = crm.frame("Interactions")
+    got = [(str(d)[:10], s, c) for d, s, c in shown[["date", "satisfaction", "customer_id"]].values]
+    assert got == [
+        ("2025-10-05", 10, "C-BN1"),  # ০৫/১০/২০২৫, Bengali digits
+        ("2025-10-06", 3, "C-BN2"),  # by phone, GMT+6 as Google Forms writes it
+        ("2025-10-07", 8, "C-BN3"),
+    ]
+    assert set(shown["type"]) == {"feedback"}
