@@ -76,7 +76,11 @@ def test_a_feedback_export_on_xlsx_reaches_customers_segments_and_the_digest(tmp
     text = to_sophie[0].get_body(("plain",)).get_content()
     html = to_sophie[0].get_body(("html",)).get_content()
     assert "Unhappy customers to call back:" in text
-    assert "Priya Shah: last score 1 of 5 on 2025-10-15, +447911123403" in text
+    assert (
+        "  - Priya Shah: last score 1 of 5 on 2025-10-15, +447911123403 "
+        "<priya.shah@example.co.uk>: “Parcel arrived damaged, nobody answered my email; "
+        "would recommend us: 2 of 10”\r\n"  # e-mail lines end in CRLF
+    ) in text
     assert "Priya Shah: last score 1 of 5" in html
     assert all("Priya" not in m.get_body(("plain",)).get_content() for _, m in box.messages[1:])
 

@@ -36,6 +36,7 @@ FOLLOWUP_KEYS = (
     "last_satisfaction",
     "last_scored",
     "by",
+    "said",
 )
 
 
@@ -55,13 +56,15 @@ def settings_of(features: Mapping[str, Any]) -> tuple[kpis.SatisfactionSettings,
 
 
 def _last_scores(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Per customer ID: the last score given up to the as-of day, its day and its ``by``."""
+    """Per customer ID: the last score given up to the as-of day, its day, its ``by`` and
+    what the customer said with it (the interaction's summary)."""
     frame = pd.DataFrame(
         {
             "customer_id": column(interactions, "customer_id"),
             "when": moment(column(interactions, "date")),
             "score": num(column(interactions, "satisfaction")),
             "by": column(interactions, "by"),
+            "said": column(interactions, "summary"),
         }
     )
     kept = frame["score"].notna() & frame["when"].notna() & frame["customer_id"].notna()
@@ -77,8 +80,9 @@ def unhappy_followups(
     settings: kpis.SatisfactionSettings,
     owner: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The follow-up list (``FOLLOWUP_KEYS``), lowest score first, then longest waiting;
-    ``by`` is who gets it (the score's taker, else ``owner``)."""
+    """The follow-up list (``FOLLOWUP_KEYS``, and ``scale``), lowest score first, then
+    longest waiting; ``by`` is who gets it (the score's taker, else ``owner``), ``said``
+    what the customer wrote with the score (for whoever calls back)."""
     last = _last_scores(frames["Interactions"], as_of)
     low = last[last["score"] <= settings.unhappy_at]
     if low.empty:
@@ -101,6 +105,7 @@ def unhappy_followups(
                 "last_satisfaction": _score(row["score"]),
                 "last_scored": row["when"].date(),
                 "by": kpis.assignee(owner if is_blank(taker) else taker),
+                "said": _text(row["said"]),
                 "scale": settings.scale,
             }
         )

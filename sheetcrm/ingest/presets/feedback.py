@@ -127,7 +127,7 @@ def _feedback(row: Row) -> Row:
     if not is_blank(who) and is_blank(row.get("customer_id")):
         notes.append(f"from {str(who).strip()}")
     if is_blank(row.get("summary")):
-        row["summary"] = "; ".join(notes) or "Feedback form response"
+        row["summary"] = "; ".join(notes) or None
     if is_blank(row.get("interaction_id")) and not is_blank(row.get("date")):
         row["interaction_id"] = stable_id("I", row.get("date"), row.get("customer_id"), who)
     return row
