@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sheetcrm.backends.base import ApplyReport, SheetAdapter, WorkbookAdapter, apply_changes
@@ -98,6 +99,8 @@ class _MemorySheet(SheetAdapter):
             lay.frozen_rows = op.frozen_rows
         if op.hidden is not None:
             lay.hidden = op.hidden
+        if op.auto_filter is not None:  # it grows with the rows, as in a workbook
+            lay.auto_filter = replace(op.auto_filter, end_row=None)
         for name, rule in op.validations:
             if name in hm.columns:
                 lay.validations[self._g.header[hm.index(name)]] = rule

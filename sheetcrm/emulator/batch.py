@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import decorations as d
+from . import filters
 from . import metadata as m
 from . import moves as mv
 from . import structure as s
@@ -42,8 +43,8 @@ HANDLERS: dict[str, Handler] = {
     "createDeveloperMetadata": m.create_developer_metadata,
     "updateDeveloperMetadata": m.update_developer_metadata,
     "deleteDeveloperMetadata": m.delete_developer_metadata,
-    "setBasicFilter": d.set_basic_filter,
-    "clearBasicFilter": d.clear_basic_filter,
+    "setBasicFilter": filters.set_basic_filter,
+    "clearBasicFilter": filters.clear_basic_filter,
     "mergeCells": d.merge_cells,
     "unmergeCells": d.unmerge_cells,
     "addNamedRange": d.add_named_range,
@@ -122,6 +123,7 @@ def batch_update(ss: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
     except Exception:
         _restore(ss, snap)
         raise
+    ss.applied.update(kinds)
     out: dict[str, Any] = {"spreadsheetId": ss.id, "replies": replies}
     if body.get("includeSpreadsheetInResponse"):
         from .getsheet import spreadsheet_json

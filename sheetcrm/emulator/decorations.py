@@ -169,21 +169,6 @@ def delete_protected_range(ss: Spreadsheet, req: dict[str, Any]) -> None:
     sheet.protected_ranges.remove(pr)
 
 
-def set_basic_filter(ss: Spreadsheet, req: dict[str, Any]) -> None:
-    flt = copy.deepcopy(req.get("filter", {}))
-    sheet, g = _sheet_of(ss, flt.get("range", {}))
-    # Google stores the filter's range with explicit bounds
-    g.r0, g.c0 = g.r0 or 0, g.c0 or 0
-    g.r1 = sheet.row_count if g.r1 is None else g.r1
-    g.c1 = sheet.col_count if g.c1 is None else g.c1
-    flt["range"] = g.as_json()
-    sheet.basic_filter = flt
-
-
-def clear_basic_filter(ss: Spreadsheet, req: dict[str, Any]) -> None:
-    ss.sheet(sheet_id=req.get("sheetId", 0)).basic_filter = None
-
-
 def merge_cells(ss: Spreadsheet, req: dict[str, Any]) -> None:
     sheet, g = _sheet_of(ss, req.get("range", {}))
     sheet.merges.append(g)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import itertools
 import secrets
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -222,6 +223,8 @@ class Spreadsheet:
     properties: dict[str, Any] = field(default_factory=dict)
     developer_metadata: list[dict[str, Any]] = field(default_factory=list)
     named_ranges: list[dict[str, Any]] = field(default_factory=list)
+    #: batchUpdate requests applied, by kind (``setBasicFilter`` …): what a test counts
+    applied: Counter[str] = field(default_factory=Counter)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1_000_000), repr=False)
 
     def next_id(self) -> int:

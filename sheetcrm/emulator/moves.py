@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from . import filters
 from .cells import effective
 from .model import GridRange, Sheet, Spreadsheet, bad
 from .structure import grid_bounds
@@ -38,6 +39,7 @@ def permute(
     if dim == "ROWS":
         _permute_rows(sheet, start, end, order, span)
     else:
+        filters.moved_columns(sheet, where)
         for row in sheet.rows:
             if len(row) > min(order):
                 row.extend([None] * (end - len(row)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from . import filters
 from .cells import from_extended
 from .masks import apply_mask, mask_paths
 from .model import GridRange, Sheet, Spreadsheet, bad
@@ -176,10 +177,7 @@ def _move_anchors(ss: Spreadsheet, sheet: Sheet, dim: str, start: int, count: in
                 pr["range"] = g.as_json()
             else:
                 sheet.protected_ranges.remove(pr)
-    if sheet.basic_filter and "range" in sheet.basic_filter:
-        g = GridRange.from_json(sheet.basic_filter["range"])
-        g.shift(dim, start, count)
-        sheet.basic_filter["range"] = g.as_json()
+    filters.shift(sheet, dim, start, count)
     for meta in list(ss.developer_metadata):
         dr = meta.get("location", {}).get("dimensionRange")
         if dr and dr.get("sheetId", 0) == sheet.id and dr.get("dimension") == dim:
@@ -219,8 +217,10 @@ def delete_dimension_request(ss: Spreadsheet, req: dict[str, Any]) -> None:
 def append_dimension(ss: Spreadsheet, req: dict[str, Any]) -> None:
     sheet = ss.sheet(sheet_id=req.get("sheetId", 0))
     key = "rowCount" if req.get("dimension") == "ROWS" else "columnCount"
+    old_rows = sheet.row_count
     sheet.props["gridProperties"][key] += int(req.get("length", 0))
     ss.check_cells()
+    filters.grew(sheet, old_rows)
 
 
 # -- cells -------------------------------------------------------------------------------
@@ -330,6 +330,7 @@ def append_cells(ss: Spreadsheet, req: dict[str, Any]) -> None:
     if grow > 0:
         sheet.props["gridProperties"]["rowCount"] += grow
         ss.check_cells()
+        filters.grew(sheet, sheet.row_count - grow)
     for dr, row in enumerate(rows):
         for dc, data in enumerate(row.get("values", [])):
             _set_cell_data(sheet, start + dr, dc, data, fields)

@@ -2,8 +2,9 @@
 loopback HTTP server. Both hand every request to the same ``Emulator``.
 
 The HTTP server also answers ``GET /_emulator/stats`` (not counted itself) with the
-requests so far per method, and the errors it answered, as JSON: how a test (or ``curl``)
-counts what a separate ``sheetcrm`` process sent.
+requests so far per method, the batchUpdate requests applied per kind
+(``batch_requests``: ``setBasicFilter`` …), and the errors it answered, as JSON: how a
+test (or ``curl``) counts what a separate ``sheetcrm`` process sent.
 
 With a ``control_token``, it also takes scripted faults at ``/_emulator/faults`` (see
 ``control``): how a test drives fresh CLI processes against ``sheetcrm emulator serve``
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -97,6 +99,9 @@ def stats_json(emulator: Emulator) -> bytes:
             "total": stats.total,
             "writes": stats.writes,
             "errors": [list(e) for e in stats.errors],
+            "batch_requests": dict(
+                sum((ss.applied for ss in emulator.spreadsheets.values()), Counter[str]())
+            ),
         }
     ).encode()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import filters
 from .a1 import Bounds, format_range
 from .cells import parse_user_entered, render
 from .model import Sheet, Spreadsheet, bad
@@ -234,6 +235,7 @@ def append(ss: Spreadsheet, text: str, body: dict[str, Any], params: dict[str, l
         insert_dimension(ss, sheet, "ROWS", target, target + len(values))
     elif need_rows > 0:
         sheet.props["gridProperties"]["rowCount"] += need_rows
+        filters.grew(sheet, sheet.row_count - need_rows)
     if c0 + width > sheet.col_count:
         sheet.props["gridProperties"]["columnCount"] = c0 + width
     ss.check_cells()

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheetcrm.model.grid import Validation
+from sheetcrm.model.grid import AutoFilter, Validation
 from sheetcrm.model.values import is_blank
 
 
@@ -63,6 +63,9 @@ class SetLayout:
     hidden: bool | None = None
     validations: tuple[tuple[str, Validation], ...] = ()
     number_formats: tuple[tuple[str, str], ...] = ()
+    #: a filter over the header row and every data row (growing with the tab), set
+    #: when the tab has none or one that misses rows or columns
+    auto_filter: AutoFilter | None = None
 
 
 @dataclass(frozen=True)
@@ -339,6 +342,8 @@ def _describe(op: Op) -> str:
             parts.append("dropdowns on " + ", ".join(name for name, _ in op.validations))
         if op.number_formats:
             parts.append("formats on " + ", ".join(name for name, _ in op.number_formats))
+        if op.auto_filter is not None:
+            parts.append("filter on the header row")
         return "~ layout: " + "; ".join(parts)
     if isinstance(op, SetStyles):
         names = ", ".join(r.name for r in op.install)

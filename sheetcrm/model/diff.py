@@ -14,6 +14,7 @@ from sheetcrm.errors import InputError
 from sheetcrm.model import vocab
 from sheetcrm.model.changes import AppendRow, ChangeSet, DeleteRow, Op, SetCell, SetLayout
 from sheetcrm.model.grid import (
+    AutoFilter,
     HeaderMap,
     Layout,
     TabGrid,
@@ -198,9 +199,23 @@ def diff_layout(
         hidden=want.hidden if have.hidden != want.hidden else None,
         validations=tuple((k, v) for k, v in want.validations.items() if not dropdown_ok(k, v)),
         number_formats=tuple((k, v) for k, v in want.number_formats.items() if not format_ok(k, v)),
+        auto_filter=filter_wanted(grid, tab),
     )
     empty = SetLayout(tab.name)
     return None if op == empty else op
+
+
+def filter_wanted(grid: TabGrid | None, tab: TabSchema) -> AutoFilter | None:
+    """The filter a data tab should get: None when its filter already spans the header
+    row, every column and every data row; else one that does, keeping the criteria and
+    sort someone set on the old one. System tabs get none."""
+    if tab.system:
+        return None
+    width = max(grid.width if grid else 0, len(tab.columns))
+    have = grid.layout.auto_filter if grid else None
+    if have is not None and have.covers(width, len(grid.rows) if grid else 0):
+        return None
+    return AutoFilter(end_col=width, keep=have.keep if have else "")
 
 
 def relabel_cells(

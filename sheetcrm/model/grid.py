@@ -46,6 +46,30 @@ class Validation:
     values: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class AutoFilter:
+    """The filter buttons on a tab: rows [first_row, end_row) and columns
+    [first_col, end_col), an end of None reaching the end of the sheet. ``keep`` is the
+    criteria and sort a teammate set on it (Sheets JSON text, opaque here): a repair of
+    the range carries it over so nobody's "show me what is urgent" is wiped."""
+
+    first_row: int = 0
+    end_row: int | None = None
+    first_col: int = 0
+    end_col: int | None = None
+    keep: str = ""
+
+    def covers(self, width: int, rows: int) -> bool:
+        """Whether it starts at the header row and spans ``width`` columns and ``rows``
+        data rows (the header row not counted)."""
+        return (
+            self.first_row == 0
+            and self.first_col == 0
+            and (self.end_col is None or self.end_col >= width)
+            and (self.end_row is None or self.end_row >= rows + 1)
+        )
+
+
 @dataclass
 class Layout:
     """The presentation state of a tab that ``init`` declares and repairs."""
@@ -57,6 +81,7 @@ class Layout:
     styles: set[str] = field(default_factory=set)  # signatures of conditional formats
     protections: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
     charts: set[str] = field(default_factory=set)  # keys of the charts on the tab
+    auto_filter: AutoFilter | None = None  # the filter on the header row, if any
 
 
 @dataclass

@@ -20,6 +20,7 @@ from sheetcrm.model.changes import ChangeSet, Protect, SetStyles, StyleRule, Unp
 from sheetcrm.model.grid import TabGrid, column_letter, map_header
 from sheetcrm.model.meta import Meta
 from sheetcrm.model.vocab import label
+from sheetcrm.workbook.filters import plan_filters
 
 if TYPE_CHECKING:
     from sheetcrm.analytics.insights import Insights
@@ -145,6 +146,7 @@ def plan_styles(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> ChangeSet
             changes.add(SetStyles(tab, install, drop))
         changes.extend(meta.set_styles(tab, want))
         changes.extend(_protections(crm, grids[tab], tab))
+    changes.extend(plan_filters(crm, grids).ops)  # the filter buttons, kept by refresh too
     return changes
 
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sheetcrm.backends.gsheets.filters import read_filter
 from sheetcrm.backends.gsheets.requests import a1, quote
 from sheetcrm.model.grid import Layout, TabGrid, Validation, header_key
 from sheetcrm.model.values import is_blank
@@ -73,7 +74,7 @@ def probe(grids: dict[str, TabGrid], layout: bool) -> Probe:
         cell_fields += ",dataValidation,userEnteredFormat.numberFormat"
         extra = (
             "conditionalFormats,protectedRanges(protectedRangeId,description,range),"
-            "charts(chartId),"
+            "charts(chartId),basicFilter,"
         )
     fields = (
         f"sheets(properties(sheetId,title,hidden,gridProperties),{extra}"
@@ -148,6 +149,7 @@ def layout_from_sheet(sheet: dict[str, Any], header: list[Any]) -> Layout:
     )
     lay.styles = {style_signature(r) for r in sheet.get("conditionalFormats", [])}
     lay.charts = {str(c["chartId"]) for c in sheet.get("charts", []) if "chartId" in c}
+    lay.auto_filter = read_filter(sheet)
     for pr in sheet.get("protectedRanges", []):
         rng = pr.get("range", {})
         span = (rng.get("startColumnIndex"), rng.get("endColumnIndex"))

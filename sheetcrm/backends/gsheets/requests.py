@@ -10,6 +10,7 @@ import math
 import re
 from typing import Any
 
+from sheetcrm.backends.gsheets import filters
 from sheetcrm.model.changes import ChartSpec, SetLayout, StyleRule
 from sheetcrm.model.grid import HeaderMap, Validation, column_letter
 from sheetcrm.model.values import to_serial
@@ -118,6 +119,8 @@ def layout_requests(op: SetLayout, sheet_id: int, hm: HeaderMap) -> list[dict[st
         fields.append("hidden")
     if fields:
         out.append({"updateSheetProperties": {"properties": props, "fields": ",".join(fields)}})
+    if op.auto_filter is not None:
+        out.append(filters.filter_request(op.auto_filter, sheet_id, hm))
     for name, rule in op.validations:
         if name in hm.columns:
             out.append(

@@ -23,7 +23,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from sheetcrm.backends import limits
 from sheetcrm.backends.base import ApplyReport, apply_changes
-from sheetcrm.backends.xlsx import charts, ondisk
+from sheetcrm.backends.xlsx import charts, filters, ondisk
 from sheetcrm.backends.xlsx.cells import read_sheet, typed
 from sheetcrm.backends.xlsx.layout import ensure_visible_active
 from sheetcrm.backends.xlsx.ondisk import Version
@@ -152,6 +152,7 @@ class XlsxBackend:
             limits.check(changes.ordered(), schema, limits.XLSX, sizes)
             report = apply_changes(XlsxBook(wb, schema), changes, schema)
             charts.draw(wb)
+            filters.grow(wb)  # rows appended or deleted: the filter spans them all
             ensure_visible_active(wb)
             if self._save(wb, version):
                 report.requests = 1

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sheetcrm.backends.xlsx.filters import read_filter
 from sheetcrm.model.changes import StyleRule
 from sheetcrm.model.grid import Layout, Validation
 
@@ -22,7 +23,7 @@ PROMPT_TITLE = "Computed by sheetcrm"
 
 def read_layout(ws: Worksheet, header: list[Any]) -> Layout:
     by_letter = {get_column_letter(i + 1): h for i, h in enumerate(header) if h}
-    lay = Layout(hidden=ws.sheet_state != "visible")
+    lay = Layout(hidden=ws.sheet_state != "visible", auto_filter=read_filter(ws))
     if ws.freeze_panes:
         lay.frozen_rows = CellRange(ws.freeze_panes).min_row - 1
     for cf in ws.conditional_formatting:

@@ -14,7 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetcrm.backends.base import SheetAdapter, WorkbookAdapter
-from sheetcrm.backends.xlsx import charts
+from sheetcrm.backends.xlsx import charts, filters
 from sheetcrm.backends.xlsx.cells import column_width, read_sheet, set_cell, style_header
 from sheetcrm.backends.xlsx.layout import (
     MAX_ROW,
@@ -140,6 +140,8 @@ class XlsxSheet(SheetAdapter):
             ws.freeze_panes = f"A{op.frozen_rows + 1}" if op.frozen_rows else None
         if op.hidden is not None:
             ws.sheet_state = "hidden" if op.hidden else "visible"
+        if op.auto_filter is not None:
+            filters.set_filter(ws, op.auto_filter)
         for name, rule in op.validations:
             if name not in hm.columns:
                 continue
