@@ -65,9 +65,9 @@ def test_the_commands_agree_on_the_workbook_day_not_the_machine_day(folder):
     sheetcrm(folder, "demo", "-q")
     printed = {
         "summary": re.search(r"as of (\S+)$", sheetcrm(folder, "summary").splitlines()[0])[1],
-        "report": re.search(r"the month to (\S+)", sheetcrm(folder, "report", "--format", "txt"))[
-            1
-        ],
+        "report": re.search(
+            r"the last 30 days, \S+ to (\S+)", sheetcrm(folder, "report", "--format", "txt")
+        )[1],
         "refresh": re.search(r"as of (\d{4}-\d\d-\d\d)", sheetcrm(folder, "refresh"))[1],
         "segments": re.search(r"Segments as of (\S+):", sheetcrm(folder, "segments"))[1],
     }

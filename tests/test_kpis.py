@@ -433,8 +433,9 @@ def test_the_commands_print_the_same_figures(tmp_path, monkeypatch):
 
     run("demo", "-q")
     summary = run("summary")
-    report = run("report", "--format", "txt", "--period", "month")
-    last30 = re.search(r"last 30 days ([^)]+)\)", summary)[1]
+    report = run("report", "--format", "txt")  # the default: --period last-30-days
+    last30 = re.search(r"the last 30 days, 2026-10-23 to 2026-11-21: ([^)]+)\)", summary)[1]
+    assert "Report for the last 30 days, 2026-10-23 to 2026-11-21" in report
     assert re.search(r"^Revenue +(\S+)", report, re.M)[1] == last30
     late = re.search(r"overdue: (.*)$", summary, re.M)[1]
     total = sum(int(n) for n in re.findall(r" (\d+)(?:,|$)", late))
@@ -506,7 +507,7 @@ def test_a_sale_exactly_at_the_period_end_belongs_to_the_next_period():
     assert kpis.sales_figures(sales, period.previous()).revenue == 1000.0
     assert period.days == 7 and period.last == dt.date(2026, 11, 7)
     assert period.previous() == Period(
-        dt.date(2026, 10, 25), dt.date(2026, 11, 1), "previous period"
+        dt.date(2026, 10, 25), dt.date(2026, 11, 1), "the previous period, 2026-10-25 to 2026-10-31"
     )
 
 
@@ -528,9 +529,9 @@ def test_last_30_days_is_30_days_ending_with_the_as_of_day_and_never_the_future(
     )
     s = summarize({"Interactions": acts}, DEMO_DAY)
     assert s.revenue_30d == 101.0 and s.revenue_total == 111.0 and s.orders == 3
-    assert parse_period("month", DEMO_DAY) == Period(
-        window.start, window.end, "the month to 2026-11-21"
-    )
+    label = "the last 30 days, 2026-10-23 to 2026-11-21"
+    for typed in ("month", "last-30-days"):  # the old spelling is the same window, same words
+        assert parse_period(typed, DEMO_DAY) == Period(window.start, window.end, label, "days")
     trend = kpis.monthly(
         kpis.sales({"Interactions": acts}, DEMO_DAY), frame([], ["contact_date"]), DEMO_DAY
     )
@@ -548,7 +549,7 @@ def test_typed_periods():
         parse_period("2026-03-01..2026-01-01", DEMO_DAY)
     with pytest.raises(InputError, match="starts after the as-of date"):
         parse_period("2026-12-01..2026-12-31", DEMO_DAY)
-    with pytest.raises(InputError, match="use week, month, quarter"):
+    with pytest.raises(InputError, match=r"use this-month .*, last-month, last-7-days"):
         parse_period("fortnight", DEMO_DAY)
 
 

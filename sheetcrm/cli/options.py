@@ -138,16 +138,19 @@ def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> st
 
 
 def period_option(
-    default: str | None = "month",
+    default: str | None = periods.DEFAULT_PERIOD,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """--period: week, month, quarter (to --as-of), a calendar month (2025-10, 1404-07) or
-    a range of days, Gregorian or Jalali, in any digits (``analytics.periods``)."""
+    """--period: the period words of ``analytics.periods`` (this-month, last-month,
+    last-7/30/90-days; week, month, quarter as the last 7, 30, 91 days), a calendar month
+    (2025-10, 1404-07) or a range of days, Gregorian or Jalali, in any digits."""
     return click.option(
         "--period",
         default=default,
         show_default=default is not None,
         callback=_period,
-        help="week, month, quarter (to --as-of), a month (2025-10, or 1404-07 for Mehr) "
+        help="this-month (1st to --as-of), last-month (the whole month before), "
+        "last-7-days, last-30-days, last-90-days (ending with --as-of; week, month, "
+        "quarter mean the last 7, 30, 91 days), a month (2025-10, or 1404-07 for Mehr) "
         "or FIRST..LAST days (2025-10-01..2025-10-31, 1404-07-01..1404-07-30).",
     )
 

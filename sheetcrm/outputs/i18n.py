@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from sheetcrm.analytics.periods import PERIOD_DAYS
+from sheetcrm.analytics import periods
 from sheetcrm.model import calendars, money
 
 if TYPE_CHECKING:
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
     from babel import Locale
 
-    from sheetcrm.analytics.periods import Period
     from sheetcrm.config import Config
 
 DOMAIN = "sheetcrm"
@@ -219,23 +218,38 @@ class LocalFormat:
         """A ``YYYY-MM`` month key (in ``calendar``, the workbook's by default) named."""
         return calendars.month_label(key, calendar or self.calendar, self.lang, self.digits)
 
-    def period(self, period: Period) -> str:
-        """A report's period in words: the last 7, 30 or 91 days (``the month to …``), a
-        calendar month of the workbook's calendar (``مهر ۱۴۰۴``), else its first and last
-        day."""
+    def period(self, period: periods.Period) -> str:
+        """A period in words with its exact first and last day, in the reader's language
+        and the workbook's calendar (``analytics.periods``): "the last 30 days, 2025-09-16
+        to 2025-10-15", "this month (Mehr 1404), 1404-07-01 to 1404-07-23", "last month
+        (…), …", "Mehr 1404, …", else just the days."""
         start, last = self.date(period.start), self.date(period.last)
-        words = {
-            "week": gettext("the week to %(day)s", self.language),
-            "month": gettext("the month to %(day)s", self.language),
-            "quarter": gettext("the quarter to %(day)s", self.language),
-        }
-        for kind, days in PERIOD_DAYS.items():
-            if period.days == days and period.label.startswith(f"the {kind} to "):
-                return words[kind] % {"day": last}
-        key = calendars.month_key(period.start, self.calendar)
-        whole = calendars.month_start(key, self.calendar), calendars.month_end(key, self.calendar)
-        if (period.start, period.end) == whole:
-            return self.month(key)
-        if start == last:
-            return start
+        lang = self.language
+        dates = start if start == last else self._dates(start, last)
+        if period.kind == periods.DAYS:
+            words = gettext("the last %(num)s days, %(dates)s", lang)
+            return words % {"num": self.number(period.days), "dates": dates}
+        month = self._month_of(period, whole=period.kind in ("", periods.LAST_MONTH))
+        if period.kind == periods.THIS_MONTH:
+            words = gettext("this month (%(month)s), %(dates)s", lang)
+        elif period.kind == periods.LAST_MONTH:
+            words = gettext("last month (%(month)s), %(dates)s", lang)
+        elif period.kind == periods.MONTH or month is not None:
+            words = gettext("%(month)s, %(dates)s", lang)
+        else:
+            return dates
+        return words % {"month": month or "", "dates": dates}
+
+    def _dates(self, start: str, last: str) -> str:
         return gettext("%(start)s to %(end)s", self.language) % {"start": start, "end": last}
+
+    def _month_of(self, period: periods.Period, *, whole: bool) -> str | None:
+        """The name of the calendar month ``period`` starts on the 1st of (the workbook's
+        calendar first), when it runs to that month's end (``whole``) or no further;
+        else None."""
+        for calendar in dict.fromkeys((self.calendar, calendars.GREGORIAN, calendars.JALALI)):
+            key = calendars.month_key(period.start, calendar)
+            start, end = calendars.month_start(key, calendar), calendars.month_end(key, calendar)
+            if period.start == start and (period.end == end or (not whole and period.end < end)):
+                return self.month(key, calendar)
+        return None

@@ -14,7 +14,7 @@ import pandas as pd
 from sheetcrm.analytics import kpis
 from sheetcrm.analytics.earnings import earnings_tables
 from sheetcrm.analytics.frames import column
-from sheetcrm.analytics.periods import last_days
+from sheetcrm.analytics.periods import Period, last_days
 from sheetcrm.crm import CRM
 from sheetcrm.model.tabs import SELLER_TABS
 from sheetcrm.outputs.i18n import local_format
@@ -31,14 +31,14 @@ class Summary:
     counts: dict[str, int]
     customers_by_status: dict[str, int] = field(default_factory=dict)
     revenue_total: float = 0.0  # net of returns, all time up to the as-of day
-    revenue_30d: float = 0.0  # net of returns, the last 30 days
+    revenue_30d: float = 0.0  # net of returns, the last 30 days (``recent``)
     orders: int = 0
     average_order_value: float | None = None
     top_products: list[tuple[str, float]] = field(default_factory=list)
     leads_by_source: dict[str, int] = field(default_factory=dict)
     open_leads: int = 0
     active_customers: int = 0  # bought in the last 180 days (kpis)
-    inactive_customers: int = 0  # bought, but not in the last 180 days
+    inactive_customers: int = 0  # not active, not heard of in 180 days (kpis: Recency)
     overdue_tasks: dict[str, int] = field(default_factory=dict)
     #: Net revenue per channel, all time, highest first (only with Orders lines).
     channels: list[tuple[str, float]] = field(default_factory=list)
@@ -50,6 +50,12 @@ class Summary:
     earnings_balance: float = 0.0
     rewards_owed: float = 0.0
     rewards_paid: float = 0.0
+    #: The period of ``revenue_30d``: the last 30 days, ending with the as-of day.
+    recent: Period | None = None
+
+    def __post_init__(self) -> None:
+        if self.recent is None:
+            self.recent = last_days(self.as_of, RECENT_DAYS)
 
 
 def summarize(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Summary:
@@ -72,12 +78,13 @@ def summarize(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Summary:
     )
     earning_rows = frames.get("Earnings", empty)
     earnings = earnings_tables(earning_rows, as_of) if len(earning_rows) else None
+    recent = last_days(as_of, RECENT_DAYS)
     return Summary(
         as_of,
         {n: len(df) for n, df in frames.items() if len(df) or n not in SELLER_TABS},
         customers_by_status={str(k): int(v) for k, v in statuses.items()},
         revenue_total=total.revenue,
-        revenue_30d=kpis.sales_figures(sales, last_days(as_of, RECENT_DAYS)).revenue,
+        revenue_30d=kpis.sales_figures(sales, recent).revenue,
         orders=total.orders,
         average_order_value=total.average_order_value,
         top_products=[
@@ -99,6 +106,7 @@ def summarize(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Summary:
         earnings_balance=earnings.balance if earnings else 0.0,
         rewards_owed=earnings.rewards_owed if earnings else 0.0,
         rewards_paid=earnings.rewards_paid if earnings else 0.0,
+        recent=recent,
     )
 
 
