@@ -146,7 +146,7 @@ def test_a_persian_html_report(persian):
         assert heading in html
     assert "درآمد" in html and "سفارش‌ها" in html and "میانگین ارزش سفارش" in html
     assert "تومان" in html and "$" not in html
-    assert f"یک ماه منتهی به {LRI}۱۴۰۵-۰۸-۳۰{PDI}" in html  # Jalali, native digits
+    assert f"{LRI}۱۴۰۵-۰۸-۳۰{PDI}" in html  # the period's last day: Jalali, native digits
     assert "Revenue" not in html and "Top customers" not in html
 
 

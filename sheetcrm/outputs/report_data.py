@@ -178,7 +178,9 @@ def _figures(frames: Mapping[str, pd.DataFrame], sales: pd.DataFrame, p: Period)
         kpis.conversion(fresh).rate,
         kpis.new_customers(customers, p),
         kpis.active_customers(customers, sales, p.last),
-        len(kpis.inactive_customers(customers, sales, p.last)),
+        # contacts read from Interactions as of the period's last day, so the period
+        # before counts those inactive then (the computed last_contact is as of today)
+        len(kpis.inactive_customers(customers, sales, p.last, frames["Interactions"])),
     ]
 
 
