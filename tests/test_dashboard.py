@@ -162,9 +162,8 @@ def test_dashboard_state_through_the_sheets_api(tmp_path):
     assert any("gradientRule" in r for r in sheets["Leads"]["conditionalFormats"])
     assert all(p["warningOnly"] for s in sheets.values() for p in s.get("protectedRanges", []))
     assert set(GENERATED) <= set(sheets)
-    spark_cell = ss.sheet(title="Dashboard").get(
-        3, 5
-    )  # Trend, after the three period columns and the change
+    # the Trend column comes after the three period columns and the change
+    spark_cell = ss.sheet(title="Dashboard").get(3, 5)
     assert getattr(spark_cell, "text", "").startswith("=SPARKLINE(B16:B27")
     emu.stats.reset()
     assert not refresh(crm, DAY).changes
