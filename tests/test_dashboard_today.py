@@ -250,3 +250,23 @@ def test_a_0_to_10_workbook_shows_the_net_promoter_score():
     assert nps is not None and by["Net Promoter Score (−100 to 100)"][2] == nps
     assert "Happy (9–10 of 10) (%)" in by and "Average score (of 10)" in by
     assert "Unhappy customers (last score 6 or less)" in by
+
+
+def test_a_jalali_workbook_labels_its_period_columns_in_its_calendar():
+    from sheetcrm.backends.memory import MemoryBackend
+    from sheetcrm.demo import write_demo
+    from sheetcrm.model.calendars import JALALI
+    from sheetcrm.workbook.look import Look
+    from sheetcrm.workbook.refresh import compute
+
+    day = dt.date(2025, 10, 4)  # 12 Mehr 1404
+    crm = CRM(backend=MemoryBackend())
+    write_demo(crm, day)
+    rows, _ = dashboard_grid(compute(crm, crm.backend.read(), day), Look(calendar=JALALI))
+    assert rows[2][1:4] == [
+        "This month (1404-07-01 – 1404-07-12)",
+        "Last month (1404-06-01 – 1404-06-31)",  # Shahrivar has 31 days
+        "Same days last month (1404-06-01 – 1404-06-12)",
+    ]
+    sat = next(r for r in rows if r and r[0] == "Customer satisfaction")
+    assert sat[1:3] == ["This month (1404-07-01 – 1404-07-12)", "All time (to 1404-07-12)"]
