@@ -8,6 +8,7 @@ Every setting has a default, so sheetcrm works with no file at all. Unknown keys
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import tomllib
@@ -184,6 +185,10 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     creds = google.get("credentials")
     if creds is not None and path is not None and not Path(creds).is_absolute():
         creds = str(path.parent / creds)
+    satisfaction = data.get("satisfaction")
+    scale = satisfaction.get("scale", 5) if isinstance(satisfaction, dict) else 5
+    if scale in (5, 10) and not isinstance(scale, bool):
+        ctx = dataclasses.replace(ctx, score_scale=scale)
     return Config(
         credentials=creds,
         endpoint=google.get("endpoint"),

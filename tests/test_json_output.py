@@ -257,6 +257,7 @@ def test_summary_segments_explain_remind(shop):
         "as_of",
         "digests",
         "reengage",
+        "unhappy",
         "csv",
         "drafts",
         "delivery",
@@ -264,7 +265,14 @@ def test_summary_segments_explain_remind(shop):
     }
     assert reminded["digests"] and reminded["delivery"] is None and reminded["undelivered"] == []
     for digest in reminded["digests"]:
-        assert set(digest) == {"person", "overdue", "due_today", "this_week", "no_next_action"}
+        assert set(digest) == {
+            "person",
+            "overdue",
+            "due_today",
+            "this_week",
+            "no_next_action",
+            "unhappy",
+        }
         for item in digest["overdue"]:
             assert set(item) == {"kind", "id", "what", "due"}
             assert dt.date.fromisoformat(item["due"]) < dt.date.fromisoformat(AS_OF)

@@ -221,6 +221,7 @@ def test_every_preset_of_the_cli_is_there_with_a_kind_and_a_label():
         "google-ads",
         "mailchimp",
         "google-form",
+        "feedback",
         "transactions",
     }
     for preset in PRESETS.values():

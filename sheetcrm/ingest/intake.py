@@ -236,7 +236,7 @@ def names_customers_by_contact(
         cmap = map_columns(table.columns, schema_tab, preset=chosen, overrides=overrides)
     except ConfigError:
         return False  # parse_rows says what is wrong with the --map
-    columns = [s for s, d in cmap.fields.items() if d == "customer_id"]
+    columns = [s for s, d in cmap.fields.items() if d in ("customer_id", "contact_phone")]
     return any(looks_like_contact(row.values.get(c)) for row in table for c in columns)
 
 

@@ -64,6 +64,9 @@ class ValueContext:
     date_reference: dt.date | None = None
     #: ``[locale] calendar``: gregorian or jalali (how CLI dates and shown dates read).
     calendar: str = "gregorian"
+    #: ``[satisfaction] scale`` (5 or 10): the highest score a satisfaction cell takes
+    #: (``ScoreCodec``); None: any score from 0 to 10 (a library caller without a config).
+    score_scale: int | None = None
 
 
 DEFAULT_CONTEXT = ValueContext()

@@ -24,7 +24,6 @@ import pandas as pd
 from sheetcrm.analytics import kpis
 from sheetcrm.analytics.frames import column, moment, num, records
 from sheetcrm.analytics.periods import end_of
-from sheetcrm.errors import ConfigError
 from sheetcrm.model.values import is_blank
 
 #: The keys of one follow-up (``RemindResult.unhappy``).
@@ -41,18 +40,9 @@ FOLLOWUP_KEYS = (
 
 
 def settings_of(features: Mapping[str, Any]) -> tuple[kpis.SatisfactionSettings, str | None]:
-    """``[satisfaction]`` as settings, and its ``owner`` (read here too, so the table may
-    name one whether or not ``satisfaction_settings`` knows the key)."""
-    table = features.get("satisfaction")
-    if not isinstance(table, Mapping):
-        return kpis.satisfaction_settings(table), None
-    owner = table.get("owner")
-    if owner is not None and (not isinstance(owner, str) or not owner.strip()):
-        raise ConfigError(
-            'sheetcrm.toml [satisfaction] owner: a team member\'s name, like owner = "Maryam"'
-        )
-    settings = kpis.satisfaction_settings({k: v for k, v in table.items() if k != "owner"})
-    return settings, owner.strip() if owner else None
+    """``[satisfaction]`` as settings, and its ``owner``."""
+    settings = kpis.satisfaction_settings(features.get("satisfaction"))
+    return settings, settings.owner
 
 
 def _last_scores(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:

@@ -72,6 +72,7 @@ def remind_doc(result: RemindResult, as_of: dt.date) -> dict[str, Any]:
             "as_of": as_of,
             "digests": [_digest(d) for d in result.digests],
             "reengage": result.reengage,
+            "unhappy": result.unhappy,
             "csv": result.csv_path,
             "drafts": result.drafts,
             "delivery": None
@@ -93,6 +94,7 @@ def _digest(d: Digest) -> dict[str, Any]:
         "due_today": [_item(i) for i in d.due_today],
         "this_week": [_item(i) for i in d.this_week],
         "no_next_action": [_item(i) for i in d.no_next_action],
+        "unhappy": [u["customer_id"] for u in d.unhappy],
     }
 
 

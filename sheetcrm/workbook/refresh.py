@@ -14,6 +14,7 @@ from sheetcrm.analytics import insights
 from sheetcrm.analytics.earnings import payout_thresholds
 from sheetcrm.analytics.frames import as_records
 from sheetcrm.analytics.insights import Insights, segment_counts
+from sheetcrm.analytics.kpis import satisfaction_settings
 from sheetcrm.analytics.leads import ScoreWeights, score_lead
 from sheetcrm.analytics.segments import segment_rules
 from sheetcrm.crm import CRM
@@ -56,7 +57,11 @@ def compute(crm: CRM, grids: dict[str, TabGrid], as_of: dt.date) -> Insights:
         {t: crm.frame(t, grid) for t, grid in tabs.items()},
         as_of,
         customer_fields=[f.name for f in customers.fields if not f.computed],
-        rules=segment_rules(crm.config.features.get("segments"), customers),
+        rules=segment_rules(
+            crm.config.features.get("segments"),
+            customers,
+            unhappy_at=satisfaction_settings(crm.config.features.get("satisfaction")).unhappy_at,
+        ),
         weights=weights(crm),
         calendar=crm.config.calendar,
         thresholds=payout_thresholds(crm.config.features.get("earnings")),

@@ -30,6 +30,8 @@ class SatisfactionSettings:
 
     scale: int = DEFAULT_SCALE
     unhappy_at: float = UNHAPPY_TO[DEFAULT_SCALE]
+    #: Who follows up on an unhappy customer when no one is named in the score's ``by``.
+    owner: str | None = None
 
     @property
     def happy_from(self) -> int:
@@ -42,7 +44,7 @@ def satisfaction_settings(table: Any) -> SatisfactionSettings:
         return SatisfactionSettings()
     if not isinstance(table, Mapping):
         raise ConfigError("sheetcrm.toml [satisfaction] must be a table")
-    unknown = set(table) - {"scale", "unhappy_at"}
+    unknown = set(table) - {"scale", "unhappy_at", "owner"}
     if unknown:
         raise ConfigError(f"sheetcrm.toml [satisfaction]: unknown key {sorted(unknown)[0]!r}")
     scale = table.get("scale", DEFAULT_SCALE)
@@ -55,7 +57,12 @@ def satisfaction_settings(table: Any) -> SatisfactionSettings:
         raise ConfigError(
             f"sheetcrm.toml [satisfaction] unhappy_at = {at!r}: a score from 0 to {scale}"
         )
-    return SatisfactionSettings(int(scale), at)
+    owner = table.get("owner")
+    if owner is not None and (not isinstance(owner, str) or not owner.strip()):
+        raise ConfigError(
+            'sheetcrm.toml [satisfaction] owner: a team member\'s name, like "Maryam"'
+        )
+    return SatisfactionSettings(int(scale), at, owner.strip() if owner else None)
 
 
 @dataclass(frozen=True)
