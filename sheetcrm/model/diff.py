@@ -121,7 +121,13 @@ def declared_layout(
             validations[f.name] = Validation("bool")
         if f.type in table:
             formats[f.name] = table[f.type]
-    return Layout(frozen_rows=1, hidden=tab.hidden, validations=validations, number_formats=formats)
+    return Layout(
+        frozen_rows=1,
+        hidden=tab.hidden,
+        validations=validations,
+        number_formats=formats,
+        auto_filter=None if tab.system else AutoFilter(end_col=len(tab.columns)),
+    )
 
 
 def shown_values(tab: TabSchema, name: str, labels: str | None) -> tuple[str, ...]:
@@ -207,15 +213,17 @@ def diff_layout(
 
 def filter_wanted(grid: TabGrid | None, tab: TabSchema) -> AutoFilter | None:
     """The filter a data tab should get: None when its filter already spans the header
-    row, every column and every data row; else one that does, keeping the criteria and
-    sort someone set on the old one. System tabs get none."""
+    row, every sheetcrm column and every data row; else one that does, keeping the
+    criteria and sort someone set on the old one. System tabs get none."""
     if tab.system:
         return None
-    width = max(grid.width if grid else 0, len(tab.columns))
+    header = grid.header if grid else []
+    ours = [i + 1 for i, h in enumerate(header) if not is_blank(h) and tab.get(str(h))]
+    width = max(ours, default=len(tab.columns))
     have = grid.layout.auto_filter if grid else None
     if have is not None and have.covers(width, len(grid.rows) if grid else 0):
         return None
-    return AutoFilter(end_col=width, keep=have.keep if have else "")
+    return AutoFilter(end_col=max(width, grid.width if grid else 0), keep=have.keep if have else "")
 
 
 def relabel_cells(
