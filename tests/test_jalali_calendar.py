@@ -167,10 +167,30 @@ def test_month_index_ends_with_the_as_of_month_in_its_calendar():
 @pytest.mark.parametrize(
     ("typed", "start", "end", "label"),
     [
-        ("1404-07", dt.date(2025, 9, 23), dt.date(2025, 10, 23), "Mehr 1404"),
-        ("۱۴۰۴-۰۷", dt.date(2025, 9, 23), dt.date(2025, 10, 23), "Mehr 1404"),
-        ("۱۴۰۴/۰۸", dt.date(2025, 10, 23), dt.date(2025, 11, 21), "Aban 1404 to 1404-08-29"),
-        ("2025-10", dt.date(2025, 10, 1), dt.date(2025, 11, 1), "October 2025"),
+        (
+            "1404-07",
+            dt.date(2025, 9, 23),
+            dt.date(2025, 10, 23),
+            "Mehr 1404, 1404-07-01 to 1404-07-30",
+        ),
+        (
+            "۱۴۰۴-۰۷",
+            dt.date(2025, 9, 23),
+            dt.date(2025, 10, 23),
+            "Mehr 1404, 1404-07-01 to 1404-07-30",
+        ),
+        (
+            "۱۴۰۴/۰۸",
+            dt.date(2025, 10, 23),
+            dt.date(2025, 11, 21),
+            "Aban 1404, 1404-08-01 to 1404-08-29",
+        ),
+        (
+            "2025-10",
+            dt.date(2025, 10, 1),
+            dt.date(2025, 11, 1),
+            "October 2025, 1404-07-09 to 1404-08-09",
+        ),
         ("1404-07-01..1404-07-30", dt.date(2025, 9, 23), dt.date(2025, 10, 23), None),
         ("۱۴۰۴/۰۷/۰۱..۱۴۰۴/۰۷/۳۰", dt.date(2025, 9, 23), dt.date(2025, 10, 23), None),
         ("2025-10-01..1404-07-30", dt.date(2025, 10, 1), dt.date(2025, 10, 23), None),
@@ -187,20 +207,28 @@ def test_typed_periods_in_either_calendar(typed, start, end, label):
 
 
 def test_period_labels_show_days_in_the_workbook_calendar():
-    assert parse_period("month", AS_OF, JALALI).label == "the month to 1404-08-29"
-    assert parse_period("month", AS_OF).label == "the month to 2025-11-20"
+    assert (
+        parse_period("month", AS_OF, JALALI).label == "the last 30 days, 1404-07-30 to 1404-08-29"
+    )
+    assert parse_period("month", AS_OF).label == "the last 30 days, 2025-10-22 to 2025-11-20"
     assert parse_period("1404-07-01..1404-07-30", AS_OF).label == "2025-09-23 to 2025-10-22"
     assert parse_period("week", AS_OF, JALALI) == Period(
-        dt.date(2025, 11, 14), dt.date(2025, 11, 21), "the week to 1404-08-29"
+        dt.date(2025, 11, 14),
+        dt.date(2025, 11, 21),
+        "the last 7 days, 1404-08-23 to 1404-08-29",
+        "days",
     )
 
 
 @pytest.mark.parametrize(
     ("typed", "why"),
     [
-        ("1404-13", "use week, month, quarter"),
-        ("1404-07-31..1404-08-05", "use week, month, quarter"),  # Mehr has 30 days
-        ("fortnight", "use week, month, quarter"),
+        ("1404-13", r"use this-month .*, last-month, last-7-days"),
+        (
+            "1404-07-31..1404-08-05",
+            r"use this-month .*, last-month, last-7-days",
+        ),  # Mehr has 30 days
+        ("fortnight", r"use this-month .*, last-month, last-7-days"),
         ("1404-07-30..1404-07-01", "ends before it starts"),
     ],
 )
@@ -229,7 +257,7 @@ def test_the_period_option_checks_before_anything_is_read():
 
     runner = CliRunner()
     assert runner.invoke(show, ["--period", "۱۴۰۴-۰۷"]).output == "period=۱۴۰۴-۰۷\n"
-    assert runner.invoke(show, []).output == "period=month\n"
+    assert runner.invoke(show, []).output == "period=last-30-days\n"
     bad = runner.invoke(show, ["--period", "1404-13"])
     assert bad.exit_code == 2
     [line] = bad.output.splitlines()

@@ -43,7 +43,9 @@ def test_a_persian_workbook_from_demo_to_drafts(run, tmp_path):
     assert summary.splitlines()[0] == "crm.xlsx — تا \u2066۱۴۰۵-۰۸-۳۰\u2069"
     assert "سفارش‌ها" in summary and "درآمد" in summary and "تومان" in summary
     text = run("report", "--format", "txt", "--as-of", "1405-08-30", "--period", "1405-08")
-    assert text.startswith("گزارش فروش و پیگیری\nگزارش آبان ۱۴۰۵\n")
+    assert text.startswith(
+        "گزارش فروش و پیگیری\nگزارش آبان ۱۴۰۵، \u2066۱۴۰۵-۰۸-۰۱\u2069 تا \u2066۱۴۰۵-۰۸-۳۰\u2069\n"
+    )
     segments = run("segments", "--as-of", "1405-08-30")
     assert segments.startswith("بخش‌های مشتریان تا \u2066۱۴۰۵-۰۸-۳۰\u2069:\n")
     assert "بخش‌های RFM:" in segments

@@ -170,7 +170,7 @@ def test_a_summary_writes_every_figure_in_one_kind_of_digits(digits, days, other
     crm.init()
     crm.upsert("Leads", [{"lead_id": "L-1", "name": "سارا محمدی", "email": "sara@example.ir"}])
     text = summary_text(crm, make_summary(crm, as_of=DAY))
-    assert f"خرید در {days[0]} روز گذشته" in text and f"({days[1]} روز گذشته:" in text
+    assert f"خرید در {days[0]} روز گذشته" in text and f"({days[1]} روز گذشته، " in text
     assert other not in text
     assert "(نامشخص) " in text and "(none)" not in text  # a lead without a source
 

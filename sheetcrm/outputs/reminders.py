@@ -153,15 +153,22 @@ def digests(
 
 
 def inactive_customers(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> list[dict[str, Any]]:
-    """The win-back list: the inactive customers (``kpis.inactive_customers``: bought, but
-    not in the last 180 days), leaving out everyone who opted out or has no e-mail."""
+    """The win-back list: the inactive customers (``kpis.inactive_customers``: not active
+    and not heard of — last contact or purchase, else first contact — in the last 180
+    days), leaving out everyone who opted out or has no e-mail. ``last_contact`` says when
+    they were last heard of."""
     sales = kpis.sales(frames, as_of)
     bought = kpis.last_purchases(sales)
     out = []
-    for c in records(kpis.inactive_customers(frames["Customers"], sales, as_of)):
+    inactive = kpis.inactive_customers(
+        frames["Customers"], sales, as_of, frames.get("Interactions")
+    )
+    for c in records(inactive):
         if c.get("opt_out") is True or not c.get("email"):
             continue
-        last = as_date(c.get("last_contact")) or as_date(bought.get(c.get("customer_id")))
+        heard = [as_date(c.get("last_contact")), as_date(bought.get(c.get("customer_id")))]
+        seen = [d for d in heard if d is not None]
+        last = max(seen) if seen else as_date(c.get("first_contact"))
         out.append(
             {
                 "customer_id": c.get("customer_id"),

@@ -190,10 +190,7 @@ def diff_cells(
 def satisfaction_of(crm: CRM) -> kpis.SatisfactionSettings:
     """``[satisfaction]`` as the Dashboard reads it (``owner`` is for ``remind``: who
     follows up; the figures do not depend on it)."""
-    table = crm.config.features.get("satisfaction")
-    if isinstance(table, dict):
-        table = {k: v for k, v in table.items() if k != "owner"}
-    return kpis.satisfaction_settings(table)
+    return kpis.satisfaction_settings(crm.config.features.get("satisfaction"))
 
 
 def plan_dashboard(crm: CRM, grids: dict[str, TabGrid], ins: Insights) -> ChangeSet:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sheetcrm.analytics import kpis, periods
-from sheetcrm.analytics.kpis._month_to_date import same_days_last_month
 from sheetcrm.model.changes import CellFormula
 from sheetcrm.workbook.cells import Put, number, pct, percent, plain
 from sheetcrm.workbook.look import PLAIN, Look
@@ -50,7 +49,7 @@ def month_periods(ins: Insights, look: Look = PLAIN) -> tuple[periods.Period, ..
     return (
         periods.this_month(ins.as_of, look.calendar),
         periods.last_month(ins.as_of, look.calendar),
-        same_days_last_month(ins.as_of, look.calendar),
+        kpis.same_days_last_month(ins.as_of, look.calendar),
     )
 
 
@@ -82,7 +81,7 @@ def kpi_rows(ins: Insights, look: Look = PLAIN) -> list[tuple[str, Any, Any, Any
         ("Average order value", money(this["aov"]), money(last["aov"]), money(same["aov"]), "aov"),
         ("Conversion rate, all leads (%)", percent(conv.rate), None, None, None),
         (f"Active customers (bought in {days} days)", active, None, None, None),
-        (f"Inactive customers (bought, not in {days} days)", inactive, None, None, None),
+        (f"Inactive customers (not heard of in {days} days)", inactive, None, None, None),
         ("Open pipeline value", money(pipe.value), None, None, None),
         ("Weighted forecast", money(pipe.weighted), None, None, None),
         ("Overdue tasks", len(ins.overdue), None, None, None),

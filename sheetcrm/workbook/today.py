@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sheetcrm.analytics import kpis, periods
-from sheetcrm.analytics.kpis._today import HOT_SCORE, today
 from sheetcrm.workbook.cells import Put, percent
 from sheetcrm.workbook.headline import period_header
 from sheetcrm.workbook.look import PLAIN, Look
@@ -23,12 +22,12 @@ TODAY_HEADER = ["Today", "Count", "First few"]
 def put_today(put: Put, top: int, ins: Insights) -> int:
     """The Today block from row ``top``; the rows it takes."""
     scores = ins.leads["score"]
-    now = today(ins.frames["Leads"], scores, ins.frames["Tasks"], ins.as_of)
+    now = kpis.today(ins.frames["Leads"], scores, ins.frames["Tasks"], ins.as_of)
     put(top, 0, TODAY_HEADER)
     lines = [
         ("Follow-ups due today", now.follow_ups),
         ("Overdue tasks", now.overdue_tasks),
-        (f"Hot leads (score {HOT_SCORE}+, or high interest waiting)", now.hot_leads),
+        (f"Hot leads (score {kpis.HOT_SCORE}+, or high interest waiting)", now.hot_leads),
     ]
     for i, (label, found) in enumerate(lines):
         put(top + 1 + i, 0, [label, found.count, ", ".join(found.names) or None])

@@ -67,6 +67,16 @@ Period
 Monthly trend
     The 12 calendar months ending with the as-of month, each ``[1st, next 1st)``: new
     leads, orders, revenue, returns and average order value.
+Month to date
+    The Dashboard compares this month so far (``periods.this_month``) with the same days
+    of last month (``same_days_last_month``: last month from its 1st for as many days,
+    cut at its end), so a month two weeks old is not compared with a whole month; last
+    month whole (``periods.last_month``) is shown beside. Every column names its days.
+Today
+    ``today()``: follow-ups due today (open leads whose next action is dated the as-of
+    day, and tasks not done due that day), overdue tasks (as above) and hot leads (open,
+    scoring at least ``HOT_SCORE`` = 70, or of high interest with a next action due today
+    or overdue), each a count and the first few names.
 New leads, new customers
     Leads whose ``contact_date``, customers whose ``first_contact`` is in the period.
 Leads
@@ -154,6 +164,7 @@ from sheetcrm.analytics.kpis._leads import (
     open_leads,
     pipeline,
 )
+from sheetcrm.analytics.kpis._month_to_date import same_days_last_month
 from sheetcrm.analytics.kpis._sales import (
     CHANNEL_COLUMNS,
     LOGGED_CHANNEL,
@@ -199,6 +210,14 @@ from sheetcrm.analytics.kpis._tasks import (
     task_done,
     task_overdue,
 )
+from sheetcrm.analytics.kpis._today import (
+    HOT_SCORE,
+    Today,
+    TodayList,
+    follow_ups_due,
+    hot_leads,
+    today,
+)
 
 __all__ = [
     "ACTIVE",
@@ -206,6 +225,7 @@ __all__ = [
     "CHANNEL_COLUMNS",
     "DEFAULT_SCALE",
     "HAPPY_FROM",
+    "HOT_SCORE",
     "INACTIVE",
     "LOGGED_CHANNEL",
     "MONTHS",
@@ -227,6 +247,8 @@ __all__ = [
     "SalesFigures",
     "Satisfaction",
     "SatisfactionSettings",
+    "Today",
+    "TodayList",
     "active_customers",
     "activity",
     "assignee",
@@ -241,6 +263,8 @@ __all__ = [
     "ctr",
     "customer_satisfaction",
     "due_bucket",
+    "follow_ups_due",
+    "hot_leads",
     "inactive_customers",
     "last_activity",
     "last_purchases",
@@ -265,11 +289,13 @@ __all__ = [
     "roi",
     "sales",
     "sales_figures",
+    "same_days_last_month",
     "satisfaction",
     "satisfaction_settings",
     "scores",
     "segment_table",
     "task_done",
     "task_overdue",
+    "today",
     "unhappy_customers",
 ]
