@@ -301,6 +301,8 @@ def _layout_repairs(op: SetLayout) -> list[str]:
     if op.number_formats:
         names = ", ".join(n for n, _ in op.number_formats)
         out.append(f"re-applied number formats on {op.tab} ({names})")
+    if op.auto_filter is not None:
+        out.append(f"set the filter buttons on the header row of {op.tab}")
     return out
 
 

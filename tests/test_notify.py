@@ -12,7 +12,9 @@ from types import SimpleNamespace
 import pytest
 from mail_support import WebhookServer
 
+from sheetcrm.backends.xlsx import XlsxBackend
 from sheetcrm.config import parse_config
+from sheetcrm.crm import CRM
 from sheetcrm.errors import ConfigError, NotDelivered
 from sheetcrm.outputs.i18n import LocalFormat
 from sheetcrm.outputs.notify import (
@@ -156,7 +158,7 @@ def test_trello_cards_carry_key_and_token_in_the_query_only(tmp_path):
         },
     ]
     result = SimpleNamespace(digests=[], unhappy=unhappy)
-    crm = SimpleNamespace(backend=object(), describe=lambda: "/home/me/books/crm.xlsx")
+    crm = CRM(backend=XlsxBackend(Path("/home/me/books/crm.xlsx")))
     made = remind_notice(crm, result, dt.date(2025, 10, 15), LocalFormat())
     assert made.workbook == "crm.xlsx"  # never the local path
     with WebhookServer() as server:

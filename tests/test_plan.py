@@ -149,6 +149,7 @@ def test_layout_diff_only_lists_what_is_missing(schema):
     g.layout.frozen_rows = 1
     g.layout.validations = dict(full.validations)
     g.layout.number_formats = dict(full.number_formats)
+    g.layout.auto_filter = full.auto_filter  # the filter buttons init declares
     assert diff_layout(g, tab) is None
     del g.layout.validations["status"]
     assert diff_layout(g, tab).validations == (("status", dict(full.validations)["status"]),)

@@ -191,6 +191,10 @@ def import_webhook(crm: CRM, webhook: bool) -> NotifySettings | None:
     ``[notify.webhook] on_rejected = true``. Checked before anything is read (exit 7)."""
     if webhook:
         return require(notify_settings(crm.config))
+    table = crm.config.features.get("notify")
+    hooked = table.get("webhook") if isinstance(table, dict) else None
+    if not (isinstance(hooked, dict) and hooked.get("on_rejected") is True):
+        return None  # an import that posts nothing needs no [notify] secrets
     settings = notify_settings(crm.config)
     hook = settings.webhook
     return settings if hook is not None and hook.on_rejected else None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sheetcrm.analytics import periods
 from sheetcrm.analytics.earnings import payout_thresholds
 from sheetcrm.analytics.kpis import satisfaction_settings
 from sheetcrm.analytics.periods import parse_period
@@ -51,7 +52,7 @@ def make_report(
     crm: CRM,
     *,
     as_of: dt.date | None = None,
-    period: str = "month",
+    period: str = periods.DEFAULT_PERIOD,
     fmt: str = "html",
     template: str | None = None,
     output: Path | None = None,

@@ -139,4 +139,4 @@ def summary_text(crm: CRM, figures: Summary, title: str | None = None) -> str:
     """The summary as ``sheetcrm summary`` prints it: in the workbook's language, money in
     its currency, dates in its calendar (``[locale]``)."""
     env = environment(local=local_format(crm.config))
-    return render("summary.txt.j2", env, title=title or crm.describe(), s=figures)
+    return render("summary.txt.j2", env, title=title or crm.backend.title(), s=figures)

@@ -45,6 +45,13 @@ def last_activity(customers: pd.DataFrame) -> pd.Series:
     )
 
 
+def _lookup(ids: pd.Series, days: pd.Series) -> pd.Series:
+    """Each customer ID's day in ``days`` (NaT for a blank or unknown ID), looked up for
+    every ID from a dict: ``Series.get`` per row takes seconds on 100k customers."""
+    known = days.to_dict()
+    return pd.to_datetime(ids.map(lambda cid: known.get(cid) if isinstance(cid, str) else None))
+
+
 def recency(
     customers: pd.DataFrame,
     sales: pd.DataFrame,
@@ -58,7 +65,7 @@ def recency(
     cut = pd.Timestamp(as_of)
     ids = column(customers, "customer_id")
     last = last_purchases(sales[sales["when"] < end_of(as_of)])
-    bought = pd.to_datetime(ids.map(lambda cid: last.get(cid) if isinstance(cid, str) else None))
+    bought = _lookup(ids, last)
     if interactions is None:
         contact = day(column(customers, "last_contact"))
     else:
@@ -69,9 +76,7 @@ def recency(
             }
         )
         seen = acts[acts["day"] <= cut].groupby("customer_id")["day"].max()
-        contact = pd.to_datetime(
-            ids.map(lambda cid: seen.get(cid) if isinstance(cid, str) else None)
-        )
+        contact = _lookup(ids, seen)
     first = day(column(customers, "first_contact"))
     latest = latest_activity(contact.where(contact <= cut), bought, first.where(first <= cut))
     return latest
@@ -88,7 +93,7 @@ def activity(
     bought or not) or None (neither: recently in touch, or nothing dated known)."""
     last = last_purchases(sales[sales["when"] < end_of(as_of)])
     ids = column(customers, "customer_id")
-    when = pd.to_datetime(ids.map(lambda cid: last.get(cid) if isinstance(cid, str) else None))
+    when = _lookup(ids, last)
     days = (pd.Timestamp(as_of) - when).dt.days
     quiet = (pd.Timestamp(as_of) - recency(customers, sales, as_of, interactions)).dt.days
     out = pd.Series([None] * len(customers), index=customers.index, dtype=object)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
 from sheetcrm.crm import CRM
@@ -21,16 +21,9 @@ SHOWN = 10
 
 
 def workbook_name(crm: CRM) -> str:
-    """The workbook's title (``Backend.title()``), else its file name: never a path."""
-    title = getattr(crm.backend, "title", None)
-    if callable(title):
-        named = title()
-        if isinstance(named, str) and named:
-            return PurePath(named).name
-    described = crm.describe()
-    if "://" in described:
-        return described
-    return Path(described).name or described
+    """The workbook's file name or spreadsheet title (``Backend.title()``): never a path
+    or a spreadsheet's address, which would leak into a shared channel."""
+    return crm.backend.title()
 
 
 def _period(local: LocalFormat, data: ReportData) -> dict[str, str]:
