@@ -104,7 +104,7 @@ CALLS: dict[str, list[Call]] = {
         )
     ],
     "refresh": [Call(("refresh", "--as-of", AS_OF), f"as of {AS_OF}: ")],
-    "segments": [Call(("segments", "--as-of", AS_OF), f"Segments as of {AS_OF}:\n  VIP")],
+    "segments": [Call(("segments", "--as-of", AS_OF), f"Segments as of {AS_OF}:\n  unhappy")],
     "explain": [Call(("explain", "{lead_id}", "--as-of", AS_OF), "{lead_id}: score ")],
     "report": [
         Call(

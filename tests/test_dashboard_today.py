@@ -27,10 +27,10 @@ ASOF = ("--as-of", AS_OF.isoformat())
 OPEN = ("new", "contacted", "qualified")
 HEADER = [
     "KPI",
-    "This month (2025-10-01 – 2025-10-15)",
-    "Last month (2025-09-01 – 2025-09-30)",
-    "Same days last month (2025-09-01 – 2025-09-15)",
-    "Change vs same days (%)",
+    "This month\n(2025-10-01 – 2025-10-15)",
+    "Last month\n(2025-09-01 – 2025-09-30)",
+    "Same days last month\n(2025-09-01 – 2025-09-15)",
+    "Change vs\nsame days (%)",
     "Trend (12 months)",
 ]
 
@@ -90,7 +90,7 @@ def check(rows: list[list[Any]], frames: dict[str, pd.DataFrame]) -> None:
     for row in block.values():  # the first few names, at most three
         assert 0 < len(str(row[2]).split(", ")) <= 3
     sat = next(i for i, r in enumerate(rows) if r and r[0] == "Customer satisfaction")
-    assert rows[sat][1:3] == ["This month (2025-10-01 – 2025-10-15)", "All time (to 2025-10-15)"]
+    assert rows[sat][1:3] == ["This month\n(2025-10-01 – 2025-10-15)", "All time (to 2025-10-15)"]
     for label in ("Responses", "Average score (of 5)", "Happy (4–5 of 5) (%)"):
         assert [float(v) for v in by[label][1:3]] == pytest.approx(want[label]), label
     assert want["Responses"][1] > want["Responses"][0] > 0
@@ -264,9 +264,9 @@ def test_a_jalali_workbook_labels_its_period_columns_in_its_calendar():
     write_demo(crm, day)
     rows, _ = dashboard_grid(compute(crm, crm.backend.read(), day), Look(calendar=JALALI))
     assert rows[2][1:4] == [
-        "This month (1404-07-01 – 1404-07-12)",
-        "Last month (1404-06-01 – 1404-06-31)",  # Shahrivar has 31 days
-        "Same days last month (1404-06-01 – 1404-06-12)",
+        "This month\n(1404-07-01 – 1404-07-12)",
+        "Last month\n(1404-06-01 – 1404-06-31)",  # Shahrivar has 31 days
+        "Same days last month\n(1404-06-01 – 1404-06-12)",
     ]
     sat = next(r for r in rows if r and r[0] == "Customer satisfaction")
-    assert sat[1:3] == ["This month (1404-07-01 – 1404-07-12)", "All time (to 1404-07-12)"]
+    assert sat[1:3] == ["This month\n(1404-07-01 – 1404-07-12)", "All time (to 1404-07-12)"]

@@ -13,7 +13,10 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 def test_quick_start_is_the_two_commands():
     block = re.search(r"## Quick start.*?```sh\n(.*?)```", README, re.S).group(1)
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
-    assert commands == ["pip install . && sheetcrm demo", "pip install -e '.[test]' && pytest"]
+    assert commands == [
+        "pip install . && sheetcrm demo",
+        "pip install -e '.[test]' && pytest -n auto",
+    ]
 
 
 def test_every_command_is_in_the_reference():
@@ -25,7 +28,7 @@ def test_every_command_is_in_the_reference():
 def test_ci_runs_the_readme_commands():
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
     assert "pip install -q ." in ci and "sheetcrm demo" in ci
-    assert "pip install -q -e '.[test]'" in ci and "\npytest" in ci
+    assert "pip install -q -e '.[test]'" in ci and "\npytest -n auto" in ci
 
 
 def test_ci_runs_the_development_checks():

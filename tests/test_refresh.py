@@ -217,7 +217,7 @@ def test_colours_and_protection_are_installed_once(kind, tmp_path, monkeypatch):
     refresh(crm, DEMO_DAY)
     grids = crm.read(layout=True)
     assert len(grids["Leads"].layout.styles) == 3
-    assert len(grids["Customers"].layout.styles) == 3
+    assert len(grids["Customers"].layout.styles) == 4  # unhappy, VIP, inactive, new
     assert any(s.startswith("scale:") for s in grids["Leads"].layout.styles)
     protected = set(grids["Customers"].layout.protections)
     assert {"sheetcrm computes total_spent", "sheetcrm computes rfm_segment"} <= protected

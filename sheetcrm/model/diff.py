@@ -220,6 +220,12 @@ def filter_wanted(grid: TabGrid | None, tab: TabSchema) -> AutoFilter | None:
     header = grid.header if grid else []
     ours = [i + 1 for i, h in enumerate(header) if not is_blank(h) and tab.get(str(h))]
     width = max(ours, default=len(tab.columns))
+    if grid is not None:  # columns a repair adds go after the last one: cover them too
+        try:
+            found = set(map_header(grid, tab, allow_missing=True).columns)
+        except InputError:
+            found = set(tab.columns)
+        width = max(width, grid.width + sum(1 for name in tab.columns if name not in found))
     have = grid.layout.auto_filter if grid else None
     if have is not None and have.covers(width, len(grid.rows) if grid else 0):
         return None

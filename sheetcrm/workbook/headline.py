@@ -54,8 +54,9 @@ def month_periods(ins: Insights, look: Look = PLAIN) -> tuple[periods.Period, ..
 
 
 def period_header(name: str, period: periods.Period, look: Look = PLAIN) -> str:
-    """ "This month (2025-10-01 – 2025-10-15)": the period's words and its exact days."""
-    return f"{name} ({look.day(period.start)} – {look.day(period.last)})"
+    """ "This month" over "(2025-10-01 – 2025-10-15)": the period's words and its exact
+    days, on two lines so the column stays as narrow as its figures."""
+    return f"{name}\n({look.day(period.start)} – {look.day(period.last)})"
 
 
 def kpi_rows(ins: Insights, look: Look = PLAIN) -> list[tuple[str, Any, Any, Any, str | None]]:
@@ -96,7 +97,7 @@ def kpi_header(ins: Insights, look: Look = PLAIN) -> list[str]:
         period_header("This month", now, look),
         period_header("Last month", last, look),
         period_header("Same days last month", same, look),
-        "Change vs same days (%)",
+        "Change vs\nsame days (%)",
         "Trend (12 months)",
     ]
 

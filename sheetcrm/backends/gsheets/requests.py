@@ -62,12 +62,17 @@ def new_sheet_id(title: str, taken: set[int]) -> int:
     return candidate
 
 
+#: Empty columns a new tab gets after its own, so a teammate can add a column of theirs
+#: without first growing the grid (a tab is never narrower than Sheets' 26, A–Z).
+SPARE_COLUMNS = 6
+
+
 def add_sheet(title: str, sheet_id: int, columns: int, hidden: bool) -> list[dict[str, Any]]:
     """addSheet with a styled, frozen header row."""
     props: dict[str, Any] = {
         "sheetId": sheet_id,
         "title": title,
-        "gridProperties": {"rowCount": 1000, "columnCount": max(26, columns)},
+        "gridProperties": {"rowCount": 1000, "columnCount": max(26, columns + SPARE_COLUMNS)},
     }
     if hidden:
         props["hidden"] = True

@@ -115,6 +115,11 @@ def set_cell(cell: Any, value: Any, field_type: str, column_format: str | None =
         cell.value = text
         cell.data_type = "s"  # never a formula, whatever the first character
         cell.quotePrefix = needs_quote_prefix(text)
+        if "\n" in text:  # a line break shows as one, in a row tall enough for it
+            if not cell.alignment.wrap_text:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            row = cell.parent.row_dimensions[cell.row]
+            row.height = max(row.height or 0, 15.0 * (text.count("\n") + 1))
         if field_type in ("phone", "id"):
             cell.number_format = "@"
         return

@@ -190,9 +190,10 @@ class XlsxBook(WorkbookAdapter):
             f = tab.get(text) if tab else None
             ws.column_dimensions[get_column_letter(i + 1)].width = column_width(text, f)
         if tab is None:  # a generated tab: room for labels and figures
-            ws.column_dimensions["A"].width = 34
-            for i in range(2, 12):
-                ws.column_dimensions[get_column_letter(i)].width = 16
+            ws.column_dimensions["A"].width = 44
+            for i in range(2, 12):  # the Dashboard's period columns: "(2025-10-01 – 2025-10-15)"
+                wide = name == "Dashboard" and i <= 5
+                ws.column_dimensions[get_column_letter(i)].width = 26 if wide else 16
         if hidden:
             ws.sheet_state = "hidden"
         return self.sheet(name)  # type: ignore[return-value]
