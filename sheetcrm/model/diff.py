@@ -225,7 +225,9 @@ def filter_wanted(grid: TabGrid | None, tab: TabSchema) -> AutoFilter | None:
             found = set(map_header(grid, tab, allow_missing=True).columns)
         except InputError:
             found = set(tab.columns)
-        width = max(width, grid.width + sum(1 for name in tab.columns if name not in found))
+        missing = sum(1 for name in tab.columns if name not in found)
+        if missing:
+            width = max(width, grid.width + missing)
     have = grid.layout.auto_filter if grid else None
     if have is not None and have.covers(width, len(grid.rows) if grid else 0):
         return None
