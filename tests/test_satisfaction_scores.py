@@ -25,7 +25,7 @@ from sheetcrm.model.numbers import ScoreCodec
 from sheetcrm.model.tabs import build_schema
 from sheetcrm.model.values import DEFAULT_CONTEXT, ValueContext
 from sheetcrm.outputs.reminders import digests
-from sheetcrm.outputs.satisfaction_followup import settings_of, unhappy_followups
+from sheetcrm.outputs.satisfaction_followup import unhappy_followups
 
 FEEDBACK = Path(__file__).parent / "fixtures" / "feedback"
 LOCALE = Path(__file__).parent / "fixtures" / "locale"
@@ -214,9 +214,9 @@ def interactions_frame() -> pd.DataFrame:
 
 def test_the_unhappy_list_names_who_took_the_score_else_the_owner():
     frames = {"Customers": customers_frame(), "Interactions": interactions_frame()}
-    settings, owner = settings_of({"satisfaction": {"scale": 5, "owner": "Maryam"}})
-    assert owner == "Maryam" and settings.unhappy_at == 2
-    found = unhappy_followups(frames, AS_OF, settings, owner)
+    settings = kpis.satisfaction_settings({"scale": 5, "owner": "Maryam"})
+    assert settings.owner == "Maryam" and settings.unhappy_at == 2
+    found = unhappy_followups(frames, AS_OF, settings)
     assert [(u["customer_id"], u["last_satisfaction"], u["by"]) for u in found] == [
         ("C-3", 1, "Maryam"),  # nobody named on the score: the owner
         ("C-1", 2, "Sophie"),  # the last score counts (a 5 before it)
@@ -233,8 +233,8 @@ def test_the_unhappy_list_names_who_took_the_score_else_the_owner():
 
 def test_without_an_owner_an_unclaimed_follow_up_is_nobody_in_particular():
     frames = {"Customers": customers_frame(), "Interactions": interactions_frame()}
-    settings, owner = settings_of({})
-    found = unhappy_followups(frames, AS_OF, settings, owner)
+    settings = kpis.satisfaction_settings(None)
+    found = unhappy_followups(frames, AS_OF, settings)
     assert [u["by"] for u in found] == [kpis.assignee(None), "Sophie"]
 
 

@@ -21,7 +21,7 @@ from sheetcrm.outputs.drafts import write_drafts
 from sheetcrm.outputs.i18n import gettext, local_format
 from sheetcrm.outputs.mail import Delivery, Email, send, smtp_settings
 from sheetcrm.outputs.report import report_settings
-from sheetcrm.outputs.satisfaction_followup import settings_of, unhappy_followups
+from sheetcrm.outputs.satisfaction_followup import unhappy_followups
 from sheetcrm.outputs.templates import environment, render
 
 
@@ -207,8 +207,8 @@ def remind(
     frames = frames if frames is not None else crm.frames()
     local = local_format(crm.config)
     env = environment(report_settings(crm)["templates"], local=local)
-    settings, owner = settings_of(crm.config.features)
-    unhappy = unhappy_followups(frames, as_of, settings, owner)
+    settings = kpis.satisfaction_settings(crm.config.features.get("satisfaction"))
+    unhappy = unhappy_followups(frames, as_of, settings)
     found = digests(frames, as_of, local.language, unhappy)
     quiet = inactive_customers(frames, as_of)
     text = render("remind.txt", env, digests=found, as_of=as_of, reengage=quiet)

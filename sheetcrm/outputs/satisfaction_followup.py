@@ -22,8 +22,7 @@ from typing import Any
 import pandas as pd
 
 from sheetcrm.analytics import kpis
-from sheetcrm.analytics.frames import column, moment, num, records
-from sheetcrm.analytics.periods import end_of
+from sheetcrm.analytics.frames import column, records
 from sheetcrm.model.values import is_blank
 
 #: The keys of one follow-up (``RemindResult.unhappy``).
@@ -39,40 +38,24 @@ FOLLOWUP_KEYS = (
 )
 
 
-def settings_of(features: Mapping[str, Any]) -> tuple[kpis.SatisfactionSettings, str | None]:
-    """``[satisfaction]`` as settings, and its ``owner``."""
-    settings = kpis.satisfaction_settings(features.get("satisfaction"))
-    return settings, settings.owner
-
-
 def _last_scores(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Per customer ID: the last score given up to the as-of day, its day, its ``by`` and
-    what the customer said with it (the interaction's summary)."""
-    frame = pd.DataFrame(
-        {
-            "customer_id": column(interactions, "customer_id"),
-            "when": moment(column(interactions, "date")),
-            "score": num(column(interactions, "satisfaction")),
-            "by": column(interactions, "by"),
-            "said": column(interactions, "summary"),
-        }
-    )
-    kept = frame["score"].notna() & frame["when"].notna() & frame["customer_id"].notna()
-    frame = frame[kept & (frame["when"] < end_of(as_of))]
-    frame = frame.assign(customer_id=frame["customer_id"].astype(str).str.strip())
-    frame = frame.sort_values("when", kind="stable")
-    return frame.groupby("customer_id").last()
+    """Per customer ID: their last score up to the as-of day (``kpis.scores``: its day,
+    ``by`` and what the customer said with it)."""
+    found = kpis.scores(interactions, as_of)
+    found = found[found["customer_id"].notna()]
+    found = found.assign(customer_id=found["customer_id"].astype(str).str.strip())
+    return found.groupby("customer_id").last()
 
 
 def unhappy_followups(
     frames: Mapping[str, pd.DataFrame],
     as_of: dt.date,
     settings: kpis.SatisfactionSettings,
-    owner: str | None = None,
 ) -> list[dict[str, Any]]:
     """The follow-up list (``FOLLOWUP_KEYS``, and ``scale``), lowest score first, then
     longest waiting; ``by`` is who gets it (the score's taker, else ``owner``), ``said``
     what the customer wrote with the score (for whoever calls back)."""
+    owner = settings.owner
     last = _last_scores(frames["Interactions"], as_of)
     low = last[last["score"] <= settings.unhappy_at]
     if low.empty:

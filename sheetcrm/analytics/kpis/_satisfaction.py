@@ -20,7 +20,7 @@ DEFAULT_SCALE = 5
 HAPPY_FROM = {5: 4, 10: 9}
 #: A score at or below this is an unhappy one: 1–2 on 1–5, 0–6 (detractors) on 0–10.
 UNHAPPY_TO = {5: 2, 10: 6}
-SCORE_COLUMNS = ("customer_id", "lead_id", "when", "score")
+SCORE_COLUMNS = ("customer_id", "lead_id", "when", "score", "by", "said")
 
 
 @dataclass(frozen=True)
@@ -80,13 +80,16 @@ class Satisfaction:
 
 def scores(interactions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Every scored interaction up to the as-of day: customer_id, lead_id, when, score,
-    oldest first (a score that is not a number, or has no readable date, counts nowhere)."""
+    who took it (``by``) and what was said with it (``said``, the summary), oldest first
+    (a score that is not a number, or has no readable date, counts nowhere)."""
     frame = pd.DataFrame(
         {
             "customer_id": column(interactions, "customer_id"),
             "lead_id": column(interactions, "lead_id"),
             "when": moment(column(interactions, "date")),
             "score": num(column(interactions, "satisfaction")),
+            "by": column(interactions, "by"),
+            "said": column(interactions, "summary"),
         }
     )
     kept = frame["score"].notna() & frame["when"].notna() & (frame["when"] < end_of(as_of))
