@@ -123,3 +123,11 @@ class WebhookServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+def private_mail_dirs(tmp_path: Any, monkeypatch: Any) -> None:
+    """This test's own cache and outbox folders, and none of the tester's SMTP settings."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    for name in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "SECURITY"):
+        monkeypatch.delenv(f"SHEETCRM_SMTP_{name}", raising=False)

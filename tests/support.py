@@ -172,3 +172,12 @@ def commands(
         elif not command.hidden:
             found[" ".join(path)] = command
     return found
+
+
+def demo_workbook(folder: Path, as_of: str) -> Path:
+    """``sheetcrm demo --as-of AS_OF`` made in ``folder`` by a fresh process (its own cache
+    and snapshots there): the workbook a module's tests copy."""
+    env = {"XDG_CACHE_HOME": str(folder / "c"), "SHEETCRM_SNAPSHOTS": str(folder / "s")}
+    made = run_sheetcrm("demo", "--as-of", as_of, "-q", cwd=folder, env=env)
+    assert made.returncode == 0, made.stderr
+    return folder / "crm.xlsx"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from mail_support import Mailbox
-from support import one_line, run_sheetcrm
+from support import demo_workbook, one_line, run_sheetcrm
 
 AS_OF = "2025-10-01"
 
@@ -153,11 +153,7 @@ def test_watch_once_exits_8_for_a_response_set_aside(served, tmp_path):
 
 @pytest.fixture(scope="module")
 def demo_book(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    env = {"XDG_CACHE_HOME": str(folder / "c"), "SHEETCRM_SNAPSHOTS": str(folder / "s")}
-    made = run_sheetcrm("demo", "--as-of", AS_OF, "-q", cwd=folder, env=env)
-    assert made.returncode == 0, made.stderr
-    return folder / "crm.xlsx"
+    return demo_workbook(tmp_path_factory.mktemp("demo"), AS_OF)
 
 
 def remind_in(folder: Path, demo_book: Path, box: Mailbox, team: dict[str, str]):

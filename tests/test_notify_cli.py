@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from mail_support import WebhookServer
-from support import one_line, run_sheetcrm
+from support import demo_workbook, one_line, run_sheetcrm
 
 AS_OF = "2025-10-01"
 SECRET = "T0NOTIFY/B0TEST/s3cretPathXYZ"
@@ -19,11 +19,7 @@ KEY, TOKEN = "trelloKey0123456789", "trelloToken9876543210"
 
 @pytest.fixture(scope="module")
 def demo_book(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    env = {"XDG_CACHE_HOME": str(folder / "c"), "SHEETCRM_SNAPSHOTS": str(folder / "s")}
-    made = run_sheetcrm("demo", "--as-of", AS_OF, "-q", cwd=folder, env=env)
-    assert made.returncode == 0, made.stderr
-    return folder / "crm.xlsx"
+    return demo_workbook(tmp_path_factory.mktemp("demo"), AS_OF)
 
 
 def setup(folder: Path, demo_book: Path, toml: str, mode: int = 0o600) -> None:

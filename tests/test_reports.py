@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 from contract.harness import sheets_backend
-from mail_support import Mailbox
+from mail_support import Mailbox, private_mail_dirs
 
 from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.config import Config, parse_config
@@ -29,10 +29,7 @@ DAY = dt.date(2026, 11, 21)
 
 @pytest.fixture(autouse=True)
 def private_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for name in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "SECURITY"):
-        monkeypatch.delenv(f"SHEETCRM_SMTP_{name}", raising=False)
+    private_mail_dirs(tmp_path, monkeypatch)
 
 
 def demo(config: Config | None = None, backend=None) -> CRM:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from contract.harness import sheets_backend
-from mail_support import Mailbox
+from mail_support import Mailbox, private_mail_dirs
 from support import emulator_serve, run_sheetcrm
 
 from sheetcrm.backends.memory import MemoryBackend
@@ -62,10 +62,7 @@ EITHER = {"demo": {"scores", "budget"}}
 
 @pytest.fixture(autouse=True)
 def private_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for name in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "SECURITY"):
-        monkeypatch.delenv(f"SHEETCRM_SMTP_{name}", raising=False)
+    private_mail_dirs(tmp_path, monkeypatch)
 
 
 # -- the six workbooks ---------------------------------------------------------------
